@@ -1,0 +1,302 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The appliance metadata model (StratusLab format, spec section 2.2).
+
+Parsing is namespace-aware (prefixes are not significant), so the Java
+signer's default-namespace endorsement children parse like prefixed ones.
+The model never fails on odd values: what cannot be read is left ``None``
+and noted in ``Appliance.problems``; the constraint checks
+(:mod:`marketplace_dashboard.core.constraints`) and the verdict decide what
+is acceptable.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import re
+
+from lxml import etree
+
+from marketplace_dashboard.core import xmlsafe
+from marketplace_dashboard.core.errors import MetadataError
+
+RDF = xmlsafe.RDF_NS
+DCTERMS = 'http://purl.org/dc/terms/'
+SLREQ = 'http://mp.stratuslab.eu/slreq#'
+SLTERMS = 'http://mp.stratuslab.eu/slterms#'
+DSIG = 'http://www.w3.org/2000/09/xmldsig#'
+XML_NS = 'http://www.w3.org/XML/1998/namespace'
+XML_BASE = 'http://mp.stratuslab.eu/'
+NAMESPACES = {'rdf': RDF, 'dcterms': DCTERMS, 'slreq': SLREQ,
+              'slterms': SLTERMS, 'ds': DSIG}
+
+DATE_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z')
+DATE_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+
+
+def q(prefix, local):
+    """Clark notation of a name in one of :data:`NAMESPACES`."""
+    return '{%s}%s' % (NAMESPACES[prefix], local)
+
+
+def parse_date(text):
+    """UTC ``datetime`` of a ``yyyy-MM-ddTHH:mm:ssZ`` string, else None."""
+    text = (text or '').strip()
+    if not DATE_RE.match(text):
+        return None
+    try:
+        value = datetime.datetime.strptime(text, DATE_FORMAT)
+    except ValueError:
+        return None
+    return value.replace(tzinfo=datetime.UTC)
+
+
+def format_date(value):
+    """``yyyy-MM-ddTHH:mm:ssZ`` of an aware or UTC-naive ``datetime``."""
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.UTC)
+    return value.strftime(DATE_FORMAT)
+
+
+def text_of(element):
+    """Stripped text of an element (``''`` for ``<x/>``), None if absent."""
+    if element is None:
+        return None
+    return (element.text or '').strip()
+
+
+@dataclasses.dataclass
+class Endorsement:
+    email: str | None = None
+    subject: str | None = None
+    issuers: list = dataclasses.field(default_factory=list)
+    created: datetime.datetime | None = None
+    created_text: str | None = None
+
+    @property
+    def issuer(self):
+        return self.issuers[0] if self.issuers else None
+
+
+@dataclasses.dataclass
+class Appliance:
+    identifier: str | None = None
+    about: str | None = None
+    bytes: int | None = None
+    checksums: dict = dataclasses.field(default_factory=dict)
+    endorsement: Endorsement = dataclasses.field(default_factory=Endorsement)
+    type: str | None = None
+    kind: str | None = None
+    os: str | None = None
+    os_version: str | None = None
+    os_arch: str | None = None
+    version: str | None = None
+    serial_number: int | None = None
+    format: str | None = None
+    compression: str | None = None
+    hypervisor: str | None = None
+    disks_bus: str | None = None
+    locations: list = dataclasses.field(default_factory=list)
+    title: str | None = None
+    alternative: str | None = None
+    description: str | None = None
+    creator: str | None = None
+    publisher: str | None = None
+    created: datetime.datetime | None = None
+    valid: datetime.datetime | None = None
+    deprecated: bool = False
+    deprecated_reason: str | None = None
+    inbound_ports: list = dataclasses.field(default_factory=list)
+    outbound_ports: list = dataclasses.field(default_factory=list)
+    icmp: list = dataclasses.field(default_factory=list)
+    extra: list = dataclasses.field(default_factory=list)
+    problems: list = dataclasses.field(default_factory=list)
+    document: bytes = b''
+    document_sha256: str = ''
+
+    @property
+    def sha1(self):
+        return self.checksums.get('SHA-1')
+
+    @property
+    def key(self):
+        """(identifier, endorser e-mail, endorsement created string)."""
+        return (self.identifier, self.endorsement.email,
+                self.endorsement.created_text)
+
+    def is_expired(self, now=None):
+        now = now or datetime.datetime.now(datetime.UTC)
+        return self.valid is not None and self.valid < now
+
+    def to_dict(self):
+        """JSON-serialisable view (dates as ``yyyy-MM-ddTHH:mm:ssZ``)."""
+        result = {}
+        for field in dataclasses.fields(self):
+            if field.name == 'document':
+                continue
+            result[field.name] = _jsonable(getattr(self, field.name))
+        return result
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.datetime):
+        return format_date(value)
+    if isinstance(value, Endorsement):
+        return {'email': value.email, 'subject': value.subject,
+                'issuers': list(value.issuers),
+                'created': value.created_text}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+# Simple string properties of rdf:Description: element -> attribute.
+_STRINGS = {
+    q('dcterms', 'identifier'): 'identifier',
+    q('dcterms', 'type'): 'type',
+    q('slterms', 'kind'): 'kind',
+    q('slterms', 'os'): 'os',
+    q('slterms', 'os-version'): 'os_version',
+    q('slterms', 'os-arch'): 'os_arch',
+    q('slterms', 'version'): 'version',
+    q('dcterms', 'format'): 'format',
+    q('dcterms', 'compression'): 'compression',
+    q('slterms', 'hypervisor'): 'hypervisor',
+    q('slterms', 'disks-bus'): 'disks_bus',
+    q('dcterms', 'title'): 'title',
+    q('dcterms', 'alternative'): 'alternative',
+    q('dcterms', 'description'): 'description',
+    q('dcterms', 'creator'): 'creator',
+    q('dcterms', 'publisher'): 'publisher',
+}
+_DATES = {q('dcterms', 'created'): 'created', q('dcterms', 'valid'): 'valid'}
+_PORTS = {q('slterms', 'inbound-port'): ('inbound_ports', 65535),
+          q('slterms', 'outbound-port'): ('outbound_ports', 65535),
+          q('slterms', 'icmp'): ('icmp', 255)}
+
+
+def _int(text):
+    text = (text or '').strip()
+    return int(text) if re.fullmatch(r'[0-9]{1,20}', text) else None
+
+
+def _display_name(element):
+    qname = etree.QName(element)
+    prefix = element.prefix
+    return '%s:%s' % (prefix, qname.localname) if prefix else qname.localname
+
+
+def description_of(root):
+    """The single rdf:Description child of an rdf:RDF root."""
+    if root.tag != xmlsafe.RDF_ROOT:
+        raise MetadataError(
+            'document root is <%s>, expected rdf:RDF'
+            % etree.QName(root).localname)
+    descriptions = root.findall(q('rdf', 'Description'))
+    if len(descriptions) != 1:
+        raise MetadataError(
+            'document must contain exactly one rdf:Description under '
+            'rdf:RDF (found %d)' % len(descriptions))
+    return descriptions[0]
+
+
+def _endorsement(element):
+    endorsement = Endorsement()
+    if element is None:
+        return endorsement
+    created = element.find(q('dcterms', 'created'))
+    if created is not None:
+        endorsement.created_text = text_of(created)
+        endorsement.created = parse_date(endorsement.created_text)
+    endorser = element.find(q('slreq', 'endorser'))
+    if endorser is not None:
+        endorsement.email = text_of(endorser.find(q('slreq', 'email')))
+        endorsement.subject = text_of(endorser.find(q('slreq', 'subject')))
+        endorsement.issuers = [text_of(e) for e in
+                               endorser.findall(q('slreq', 'issuer'))]
+    return endorsement
+
+
+def appliance_from_root(root, document=b''):
+    """Build an :class:`Appliance` from a parsed rdf:RDF root element."""
+    description = description_of(root)
+    app = Appliance(document=bytes(document),
+                    document_sha256=hashlib.sha256(document).hexdigest())
+    app.about = description.get(q('rdf', 'about'))
+    seen = set()
+    for child in description:
+        if not isinstance(child.tag, str):
+            continue  # comments, processing instructions
+        tag = child.tag
+        first = tag not in seen
+        seen.add(tag)
+        value = text_of(child)
+        if tag in _STRINGS:
+            if first:
+                setattr(app, _STRINGS[tag], value)
+        elif tag in _DATES:
+            if first:
+                setattr(app, _DATES[tag], parse_date(value))
+        elif tag == q('slreq', 'bytes'):
+            app.bytes = _int(value)
+            if app.bytes is None:
+                app.problems.append('slreq:bytes (%s) is not a non-negative '
+                                    'integer' % value)
+        elif tag == q('slterms', 'serial-number'):
+            if first:
+                app.serial_number = _int(value)
+        elif tag == q('slreq', 'checksum'):
+            algorithm = text_of(child.find(q('slreq', 'algorithm')))
+            digest = text_of(child.find(q('slreq', 'value')))
+            if algorithm and algorithm not in app.checksums:
+                app.checksums[algorithm] = (digest or '').lower()
+        elif tag == q('slreq', 'endorsement'):
+            if first:
+                app.endorsement = _endorsement(child)
+        elif tag == q('slterms', 'location'):
+            if value and value not in app.locations:
+                app.locations.append(value)
+        elif tag in _PORTS:
+            attr, limit = _PORTS[tag]
+            number = _int(value)
+            if number is None or number > limit:
+                app.problems.append('%s value (%s) is not an integer between '
+                                    '0 and %d' % (_display_name(child),
+                                                  value, limit))
+            else:
+                getattr(app, attr).append(number)
+        elif tag == q('slterms', 'deprecated'):
+            app.deprecated = True
+            if first:
+                app.deprecated_reason = value
+        else:
+            app.extra.append((_display_name(child),
+                              ' '.join(t.strip() for t in child.itertext()
+                                       if t.strip())))
+    return app
+
+
+def parse_appliance(data, max_bytes=xmlsafe.DEFAULT_MAX_BYTES):
+    """Parse one standalone metadata document (bytes) into an Appliance."""
+    root = xmlsafe.parse_xml(data, max_bytes=max_bytes)
+    return appliance_from_root(root, data)
+
+
+def parse_appliances(data, max_bytes=xmlsafe.DEFAULT_MAX_BYTES):
+    """Parse a single document or a ``<metadata>`` list into Appliances."""
+    return [parse_appliance(doc, max_bytes=max_bytes)
+            for doc in xmlsafe.split_documents(data, max_bytes=max_bytes)]

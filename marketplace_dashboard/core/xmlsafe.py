@@ -1,0 +1,143 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Safe XML parsing for untrusted metadata documents.
+
+Every document comes from the network or from a user, so parsing never
+resolves entities, never loads a DTD, never touches the network and is
+bounded in size.  Documents carrying a DOCTYPE are refused outright: the
+StratusLab format never uses one, and refusing it removes the whole family
+of entity attacks (XXE, billion laughs, external DTDs) instead of relying on
+the parser to defuse each of them.
+"""
+
+import copy
+
+from lxml import etree
+
+from marketplace_dashboard.core.errors import DocumentTooLarge, MetadataError
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
+
+RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
+RDF_ROOT = '{%s}RDF' % RDF_NS
+METADATA_LIST = 'metadata'
+_DOCTYPE_REFUSED = ('document contains a DOCTYPE declaration; DTDs and '
+                    'entities are refused in metadata documents for security '
+                    'reasons')
+
+
+def _parser():
+    # A new parser per call: lxml parsers are not thread-safe.
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False,
+        dtd_validation=False, huge_tree=False, remove_blank_text=False,
+        remove_comments=False, remove_pis=False, collect_ids=False)
+
+
+def _human_size(size):
+    if size >= 1024 * 1024:
+        return '%.1f MiB' % (size / 1024 / 1024)
+    return '%d bytes' % size
+
+
+def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
+    """Parse untrusted XML *data* (bytes) and return the root element.
+
+    Raises :class:`DocumentTooLarge` above *max_bytes* and
+    :class:`MetadataError` for anything that is not a plain, well-formed
+    XML document without DOCTYPE.
+    """
+    if isinstance(data, str):
+        data = data.encode('utf-8')
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise MetadataError('metadata must be given as bytes, not %s'
+                            % type(data).__name__)
+    data = bytes(data)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise DocumentTooLarge(
+            'document is too large (%s, the limit is %s)'
+            % (_human_size(len(data)), _human_size(max_bytes)))
+    if not data.strip():
+        raise MetadataError('document is empty, expected XML metadata')
+    if b'<!DOCTYPE' in data:
+        raise MetadataError(_DOCTYPE_REFUSED)
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, parser=_parser()))
+    except etree.XMLSyntaxError as exc:
+        msg = str(exc) or 'syntax error'
+        raise MetadataError('document is not well-formed XML: %s' % msg) \
+            from None
+    except ValueError as exc:
+        raise MetadataError('document cannot be parsed as XML: %s' % exc) \
+            from None
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or \
+            docinfo.externalDTD is not None:
+        raise MetadataError(_DOCTYPE_REFUSED)
+    root = tree.getroot()
+    for node in root.iter(etree.Entity):
+        raise MetadataError('document uses entity references (&%s;), which '
+                            'are not allowed' % node.name)
+    return root
+
+
+def split_documents(data, max_bytes=DEFAULT_MAX_BYTES,
+                    max_list_bytes=DEFAULT_MAX_LIST_BYTES):
+    """Split *data* into standalone metadata documents (list of bytes).
+
+    A single ``rdf:RDF`` document gives ``[data]`` unchanged.  A
+    ``<metadata>`` list gives each ``rdf:RDF`` child serialised as its own
+    document, so that its enveloped signature (over the whole document)
+    verifies.  Each entry is limited to *max_bytes*, the list as a whole to
+    *max_list_bytes*.
+    """
+    root = parse_xml(data, max_bytes=max_list_bytes)
+    if root.tag == RDF_ROOT:
+        if max_bytes is not None and len(data) > max_bytes:
+            parse_xml(data, max_bytes=max_bytes)  # raises DocumentTooLarge
+        return [bytes(data)]
+    if etree.QName(root).localname != METADATA_LIST:
+        raise MetadataError(
+            'document root is <%s>, expected rdf:RDF (one metadata entry) or '
+            '<metadata> (a list of entries)' % etree.QName(root).localname)
+    documents = []
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag != RDF_ROOT:
+            raise MetadataError(
+                'metadata list contains <%s>; only rdf:RDF entries are '
+                'allowed' % etree.QName(child).localname)
+        document = standalone_document(child)
+        if max_bytes is not None and len(document) > max_bytes:
+            raise DocumentTooLarge(
+                'metadata list entry %d is too large (%s, the limit is %s)'
+                % (len(documents) + 1, _human_size(len(document)),
+                   _human_size(max_bytes)))
+        documents.append(document)
+    return documents
+
+
+def standalone_document(element):
+    """Serialise *element* (and its subtree) as a standalone document.
+
+    lxml keeps the namespace declarations the subtree needs and nothing of
+    its former parent, which is what the original signer saw.
+    """
+    clone = copy.deepcopy(element)
+    clone.tail = None
+    return etree.tostring(etree.ElementTree(clone), xml_declaration=True,
+                          encoding='UTF-8')
