@@ -1,0 +1,242 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Listing and search over the index (StratusLab ``/metadata`` queries).
+
+Search terms (``sSearch`` terms and ``sSearch_1..5``) are case-insensitive
+regular expressions, as in the original service, so DataTables clients and
+clients that ``re.escape`` user text behave the same against both.  They are
+made safe: at most 200 characters, Python ``re`` syntax, and patterns with a
+quantified group that itself contains a quantifier (the classic
+catastrophic-backtracking shape such as ``(a+)+``) are refused; anything
+refused gives ``ListingError`` (HTTP 400 ``invalid search expression``).
+
+Ordering is always deterministic: the requested column (default 6, the
+endorsement date, descending), then identifier, e-mail and date.  The XML
+and JSON listings share this module so they return the same rows in the
+same order.
+"""
+
+import dataclasses
+import datetime
+import functools
+import re
+
+from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.model import DATE_FORMAT, DATE_RE
+from marketplace_dashboard.server.store import COLUMNS, EMAIL_RE
+
+MAX_PATTERN = 200
+MAX_TERMS = 20
+DEFAULT_SORT_COLUMN = 6
+_NESTED_QUANTIFIER = re.compile(
+    r'\((?:[^()\\]|\\.)*(?:[*+]|\{\d*,?\d*\})(?:[^()\\]|\\.)*\)'
+    r'(?:[*+]|\{\d*,\d*\})')
+STATUSES = ('valid', 'expired', 'deprecated')
+
+
+class ListingError(MarketplaceError):
+    """A listing request has an unusable parameter (HTTP 400)."""
+
+
+@functools.lru_cache(maxsize=256)
+def compile_pattern(pattern):
+    """Compile a user search pattern safely or raise ListingError."""
+    if len(pattern) > MAX_PATTERN:
+        raise ListingError('invalid search expression: longer than %d '
+                           'characters' % MAX_PATTERN)
+    if _NESTED_QUANTIFIER.search(pattern):
+        raise ListingError('invalid search expression: nested repetition '
+                           'is not allowed')
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ListingError('invalid search expression: %s' % exc) from None
+
+
+def _search_any(pattern, *values):
+    regex = compile_pattern(pattern)
+    return int(any(v is not None and regex.search(v) for v in values))
+
+
+def register_functions(conn):
+    """Install the SQL functions the listing queries use."""
+    conn.create_function('mp_search', -1, _search_any, deterministic=True)
+
+
+def classify(value):
+    """Kind of a path segment / filter value: email, created or identifier.
+
+    As the original service: an e-mail-looking value filters the endorser,
+    a date-looking value the endorsement date, anything else the identifier.
+    """
+    if EMAIL_RE.match(value):
+        return 'email'
+    if DATE_RE.match(value):
+        return 'created'
+    return 'identifier'
+
+
+def _int_param(args, name, default=None, minimum=0):
+    raw = args.get(name)
+    if raw is None or raw == '':
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ListingError('invalid %s: %r is not an integer'
+                           % (name, raw)) from None
+    if value < minimum:
+        raise ListingError('invalid %s: must be at least %d'
+                           % (name, minimum))
+    return value
+
+
+@dataclasses.dataclass
+class ListingQuery:
+    status: str = 'valid'
+    location: str = 'all'
+    identifier: str | None = None
+    email: str | None = None
+    created: str | None = None
+    terms: tuple = ()
+    column_terms: dict = dataclasses.field(default_factory=dict)
+    start: int = 0
+    length: int | None = None
+    sort_column: int = DEFAULT_SORT_COLUMN
+    sort_dir: str = 'desc'
+    echo: int = 0
+
+    @property
+    def has_filter(self):
+        return bool(self.identifier or self.email or self.created
+                    or self.terms or self.column_terms)
+
+    @classmethod
+    def from_args(cls, args, segments=()):
+        """Build a query from request parameters and path segments."""
+        query = cls()
+        status = (args.get('status') or 'valid').lower()
+        query.status = status if status in STATUSES else 'all'
+        location = (args.get('location') or 'all').lower()
+        query.location = location if location in ('pdisk', 'web') else 'all'
+        values = list(segments)
+        for name in ('identifier', 'email', 'created'):
+            if args.get(name):
+                values.append(args[name])
+        for value in values:
+            setattr(query, classify(value), value)
+        text = args.get('sSearch') or ''
+        terms = tuple(t for t in text.split(' ') if t)
+        if len(terms) > MAX_TERMS:
+            raise ListingError('invalid search expression: more than %d '
+                               'terms' % MAX_TERMS)
+        for term in terms:
+            compile_pattern(term)
+        query.terms = terms
+        for col in range(1, 6):
+            term = args.get('sSearch_%d' % col)
+            if term:
+                compile_pattern(term)
+                query.column_terms[col] = term
+        query.start = _int_param(args, 'iDisplayStart', 0)
+        length = _int_param(args, 'iDisplayLength', None, minimum=-1)
+        query.length = None if length is None or length < 0 else length
+        col = _int_param(args, 'iSortCol_0', DEFAULT_SORT_COLUMN)
+        if not 1 <= col <= len(COLUMNS):
+            raise ListingError('invalid iSortCol_0: must be 1 to %d'
+                               % len(COLUMNS))
+        query.sort_column = col
+        direction = (args.get('sSortDir_0') or '').lower()
+        if direction not in ('', 'asc', 'desc'):
+            raise ListingError("invalid sSortDir_0: use 'asc' or 'desc'")
+        query.sort_dir = direction or ('desc' if col == 6 else 'asc')
+        echo = args.get('sEcho') or '0'
+        query.echo = int(echo) if echo.isdigit() else 0
+        return query
+
+
+@dataclasses.dataclass
+class ListingResult:
+    rows: list
+    total: int
+    total_filtered: int
+
+
+def _status_sql(status, now):
+    if status == 'valid':
+        return ['valid > ?', 'deprecated = 0'], [now]
+    if status == 'expired':
+        return ['valid < ?', 'deprecated = 0'], [now]
+    if status == 'deprecated':
+        return ['deprecated = 1'], []
+    return [], []
+
+
+def now_string(now=None):
+    now = now or datetime.datetime.now(datetime.UTC)
+    return now.strftime(DATE_FORMAT)
+
+
+def run_query(conn, query, now=None):
+    """Execute *query*; "now" is evaluated per call (UTC)."""
+    register_functions(conn)
+    now = now_string(now)
+    base = ["valid IS NOT NULL", "valid != ''"]
+    status_where, status_params = _status_sql(query.status, now)
+    # Only constant SQL fragments are joined; every value is a parameter.
+    total = conn.execute(
+        'SELECT count(*) FROM entries WHERE latest = 1 AND '  # noqa: S608
+        + ' AND '.join(base + status_where), status_params).fetchone()[0]
+
+    where = base + status_where
+    params = list(status_params)
+    if not query.created:
+        where.append('latest = 1')
+    for name in ('identifier', 'email', 'created'):
+        value = getattr(query, name)
+        if value:
+            where.append('%s = ?' % name)
+            params.append(value)
+    if query.location == 'pdisk':
+        where.append('has_pdisk = 1')
+    elif query.location == 'web':
+        where.append('has_web = 1')
+    for term in query.terms:
+        where.append('mp_search(?, %s)' % ', '.join(COLUMNS))
+        params.append(term)
+    for col, term in sorted(query.column_terms.items()):
+        where.append('mp_search(?, %s)' % COLUMNS[col - 1])
+        params.append(term)
+    where_sql = ' AND '.join(where)
+    filtered = conn.execute('SELECT count(*) FROM entries WHERE '  # noqa
+                            + where_sql, params).fetchone()[0]
+    direction = 'DESC' if query.sort_dir == 'desc' else 'ASC'
+    sql = ('SELECT * FROM entries WHERE %s ORDER BY %s %s, '  # noqa: S608
+           'identifier, email, created'
+           % (where_sql, COLUMNS[query.sort_column - 1], direction))
+    page_params = list(params)
+    if query.length is not None or query.start:
+        sql += ' LIMIT ? OFFSET ?'
+        page_params += [-1 if query.length is None else query.length,
+                        query.start]
+    rows = conn.execute(sql, page_params).fetchall()
+    return ListingResult(rows=rows, total=total, total_filtered=filtered)
+
+
+def json_row(row):
+    """The 11-string StratusLab listing row of an index row."""
+    values = [''] + [row[name] for name in COLUMNS]
+    return [v if v is not None else 'null' for v in values]

@@ -1,0 +1,361 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""File store of signed metadata documents with a SQLite index.
+
+Layout (as the original service)::
+
+    <data-dir>/metadata/<identifier>/<email>/<created>.xml
+    <data-dir>/index.sqlite3
+
+Every path component is validated against its pattern *before* any path is
+built, documents are written atomically (temporary file in the same
+directory, fsync, ``os.replace``) and the index is updated in a
+``BEGIN IMMEDIATE`` transaction so that concurrent uploads, from threads or
+from several processes, never lose an entry nor break the "latest entry per
+(identifier, endorser)" rule.  The index can always be rebuilt from the
+files (:meth:`Store.rebuild_index`).
+"""
+
+import contextlib
+import dataclasses
+import logging
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+
+from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.identifier import IDENTIFIER_RE
+from marketplace_dashboard.core.model import DATE_RE, format_date
+
+LOG = logging.getLogger(__name__)
+
+EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
+INDEX_NAME = 'index.sqlite3'
+_WEB_RE = re.compile(r'^(https?|ftp)://', re.I)
+
+#: Listing columns 1-10 of the StratusLab JSON rows, by number.
+COLUMNS = ('os', 'os_version', 'os_arch', 'email', 'kind', 'created',
+           'identifier', 'location', 'description', 'title')
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    identifier TEXT NOT NULL,
+    email TEXT NOT NULL,
+    created TEXT NOT NULL,
+    os TEXT, os_version TEXT, os_arch TEXT, kind TEXT, location TEXT,
+    description TEXT, title TEXT, alternative TEXT, valid TEXT,
+    deprecated INTEGER NOT NULL DEFAULT 0, deprecated_reason TEXT,
+    subject TEXT, issuer TEXT,
+    has_pdisk INTEGER NOT NULL DEFAULT 0, has_web INTEGER NOT NULL DEFAULT 1,
+    path TEXT NOT NULL, sha256 TEXT,
+    latest INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (identifier, email, created)
+);
+CREATE INDEX IF NOT EXISTS entries_latest ON entries (latest, created);
+CREATE INDEX IF NOT EXISTS entries_email ON entries (email, latest);
+"""
+
+
+class StoreError(MarketplaceError):
+    """The store refuses an entry (bad key, older than latest...)."""
+
+
+class OlderThanLatest(StoreError):
+    """An upload is older than the latest entry of its (id, endorser)."""
+
+
+@dataclasses.dataclass
+class EntryRecord:
+    """One index row: the listing columns plus status facts."""
+
+    identifier: str
+    email: str
+    created: str
+    os: str | None = None
+    os_version: str | None = None
+    os_arch: str | None = None
+    kind: str | None = None
+    locations: tuple = ()
+    description: str | None = None
+    title: str | None = None
+    alternative: str | None = None
+    valid: str | None = None
+    deprecated: bool = False
+    deprecated_reason: str | None = None
+    subject: str | None = None
+    issuer: str | None = None
+    sha256: str | None = None
+
+    @classmethod
+    def from_appliance(cls, appliance):
+        """Index record of a parsed :class:`~core.model.Appliance`."""
+        endorsement = appliance.endorsement
+        identifier, email, created = appliance.key
+        return cls(
+            identifier=identifier, email=email, created=created,
+            os=appliance.os, os_version=appliance.os_version,
+            os_arch=appliance.os_arch, kind=appliance.kind,
+            locations=tuple(appliance.locations or ()),
+            description=appliance.description, title=appliance.title,
+            alternative=appliance.alternative,
+            valid=format_date(appliance.valid) if appliance.valid else None,
+            deprecated=bool(appliance.deprecated),
+            deprecated_reason=appliance.deprecated_reason,
+            subject=endorsement.subject, issuer=endorsement.issuer,
+            sha256=appliance.document_sha256 or None)
+
+    def key(self):
+        return (self.identifier, self.email, self.created)
+
+
+def check_key(identifier, email, created):
+    """Validate an entry key; raise :class:`StoreError` if unsafe.
+
+    Called before any path is built from these values.
+    """
+    if not isinstance(identifier, str) or not IDENTIFIER_RE.match(identifier):
+        raise StoreError('invalid identifier %r' % (identifier,))
+    if (not isinstance(email, str) or len(email) > 254
+            or not EMAIL_RE.match(email)):
+        raise StoreError('invalid endorser e-mail %r' % (email,))
+    if not isinstance(created, str) or not DATE_RE.match(created):
+        raise StoreError('invalid endorsement date %r' % (created,))
+
+
+def relative_path(identifier, email, created):
+    """Store path of an entry, relative to the data directory."""
+    check_key(identifier, email, created)
+    return os.path.join('metadata', identifier, email, created + '.xml')
+
+
+def atomic_write(path, data):
+    """Write *data* to *path* atomically (same-dir temp file + rename)."""
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-')
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+class Store:
+    """Signed documents on disk plus their SQLite index.
+
+    *parse* turns document bytes into an
+    :class:`~marketplace_dashboard.core.model.Appliance`; it is only needed
+    to rebuild the index from the files.
+    """
+
+    def __init__(self, data_dir, parse=None):
+        self.data_dir = os.path.abspath(data_dir)
+        self.index_path = os.path.join(self.data_dir, INDEX_NAME)
+        self._parse = parse
+        self._local = threading.local()
+        os.makedirs(os.path.join(self.data_dir, 'metadata'), exist_ok=True)
+        if not os.path.exists(self.index_path):
+            self.rebuild_index()
+
+    # -- connections -------------------------------------------------------
+
+    def connect(self, path=None):
+        conn = sqlite3.connect(path or self.index_path, timeout=30,
+                               isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute('PRAGMA journal_mode=WAL')
+        conn.execute('PRAGMA synchronous=NORMAL')
+        conn.execute('PRAGMA busy_timeout=30000')
+        conn.executescript(_SCHEMA)
+        return conn
+
+    @property
+    def db(self):
+        """This thread's connection to the index."""
+        conn = getattr(self._local, 'conn', None)
+        if conn is None:
+            conn = self.connect()
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self, conn=None):
+        conn = conn or self.db
+        conn.execute('BEGIN IMMEDIATE')
+        try:
+            yield conn
+        except BaseException:
+            conn.execute('ROLLBACK')
+            raise
+        conn.execute('COMMIT')
+
+    # -- writing -----------------------------------------------------------
+
+    def add(self, record, document):
+        """Store *document* under *record*'s key and index it.
+
+        Raises :class:`OlderThanLatest` when an entry with a later
+        endorsement date exists for (identifier, email); an equal date
+        overwrites that entry (idempotent re-upload).  Returns the record.
+        """
+        rel = relative_path(*record.key())
+        with self._write() as conn:
+            self._insert(conn, record, rel, check_older=True)
+            # The file is written while holding the index write lock so
+            # that two uploads of the same key cannot interleave.
+            atomic_write(os.path.join(self.data_dir, rel), document)
+        return record
+
+    def _insert(self, conn, record, rel, check_older):
+        latest = conn.execute(
+            'SELECT max(created) FROM entries WHERE identifier=? AND email=?',
+            (record.identifier, record.email)).fetchone()[0]
+        if check_older and latest is not None and record.created < latest:
+            raise OlderThanLatest('older than latest entry')
+        is_latest = latest is None or record.created >= latest
+        if is_latest:
+            conn.execute(
+                'UPDATE entries SET latest=0 WHERE identifier=? AND email=?',
+                (record.identifier, record.email))
+        locations = [loc for loc in record.locations if loc]
+        conn.execute(
+            'INSERT OR REPLACE INTO entries (identifier, email, created, os, '
+            'os_version, os_arch, kind, location, description, title, '
+            'alternative, valid, deprecated, deprecated_reason, subject, '
+            'issuer, has_pdisk, has_web, path, sha256, latest) VALUES '
+            '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+            (record.identifier, record.email, record.created, record.os,
+             record.os_version, record.os_arch, record.kind,
+             locations[0] if locations else None, record.description,
+             record.title, record.alternative, record.valid or None,
+             int(bool(record.deprecated)), record.deprecated_reason,
+             record.subject, record.issuer,
+             int(any(loc.startswith('pdisk') for loc in locations)),
+             int(not locations or any(_WEB_RE.match(loc)
+                                      for loc in locations)),
+             rel, record.sha256, int(is_latest)))
+
+    def add_many(self, pairs):
+        """Bulk :meth:`add` of ``(record, document)`` pairs (one txn)."""
+        with self._write() as conn:
+            for record, document in pairs:
+                rel = relative_path(*record.key())
+                self._insert(conn, record, rel, check_older=True)
+                atomic_write(os.path.join(self.data_dir, rel), document)
+
+    def rebuild_index(self):
+        """Recreate the index from the stored files; returns the count.
+
+        The new index is built next to the old one and renamed over it.
+        """
+        tmp = self.index_path + '.rebuild'
+        for suffix in ('', '-wal', '-shm'):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp + suffix)
+        conn = self.connect(tmp)
+        count = 0
+        try:
+            with self._write(conn):
+                for rel in self._stored_files():
+                    record = self._record_from_file(rel)
+                    if record is not None:
+                        self._insert(conn, record, rel, check_older=False)
+                        count += 1
+            conn.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+            conn.execute('PRAGMA journal_mode=DELETE')
+        finally:
+            conn.close()
+        old = getattr(self._local, 'conn', None)
+        if old is not None:
+            old.close()
+            self._local.conn = None
+        os.replace(tmp, self.index_path)
+        for suffix in ('-wal', '-shm'):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.index_path + suffix)
+        LOG.info('index rebuilt from %d stored documents', count)
+        return count
+
+    def _stored_files(self):
+        root = os.path.join(self.data_dir, 'metadata')
+        for identifier in sorted(os.listdir(root)):
+            id_dir = os.path.join(root, identifier)
+            if not IDENTIFIER_RE.match(identifier) or \
+                    not os.path.isdir(id_dir):
+                continue
+            for email in sorted(os.listdir(id_dir)):
+                email_dir = os.path.join(id_dir, email)
+                if not EMAIL_RE.match(email) or not os.path.isdir(email_dir):
+                    continue
+                for name in sorted(os.listdir(email_dir)):
+                    created = name[:-4]
+                    if name.endswith('.xml') and DATE_RE.match(created):
+                        yield relative_path(identifier, email, created)
+
+    def _record_from_file(self, rel):
+        if self._parse is None:
+            raise StoreError('cannot rebuild the index without a parser')
+        try:
+            with open(os.path.join(self.data_dir, rel), 'rb') as handle:
+                record = EntryRecord.from_appliance(
+                    self._parse(handle.read()))
+        except (OSError, MarketplaceError) as exc:
+            LOG.warning('skipping %s: %s', rel, exc)
+            return None
+        if relative_path(*record.key()) != rel:
+            LOG.warning('skipping %s: its content is for %s', rel,
+                        '/'.join(record.key()))
+            return None
+        return record
+
+    # -- reading -----------------------------------------------------------
+
+    def read(self, identifier, email, created):
+        """Stored bytes of one entry, or ``None`` when there is none."""
+        try:
+            rel = relative_path(identifier, email, created)
+        except StoreError:
+            return None
+        try:
+            with open(os.path.join(self.data_dir, rel), 'rb') as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None
+
+    def read_path(self, rel):
+        with open(os.path.join(self.data_dir, rel), 'rb') as handle:
+            return handle.read()
+
+    def get(self, identifier, email, created):
+        return self.db.execute(
+            'SELECT * FROM entries WHERE identifier=? AND email=? AND '
+            'created=?', (identifier, email, created)).fetchone()
+
+    def count(self):
+        return self.db.execute('SELECT count(*) FROM entries').fetchone()[0]
