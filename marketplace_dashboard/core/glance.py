@@ -1,0 +1,164 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Thin, Django-free Glance operations used by the importer.
+
+Everything goes through python-glanceclient v2 on a keystoneauth session
+(the dashboard builds the session from the user's token, the CLI from the
+``OS_*`` variables or clouds.yaml).  Images are returned as plain ``dict``
+objects; Glance errors become :class:`GlanceError` whose text a user can act
+on (a 403 from Glance policy says so).
+"""
+
+import contextlib
+
+from glanceclient import exc as glance_exc
+from keystoneauth1 import exceptions as ks_exc
+
+from marketplace_dashboard.core.errors import MarketplaceError
+
+#: Statuses of an image that is usable or on its way to be.
+LIVE_STATUSES = frozenset({'queued', 'saving', 'uploading', 'importing',
+                           'active'})
+
+#: Default timeout (seconds) of every call to Glance.
+DEFAULT_TIMEOUT = 60
+
+
+class GlanceError(MarketplaceError):
+    """Glance refused or failed an operation."""
+
+
+class GlanceForbidden(GlanceError):
+    """Glance policy refused the operation (HTTP 403)."""
+
+
+class GlanceNotFound(GlanceError):
+    """The image does not exist (any more) or is not visible."""
+
+
+@contextlib.contextmanager
+def _translated(action):
+    try:
+        yield
+    except glance_exc.HTTPForbidden as e:
+        raise GlanceForbidden(
+            'Glance policy does not allow you to %s (HTTP 403: %s). Ask '
+            'your cloud operator, or choose another option (e.g. private '
+            'visibility).' % (action, _details(e))) from None
+    except glance_exc.HTTPNotFound as e:
+        raise GlanceNotFound('Cannot %s: not found in Glance (%s).'
+                             % (action, _details(e))) from None
+    except glance_exc.HTTPException as e:
+        raise GlanceError('Glance could not %s: %s'
+                          % (action, _details(e))) from None
+    except ks_exc.ClientException as e:
+        raise GlanceError('Cannot reach Glance to %s: %s' % (action, e)
+                          ) from None
+
+
+def _details(e):
+    return (getattr(e, 'details', None) or str(e)).strip()
+
+
+def make_client(session, region_name=None, interface=None,
+                endpoint=None, timeout=DEFAULT_TIMEOUT):
+    """A glanceclient v2 ``Client`` over a keystoneauth ``session``."""
+    from glanceclient.v2 import client
+
+    kwargs = {'session': session, 'timeout': timeout}
+    if endpoint:
+        kwargs['endpoint_override'] = endpoint
+    if region_name:
+        kwargs['region_name'] = region_name
+    if interface:
+        kwargs['interface'] = interface
+    return client.Client(**kwargs)
+
+
+class GlanceImages:
+    """The handful of Glance image operations the importer needs."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def import_methods(self):
+        """Import methods Glance offers (``GET /v2/info/import``)."""
+        with _translated('read the import methods'):
+            try:
+                info = self.client.images.get_import_info()
+            except glance_exc.HTTPNotFound:
+                return []
+        return list(info.get('import-methods', {}).get('value', []))
+
+    def get(self, image_id):
+        with _translated('read image %s' % image_id):
+            return dict(self.client.images.get(image_id))
+
+    def find(self, **filters):
+        """Images visible to the project matching property ``filters``."""
+        filters = dict(filters, visibility='all')
+        with _translated('list images'):
+            return [dict(i) for i in self.client.images.list(
+                filters=filters)]
+
+    def create(self, **props):
+        with _translated('create an image'):
+            return dict(self.client.images.create(**props))
+
+    def update(self, image_id, remove_props=None, **props):
+        with _translated('update image %s' % image_id):
+            return dict(self.client.images.update(
+                image_id, remove_props=remove_props, **props))
+
+    def delete(self, image_id):
+        """Delete an image; an image already gone is not an error."""
+        with _translated('delete image %s' % image_id):
+            try:
+                self.client.images.delete(image_id)
+            except glance_exc.HTTPNotFound:
+                pass
+
+    def deactivate(self, image_id):
+        with _translated('deactivate image %s' % image_id):
+            self.client.images.deactivate(image_id)
+
+    def web_download(self, image_id, uri):
+        with _translated('import image %s from %s' % (image_id, uri)):
+            self.client.images.image_import(image_id, method='web-download',
+                                            uri=uri)
+
+    def stage(self, image_id, fileobj):
+        with _translated('stage data of image %s' % image_id):
+            self.client.images.stage(image_id, fileobj)
+
+    def glance_direct(self, image_id):
+        with _translated('import staged image %s' % image_id):
+            self.client.images.image_import(image_id, method='glance-direct')
+
+    def tasks(self, image_id):
+        """Import tasks of an image (empty if Glance is too old)."""
+        try:
+            body = self.client.images.get_associated_image_tasks(image_id)
+        except (glance_exc.HTTPException, ks_exc.ClientException):
+            return []
+        return list(body.get('tasks', []))
+
+    def add_members(self, image_id, project_ids):
+        with _translated('share image %s' % image_id):
+            for project_id in project_ids:
+                try:
+                    self.client.image_members.create(image_id, project_id)
+                except glance_exc.HTTPConflict:
+                    pass  # already a member

@@ -1,0 +1,781 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Import marketplace appliances into Glance with verified integrity.
+
+Django-free engine shared by the CLI and the dashboard.  All the state of an
+import lives on the Glance image itself (``marketplace_*`` properties), so
+any worker can advance it or read its status:
+
+* :meth:`Importer.start` checks the refusal policy, returns an image that
+  already holds the same entry (same ``marketplace_identifier`` and
+  endorsed hash), or creates one and starts the import.  Concurrent
+  importers of the same entry converge on one image: after creating its
+  image each importer lists the candidates, the oldest (``created_at`` then
+  ``id``) wins and the others delete their own image.
+* Server-side ``web-download`` is preferred: Glance fetches the data and
+  :meth:`Importer.status` then compares Glance's ``size``,
+  ``os_hash_algo``/``os_hash_value`` and ``checksum`` with the endorsed
+  values.  MD5 alone is never enough (collisions): web-download is chosen
+  only when the algorithm Glance computes is endorsed.
+* Otherwise (compressed location, no usable hash, web-download not
+  offered) the streamed path (:meth:`Importer.transfer`) downloads,
+  decompresses and hashes in one pass while staging, and triggers
+  ``glance-direct`` only when the size and every endorsed hash match.
+* An image whose data does not match is deactivated (or deleted when it
+  never became active) and the reason recorded in
+  ``marketplace_verification_error``; it never stays usable.
+"""
+
+import dataclasses
+import datetime
+import logging
+import math
+import re
+import time
+
+from marketplace_dashboard.core import hashing, transfer
+from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.glance import (
+    LIVE_STATUSES,
+    GlanceError,
+    GlanceForbidden,
+    GlanceNotFound,
+)
+
+LOG = logging.getLogger(__name__)
+
+WEB_DOWNLOAD = 'web-download'
+GLANCE_DIRECT = 'glance-direct'
+TAG = 'marketplace'
+P = 'marketplace_'
+#: Hash algorithms by decreasing strength (Glance/hashlib names).
+STRENGTH = ('sha512', 'sha384', 'sha256', 'sha1', 'md5')
+VISIBILITIES = ('private', 'shared', 'community', 'public')
+DISK_FORMATS = {
+    'raw': 'raw', 'img': 'raw', 'qcow2': 'qcow2', 'qcow': 'qcow2',
+    'vmdk': 'vmdk', 'vdi': 'vdi', 'vhd': 'vhd', 'vhdx': 'vhdx',
+    'iso': 'iso', 'ploop': 'ploop', 'aki': 'aki', 'ari': 'ari',
+    'ami': 'ami',
+}
+#: libosinfo-style ``os_distro`` values (lower-case, unversioned).
+DISTROS = {
+    'ubuntu': 'ubuntu', 'debian': 'debian', 'centos': 'centos',
+    'fedora': 'fedora', 'rhel': 'rhel', 'redhat': 'rhel',
+    'red hat': 'rhel', 'red hat enterprise linux': 'rhel',
+    'sles': 'sles', 'suse linux enterprise server': 'sles',
+    'sled': 'sled', 'opensuse': 'opensuse', 'suse': 'opensuse',
+    'rocky': 'rocky', 'rocky linux': 'rocky', 'rockylinux': 'rocky',
+    'almalinux': 'almalinux', 'alma': 'almalinux',
+    'alma linux': 'almalinux',
+    # libosinfo's Scientific Linux short-ids are sl5.x, sl6.x, sl7.x.
+    'scientific linux': 'sl', 'scientificlinux': 'sl', 'sl': 'sl',
+    'scientific': 'sl', 'sl6': 'sl', 'sl7': 'sl',
+    'cirros': 'cirros', 'ttylinux': 'ttylinux', 'arch': 'arch',
+    'archlinux': 'arch', 'arch linux': 'arch', 'gentoo': 'gentoo',
+    'freebsd': 'freebsd', 'netbsd': 'netbsd', 'openbsd': 'openbsd',
+    'windows': 'windows', 'alpine': 'alpinelinux',
+    'alpine linux': 'alpinelinux', 'alpinelinux': 'alpinelinux',
+}
+ARCHITECTURES = {
+    'x86_64': 'x86_64', 'amd64': 'x86_64', 'x64': 'x86_64',
+    'x86-64': 'x86_64', 'i386': 'i686', 'i486': 'i686', 'i586': 'i686',
+    'i686': 'i686', 'x86': 'i686', 'ia32': 'i686',
+    'aarch64': 'aarch64', 'arm64': 'aarch64', 'armv7l': 'armv7l',
+    'armhf': 'armv7l', 'ppc64le': 'ppc64le', 'ppc64': 'ppc64',
+    's390x': 's390x', 'riscv64': 'riscv64',
+}
+DISK_BUSES = ('ide', 'scsi', 'virtio', 'sata', 'usb', 'xen', 'uml', 'lxc',
+              'fdc')
+GIB = 1024 ** 3
+_PROP_MAX = 255
+
+
+class ImportRefused(MarketplaceError):
+    """Policy forbids importing this entry (``str()`` says why)."""
+
+
+class ImportFailed(MarketplaceError):
+    """The import could not be done (``str()`` says why)."""
+
+
+def _now():
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _iso(value):
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
+
+
+def _clip(text):
+    text = str(text)
+    return text if len(text) <= _PROP_MAX else text[:_PROP_MAX - 1] + '…'
+
+
+def _bool(value, key):
+    if not isinstance(value, bool):
+        raise ImportRefused('Import setting %r must be true or false, not '
+                            '%r.' % (key, value))
+    return value
+
+
+@dataclasses.dataclass
+class ImportPolicy:
+    """Operator settings of imports (``MARKETPLACE_DASHBOARD['import']``).
+
+    ``glance_hash_algo`` is Glance's ``hashing_algorithm`` (sha512 unless
+    the operator changed it): web-download is only chosen when it is
+    endorsed.  ``settle`` is how long (seconds) an importer waits after
+    creating its image before electing the winner among concurrent
+    importers; it must exceed the resolution of Glance's ``created_at``
+    (one second).  ``stall_after``: a streamed transfer without a
+    heartbeat for that long is reported as stalled.
+    """
+
+    allow_untrusted: bool = False
+    allow_expired: bool = False
+    allow_deprecated: bool = False
+    allow_streamed: bool = True
+    allow_web_download: bool = True
+    glance_hash_algo: str = 'sha512'
+    settle: float = 2.0
+    stall_after: float = 300.0
+    lock_timeout: float = 600.0
+    verify_tls: bool = True
+
+    _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
+              'allow_streamed', 'allow_web_download', 'verify_tls')
+
+    @classmethod
+    def from_dict(cls, settings):
+        settings = dict(settings or {})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise ImportRefused('Unknown import setting(s): %s (known: %s).'
+                                % (', '.join(unknown),
+                                   ', '.join(sorted(known))))
+        for key in cls._BOOLS:
+            if key in settings:
+                _bool(settings[key], key)
+        for key in ('settle', 'stall_after', 'lock_timeout'):
+            value = settings.get(key, 0)
+            if isinstance(value, bool) or not isinstance(
+                    value, (int, float)) or value < 0:
+                raise ImportRefused('Import setting %r must be a number of '
+                                    'seconds, not %r.' % (key, value))
+        if 'glance_hash_algo' in settings:
+            settings['glance_hash_algo'] = _algo(settings['glance_hash_algo'])
+        return cls(**settings)
+
+
+def _algo(name):
+    """``'SHA-512'`` / ``'sha512'`` → ``'sha512'``."""
+    return str(name).strip().lower().replace('-', '').replace('_', '')
+
+
+def _level(verdict):
+    level = getattr(verdict, 'level', verdict)
+    return str(getattr(level, 'value', level)).lower()
+
+
+def check_policy(verdict, policy):
+    """Return the verdict level if *policy* allows the import, else raise.
+
+    An invalid signature is never importable; untrusted, expired and
+    deprecated entries need the matching ``allow_*`` setting.
+    """
+    level = _level(verdict)
+    reasons = '; '.join(getattr(verdict, 'reasons', None) or ()) or level
+    if level == 'verified':
+        return level
+    if level == 'invalid':
+        raise ImportRefused('This entry cannot be imported: its signature '
+                            'is invalid (%s).' % reasons)
+    allowed = {'untrusted': policy.allow_untrusted,
+               'expired': policy.allow_expired,
+               'deprecated': policy.allow_deprecated}
+    if level not in allowed:
+        raise ImportRefused('This entry cannot be imported: unknown '
+                            'verdict %r.' % level)
+    if not allowed[level]:
+        raise ImportRefused(
+            'This entry is %s (%s) and the import policy refuses %s '
+            'entries (setting allow_%s).' % (level, reasons, level, level))
+    return level
+
+
+def normalise_distro(name):
+    """libosinfo-style ``os_distro`` for a marketplace ``slterms:os``."""
+    if not name:
+        return None
+    key = re.sub(r'\s+', ' ', name.strip().lower())
+    if key in DISTROS:
+        return DISTROS[key]
+    # "CentOS 7", "Ubuntu-14.04", "SL6": drop a trailing version.
+    stripped = re.sub(r'[\s_-]*v?\d[\w.]*$', '', key)
+    return DISTROS.get(stripped, re.sub(r'[^a-z0-9._-]+', '', key) or None)
+
+
+def normalise_arch(name):
+    """Glance ``architecture`` for a marketplace ``slterms:os-arch``."""
+    if not name:
+        return None
+    key = name.strip().lower()
+    return ARCHITECTURES.get(key, re.sub(r'[^a-z0-9_]+', '', key) or None)
+
+
+def disk_format(fmt):
+    """Glance disk format of a ``dcterms:format`` (default raw)."""
+    key = (fmt or 'raw').strip().lower()
+    if key not in DISK_FORMATS:
+        raise ImportRefused('Unsupported image format %r (supported: %s).'
+                            % (fmt, ', '.join(sorted(set(
+                                DISK_FORMATS.values())))))
+    return DISK_FORMATS[key]
+
+
+def min_disk_gib(size):
+    """``min_disk`` (GiB, rounded up) for an image of *size* bytes."""
+    return max(1, math.ceil(size / GIB)) if size else 0
+
+
+def endorsed_hashes(appliance):
+    """``{'sha512': hex, 'md5': hex, ...}`` of the endorsed checksums."""
+    result = {}
+    for algorithm, value in (appliance.checksums or {}).items():
+        name = _algo(algorithm)
+        if name in STRENGTH and value and re.fullmatch(r'[0-9a-fA-F]+',
+                                                       value):
+            result[name] = value.lower()
+    return result
+
+
+def dedupe_key(hashes):
+    """(property, value) of the strongest endorsed hash."""
+    for name in STRENGTH:
+        if name in hashes:
+            return P + name, hashes[name]
+    raise ImportRefused('The entry endorses no usable checksum.')
+
+
+def image_name(appliance):
+    """Default image name: the title, else os + version (+ arch)."""
+    if appliance.title:
+        return _clip(appliance.title.strip())
+    parts = [appliance.os, appliance.os_version, appliance.os_arch]
+    name = ' '.join(p.strip() for p in parts if p and p.strip())
+    return _clip(name or appliance.identifier)
+
+
+def image_properties(appliance, level, marketplace_url=None):
+    """Glance properties (strings) describing *appliance* and provenance."""
+    endorsement = appliance.endorsement
+    props = {
+        'os_distro': normalise_distro(appliance.os),
+        'os_version': appliance.os_version,
+        'architecture': normalise_arch(appliance.os_arch),
+        'hypervisor_type': (appliance.hypervisor or '').strip().lower(),
+        P + 'url': marketplace_url,
+        P + 'identifier': appliance.identifier,
+        P + 'endorser': endorsement.email,
+        P + 'endorsed_at': _iso(endorsement.created),
+        P + 'valid_until': _iso(appliance.valid),
+        P + 'verdict': level,
+        P + 'bytes': str(appliance.bytes),
+    }
+    bus = (appliance.disks_bus or '').strip().lower()
+    if bus in DISK_BUSES:
+        props['hw_disk_bus'] = bus
+    for name, value in endorsed_hashes(appliance).items():
+        props[P + name] = value
+    return {k: _clip(v) for k, v in props.items() if v}
+
+
+@dataclasses.dataclass
+class Plan:
+    """How an entry will be imported."""
+
+    method: str
+    url: str
+    compression: str | None
+    reason: str
+
+
+def location_compression(appliance, url):
+    declared = (appliance.compression or '').strip().lower() or None
+    if declared in ('gzip',):
+        declared = 'gz'
+    if declared and declared not in hashing.COMPRESSIONS:
+        raise ImportRefused('Unsupported compression %r (supported: %s).'
+                            % (declared, ', '.join(hashing.COMPRESSIONS)))
+    return declared or hashing.guess_compression(
+        url.split('?', 1)[0].split('#', 1)[0])
+
+
+def choose_method(appliance, import_methods, policy):
+    """The :class:`Plan` for *appliance* given Glance's import methods."""
+    urls = transfer.usable_locations(appliance.locations)
+    if not urls:
+        raise ImportRefused('The entry has no http:// or https:// location '
+                            'to import from (other schemes are never '
+                            'used).')
+    hashes = endorsed_hashes(appliance)
+    why = None
+    if not policy.allow_web_download:
+        why = 'web-download disabled by the import policy'
+    elif WEB_DOWNLOAD not in import_methods:
+        why = 'Glance does not offer web-download'
+    elif policy.glance_hash_algo not in hashes:
+        why = ('the endorsed checksums do not include %s, the algorithm '
+               'Glance computes (MD5 alone is not a sufficient match)'
+               % policy.glance_hash_algo)
+    else:
+        for url in urls:
+            if location_compression(appliance, url) is None:
+                return Plan(WEB_DOWNLOAD, url, None,
+                            'Glance downloads the image itself')
+        why = 'every location is compressed'
+    if not policy.allow_streamed:
+        raise ImportRefused('Cannot import this entry: %s, and the streamed '
+                            'import is disabled by the import policy.'
+                            % why)
+    if GLANCE_DIRECT not in import_methods:
+        raise ImportRefused('Cannot import this entry: %s, and Glance does '
+                            'not offer glance-direct either.' % why)
+    url = urls[0]
+    return Plan(GLANCE_DIRECT, url, location_compression(appliance, url),
+                'streamed and verified here: %s' % why)
+
+
+@dataclasses.dataclass
+class ImportStatus:
+    """Where an import stands.
+
+    ``state`` is ``queued``, ``importing``, ``verifying``, ``active``
+    (verified, or not a marketplace image) or ``failed``; ``existing`` is
+    true when :meth:`Importer.start` returned an image that was already
+    there ("launch it instead").
+    """
+
+    image_id: str
+    state: str
+    verified: bool = False
+    reasons: list = dataclasses.field(default_factory=list)
+    method: str | None = None
+    progress: dict | None = None
+    existing: bool = False
+    image: dict | None = None
+
+    @property
+    def done(self):
+        return self.state in ('active', 'failed')
+
+    def to_dict(self):
+        return {'image_id': self.image_id, 'state': self.state,
+                'status': (self.image or {}).get('status'),
+                'verified': self.verified, 'reasons': list(self.reasons),
+                'method': self.method, 'progress': self.progress,
+                'existing': self.existing}
+
+
+def integrity_problems(image):
+    """Differences between Glance's data facts and the endorsed ones."""
+    problems = []
+    expected = image.get(P + 'bytes')
+    if expected is None or str(image.get('size')) != str(expected):
+        problems.append('size is %s bytes, %s endorsed'
+                        % (image.get('size'), expected))
+    algo = _algo(image.get('os_hash_algo') or '')
+    endorsed = image.get(P + algo) if algo in STRENGTH and algo != 'md5' \
+        else None
+    if not endorsed:
+        problems.append('Glance computed %s, which the entry does not '
+                        'endorse: cannot verify the stored data'
+                        % (algo or 'no hash'))
+    elif (image.get('os_hash_value') or '').lower() != endorsed:
+        problems.append('%s is %s, %s endorsed'
+                        % (algo, image.get('os_hash_value'), endorsed))
+    md5 = image.get(P + 'md5')
+    if md5 and image.get('checksum') and image['checksum'].lower() != md5:
+        problems.append('md5 is %s, %s endorsed' % (image['checksum'], md5))
+    return problems
+
+
+class Importer:
+    """Start, advance and inspect imports.
+
+    *images* is a :class:`marketplace_dashboard.core.glance.GlanceImages`;
+    *cache* (optional) has Django's ``add``/``get``/``set``/``delete`` and
+    is used for a best-effort lock and for transfer progress.
+    """
+
+    LOCK_PREFIX = 'marketplace-import-lock:'
+
+    def __init__(self, images, policy=None, cache=None, http_session=None,
+                 sleep=time.sleep, clock=time.time):
+        self.images = images
+        self.policy = policy or ImportPolicy()
+        self.cache = cache if cache is not None else transfer.MemoryCache()
+        self.progress = transfer.ProgressStore(self.cache, clock=clock)
+        self.http_session = http_session
+        self.sleep = sleep
+        self.clock = clock
+
+    # -- start ---------------------------------------------------------
+
+    def start(self, verdict, name=None, visibility='private', members=(),
+              marketplace_url=None):
+        """Start importing the entry of *verdict*; an :class:`ImportStatus`.
+
+        Raises :class:`ImportRefused` (policy, unusable entry) or
+        :class:`GlanceError` (e.g. :class:`GlanceForbidden` when Glance
+        policy forbids the visibility).  For the streamed method the
+        caller then runs :meth:`transfer` (in a thread or in the
+        foreground).
+        """
+        level = check_policy(verdict, self.policy)
+        appliance = verdict.appliance
+        if visibility not in VISIBILITIES:
+            raise ImportRefused('Visibility must be one of %s, not %r.'
+                                % (', '.join(VISIBILITIES), visibility))
+        if members and visibility != 'shared':
+            raise ImportRefused('Members can only be added to a shared '
+                                'image (use visibility "shared").')
+        if not appliance.bytes:
+            raise ImportRefused('The entry does not say how large the image '
+                                'is (slreq:bytes); cannot verify it.')
+        key = dedupe_key(endorsed_hashes(appliance))
+        existing = self._winner(appliance.identifier, key)
+        if existing:
+            return self._existing(existing)
+        plan = choose_method(appliance, self.images.import_methods(),
+                             self.policy)
+        props = image_properties(appliance, level, marketplace_url)
+        props[P + 'import_method'] = plan.method
+        props[P + 'source_url'] = _clip(plan.url)
+        if plan.compression:
+            props[P + 'compression'] = plan.compression
+        lock = self.LOCK_PREFIX + '%s:%s' % (appliance.identifier,
+                                             key[1][:32])
+        locked = self.cache.add(lock, self.clock(),
+                                self.policy.lock_timeout)
+        try:
+            if not locked:
+                # Someone else is creating it; give them time to appear.
+                self.sleep(self.policy.settle)
+                existing = self._winner(appliance.identifier, key)
+                if existing:
+                    return self._existing(existing)
+            image = self.images.create(
+                name=name or image_name(appliance),
+                disk_format=disk_format(appliance.format),
+                container_format='bare', visibility=visibility,
+                min_disk=min_disk_gib(appliance.bytes), tags=[TAG], **props)
+            winner = self._elect(image, appliance.identifier, key)
+            if winner['id'] != image['id']:
+                return self._existing(winner)
+        finally:
+            if locked:
+                self.cache.delete(lock)
+        if members:
+            self.images.add_members(image['id'], members)
+        if plan.method == WEB_DOWNLOAD:
+            try:
+                self.images.web_download(image['id'], plan.url)
+            except GlanceForbidden:
+                self.images.delete(image['id'])
+                raise
+            except GlanceError as e:
+                return self._web_download_refused(image, appliance, e)
+        return self.status(image['id'])
+
+    def _web_download_refused(self, image, appliance, error):
+        """Glance refused the URL (e.g. filtering): stream it instead."""
+        if not self.policy.allow_streamed or \
+                GLANCE_DIRECT not in self.images.import_methods():
+            self.images.delete(image['id'])
+            raise ImportFailed('Glance refused to download the image: %s'
+                               % error) from None
+        url = image[P + 'source_url']
+        props = {P + 'import_method': GLANCE_DIRECT}
+        compression = location_compression(appliance, url)
+        if compression:
+            props[P + 'compression'] = compression
+        LOG.info('web-download of %s refused (%s); streaming instead',
+                 image['id'], error)
+        self.images.update(image['id'], **props)
+        return self.status(image['id'])
+
+    def _existing(self, image):
+        status = self.status(image['id'])
+        status.existing = True
+        return status
+
+    def _candidates(self, identifier, key):
+        prop, value = key
+        found = self.images.find(**{P + 'identifier': identifier,
+                                    prop: value})
+        return [i for i in found
+                if i.get('status') in LIVE_STATUSES
+                and i.get(P + 'identifier') == identifier
+                and i.get(prop) == value
+                and not i.get(P + 'verification_error')
+                and not self._stalled(i)]
+
+    def _winner(self, identifier, key):
+        candidates = self._candidates(identifier, key)
+        return min(candidates, key=_age) if candidates else None
+
+    def _elect(self, image, identifier, key):
+        """The oldest live image of the entry; deletes ours if it lost."""
+        self.sleep(self.policy.settle)
+        winner = self._winner(identifier, key) or image
+        if _age(winner) > _age(image):
+            winner = image
+        if winner['id'] != image['id']:
+            LOG.info('Concurrent import of %s: keeping %s, deleting %s',
+                     identifier, winner['id'], image['id'])
+            self.images.delete(image['id'])
+        return winner
+
+    def _stalled(self, image):
+        """A streamed import whose worker stopped reporting."""
+        if image.get('status') != 'queued' or \
+                image.get(P + 'import_method') != GLANCE_DIRECT:
+            return False
+        record = self.progress.get(image['id'])
+        if record:
+            last = record.get('heartbeat', 0)
+        else:
+            last = _timestamp(image.get('updated_at'))
+        return self.clock() - last > self.policy.stall_after
+
+    # -- streamed transfer --------------------------------------------
+
+    def transfer(self, image_id):
+        """Run the streamed import of *image_id* in this thread.
+
+        Downloads from ``marketplace_source_url``, decompresses, hashes
+        and stages in one pass, then imports with ``glance-direct`` only
+        if size and every endorsed hash match; otherwise deletes the image
+        and raises :class:`ImportFailed`.  Returns the :class:`ImportStatus`.
+        """
+        image = self.images.get(image_id)
+        if image.get(P + 'import_method') != GLANCE_DIRECT:
+            return self.status(image_id)
+        hashes = {name: image[P + name] for name in STRENGTH
+                  if image.get(P + name)}
+        checksums = {hashing_name(name): value
+                     for name, value in hashes.items()}
+        total = int(image[P + 'bytes'])
+        report = self.progress.callback(image_id)
+        self.progress.update(image_id, 0, total, force=True)
+        try:
+            stream = transfer.stream_image(
+                image[P + 'source_url'], checksums, total,
+                compression=image.get(P + 'compression'),
+                progress=report, session=self.http_session,
+                verify=self.policy.verify_tls)
+        except (transfer.TransferError, hashing.ImageDataError) as e:
+            return self._discard(image_id, str(e), total)
+        with stream:
+            try:
+                self.images.stage(image_id, stream)
+            except GlanceError as e:
+                problems = stream.mismatches() if stream.error else [str(e)]
+                return self._discard(image_id, '; '.join(problems), total)
+            except (transfer.TransferError, hashing.ImageDataError):
+                pass  # recorded in stream.error, reported below
+            except Exception as e:  # the upload wraps reader errors
+                if stream.error is None:
+                    raise
+                LOG.debug('staging stopped: %s', e)
+            self.progress.update(image_id, stream.done, total,
+                                 state='verifying', force=True)
+            problems = stream.mismatches()
+        if problems:
+            return self._discard(image_id, '; '.join(problems), total)
+        self.images.glance_direct(image_id)
+        self.progress.update(image_id, total, total, state='importing',
+                             force=True)
+        return self.status(image_id)
+
+    def _discard(self, image_id, reason, total):
+        reason = 'Image data does not match the endorsed metadata: %s' \
+            % reason
+        LOG.warning('Import of %s failed: %s', image_id, reason)
+        self.progress.update(image_id, 0, total, state='failed', force=True)
+        self.images.delete(image_id)
+        raise ImportFailed('%s. The image was deleted.' % reason)
+
+    # -- status and verification --------------------------------------
+
+    def status(self, image_id):
+        """The :class:`ImportStatus` of *image_id* (verifying if due)."""
+        try:
+            image = self.images.get(image_id)
+        except GlanceNotFound:
+            record = self.progress.get(image_id) or {}
+            return ImportStatus(image_id, 'failed', reasons=[
+                'The image no longer exists in Glance'
+                + (' (its data did not match).'
+                   if record.get('state') == 'failed' else '.')])
+        method = image.get(P + 'import_method')
+        result = ImportStatus(image_id, 'queued', method=method, image=image,
+                              verified=image.get(P + 'verified') == 'true')
+        glance_status = image.get('status')
+        error = image.get(P + 'verification_error')
+        failed_import = image.get('os_glance_failed_import')
+        if error or failed_import or glance_status in (
+                'killed', 'deleted', 'pending_delete', 'deactivated'):
+            result.state = 'failed'
+            result.verified = False
+            if error:
+                result.reasons.append(error)
+            if failed_import:
+                result.reasons.append('Glance could not import it into '
+                                      'store(s) %s.' % failed_import)
+            result.reasons.extend(self._task_errors(image_id))
+            if not result.reasons:
+                result.reasons.append('Glance image status is %s.'
+                                      % glance_status)
+            return result
+        if glance_status == 'active':
+            if result.verified or not image.get(P + 'identifier'):
+                result.state = 'active'
+                return result
+            return self.verify(image)
+        record = self.progress.get(image_id) if method == GLANCE_DIRECT \
+            else None
+        result.progress = record
+        if glance_status in ('saving', 'uploading', 'importing'):
+            result.state = 'importing'
+        if record and record.get('state') in ('transferring', 'verifying',
+                                              'importing'):
+            result.state = ('verifying' if record['state'] == 'verifying'
+                            else 'importing')
+        if self._stalled(image):
+            result.state = 'failed'
+            result.reasons.append(
+                'The streamed transfer stalled (no progress for %d s); '
+                'delete the image and import again.'
+                % self.policy.stall_after)
+        return result
+
+    def _task_errors(self, image_id):
+        return ['Glance import task failed: %s' % t.get('message')
+                for t in self.images.tasks(image_id)
+                if t.get('status') == 'failure' and t.get('message')]
+
+    def verify(self, image):
+        """Compare an active image with its endorsed size and hashes.
+
+        Match: ``marketplace_verified=true`` (+ ``_verified_at``).
+        Mismatch: ``marketplace_verification_error`` and deactivation.
+        Idempotent; safe to run from any worker.
+        """
+        problems = integrity_problems(image)
+        image_id = image['id']
+        if not problems:
+            image = self.images.update(
+                image_id, **{P + 'verified': 'true',
+                             P + 'verified_at': _iso(_now())})
+            return ImportStatus(image_id, 'active', verified=True,
+                                method=image.get(P + 'import_method'),
+                                image=image)
+        reason = _clip('Stored data does not match the endorsed metadata: '
+                       + '; '.join(problems))
+        LOG.warning('Deactivating image %s: %s', image_id, reason)
+        self.images.update(image_id, **{P + 'verification_error': reason})
+        self.deactivate(image_id)
+        image = self.images.get(image_id)
+        return ImportStatus(image_id, 'failed', reasons=[reason],
+                            method=image.get(P + 'import_method'),
+                            image=image)
+
+    def wait(self, image_id, timeout=3600, interval=2.0):
+        """Poll :meth:`status` until the import is done or *timeout*."""
+        deadline = self.clock() + timeout
+        while True:
+            status = self.status(image_id)
+            if status.done:
+                return status
+            if self.clock() >= deadline:
+                status.reasons.append('Still %s after %d s.'
+                                      % (status.state, timeout))
+                return status
+            self.sleep(interval)
+
+    # -- lifecycle ----------------------------------------------------
+
+    def hide(self, image_id):
+        """Hide an image from default listings (``os_hidden``)."""
+        self.images.update(image_id, os_hidden=True)
+
+    def deactivate(self, image_id):
+        """Deactivate an image (running servers keep working)."""
+        try:
+            self.images.deactivate(image_id)
+        except GlanceError as e:
+            image = self.images.get(image_id)
+            if image.get('status') != 'deactivated':
+                raise ImportFailed('Cannot deactivate image %s: %s'
+                                   % (image_id, e)) from None
+
+
+def lifecycle_flags(image, verdict, now=None):
+    """``expired``/``deprecated``/``replaced`` flags of an imported image.
+
+    *verdict* is the current verdict of the image's marketplace entry.
+    ``replaced``: the entry now carries a newer endorsement than the one
+    the image was imported from.
+    """
+    now = now or _now()
+    appliance = verdict.appliance
+    flags = []
+    level = _level(verdict)
+    if level == 'expired' or (appliance.valid and appliance.valid < now):
+        flags.append('expired')
+    if level == 'deprecated' or appliance.deprecated:
+        flags.append('deprecated')
+    recorded = image.get(P + 'endorsed_at')
+    current = _iso(appliance.endorsement.created)
+    if recorded and current and current > recorded:
+        flags.append('replaced')
+    return flags
+
+
+def hashing_name(name):
+    """``'sha512'`` → ``'SHA-512'`` (the marketplace spelling)."""
+    for marketplace, hashlib_name in hashing.ALGORITHMS.items():
+        if hashlib_name == name:
+            return marketplace
+    return name.upper()
+
+
+def _timestamp(text):
+    if not text:
+        return 0
+    try:
+        value = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+    except ValueError:
+        return 0
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.timestamp()
+
+
+def _age(image):
+    return (image.get('created_at') or '', image['id'])

@@ -1,0 +1,281 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The streamed import path: download, decompress, hash, stage.
+
+Only ``http``/``https`` URLs are fetched, TLS is verified, every request has
+a timeout, redirects are followed by hand (a few at most) and each target is
+checked again.  The data flows in constant memory: the response is
+decompressed on the fly (gz, bz2, xz), hashed with every endorsed algorithm
+in one pass (:class:`marketplace_dashboard.core.hashing.MultiHasher`) and
+handed to Glance as a file object (:class:`StreamedImage`), never stored.
+"""
+
+import io
+import time
+import urllib.parse
+
+import requests
+
+from marketplace_dashboard.core import hashing
+from marketplace_dashboard.core.errors import MarketplaceError
+
+ALLOWED_SCHEMES = ('http', 'https')
+DEFAULT_TIMEOUT = (10, 60)  # connect, read (seconds)
+MAX_REDIRECTS = 5
+CHUNK_SIZE = 1024 * 1024
+
+
+class TransferError(MarketplaceError):
+    """The image data cannot be fetched or does not match the metadata."""
+
+
+def check_url(url):
+    """Return *url* if it is an absolute http(s) URL, else raise."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except (TypeError, ValueError):
+        parts = None
+    if (parts is None or parts.scheme.lower() not in ALLOWED_SCHEMES
+            or not parts.hostname):
+        raise TransferError(
+            'Refusing to fetch %r: only absolute http:// and https:// URLs '
+            'are used for image data.' % (url,))
+    return url
+
+
+def usable_locations(locations):
+    """The http(s) locations, in order; other schemes are never used."""
+    usable = []
+    for location in locations or ():
+        try:
+            usable.append(check_url(location))
+        except TransferError:
+            continue
+    return usable
+
+
+def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
+             max_redirects=MAX_REDIRECTS):
+    """A streamed ``requests`` response for *url*, redirects re-checked."""
+    session = session or requests.Session()
+    for _ in range(max_redirects + 1):
+        check_url(url)
+        try:
+            response = session.get(url, stream=True, timeout=timeout,
+                                   verify=verify, allow_redirects=False)
+        except requests.exceptions.SSLError as e:
+            raise TransferError('TLS verification of %s failed: %s'
+                                % (url, e)) from None
+        except requests.RequestException as e:
+            raise TransferError('Cannot download %s: %s' % (url, e)
+                                ) from None
+        if response.is_redirect:
+            target = response.headers.get('Location', '')
+            response.close()
+            url = urllib.parse.urljoin(url, target)
+            continue
+        if response.status_code != 200:
+            response.close()
+            raise TransferError('Cannot download %s: HTTP %d %s'
+                                % (url, response.status_code,
+                                   response.reason or ''))
+        return response
+    raise TransferError('Cannot download %s: more than %d redirects.'
+                        % (url, max_redirects))
+
+
+class _IterReader(io.RawIOBase):
+    """Binary file object over an iterator of byte chunks."""
+
+    def __init__(self, chunks, name):
+        super().__init__()
+        self._chunks = chunks
+        self._rest = b''
+        self.name = name
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self._rest:
+            try:
+                self._rest = next(self._chunks)
+            except StopIteration:
+                return 0
+            except requests.RequestException as e:
+                raise TransferError('Download of %s interrupted: %s'
+                                    % (self.name, e)) from None
+        count = min(len(buffer), len(self._rest))
+        buffer[:count] = self._rest[:count]
+        self._rest = self._rest[count:]
+        return count
+
+
+class StreamedImage(io.RawIOBase):
+    """File object of the uncompressed image that hashes what is read.
+
+    ``expected_bytes`` bounds the data (more is an error, raised while
+    reading so that the upload stops); ``progress(done, total)`` is called
+    as data goes by.  After EOF, :meth:`mismatches` compares size and every
+    endorsed checksum.
+    """
+
+    def __init__(self, fileobj, checksums, expected_bytes, compression=None,
+                 progress=None, name='image'):
+        super().__init__()
+        self.name = name
+        self.checksums = dict(checksums)
+        self.expected_bytes = expected_bytes
+        self._reader = hashing.open_decompressed(
+            fileobj, compression, max_output=expected_bytes)
+        self._hasher = hashing.MultiHasher(tuple(self.checksums))
+        self._progress = progress
+        self.done = 0
+        self.eof = False
+        self.error = None
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        try:
+            count = self._reader.readinto(buffer)
+        except (hashing.ImageDataError, TransferError) as e:
+            self.error = e
+            raise
+        except OSError as e:
+            self.error = TransferError('Reading %s failed: %s'
+                                       % (self.name, e))
+            raise self.error from None
+        if not count:
+            self.eof = True
+        else:
+            self.done += count
+            if self.done > self.expected_bytes:
+                self.error = TransferError(
+                    '%s is larger than the %d bytes endorsed; stopped.'
+                    % (self.name, self.expected_bytes))
+                raise self.error
+            self._hasher.update(memoryview(buffer)[:count])
+        if self._progress:
+            self._progress(self.done, self.expected_bytes)
+        return count
+
+    def close(self):
+        if not self.closed:
+            self._hasher.close()
+            self._reader.close()
+        super().close()
+
+    def mismatches(self):
+        """Sentences describing every difference (empty: all match)."""
+        if self.error is not None:
+            return [str(self.error)]
+        if not self.eof:
+            return ['%s was not read to its end.' % self.name]
+        problems = []
+        if self.done != self.expected_bytes:
+            problems.append('size is %d bytes, %d endorsed'
+                            % (self.done, self.expected_bytes))
+        digests = self._hasher.hexdigests()
+        for algorithm, expected in sorted(self.checksums.items()):
+            if digests[algorithm].lower() != expected.lower():
+                problems.append('%s is %s, %s endorsed'
+                                % (algorithm, digests[algorithm], expected))
+        return problems
+
+
+def stream_image(url, checksums, expected_bytes, compression=None,
+                 progress=None, session=None, timeout=DEFAULT_TIMEOUT,
+                 verify=True):
+    """Open *url* and return a :class:`StreamedImage` over its content.
+
+    *compression* ``None`` is guessed from the URL path (``.gz``, ``.bz2``,
+    ``.xz``).  The caller closes the result.
+    """
+    if compression is None:
+        compression = hashing.guess_compression(
+            urllib.parse.urlsplit(url).path)
+    response = open_url(url, session=session, timeout=timeout,
+                        verify=verify)
+    raw = _IterReader(response.iter_content(CHUNK_SIZE), url)
+    try:
+        return StreamedImage(raw, checksums, expected_bytes,
+                             compression=compression, progress=progress,
+                             name=url)
+    except Exception:
+        response.close()
+        raise
+
+
+class ProgressStore:
+    """Progress of transfers keyed by image id in a Django-like cache.
+
+    *cache* needs ``get``/``set`` (the dashboard passes the Django cache,
+    memcached in production; a dict-backed :class:`MemoryCache` works for
+    the CLI and tests).  Each record carries a ``heartbeat`` timestamp so
+    that a dead worker shows up as stalled.
+    """
+
+    PREFIX = 'marketplace-import-progress:'
+
+    def __init__(self, cache, timeout=24 * 3600, interval=1.0,
+                 clock=time.time):
+        self.cache = cache
+        self.timeout = timeout
+        self.interval = interval
+        self.clock = clock
+        self._last = {}
+
+    def update(self, image_id, done, total, state='transferring',
+               force=False):
+        now = self.clock()
+        if (not force and state == 'transferring'
+                and now - self._last.get(image_id, 0) < self.interval):
+            return
+        self._last[image_id] = now
+        percent = int(done * 100 / total) if total else None
+        self.cache.set(self.PREFIX + image_id, {
+            'done': done, 'total': total, 'percent': percent,
+            'state': state, 'heartbeat': now}, self.timeout)
+
+    def get(self, image_id):
+        return self.cache.get(self.PREFIX + image_id)
+
+    def callback(self, image_id):
+        """A ``progress(done, total)`` function for one image."""
+        return lambda done, total: self.update(image_id, done, total)
+
+
+class MemoryCache:
+    """The tiny subset of the Django cache API used here, in a dict."""
+
+    def __init__(self):
+        self._data = {}
+
+    def get(self, key, default=None):
+        return self._data.get(key, default)
+
+    def set(self, key, value, timeout=None):
+        self._data[key] = value
+
+    def add(self, key, value, timeout=None):
+        if key in self._data:
+            return False
+        self._data[key] = value
+        return True
+
+    def delete(self, key):
+        self._data.pop(key, None)
