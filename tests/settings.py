@@ -9,9 +9,8 @@ import os
 import sys
 import types
 
-from openstack_dashboard.test.settings import *  # noqa: F403
-
 from openstack_dashboard import enabled as _os_enabled
+from openstack_dashboard.test.settings import *  # noqa: F403
 from openstack_dashboard.utils import settings as _settings_utils
 
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,4 +40,11 @@ CACHES = {
         'BACKEND': 'django.core.cache.backends.locmem.LocMemCache',
         'OPTIONS': {'MAX_ENTRIES': 100000},
     },
+}
+
+# One marketplace for the panel tests (every call to it is mocked).
+MARKETPLACE_DASHBOARD = {
+    'marketplaces': [{'name': 'stratuslab',
+                      'url': 'https://marketplace.example.org/marketplace'}],
+    'page_size': 20,
 }

@@ -1,0 +1,353 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Django side of the marketplace core.
+
+Views never talk to the core directly: they call the functions here, which
+build one core client per request and marketplace, keep verdicts in the
+Django cache (keyed by the document hash and the trust-policy fingerprint)
+and wrap core results in :class:`Entry` objects the tables and tabs render.
+Nothing here parses or verifies XML itself.
+"""
+
+import dataclasses
+import hashlib
+import logging
+
+from django.core.cache import cache as django_cache
+from django.utils.translation import gettext_lazy as _
+from horizon.utils.memoized import memoized
+from openstack_dashboard.api import glance
+
+from marketplace_dashboard import conf
+from marketplace_dashboard.core import cache as core_cache
+from marketplace_dashboard.core import errors
+
+LOG = logging.getLogger(__name__)
+
+CACHE_PREFIX = 'marketplace-dashboard'
+GLANCE_TAG = 'marketplace'
+GLANCE_ID_PROPERTY = 'marketplace_identifier'
+
+# StratusLab listing columns (spec section 3.3) usable as iSortCol_0.
+SORT_COLUMNS = {
+    'os': 1, 'os_version': 2, 'os_arch': 3, 'email': 4, 'kind': 5,
+    'endorsed': 6, 'identifier': 7, 'title': 10,
+}
+
+ConfigurationError = conf.ConfigurationError
+# What a view catches and reports without failing the page.
+RECOVERABLE = (errors.MarketplaceError, ConfigurationError)
+
+
+class DjangoCache:
+    """The Django cache behind the core's cache interface.
+
+    Keys are hashed (memcached refuses long keys and spaces) and prefixed
+    so that several deployments may share one cache.
+    """
+
+    def __init__(self, ttl, namespace='client', cache=None):
+        self.ttl = ttl
+        self.namespace = namespace
+        self._cache = cache or django_cache
+
+    def _key(self, key):
+        digest = hashlib.sha256(str(key).encode('utf-8')).hexdigest()
+        return '%s:%s:%s' % (CACHE_PREFIX, self.namespace, digest)
+
+    def get(self, key, default=None):
+        return self._cache.get(self._key(key), default)
+
+    def set(self, key, value, ttl=None):
+        self._cache.set(self._key(key), value,
+                        self.ttl if ttl is None else ttl)
+
+    def delete(self, key):
+        self._cache.delete(self._key(key))
+
+
+def get_settings():
+    """Validated settings; raises :class:`ConfigurationError`."""
+    return conf.get_settings()
+
+
+def marketplace_names():
+    return get_settings().names
+
+
+def _marketplace_settings(name):
+    entry = get_settings().marketplace(name)
+    if entry is None:
+        raise ConfigurationError(
+            _('No marketplace named %r is configured.') % name)
+    return entry
+
+
+@memoized
+def client(request, name):
+    """The core client for marketplace *name*, one per request."""
+    from marketplace_dashboard.core import client as core_client
+
+    entry = dict(_marketplace_settings(name))
+    try:
+        config = core_client.MarketplaceConfig.from_dict(entry)
+    except (errors.MarketplaceError, ValueError, TypeError) as exc:
+        raise ConfigurationError(
+            _('Marketplace %(name)r is misconfigured: %(reason)s')
+            % {'name': name, 'reason': exc}) from exc
+    cache = DjangoCache(get_settings().cache_ttl, 'client:%s' % name)
+    return core_client.MarketplaceClient(config, cache=cache)
+
+
+def trust_policy():
+    from marketplace_dashboard.core import trust
+
+    try:
+        return trust.TrustPolicy.from_dict(get_settings().trust)
+    except (errors.MarketplaceError, ValueError, TypeError,
+            OSError) as exc:
+        raise ConfigurationError(
+            _("%(setting)s['trust'] is wrong: %(reason)s")
+            % {'setting': conf.SETTING, 'reason': exc}) from exc
+
+
+class Verifier:
+    """Cached core verdicts under the configured trust policy.
+
+    Verification is the expensive part of a page; the cache key is the
+    SHA-256 of the exact bytes plus the trust-policy fingerprint (which
+    covers the CA files' content), so a new policy re-verifies everything.
+    """
+
+    def __init__(self):
+        self.policy = trust_policy()
+        self.fingerprint = core_cache.policy_fingerprint(self.policy)
+        self.cache = DjangoCache(get_settings().cache_ttl, 'verdict')
+
+    def __call__(self, document):
+        from marketplace_dashboard.core import verdict as core_verdict
+
+        key = core_cache.digest_key('verdict', document, self.fingerprint)
+        result = self.cache.get(key)
+        if result is None:
+            result = core_verdict.evaluate(document, self.policy).to_dict()
+            self.cache.set(key, result)
+        return result
+
+
+def _parse(document):
+    from marketplace_dashboard.core import model
+
+    try:
+        return model.parse_appliance(document)
+    except errors.MarketplaceError as exc:
+        LOG.info('Unusable marketplace document: %s', exc)
+        return None
+
+
+def _format_date(value):
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class Entry:
+    """One marketplace entry as the panel shows it.
+
+    ``appliance`` is the core model (``None`` when the document could not
+    be parsed, then the listing row fills the columns), ``verdict`` the
+    core verdict as a dict.
+    """
+
+    def __init__(self, marketplace, document=None, appliance=None,
+                 verdict=None, row=None):
+        self.marketplace = marketplace
+        self.document = document
+        self.appliance = appliance
+        self.verdict = verdict or {}
+        self.row = row
+        self.image = None  # the Glance image, when already imported
+
+    def _field(self, name, row_name=None):
+        value = getattr(self.appliance, name, None)
+        if value in (None, '') and self.row is not None:
+            value = getattr(self.row, row_name or name, None)
+        return value
+
+    @property
+    def identifier(self):
+        return self._field('identifier') or ''
+
+    @property
+    def email(self):
+        endorsement = getattr(self.appliance, 'endorsement', None)
+        value = getattr(endorsement, 'email', None)
+        if not value and self.row is not None:
+            value = getattr(self.row, 'email', None)
+        return value or ''
+
+    @property
+    def created(self):
+        endorsement = getattr(self.appliance, 'endorsement', None)
+        value = getattr(endorsement, 'created', None)
+        if value is None and self.row is not None:
+            value = getattr(self.row, 'created', None)
+        return value
+
+    @property
+    def created_key(self):
+        """The endorsement date exactly as the document spells it."""
+        endorsement = getattr(self.appliance, 'endorsement', None)
+        text = getattr(endorsement, 'created_text', None)
+        return text or _format_date(self.created)
+
+    @property
+    def id(self):
+        return '/'.join((self.marketplace, self.identifier, self.email,
+                         self.created_key))
+
+    @property
+    def created_metadata(self):
+        """When the metadata was built (not the endorsement date)."""
+        return getattr(self.appliance, 'created', None)
+
+    @property
+    def endorsement(self):
+        return getattr(self.appliance, 'endorsement', None)
+
+    @property
+    def title(self):
+        return (self._field('title') or self._field('alternative')
+                or self.identifier)
+
+    def __getattr__(self, name):
+        if name.startswith('_') or name in ('appliance', 'row'):
+            raise AttributeError(name)
+        return self._field(name)
+
+    @property
+    def level(self):
+        return self.verdict.get('level') or 'invalid'
+
+    @property
+    def reasons(self):
+        return list(self.verdict.get('reasons') or ())
+
+    @property
+    def warnings(self):
+        return list(self.verdict.get('warnings') or ())
+
+
+@dataclasses.dataclass
+class SearchResult:
+    entries: list
+    total: int
+    total_filtered: int
+    start: int
+    page_size: int
+
+    @property
+    def has_prev(self):
+        return self.start > 0
+
+    @property
+    def has_more(self):
+        return self.start + len(self.entries) < self.total_filtered
+
+    @property
+    def next_start(self):
+        return self.start + len(self.entries)
+
+    @property
+    def prev_start(self):
+        return max(0, self.start - self.page_size)
+
+
+def _search_query(filters, start, length, sort, sort_dir):
+    from marketplace_dashboard.core import client as core_client
+
+    return core_client.SearchQuery(
+        text=filters.get('q') or None,
+        os=filters.get('os') or None,
+        os_version=filters.get('os_version') or None,
+        os_arch=filters.get('arch') or None,
+        email=filters.get('endorser') or None,
+        kind=filters.get('kind') or None,
+        status=filters.get('status') or 'valid',
+        location=filters.get('location') or 'all',
+        start=start, length=length,
+        sort_column=SORT_COLUMNS.get(sort, SORT_COLUMNS['endorsed']),
+        sort_dir=sort_dir if sort_dir in ('asc', 'desc') else 'desc',
+    )
+
+
+def search(request, name, filters=None, start=0, sort='endorsed',
+           sort_dir='desc'):
+    """One page of marketplace *name*; a :class:`SearchResult`.
+
+    Only the page is fetched (the marketplace pages server-side); every
+    document on it gets a (cached) verdict.
+    """
+    page_size = get_settings().page_size
+    query = _search_query(filters or {}, start, page_size, sort, sort_dir)
+    page, documents = client(request, name).search_documents(query)
+    verify = Verifier() if documents else None
+    entries = []
+    for index, row in enumerate(page.rows):
+        document = documents[index] if index < len(documents) else None
+        if document is None:
+            entries.append(Entry(name, row=row))
+        else:
+            entries.append(Entry(name, document, _parse(document),
+                                 verify(document), row=row))
+    return SearchResult(entries=entries, total=page.total,
+                        total_filtered=page.total_filtered,
+                        start=start, page_size=page_size)
+
+
+def entry(request, name, identifier, email, created):
+    """The entry with this key, with its signed document and verdict."""
+    document = client(request, name).get_entry(identifier, email, created)
+    return Entry(name, document, _parse(document), Verifier()(document))
+
+
+def versions(request, name, identifier):
+    """Every stored entry (endorser, date) of *identifier*, newest first."""
+    documents = client(request, name).get_entries(identifier)
+    verify = Verifier() if documents else None
+    entries = [Entry(name, doc, _parse(doc), verify(doc))
+               for doc in documents]
+    entries.sort(key=lambda e: e.created_key, reverse=True)
+    return entries
+
+
+def imported_images(request):
+    """Glance images imported from a marketplace, by identifier.
+
+    One Glance list call (images tagged ``marketplace``), whatever the
+    number of rows on the page.
+    """
+    images, _more, _prev = glance.image_list_detailed(
+        request, filters={'tag': [GLANCE_TAG]})
+    found = {}
+    for image in images:
+        identifier = image.properties.get(GLANCE_ID_PROPERTY)
+        if identifier and (identifier not in found
+                           or image.status == 'active'):
+            found[identifier] = image
+    return found

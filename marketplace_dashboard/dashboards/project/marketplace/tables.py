@@ -1,0 +1,169 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+import datetime
+
+from django import urls
+from django.template import defaultfilters
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from horizon import tables
+
+# Bootstrap 3 label class of each verdict level (core/verdict.py Level).
+LEVEL_CLASSES = {
+    'verified': 'label-success',
+    'untrusted': 'label-warning',
+    'invalid': 'label-danger',
+    'expired': 'label-default',
+    'deprecated': 'label-info',
+}
+LEVEL_NAMES = {
+    'verified': _('Verified'),
+    'untrusted': _('Untrusted'),
+    'invalid': _('Invalid'),
+    'expired': _('Expired'),
+    'deprecated': _('Deprecated'),
+}
+# Columns the marketplace can sort (forms.SORT_CHOICES keys).
+SORTABLE = {'title': 'title', 'os': 'os', 'os_arch': 'os_arch',
+            'email': 'email', 'created': 'endorsed'}
+
+
+def entry_kwargs(entry):
+    return {'marketplace': entry.marketplace,
+            'identifier': entry.identifier,
+            'email': entry.email, 'created': entry.created_key}
+
+
+def _reverse(name, entry):
+    try:
+        return urls.reverse(name, kwargs=entry_kwargs(entry))
+    except urls.NoReverseMatch:
+        return None  # a row without a usable key gets no link
+
+
+def detail_url(entry):
+    return _reverse('horizon:project:marketplace:detail', entry)
+
+
+def download_url(entry):
+    return _reverse('horizon:project:marketplace:download', entry)
+
+
+def format_date(value):
+    if isinstance(value, datetime.datetime):
+        return defaultfilters.date(value, 'Y-m-d H:i')
+    return value or ''
+
+
+def verdict_badge(entry):
+    return render_to_string('project/marketplace/_verdict.html', {
+        'level': entry.level,
+        'label_class': LEVEL_CLASSES.get(entry.level, 'label-danger'),
+        'name': LEVEL_NAMES.get(entry.level, entry.level),
+        'reasons': entry.reasons + entry.warnings,
+    })
+
+
+def glance_mark(entry):
+    return render_to_string('project/marketplace/_in_glance.html',
+                            {'image': entry.image})
+
+
+def os_and_version(entry):
+    return ' '.join(v for v in (entry.os, entry.os_version) if v)
+
+
+class DownloadMetadata(tables.LinkAction):
+    name = 'download'
+    verbose_name = _('Download Metadata')
+    icon = 'download'
+    policy_rules = (('image', 'get_images'),)
+
+    def get_link_url(self, datum=None):
+        return download_url(datum) or '#'
+
+    def allowed(self, request, datum=None):
+        return datum is not None and download_url(datum) is not None
+
+
+class AppliancesTable(tables.DataTable):
+    title = tables.WrappingColumn('title', verbose_name=_('Title'),
+                                  link=detail_url)
+    os = tables.Column(os_and_version, verbose_name=_('OS'))
+    os_arch = tables.Column('os_arch', verbose_name=_('Arch'))
+    format = tables.Column('format', verbose_name=_('Format'))
+    size = tables.Column('bytes', verbose_name=_('Size'),
+                         filters=(defaultfilters.filesizeformat,))
+    email = tables.Column('email', verbose_name=_('Endorser'))
+    created = tables.Column('created', verbose_name=_('Endorsed'),
+                            filters=(format_date,))
+    valid = tables.Column('valid', verbose_name=_('Valid Until'),
+                          filters=(format_date,))
+    verdict = tables.Column(verdict_badge, verbose_name=_('Verdict'))
+    in_glance = tables.Column(glance_mark, verbose_name=_('In Glance'))
+
+    def __init__(self, request, data=None, needs_form_wrapper=None,
+                 **kwargs):
+        super().__init__(request, data, needs_form_wrapper, **kwargs)
+        self.search_form = None
+        self.next_start = self.prev_start = 0
+
+    def get_object_id(self, datum):
+        return datum.id
+
+    def get_object_display(self, datum):
+        return datum.title
+
+    def _page_url(self, start):
+        """Query string of the current search at offset *start*."""
+        if self.search_form is None:
+            return 'start=%d' % start
+        return self.search_form.url_with(start=start or None)[1:]
+
+    def get_pagination_string(self):
+        return self._page_url(self.next_start)
+
+    def get_prev_pagination_string(self):
+        return self._page_url(self.prev_start)
+
+    def sort_headers(self):
+        """Server-side sort links for the column headers."""
+        form = self.search_form
+        if form is None or not form.is_valid():
+            return {}
+        current = form.cleaned_data['sort']
+        direction = form.cleaned_data['dir']
+        headers = {}
+        for column, key in SORTABLE.items():
+            active = key == current
+            new_dir = 'asc' if active and direction == 'desc' else 'desc'
+            headers[column] = {'url': form.url_with(sort=key, dir=new_dir),
+                               'active': active, 'dir': direction}
+        return headers
+
+    def header_cells(self):
+        headers = self.sort_headers()
+        return [{'column': column, 'sort': headers.get(column.name)}
+                for column in self.get_columns()]
+
+    class Meta:
+        name = 'appliances'
+        verbose_name = _('Appliances')
+        template = 'project/marketplace/_table.html'
+        pagination_param = 'start'
+        prev_pagination_param = 'start'
+        row_actions = (DownloadMetadata,)
+

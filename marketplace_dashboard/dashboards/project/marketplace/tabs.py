@@ -1,0 +1,130 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions, tabs
+
+from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.dashboards.project.marketplace import tables
+
+LINK_SCHEMES = ('http', 'https')
+
+
+def location_link(location):
+    """*location* if it is safe to render as a link, else ``None``.
+
+    Only absolute http(s) URLs without spaces or control characters are
+    linked; ``pdisk:``, ``ftp:``, ``javascript:`` and anything odd stay text.
+    """
+    if not isinstance(location, str) or any(
+            ord(c) <= 32 or ord(c) == 127 for c in location):
+        return None
+    try:
+        parts = urlsplit(location)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in LINK_SCHEMES and parts.netloc:
+        return location
+    return None
+
+
+class EntryTab(tabs.Tab):
+    def get_context_data(self, request):
+        return {'entry': self.tab_group.kwargs['entry']}
+
+
+class OverviewTab(EntryTab):
+    name = _('Overview')
+    slug = 'overview'
+    template_name = 'project/marketplace/_detail_overview.html'
+
+
+class EndorsementTab(EntryTab):
+    name = _('Endorsement')
+    slug = 'endorsement'
+    template_name = 'project/marketplace/_detail_endorsement.html'
+
+    def get_context_data(self, request):
+        context = super().get_context_data(request)
+        entry = context['entry']
+        context['label_class'] = tables.LEVEL_CLASSES.get(entry.level,
+                                                          'label-danger')
+        context['level_name'] = tables.LEVEL_NAMES.get(entry.level,
+                                                       entry.level)
+        context['facts'] = []
+        return context
+
+
+class LocationsTab(EntryTab):
+    name = _('Checksums and Locations')
+    slug = 'locations'
+    template_name = 'project/marketplace/_detail_locations.html'
+
+    def get_context_data(self, request):
+        context = super().get_context_data(request)
+        entry = context['entry']
+        context['locations'] = [
+            {'text': location, 'link': location_link(location)}
+            for location in (entry.locations or ())]
+        context['checksums'] = sorted((entry.checksums or {}).items())
+        return context
+
+
+class VersionsTab(EntryTab):
+    name = _('Versions and Endorsements')
+    slug = 'versions'
+    template_name = 'project/marketplace/_detail_versions.html'
+
+    def get_context_data(self, request):
+        context = super().get_context_data(request)
+        entry = context['entry']
+        try:
+            others = api.versions(request, entry.marketplace,
+                                  entry.identifier)
+        except api.RECOVERABLE:
+            others = []
+            exceptions.handle(
+                request, _('Unable to list the other entries of this '
+                           'appliance.'))
+        context['versions'] = [
+            {'entry': other, 'url': tables.detail_url(other),
+             'current': other.id == entry.id,
+             'label_class': tables.LEVEL_CLASSES.get(other.level,
+                                                     'label-danger'),
+             'level_name': tables.LEVEL_NAMES.get(other.level, other.level)}
+            for other in others]
+        return context
+
+
+class DocumentTab(EntryTab):
+    name = _('Signed Metadata')
+    slug = 'document'
+    template_name = 'project/marketplace/_detail_document.html'
+
+    def get_context_data(self, request):
+        context = super().get_context_data(request)
+        entry = context['entry']
+        context['text'] = (entry.document or b'').decode('utf-8', 'replace')
+        context['download_url'] = tables.download_url(entry)
+        return context
+
+
+class DetailTabs(tabs.DetailTabsGroup):
+    slug = 'marketplace_details'
+    tabs = (OverviewTab, EndorsementTab, LocationsTab, VersionsTab,
+            DocumentTab)
+    sticky = True

@@ -1,0 +1,32 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+from django.urls import re_path
+
+from marketplace_dashboard.dashboards.project.marketplace import views
+
+# Marketplace names, identifiers and endorsement dates have fixed shapes
+# (conf.NAME_RE, spec section 1 and 2.2); the e-mail is checked in the view.
+ENTRY = (r'^(?P<marketplace>[A-Za-z0-9][A-Za-z0-9_.-]{0,63})/'
+         r'(?P<identifier>[A-Za-z0-9_-]{27})/'
+         r'(?P<email>[^/]{3,254})/'
+         r'(?P<created>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/')
+
+urlpatterns = [
+    re_path(r'^$', views.IndexView.as_view(), name='index'),
+    re_path(ENTRY + r'$', views.DetailView.as_view(), name='detail'),
+    re_path(ENTRY + r'download/$', views.DownloadView.as_view(),
+            name='download'),
+]

@@ -1,0 +1,199 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+import re
+
+from django import http
+from django.contrib import messages
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from django.views.decorators.cache import never_cache
+from horizon import exceptions
+from horizon import tables as horizon_tables
+from horizon import tabs as horizon_tabs
+from horizon.utils import memoized
+
+from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.core import errors
+from marketplace_dashboard.dashboards.project.marketplace import (
+    forms,
+    tables,
+    tabs,
+)
+
+# Endorser e-mail as the format allows it (spec section 2.2).
+EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
+MAX_START = 10 ** 6
+INDEX_URL = 'horizon:project:marketplace:index'
+
+
+def _start(request):
+    try:
+        value = int(request.GET.get('start', '0'))
+    except ValueError:
+        return 0
+    return value if 0 <= value <= MAX_START else 0
+
+
+class IndexView(horizon_tables.DataTableView):
+    table_class = tables.AppliancesTable
+    template_name = 'project/marketplace/index.html'
+    page_title = _('Marketplace')
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._result = None
+        self._form = None
+
+    @property
+    def search_form(self):
+        if self._form is None:
+            try:
+                names = api.marketplace_names()
+            except api.ConfigurationError:
+                names = []
+            self._form = forms.SearchForm(self.request.GET, names)
+        return self._form
+
+    def get_data(self):
+        try:
+            names = api.marketplace_names()
+        except api.ConfigurationError as exc:
+            messages.error(self.request, _(
+                'The marketplace panel is not configured correctly: %s')
+                % exc)
+            return []
+        if not names:
+            messages.info(self.request, _(
+                'No marketplace is configured; see MARKETPLACE_DASHBOARD '
+                'in the README.'))
+            return []
+        form = self.search_form
+        if not form.is_valid():
+            return []
+        name = form.cleaned_data['marketplace']
+        try:
+            self._result = api.search(
+                self.request, name, form.filters(), start=_start(self.request),
+                sort=form.cleaned_data['sort'],
+                sort_dir=form.cleaned_data['dir'])
+        except api.RECOVERABLE:
+            exceptions.handle(self.request, _(
+                'Unable to search the marketplace "%s".') % name)
+            return []
+        entries = self._result.entries
+        if entries:
+            self._mark_imported(entries)
+        return entries
+
+    def _mark_imported(self, entries):
+        try:
+            images = api.imported_images(self.request)
+        except Exception:
+            exceptions.handle(self.request, _(
+                'Unable to check which appliances are already in Glance.'))
+            return
+        for entry in entries:
+            entry.image = images.get(entry.identifier)
+
+    def has_more_data(self, table):
+        return bool(self._result and self._result.has_more)
+
+    def has_prev_data(self, table):
+        return bool(self._result and self._result.has_prev)
+
+    def get_table(self):
+        table = super().get_table()
+        table.search_form = self.search_form
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = context['table']
+        if self._result is not None:
+            table.next_start = self._result.next_start
+            table.prev_start = self._result.prev_start
+        context['search_form'] = self.search_form
+        context['result'] = self._result
+        return context
+
+
+class EntryMixin:
+    """Validates the entry key of the URL and fetches the entry once."""
+
+    def _key(self):
+        kwargs = self.kwargs
+        if not EMAIL_RE.match(kwargs['email']):
+            raise http.Http404(_('Not a valid endorser e-mail address.'))
+        try:
+            settings = api.get_settings()
+        except api.ConfigurationError as exc:
+            raise http.Http404(str(exc)) from exc
+        if settings.marketplace(kwargs['marketplace']) is None:
+            raise http.Http404(_('No such marketplace.'))
+        return (kwargs['marketplace'], kwargs['identifier'],
+                kwargs['email'], kwargs['created'])
+
+    @memoized.memoized_method
+    def get_entry(self):
+        key = self._key()
+        try:
+            return api.entry(self.request, *key)
+        except errors.MarketplaceHTTPError as exc:
+            if exc.status == 404:
+                msg = _('The marketplace "%s" has no such entry.') % key[0]
+            else:
+                msg = _('Unable to retrieve the entry from the marketplace '
+                        '"%s".') % key[0]
+            exceptions.handle(self.request, msg, redirect=reverse(INDEX_URL))
+        except api.RECOVERABLE:
+            exceptions.handle(self.request, _(
+                'Unable to retrieve the entry from the marketplace "%s".')
+                % key[0], redirect=reverse(INDEX_URL))
+
+
+class DetailView(EntryMixin, horizon_tabs.TabView):
+    tab_group_class = tabs.DetailTabs
+    template_name = 'horizon/common/_detail.html'
+    page_title = '{{ entry.title }}'
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = self.get_entry()
+        table = tables.AppliancesTable(self.request)
+        context['entry'] = entry
+        context['url'] = reverse(INDEX_URL)
+        context['actions'] = table.render_row_actions(entry)
+        return context
+
+    def get_tabs(self, request, *args, **kwargs):
+        return self.tab_group_class(request, entry=self.get_entry(),
+                                    **kwargs)
+
+
+@method_decorator(never_cache, name='dispatch')
+class DownloadView(EntryMixin, generic.View):
+    """The signed document exactly as the marketplace served it."""
+
+    def get(self, request, *args, **kwargs):
+        entry = self.get_entry()
+        response = http.HttpResponse(entry.document,
+                                     content_type='application/rdf+xml')
+        response['Content-Disposition'] = (
+            'attachment; filename="%s.xml"' % self.kwargs['identifier'])
+        response['X-Content-Type-Options'] = 'nosniff'
+        return response
