@@ -1,0 +1,586 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""REST client of StratusLab-compatible marketplaces (Django-free).
+
+Talks the StratusLab API (``<url>/metadata``, ``/endorsers``...) with
+connect/read timeouts, bounded retries with backoff for GET only (connect
+errors and 502/503/504), TLS verification always on (optionally against a
+private CA bundle), a size limit on every response, and an optional cache
+(:mod:`marketplace_dashboard.core.cache`).  Every failure is raised as a
+:class:`~marketplace_dashboard.core.errors.MarketplaceClientError` whose
+message says what to do.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import urllib.parse
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from marketplace_dashboard.core import cache as cache_mod
+from marketplace_dashboard.core import xmlsafe
+from marketplace_dashboard.core.errors import (
+    MarketplaceClientError,
+    MarketplaceError,
+    MarketplaceHTTPError,
+    MarketplaceResponseError,
+    MarketplaceUnavailable,
+)
+from marketplace_dashboard.core.identifier import is_identifier
+from marketplace_dashboard.core.model import DATE_RE, parse_appliance
+
+try:
+    _VERSION = importlib.metadata.version('marketplace-dashboard')
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+    _VERSION = 'unknown'
+
+USER_AGENT = 'marketplace-dashboard/%s' % _VERSION
+DEFAULT_TIMEOUT = (5.0, 30.0)
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+DEFAULT_RETRIES = 2
+LISTING_TTL = 30
+VERDICT_TTL = 300
+_CHUNK = 64 * 1024
+_EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
+
+#: Listing columns 1-10 by name (the StratusLab row layout).
+COLUMNS = ('os', 'os_version', 'os_arch', 'email', 'kind', 'created',
+           'identifier', 'location', 'description', 'title')
+STATUSES = ('valid', 'expired', 'deprecated', 'all')
+LOCATIONS = ('all', 'pdisk', 'web')
+
+
+def _timeout(value):
+    if value is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(value, (int, float)):
+        value = (value, value)
+    try:
+        connect, read = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise MarketplaceClientError(
+            'invalid marketplace timeout %r: give seconds or a (connect, '
+            'read) pair' % (value,)) from None
+    if connect <= 0 or read <= 0:
+        raise MarketplaceClientError('marketplace timeouts must be positive')
+    return (connect, read)
+
+
+@dataclasses.dataclass(frozen=True)
+class MarketplaceConfig:
+    """One configured marketplace.
+
+    *url* is the service root, e.g. ``https://mp.example.org/marketplace``;
+    *verify* is ``True`` (system CAs) or the path of a PEM CA bundle.
+    """
+
+    name: str
+    url: str
+    verify: bool | str = True
+    timeout: tuple = DEFAULT_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    user_agent: str = USER_AGENT
+    retries: int = DEFAULT_RETRIES
+
+    def __post_init__(self):
+        parts = urllib.parse.urlsplit(self.url or '')
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            raise MarketplaceClientError(
+                'invalid URL %r for marketplace %r: use an http:// or '
+                'https:// URL such as https://host/marketplace'
+                % (self.url, self.name))
+        if self.verify is False:
+            raise MarketplaceClientError(
+                'TLS verification cannot be disabled for marketplace %r; '
+                'give the path of its CA bundle instead' % self.name)
+        if isinstance(self.verify, str) and not os.path.isfile(self.verify):
+            raise MarketplaceClientError(
+                'CA bundle %s for marketplace %r does not exist'
+                % (self.verify, self.name))
+        object.__setattr__(self, 'timeout', _timeout(self.timeout))
+        if int(self.max_bytes) <= 0:
+            raise MarketplaceClientError('max_bytes must be positive')
+
+    @classmethod
+    def from_dict(cls, settings):
+        """Build from a settings dict.
+
+        Keys: ``name``, ``url`` (required), ``verify`` or ``ca_file``,
+        ``timeout`` (seconds or ``[connect, read]``), ``max_bytes``,
+        ``user_agent``, ``retries``.
+        """
+        if not isinstance(settings, dict) or not settings.get('url'):
+            raise MarketplaceClientError(
+                'a marketplace setting needs at least a "url"')
+        verify = settings.get('verify', True)
+        if settings.get('ca_file'):
+            verify = settings['ca_file']
+        return cls(name=settings.get('name') or settings['url'],
+                   url=settings['url'], verify=verify,
+                   timeout=settings.get('timeout', DEFAULT_TIMEOUT),
+                   max_bytes=int(settings.get('max_bytes',
+                                              DEFAULT_MAX_BYTES)),
+                   user_agent=settings.get('user_agent', USER_AGENT),
+                   retries=int(settings.get('retries', DEFAULT_RETRIES)))
+
+
+@dataclasses.dataclass(frozen=True)
+class ListingRow:
+    """One row of a marketplace listing (``None`` for missing values)."""
+
+    os: str | None
+    os_version: str | None
+    os_arch: str | None
+    email: str | None
+    kind: str | None
+    created: str | None
+    identifier: str | None
+    location: str | None
+    description: str | None
+    title: str | None
+
+    @property
+    def key(self):
+        return (self.identifier, self.email, self.created)
+
+    @classmethod
+    def from_json(cls, row):
+        if not isinstance(row, list) or len(row) < 11 or \
+                not all(isinstance(v, str) for v in row[:11]):
+            raise ValueError('a row is not a list of 11 strings')
+        values = [None if v == 'null' else v for v in row[1:11]]
+        return cls(*values)
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchPage:
+    rows: list
+    total: int
+    total_filtered: int
+    start: int
+    length: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchQuery:
+    """A listing query, mapped to the StratusLab/DataTables parameters.
+
+    *text* is split on white space; every word must appear (case
+    insensitively) in one of the listing columns.  *os* and *os_version*
+    match as substrings, *arch*, *endorser* and *kind* exactly (case
+    insensitively).  User text is always escaped: the service treats
+    search terms as regular expressions.
+    """
+
+    text: str = ''
+    os: str | None = None
+    os_version: str | None = None
+    arch: str | None = None
+    endorser: str | None = None
+    kind: str | None = None
+    status: str = 'valid'
+    location: str = 'all'
+    start: int = 0
+    length: int = 20
+    sort: str = 'created'
+    sort_dir: str = 'desc'
+    identifier: str | None = None
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise MarketplaceClientError(
+                'invalid status %r: use one of %s'
+                % (self.status, ', '.join(STATUSES)))
+        if self.location not in LOCATIONS:
+            raise MarketplaceClientError(
+                'invalid location %r: use one of %s'
+                % (self.location, ', '.join(LOCATIONS)))
+        if self.sort not in COLUMNS:
+            raise MarketplaceClientError(
+                'invalid sort column %r: use one of %s'
+                % (self.sort, ', '.join(COLUMNS)))
+        if self.sort_dir not in ('asc', 'desc'):
+            raise MarketplaceClientError("sort direction must be 'asc' or "
+                                         "'desc'")
+        if int(self.start) < 0 or int(self.length) < 1:
+            raise MarketplaceClientError(
+                'start must be 0 or more and length at least 1')
+
+    def params(self):
+        params = {
+            'status': self.status, 'location': self.location,
+            'iDisplayStart': str(int(self.start)),
+            'iDisplayLength': str(int(self.length)),
+            'iSortCol_0': str(COLUMNS.index(self.sort) + 1),
+            'sSortDir_0': self.sort_dir, 'sEcho': '1',
+        }
+        words = (self.text or '').split()
+        if words:
+            params['sSearch'] = ' '.join(re.escape(w) for w in words)
+        columns = ((1, self.os, False), (2, self.os_version, False),
+                   (3, self.arch, True), (4, self.endorser, True),
+                   (5, self.kind, True))
+        for number, value, exact in columns:
+            if value:
+                pattern = re.escape(value.strip())
+                params['sSearch_%d' % number] = (
+                    '^%s$' % pattern if exact else pattern)
+        if self.identifier:
+            params['identifier'] = self.identifier
+        return params
+
+
+def _server_message(response, body):
+    """The error text of a StratusLab error response, if any."""
+    ctype = response.headers.get('Content-Type', '').lower()
+    text = None
+    try:
+        if 'json' in ctype:
+            value = json.loads(body.decode('utf-8'))
+            if isinstance(value, dict) and value:
+                text = str(next(iter(value.values())))
+        elif 'xml' in ctype:
+            root = xmlsafe.parse_xml(body, max_bytes=64 * 1024)
+            if root.tag == 'error':
+                text = ''.join(root.itertext())
+        elif ctype.startswith('text/plain'):
+            text = body.decode('utf-8', 'replace')
+    except (ValueError, MarketplaceError):
+        text = None
+    if text:
+        text = ' '.join(text.split())[:500]
+    return text or None
+
+
+class MarketplaceClient:
+    """Client of one marketplace."""
+
+    def __init__(self, config, cache=None, listing_ttl=LISTING_TTL,
+                 verdict_ttl=VERDICT_TTL):
+        if isinstance(config, dict):
+            config = MarketplaceConfig.from_dict(config)
+        self.config = config
+        self.base = config.url.rstrip('/')
+        self.cache = cache or cache_mod.NullCache()
+        self.listing_ttl = listing_ttl
+        self.verdict_ttl = verdict_ttl
+        self.session = requests.Session()
+        self.session.max_redirects = 5
+        self.session.headers['User-Agent'] = config.user_agent
+        retry = Retry(total=config.retries, connect=config.retries, read=False,
+                      status=config.retries, other=0, redirect=5,
+                      allowed_methods=frozenset(['GET']),
+                      status_forcelist=(502, 503, 504), backoff_factor=0.3,
+                      backoff_max=5, raise_on_status=False,
+                      respect_retry_after_header=False)
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount('http://', adapter)
+        self.session.mount('https://', adapter)
+
+    def close(self):
+        self.session.close()
+
+    # -- transport ---------------------------------------------------------
+
+    def _describe(self):
+        return 'marketplace %r (%s)' % (self.config.name, self.base)
+
+    def _request(self, method, path, params=None, data=None, headers=None,
+                 max_bytes=None):
+        url = self.base + path
+        limit = max_bytes or self.config.max_bytes
+        what = self._describe()
+        try:
+            response = self.session.request(
+                method, url, params=params, data=data, headers=headers,
+                timeout=self.config.timeout, verify=self.config.verify,
+                stream=True)
+        except requests.exceptions.SSLError as exc:
+            hint = ('check that its certificate is issued by the CA bundle '
+                    'configured with the "verify" setting (CLI: --ca-file '
+                    '%s)' % self.config.verify
+                    if isinstance(self.config.verify, str) else
+                    'if it uses a private CA, set the marketplace\'s '
+                    '"verify" setting (CLI: --ca-file) to that CA\'s PEM '
+                    'bundle')
+            raise MarketplaceUnavailable(
+                'TLS certificate problem with %s: %s; %s'
+                % (what, _reason(exc), hint)) from None
+        except requests.exceptions.Timeout:
+            raise MarketplaceUnavailable(
+                '%s did not answer within %g seconds; try again later or '
+                'raise its timeout' % (what, max(self.config.timeout))) \
+                from None
+        except requests.exceptions.ConnectionError as exc:
+            raise MarketplaceUnavailable(
+                'cannot connect to %s: %s; check the URL and that the '
+                'service is running' % (what, _reason(exc))) from None
+        except requests.exceptions.RequestException as exc:
+            raise MarketplaceUnavailable('request to %s failed: %s'
+                                         % (what, _reason(exc))) from None
+        with response:
+            body = self._read(response, limit)
+        if response.status_code >= 400:
+            message = _server_message(response, body)
+            raise MarketplaceHTTPError(
+                '%s answered HTTP %d%s' % (
+                    what, response.status_code,
+                    ': %s' % message if message else
+                    ' %s' % (response.reason or '')),
+                status=response.status_code, server_message=message)
+        return response, body
+
+    def _read(self, response, limit):
+        what = self._describe()
+        length = response.headers.get('Content-Length')
+        if length and length.isdigit() and int(length) > limit:
+            raise MarketplaceResponseError(
+                '%s sent a response of %s bytes, more than the limit of %d '
+                'bytes (max_bytes setting)' % (what, length, limit))
+        chunks = []
+        size = 0
+        try:
+            for chunk in response.iter_content(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise MarketplaceResponseError(
+                        '%s sent more than the limit of %d bytes (max_bytes '
+                        'setting)' % (what, limit))
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as exc:
+            raise MarketplaceUnavailable(
+                'the response of %s was cut short: %s; try again later'
+                % (what, _reason(exc))) from None
+        return b''.join(chunks)
+
+    def _get(self, path, params=None, accept='application/xml', **kw):
+        return self._request('GET', path, params=params,
+                             headers={'Accept': accept}, **kw)
+
+    # -- listing -----------------------------------------------------------
+
+    def search(self, query=None):
+        """One page of the listing (:class:`SearchPage`)."""
+        query = query or SearchQuery()
+        params = dict(query.params(), media='json')
+        key = cache_mod.digest_key('mp-listing', self.base + '/metadata',
+                                   urllib.parse.urlencode(sorted(
+                                       params.items())))
+        page = self.cache.get(key)
+        if page is None:
+            _, body = self._get('/metadata', params, 'application/json')
+            page = self._parse_listing(body, query)
+            self.cache.set(key, page, self.listing_ttl)
+        return page
+
+    def _parse_listing(self, body, query):
+        try:
+            value = json.loads(body.decode('utf-8'))
+            rows = [ListingRow.from_json(row) for row in value['aaData']]
+            total = int(value.get('iTotalRecords', len(rows)))
+            filtered = int(value.get('iTotalDisplayRecords', len(rows)))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise MarketplaceResponseError(
+                '%s sent an invalid JSON listing (%s); is the URL that of '
+                'a StratusLab marketplace?' % (self._describe(), exc)) \
+                from None
+        return SearchPage(rows=rows, total=total, total_filtered=filtered,
+                          start=int(query.start), length=int(query.length))
+
+    def search_documents(self, query=None):
+        """A page of rows and, for each row, its signed document.
+
+        Issues the JSON listing and the XML listing with the same filters,
+        order and paging, and pairs documents with rows by (identifier,
+        e-mail, created).  Returns ``(SearchPage, documents)`` where
+        ``documents[i]`` is the standalone signed document (bytes) of
+        ``page.rows[i]``, or ``None`` if the XML listing did not have it
+        (e.g. an entry uploaded between the two calls).
+        """
+        query = query or SearchQuery()
+        page = self.search(query)
+        if not page.rows:
+            return page, []
+        params = dict(query.params(), media='xml')
+        try:
+            _, body = self._get('/metadata', params, 'application/xml')
+        except MarketplaceHTTPError as exc:
+            if exc.status != 404:
+                raise
+            body = None
+        by_key = {}
+        for document in self._split(body) if body else []:
+            try:
+                by_key[parse_appliance(document).key] = document
+            except MarketplaceError:
+                continue
+        return page, [by_key.get(row.key) for row in page.rows]
+
+    def _split(self, body):
+        try:
+            return xmlsafe.split_documents(
+                body, max_list_bytes=self.config.max_bytes)
+        except MarketplaceError as exc:
+            raise MarketplaceResponseError(
+                '%s sent an invalid XML listing: %s'
+                % (self._describe(), exc)) from None
+
+    # -- entries -----------------------------------------------------------
+
+    @staticmethod
+    def _entry_path(identifier, email=None, created=None):
+        if not is_identifier(identifier):
+            raise MarketplaceClientError(
+                'invalid identifier %r: expected 27 characters A-Z, a-z, '
+                '0-9, "-" or "_"' % (identifier,))
+        if email is not None and not _EMAIL_RE.match(email):
+            raise MarketplaceClientError('invalid endorser e-mail %r'
+                                         % (email,))
+        if created is not None and not DATE_RE.match(created):
+            raise MarketplaceClientError(
+                'invalid endorsement date %r: expected '
+                'yyyy-mm-ddThh:mm:ssZ' % (created,))
+        parts = [p for p in (identifier, email, created) if p is not None]
+        return '/metadata/' + '/'.join(
+            urllib.parse.quote(p, safe='@') for p in parts)
+
+    def fetch_entry(self, identifier, email, created):
+        """The signed document of one entry, exactly as served."""
+        _, body = self._get(self._entry_path(identifier, email, created),
+                            {'media': 'xml'})
+        return body
+
+    def entries(self, identifier, email=None, status='all'):
+        """Every listed entry of *identifier* (standalone documents).
+
+        With the default ``status='all'`` this is the latest entry of each
+        endorser, whatever its status.
+        """
+        try:
+            _, body = self._get(self._entry_path(identifier, email),
+                                {'status': status, 'media': 'xml'})
+        except MarketplaceHTTPError as exc:
+            if exc.status == 404:
+                return []
+            raise
+        return self._split(body)
+
+    def latest_entry(self, identifier, email):
+        """Newest entry of (identifier, endorser), any status, or None."""
+        documents = self.entries(identifier, email)
+        return documents[0] if documents else None
+
+    # -- endorsers and tags ------------------------------------------------
+
+    def _sparql(self, path, params=None):
+        _, body = self._get(path, params, 'application/xml')
+        try:
+            root = xmlsafe.parse_xml(body, max_bytes=self.config.max_bytes)
+        except MarketplaceError as exc:
+            raise MarketplaceResponseError(
+                '%s sent invalid XML for %s: %s'
+                % (self._describe(), path, exc)) from None
+        rows = []
+        for result in root.iter('{*}result'):
+            row = {}
+            for binding in result.iter('{*}binding'):
+                row[binding.get('name')] = ''.join(binding.itertext())
+            rows.append(row)
+        return rows
+
+    def endorsers(self):
+        """Endorsers as dicts with ``email``, ``subject``, ``issuer``."""
+        return self._sparql('/endorsers')
+
+    def tags(self, email):
+        """Tags (``dcterms:alternative``) used by an endorser."""
+        if not _EMAIL_RE.match(email or ''):
+            raise MarketplaceClientError('invalid endorser e-mail %r'
+                                         % (email,))
+        path = '/endorsers/%s/tags' % urllib.parse.quote(email, safe='@')
+        return [row['tag'] for row in self._sparql(path) if row.get('tag')]
+
+    # -- upload ------------------------------------------------------------
+
+    def upload(self, data):
+        """POST a signed document; returns the new entry's URL."""
+        response, _ = self._request(
+            'POST', '/metadata', data=data,
+            headers={'Content-Type': 'application/xml',
+                     'Accept': 'application/xml'})
+        location = response.headers.get('Location')
+        if not location:
+            raise MarketplaceResponseError(
+                '%s accepted the upload (HTTP %d) but gave no entry URL'
+                % (self._describe(), response.status_code))
+        return location
+
+    # -- verification ------------------------------------------------------
+
+    def verified_entry(self, identifier, email, created, policy, now=None):
+        """``(document, Verdict)`` of one entry, the verdict cached.
+
+        The document is always fetched; the verdict is cached under the
+        SHA-256 of those exact bytes plus the policy fingerprint, so a
+        changed document or policy is never served a stale verdict.
+        """
+        from marketplace_dashboard.core import verdict as verdict_mod
+
+        document = self.fetch_entry(identifier, email, created)
+        key = cache_mod.digest_key(
+            'mp-verdict', hashlib.sha256(document).hexdigest(),
+            cache_mod.policy_fingerprint(policy))
+        result = self.cache.get(key)
+        if result is None:
+            result = verdict_mod.evaluate(document, policy, now=now)
+            self.cache.set(key, result, self._verdict_ttl(result, now))
+        return document, result
+
+    def _verdict_ttl(self, result, now):
+        """Never cache a verdict past the entry's expiry."""
+        ttl = self.verdict_ttl
+        valid = getattr(getattr(result, 'appliance', None), 'valid', None)
+        if isinstance(valid, datetime.datetime):
+            now = now or datetime.datetime.now(datetime.UTC)
+            remaining = (valid - now).total_seconds()
+            if remaining > 0:
+                ttl = min(ttl, remaining)
+        return ttl
+
+
+def _reason(exc):
+    """A short reason from a requests exception (innermost cause)."""
+    seen = exc
+    while True:
+        args = getattr(seen, 'args', ())
+        inner = args[0] if args else None
+        if isinstance(inner, BaseException) and inner is not seen:
+            seen = inner
+            continue
+        reason = getattr(seen, 'reason', None)
+        if isinstance(reason, BaseException) and reason is not seen:
+            seen = reason
+            continue
+        break
+    text = str(seen) or seen.__class__.__name__
+    return ' '.join(text.split())[:300]

@@ -1,0 +1,213 @@
+"""The client against a misbehaving marketplace on loopback."""
+
+import socket
+
+import pytest
+
+from marketplace_dashboard.core import client as client_mod
+from marketplace_dashboard.core.cache import MemoryCache
+from marketplace_dashboard.core.errors import (
+    MarketplaceClientError,
+    MarketplaceHTTPError,
+    MarketplaceResponseError,
+    MarketplaceUnavailable,
+)
+from tests import pki
+from tests.unit.client import faulty
+
+
+@pytest.fixture(scope='module')
+def server():
+    srv = faulty.FaultyServer()
+    yield srv
+    srv.stop()
+
+
+def make(url, **kw):
+    kw.setdefault('timeout', (2, 2))
+    kw.setdefault('retries', 2)
+    return client_mod.MarketplaceClient(
+        client_mod.MarketplaceConfig(name='test', url=url, **kw))
+
+
+def test_listing_parsed_into_typed_rows(server):
+    page = make(server.url('ok')).search(client_mod.SearchQuery(length=5))
+    assert (page.total, page.total_filtered, page.start, page.length) == \
+        (3, 1, 0, 5)
+    row = page.rows[0]
+    assert row.os == 'Ubuntu' and row.description is None
+    assert row.key == ('LHfKVPoHcv4oMirHU0KuOQc-TvI', 'a@example.org',
+                       '2016-05-17T06:39:18Z')
+    headers = server.headers[-1]
+    assert headers['User-Agent'].startswith('marketplace-dashboard/')
+
+
+def test_timeout_is_reported(server):
+    with pytest.raises(MarketplaceUnavailable) as err:
+        make(server.url('slow'), timeout=(1, 0.5)).search()
+    assert 'did not answer within' in str(err.value)
+
+
+def test_http_error_carries_server_xml_message(server):
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('err500'), retries=0).search()
+    assert err.value.status == 500
+    assert err.value.server_message == 'index broken & unavailable'
+    assert 'HTTP 500: index broken & unavailable' in str(err.value)
+
+
+def test_http_error_carries_server_json_message(server):
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('errjson')).search()
+    assert err.value.status == 400
+    assert err.value.server_message == 'invalid search expression: bad'
+
+
+def test_upload_error_text_and_no_retry_on_post(server):
+    server.hits.clear()
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('busy')).upload(b'<x/>')
+    assert err.value.status == 503
+    assert [h for h in server.hits if h[0] == 'POST'] == \
+        [('POST', '/busy/marketplace/metadata')]
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('ok')).upload(b'<x/>')
+    assert err.value.server_message == 'invalid metadata: no signature'
+
+
+def test_get_retried_on_503_then_succeeds(server):
+    server.flaky = 0
+    page = make(server.url('flaky'), retries=3).search()
+    assert page.total == 3
+    assert server.flaky == 3
+
+
+def test_get_retries_are_bounded(server):
+    server.hits.clear()
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('busy'), retries=2).search()
+    assert err.value.status == 503
+    assert len(server.hits) == 3
+
+
+@pytest.mark.parametrize('mode', ['garbage', 'badrows', 'html'])
+def test_malformed_listing(server, mode):
+    with pytest.raises(MarketplaceResponseError) as err:
+        make(server.url(mode)).search()
+    assert 'invalid JSON listing' in str(err.value)
+
+
+def test_malformed_xml_listing(server):
+    with pytest.raises(MarketplaceResponseError) as err:
+        make(server.url('html')).entries('LHfKVPoHcv4oMirHU0KuOQc-TvI')
+    assert 'invalid XML listing' in str(err.value)
+
+
+@pytest.mark.parametrize('mode', ['bigheader', 'bigstream'])
+def test_oversize_body(server, mode):
+    with pytest.raises(MarketplaceResponseError) as err:
+        make(server.url(mode), max_bytes=1024 * 1024).search()
+    assert 'more than the limit' in str(err.value)
+
+
+def test_truncated_body(server):
+    with pytest.raises(MarketplaceUnavailable) as err:
+        make(server.url('truncated')).search()
+    assert 'cut short' in str(err.value)
+
+
+def test_not_found_entry(server):
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('err404')).fetch_entry(
+            'LHfKVPoHcv4oMirHU0KuOQc-TvI', 'a@example.org',
+            '2016-05-17T06:39:18Z')
+    assert err.value.status == 404
+    assert err.value.server_message == 'metadata entry not found.'
+
+
+def test_connection_refused():
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    with pytest.raises(MarketplaceUnavailable) as err:
+        make('http://127.0.0.1:%d/marketplace' % port, retries=1).search()
+    assert 'cannot connect' in str(err.value)
+
+
+def test_tls_to_plain_http_port(server):
+    with pytest.raises(MarketplaceUnavailable) as err:
+        make(server.url('ok', scheme='https'), retries=0).search()
+    assert 'TLS certificate problem' in str(err.value)
+
+
+@pytest.fixture(scope='module')
+def tls(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('tls')
+    ca = pki.make_ca('Marketplace TLS Test CA')
+    cred = faulty.server_credential(ca)
+    srv = faulty.FaultyServer(faulty.tls_context(
+        cred.cert_pem(), cred.key_pem(), tmp))
+    yield srv, ca.write_pem(tmp / 'ca.pem')
+    srv.stop()
+
+
+def test_tls_untrusted_server_says_which_setting(tls):
+    srv, _ = tls
+    with pytest.raises(MarketplaceUnavailable) as err:
+        make(srv.url('ok', scheme='https'), retries=0).search()
+    message = str(err.value)
+    assert 'TLS certificate problem' in message
+    assert 'certificate verify failed' in message
+    assert '--ca-file' in message and '"verify"' in message
+
+
+def test_tls_with_configured_ca_bundle(tls):
+    srv, ca_file = tls
+    page = make(srv.url('ok', scheme='https'), verify=str(ca_file)).search()
+    assert page.total == 3
+
+
+@pytest.mark.parametrize('settings, message', [
+    ({'url': 'file:///etc/passwd'}, 'use an http:// or https:// URL'),
+    ({'url': 'ftp://example.org/'}, 'use an http:// or https:// URL'),
+    ({'url': 'https://example.org/', 'verify': False}, 'cannot be disabled'),
+    ({'url': 'https://example.org/', 'ca_file': '/nonexistent.pem'},
+     'does not exist'),
+    ({'url': 'https://example.org/', 'timeout': 'soon'}, 'invalid'),
+    ({}, 'needs at least a "url"'),
+])
+def test_config_validation(settings, message):
+    with pytest.raises(MarketplaceClientError) as err:
+        client_mod.MarketplaceConfig.from_dict(settings)
+    assert message in str(err.value)
+
+
+def test_config_from_dict():
+    config = client_mod.MarketplaceConfig.from_dict(
+        {'name': 'x', 'url': 'https://mp.example.org/marketplace',
+         'timeout': 7, 'max_bytes': 1000})
+    assert config.timeout == (7.0, 7.0) and config.max_bytes == 1000
+    assert config.verify is True
+
+
+def test_listing_cache(server):
+    cache = MemoryCache()
+    cli = client_mod.MarketplaceClient(client_mod.MarketplaceConfig(
+        name='c', url=server.url('ok')), cache=cache)
+    server.hits.clear()
+    first = cli.search(client_mod.SearchQuery(text='a'))
+    second = cli.search(client_mod.SearchQuery(text='a'))
+    cli.search(client_mod.SearchQuery(text='b'))
+    assert first == second
+    assert len(server.hits) == 2
+
+
+def test_query_escapes_user_text():
+    params = client_mod.SearchQuery(text='c++ (beta)', arch='x86_64',
+                                    os='Ubuntu').params()
+    assert params['sSearch'] == r'c\+\+ \(beta\)'
+    assert params['sSearch_3'] == '^x86_64$'
+    assert params['sSearch_1'] == 'Ubuntu'
+    with pytest.raises(MarketplaceClientError):
+        client_mod.SearchQuery(status='bogus')
