@@ -1,0 +1,338 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Helpers shared by the creator commands (build, sign, upload, ...).
+
+Error handling (a sentence on stderr, exit status 1, never a traceback),
+all-or-nothing file writes, reading documents, and the signing options:
+loading a PKCS#12 file or a PEM key + certificate, with the password from
+``--password-file``, ``$MARKETPLACE_P12_PASSWORD`` or a terminal prompt —
+never from the command line.
+"""
+
+import argparse
+import functools
+import getpass
+import os
+import sys
+import tempfile
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from marketplace_dashboard.core import client, signature, xmlsafe
+from marketplace_dashboard.core.errors import (
+    MarketplaceError,
+    MarketplaceHTTPError,
+)
+
+PASSWORD_ENV = 'MARKETPLACE_P12_PASSWORD'  # noqa: S105 (a variable name)
+MAX_KEY_FILE_BYTES = 1024 * 1024
+
+
+class CommandError(MarketplaceError):
+    """A creator command cannot proceed; ``str(e)`` says why."""
+
+
+def warn(message):
+    print('Warning: %s' % message, file=sys.stderr)
+
+
+def command(run):
+    """Wrap a command: core/command errors become ``Error: ...``, exit 1."""
+    @functools.wraps(run)
+    def wrapper(args):
+        try:
+            return run(args)
+        except MarketplaceError as exc:
+            print('Error: %s' % exc, file=sys.stderr)
+            return 1
+    return wrapper
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            'expected a non-negative integer, got %r' % text)
+    return value
+
+
+def read_file(path, what='file', max_bytes=xmlsafe.DEFAULT_MAX_BYTES):
+    """Bytes of *path*, or :class:`CommandError` (missing, too large...)."""
+    try:
+        with open(path, 'rb') as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise CommandError('cannot read %s %s: %s' % (
+            what, path, exc.strerror or exc)) from None
+    if len(data) > max_bytes:
+        raise CommandError('%s %s is too large (more than %d bytes)'
+                           % (what, path, max_bytes))
+    return data
+
+
+def _directory(path):
+    return os.path.dirname(os.path.abspath(path))
+
+
+def check_writable(path, overwrite=False):
+    """Fail early when *path* cannot be written (exists, bad directory)."""
+    if not overwrite and os.path.lexists(path):
+        raise CommandError('%s already exists; use --force to overwrite it'
+                           % path)
+    if os.path.isdir(path):
+        raise CommandError('%s is a directory' % path)
+    try:
+        fd, probe = tempfile.mkstemp(dir=_directory(path), prefix='.probe-')
+    except OSError as exc:
+        raise CommandError('cannot write %s: %s' % (
+            path, exc.strerror or exc)) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def write_atomic(path, data, overwrite=True):
+    """Write *data* to *path* completely or not at all.
+
+    The data goes to a temporary file in the same directory, is flushed to
+    disk, then renamed over *path* (``overwrite``) or hard-linked to it
+    (no overwrite: the link fails if *path* appeared meanwhile).
+    """
+    directory = _directory(path)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=directory, prefix='.%s.' % os.path.basename(path),
+            suffix='.tmp')
+    except OSError as exc:
+        raise CommandError('cannot write %s: %s' % (
+            path, exc.strerror or exc)) from None
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            os.unlink(tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        raise CommandError('%s already exists; use --force to overwrite it'
+                           % path) from None
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise CommandError('cannot write %s: %s' % (
+            path, exc.strerror or exc)) from None
+
+
+def replace_keeping_original(path, data):
+    """Write *data* over *path*, keeping the previous content as
+    ``path.orig`` — created only once the new content is safely on disk,
+    and *path* never missing in between."""
+    directory = _directory(path)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=directory, prefix='.%s.' % os.path.basename(path),
+            suffix='.tmp')
+    except OSError as exc:
+        raise CommandError('cannot write %s: %s' % (
+            path, exc.strerror or exc)) from None
+    link = tmp + '.orig'
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        os.link(path, link)
+        os.replace(link, path + '.orig')
+        os.replace(tmp, path)
+    except OSError as exc:
+        for leftover in (tmp, link):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+        raise CommandError('cannot write %s: %s' % (
+            path, exc.strerror or exc)) from None
+
+
+# -- signing options -------------------------------------------------------
+
+def add_signing_arguments(parser, required=True, email_required=False,
+                          email_help=None):
+    """``--p12 FILE | --key PEM --cert PEM``, ``--password-file``,
+    ``--email``, ``--digest``."""
+    group = parser.add_argument_group(
+        'signing options' + ('' if required else ' (to re-sign directly)'),
+        'the password of an encrypted PKCS#12 file or PEM key is read from '
+        '--password-file, else from $%s, else asked on the terminal'
+        % PASSWORD_ENV)
+    group.add_argument('--p12', metavar='FILE',
+                       help='PKCS#12 file with the private key and the '
+                            'certificate')
+    group.add_argument('--key', metavar='PEM', help='PEM private key file')
+    group.add_argument('--cert', metavar='PEM',
+                       help='PEM certificate file of that key')
+    group.add_argument('--password-file', metavar='FILE',
+                       help='file whose first line is the password')
+    group.add_argument('--email', required=email_required,
+                       help=email_help or 'endorser e-mail, used when the '
+                       'certificate has no subjectAltName e-mail')
+    group.add_argument('--digest', choices=('sha256', 'sha1'),
+                       default='sha256',
+                       help='signature digest (default sha256; sha1 only for '
+                            'old verifiers)')
+
+
+def signing_requested(args):
+    return bool(args.p12 or args.key or args.cert)
+
+
+def _explicit_password(args):
+    if args.password_file:
+        data = read_file(args.password_file, 'password file',
+                         max_bytes=64 * 1024)
+        return data.split(b'\n', 1)[0].rstrip(b'\r')
+    env = os.environ.get(PASSWORD_ENV)
+    if env is not None:
+        return env.encode('utf-8')
+    return None
+
+
+def _load_protected(loader, path, what, args, needs_password):
+    """Call ``loader(password)``: without a password first, then with one
+    from the password sources (a prompt on a terminal)."""
+    password = _explicit_password(args)
+    if password is None:
+        try:
+            return loader(None)
+        except needs_password:
+            pass
+        if not sys.stdin.isatty():
+            raise CommandError(
+                '%s %s is password-protected: give the password with '
+                '--password-file FILE or the %s environment variable'
+                % (what, path, PASSWORD_ENV)) from None
+        password = getpass.getpass('Password for %s: ' % path).encode()
+    try:
+        return loader(password)
+    except TypeError:
+        # Not encrypted after all; a password is only given when needed.
+        return loader(None)
+    except ValueError:
+        raise CommandError('cannot open %s %s: wrong password (or not a %s)'
+                           % (what, path, what)) from None
+
+
+def _load_p12(args):
+    data = read_file(args.p12, 'PKCS#12 file', MAX_KEY_FILE_BYTES)
+
+    def loader(password):
+        return pkcs12.load_key_and_certificates(data, password)
+
+    key, cert, _chain = _load_protected(loader, args.p12, 'PKCS#12 file',
+                                        args, ValueError)
+    if key is None:
+        raise CommandError('PKCS#12 file %s contains no private key'
+                           % args.p12)
+    if cert is None:
+        raise CommandError('PKCS#12 file %s contains no certificate'
+                           % args.p12)
+    return key, cert
+
+
+def _load_pem(args):
+    key_data = read_file(args.key, 'key file', MAX_KEY_FILE_BYTES)
+    cert_data = read_file(args.cert, 'certificate file', MAX_KEY_FILE_BYTES)
+    try:
+        cert = x509.load_pem_x509_certificate(cert_data)
+    except ValueError:
+        raise CommandError('certificate file %s does not contain a PEM '
+                           'certificate' % args.cert) from None
+
+    def loader(password):
+        return serialization.load_pem_private_key(key_data, password)
+
+    try:
+        key = _load_protected(loader, args.key, 'PEM private key', args,
+                              TypeError)
+    except ValueError:
+        raise CommandError('key file %s does not contain a PEM private key'
+                           % args.key) from None
+    return key, cert
+
+
+def load_signer(args):
+    """``(private_key, certificate)`` from the signing options."""
+    if args.p12 and (args.key or args.cert):
+        raise CommandError('give either --p12 or --key and --cert, not both')
+    if args.p12:
+        key, cert = _load_p12(args)
+    elif args.key and args.cert:
+        key, cert = _load_pem(args)
+    elif args.key or args.cert:
+        raise CommandError('--key and --cert must be given together')
+    else:
+        raise CommandError('no signing key: give --p12 FILE, or --key PEM '
+                           'and --cert PEM')
+    return key, cert
+
+
+def sign(data, args, signer=None):
+    """Signed bytes of *data* with the signing options of *args*.
+
+    The core checks that the key matches the certificate.
+    """
+    key, cert = signer or load_signer(args)
+    if args.digest == 'sha1':
+        warn('signing with RSA-SHA1 for old verifiers; SHA-1 is weak and '
+             'modern verifiers warn about or refuse it')
+    return signature.sign_document(data, key, cert, email=args.email,
+                                   digest=args.digest)
+
+
+def make_client(args):
+    """Marketplace client of ``--endpoint`` (``--ca-file`` for TLS)."""
+    config = client.MarketplaceConfig(
+        name=args.endpoint, url=args.endpoint,
+        verify=args.ca_file or True)
+    return client.MarketplaceClient(config)
+
+
+def add_endpoint_arguments(parser):
+    parser.add_argument('--endpoint', required=True, metavar='URL',
+                        help='marketplace service root, e.g. '
+                             'https://marketplace.example.org/marketplace')
+    parser.add_argument('--ca-file', metavar='PEM',
+                        help='CA bundle to verify the marketplace\'s TLS '
+                             'certificate (default: system CAs)')
+
+
+def upload(marketplace, data):
+    """POST *data*; the new entry's URL.  HTTP errors are shown as the
+    original client did: ``Failed to upload: <status>: <message>``."""
+    try:
+        return marketplace.upload(data)
+    except MarketplaceHTTPError as exc:
+        raise CommandError('Failed to upload: %s: %s' % (
+            exc.status, exc.server_message or exc)) from None

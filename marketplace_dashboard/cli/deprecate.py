@@ -1,0 +1,91 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``marketplace-metadata deprecate``: publish a deprecated entry.
+
+Successor of ``stratus-deprecate-metadata``: fetches the latest entry of
+an image endorsed by you (or the one endorsed at ``--created``), checks
+its signature (content that has not been verified is never re-signed),
+marks it deprecated with the reason, signs it with a fresh endorsement and
+uploads it; prints the new entry's URL.
+"""
+
+from marketplace_dashboard.cli import creator
+from marketplace_dashboard.core import builder, model, signature, xmlsafe
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        'deprecate', help='mark an image deprecated in a marketplace',
+        description=__doc__.split('\n\n')[0])
+    parser.add_argument('identifier', metavar='IDENTIFIER',
+                        help='27-character image identifier')
+    creator.add_endpoint_arguments(parser)
+    parser.add_argument('--created', metavar='T',
+                        help='endorsement date of the entry to deprecate '
+                             '(yyyy-mm-ddThh:mm:ssZ; default: the latest)')
+    parser.add_argument('--reason', default=builder.DEFAULT_REASON,
+                        help='why (default: "%s")' % builder.DEFAULT_REASON)
+    creator.add_signing_arguments(
+        parser, email_required=True,
+        email_help='endorser e-mail of the entry to deprecate (also used in '
+                   'the new endorsement when the certificate has none)')
+    parser.set_defaults(func=creator.command(run))
+    return parser
+
+
+def verified_entry(document, identifier, email):
+    """The verified rdf:RDF element of a fetched entry, or an error."""
+    result = signature.verify_signature(document)
+    if not result.valid:
+        raise creator.CommandError(
+            'refusing to re-sign entry %s/%s: its signature is %s (%s); '
+            'only verified content is re-signed'
+            % (identifier, email, result.status, result.reason))
+    appliance = model.appliance_from_root(result.signed_root, document)
+    if appliance.identifier != identifier or \
+            appliance.endorsement.email != email:
+        raise creator.CommandError(
+            'the marketplace returned entry %s endorsed by %s instead of %s '
+            'endorsed by %s; refusing to re-sign it'
+            % (appliance.identifier, appliance.endorsement.email,
+               identifier, email))
+    return result.signed_root, appliance
+
+
+def run(args):
+    signer = creator.load_signer(args)  # fail before any network call
+    marketplace = creator.make_client(args)
+    try:
+        if args.created:
+            document = marketplace.fetch_entry(args.identifier, args.email,
+                                               args.created)
+        else:
+            document = marketplace.latest_entry(args.identifier, args.email)
+        if document is None:
+            raise creator.CommandError(
+                'no entry of image %s endorsed by %s in %s'
+                % (args.identifier, args.email, args.endpoint))
+        root, appliance = verified_entry(document, args.identifier,
+                                         args.email)
+        print('Verified the signature of the entry endorsed by %s at %s; '
+              'deprecating it.' % (appliance.endorsement.email,
+                                   appliance.endorsement.created_text))
+        builder.mark_deprecated(root, args.reason)
+        signed = creator.sign(xmlsafe.standalone_document(root), args,
+                              signer)
+        print(creator.upload(marketplace, signed))
+    finally:
+        marketplace.close()
+    return 0
