@@ -405,11 +405,13 @@ def integrity_problems(image):
                         'endorse: cannot verify the stored data'
                         % (algo or 'no hash'))
     elif (image.get('os_hash_value') or '').lower() != endorsed:
-        problems.append('%s is %s, %s endorsed'
-                        % (algo, image.get('os_hash_value'), endorsed))
+        problems.append('%s is %s…, %s… endorsed'
+                        % (algo, (image.get('os_hash_value') or '')[:16],
+                           endorsed[:16]))
     md5 = image.get(P + 'md5')
     if md5 and image.get('checksum') and image['checksum'].lower() != md5:
-        problems.append('md5 is %s, %s endorsed' % (image['checksum'], md5))
+        problems.append('md5 is %s, %s endorsed' % (image['checksum'],
+                                                    md5))
     return problems
 
 

@@ -192,8 +192,9 @@ class StreamedImage(io.RawIOBase):
         digests = self._hasher.hexdigests()
         for algorithm, expected in sorted(self.checksums.items()):
             if digests[algorithm].lower() != expected.lower():
-                problems.append('%s is %s, %s endorsed'
-                                % (algorithm, digests[algorithm], expected))
+                problems.append('%s is %s…, %s… endorsed'
+                                % (algorithm, digests[algorithm][:16],
+                                   expected[:16]))
         return problems
 
 

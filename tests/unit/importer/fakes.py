@@ -1,0 +1,185 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""An in-memory Glance with the GlanceImages interface, and test entries."""
+
+import datetime
+import gzip
+import hashlib
+import itertools
+import threading
+import types
+import uuid
+
+from marketplace_dashboard.core import model
+from marketplace_dashboard.core.glance import GlanceError, GlanceNotFound
+
+IMAGE = bytes(range(256)) * 4096 + b'tail'  # 1 MiB + 4 bytes
+
+
+def checksums(data, algorithms=('MD5', 'SHA-1', 'SHA-256', 'SHA-512')):
+    return {a: hashlib.new(a.replace('-', '').lower(), data).hexdigest()
+            for a in algorithms}
+
+
+def appliance(data=IMAGE, locations=('http://images.example/a.img',),
+              **fields):
+    endorsement = model.Endorsement(
+        email='jane@example.org', subject='CN=Jane',
+        created=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+    values = {
+        'identifier': 'MMZu6WNK0rRKlhGf4RmDK3ew6Cg', 'bytes': len(data),
+        'checksums': checksums(data), 'format': 'qcow2', 'os': 'Ubuntu',
+        'os_version': '22.04', 'os_arch': 'x86_64', 'hypervisor': 'kvm',
+        'disks_bus': 'virtio', 'locations': list(locations),
+        'title': 'Ubuntu 22.04', 'endorsement': endorsement,
+        'valid': datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)}
+    values.update(fields)
+    return model.Appliance(**values)
+
+
+def verdict(level='verified', **fields):
+    return types.SimpleNamespace(level=level, reasons=['because'],
+                                 appliance=appliance(**fields))
+
+
+def _now():
+    return datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class FakeImages:
+    """GlanceImages over dicts; ``web`` maps URLs to the bytes served."""
+
+    def __init__(self, methods=('glance-direct', 'web-download'),
+                 hash_algo='sha512'):
+        self.methods = list(methods)
+        self.hash_algo = hash_algo
+        self.images = {}
+        self.web = {}
+        self.refuse = set()
+        self.calls = []
+        self.staged = {}
+        self._clock = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def import_methods(self):
+        return list(self.methods)
+
+    def _image(self, image_id):
+        try:
+            return self.images[image_id]
+        except KeyError:
+            raise GlanceNotFound('no image %s' % image_id) from None
+
+    def get(self, image_id):
+        return dict(self._image(image_id))
+
+    def find(self, **filters):
+        with self._lock:
+            return [dict(i) for i in self.images.values()
+                    if all(i.get(k) == v for k, v in filters.items())]
+
+    def create(self, **props):
+        with self._lock:
+            image_id = str(uuid.uuid4())
+            image = dict(props, id=image_id, status='queued', size=None,
+                         checksum=None, os_hash_algo=None,
+                         os_hash_value=None,
+                         created_at='2026-11-25T00:00:%02dZ'
+                         % (next(self._clock) % 60),
+                         updated_at=_now())
+            self.images[image_id] = image
+            self.calls.append(('create', image_id))
+            return dict(image)
+
+    def update(self, image_id, remove_props=None, **props):
+        self._image(image_id).update(props, updated_at=_now())
+        return self.get(image_id)
+
+    def delete(self, image_id):
+        self.calls.append(('delete', image_id))
+        with self._lock:
+            self.images.pop(image_id, None)
+
+    def deactivate(self, image_id):
+        self.calls.append(('deactivate', image_id))
+        self._image(image_id)['status'] = 'deactivated'
+
+    def _activate(self, image_id, data):
+        self._image(image_id).update(
+            status='active', size=len(data),
+            checksum=hashlib.md5(data).hexdigest(),  # noqa: S324
+            os_hash_algo=self.hash_algo,
+            os_hash_value=hashlib.new(self.hash_algo, data).hexdigest())
+
+    def web_download(self, image_id, uri):
+        self.calls.append(('web-download', image_id, uri))
+        if uri in self.refuse:
+            raise GlanceError('URI does not pass filtering')
+        self._activate(image_id, self.web[uri])
+
+    def stage(self, image_id, fileobj):
+        self.calls.append(('stage', image_id))
+        chunks = []
+        while True:
+            chunk = fileobj.read(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        self.staged[image_id] = b''.join(chunks)
+        self._image(image_id)['status'] = 'uploading'
+
+    def glance_direct(self, image_id):
+        self.calls.append(('glance-direct', image_id))
+        self._activate(image_id, self.staged.pop(image_id))
+
+    def tasks(self, image_id):
+        return []
+
+    def add_members(self, image_id, project_ids):
+        self._image(image_id)['members'] = list(project_ids)
+
+
+class FakeResponse:
+    def __init__(self, status=200, body=b'', location=None, chunk=65536):
+        self.status_code = status
+        self.reason = 'OK' if status == 200 else 'Error'
+        self.headers = {'Location': location} if location else {}
+        self.is_redirect = location is not None
+        self.body = body
+        self.chunk = chunk
+        self.closed = False
+
+    def iter_content(self, size):
+        for i in range(0, len(self.body), self.chunk):
+            yield self.body[i:i + self.chunk]
+
+    def close(self):
+        self.closed = True
+
+
+class FakeSession:
+    """``requests.Session`` serving ``routes`` {url: FakeResponse}."""
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.requested = []
+
+    def get(self, url, **kwargs):
+        self.requested.append((url, kwargs))
+        return self.routes.get(url) or FakeResponse(404)
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)

@@ -1,0 +1,327 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The import engine against an in-memory Glance."""
+
+import threading
+
+import pytest
+
+from marketplace_dashboard.core import importer
+from marketplace_dashboard.core.glance import GlanceForbidden
+from marketplace_dashboard.core.importer import (
+    Importer,
+    ImportFailed,
+    ImportPolicy,
+    ImportRefused,
+)
+from marketplace_dashboard.core.transfer import MemoryCache
+from tests.unit.importer import fakes
+
+URL = 'http://images.example/a.img'
+GZ_URL = 'http://images.example/a.img.gz'
+
+
+def make(policy=None, session=None, **glance):
+    images = fakes.FakeImages(**glance)
+    images.web[URL] = fakes.IMAGE
+    return images, Importer(images, policy=policy, http_session=session,
+                            sleep=lambda seconds: None)
+
+
+def test_web_download_verified():
+    images, engine = make()
+    status = engine.start(fakes.verdict(), marketplace_url='http://mp/x')
+    assert status.state == 'active' and status.verified
+    assert status.method == 'web-download' and not status.existing
+    image = images.get(status.image_id)
+    assert image['marketplace_verified'] == 'true'
+    assert image['marketplace_verified_at'].endswith('Z')
+    assert image['tags'] == ['marketplace']
+    assert image['disk_format'] == 'qcow2'
+    assert image['container_format'] == 'bare'
+    assert image['min_disk'] == 1
+    assert image['name'] == 'Ubuntu 22.04'
+    assert image['visibility'] == 'private'
+    assert ('web-download', status.image_id, URL) in images.calls
+
+
+def test_web_download_tampered_is_deactivated():
+    images, engine = make()
+    images.web[URL] = fakes.IMAGE[:-1] + b'X'
+    status = engine.start(fakes.verdict())
+    assert status.state == 'failed' and not status.verified
+    image = images.get(status.image_id)
+    assert image['status'] == 'deactivated'
+    assert 'sha512 is' in image['marketplace_verification_error']
+    assert 'md5 is' in image['marketplace_verification_error']
+    assert status.reasons == [image['marketplace_verification_error']]
+    # Status stays failed and does not verify it again.
+    again = engine.status(status.image_id)
+    assert again.state == 'failed' and not again.verified
+
+
+def test_web_download_with_other_glance_algorithm_is_not_trusted():
+    images, engine = make(hash_algo='sha384')
+    status = engine.start(fakes.verdict())
+    assert status.state == 'failed'
+    assert 'does not endorse' in status.reasons[0]
+    assert images.get(status.image_id)['status'] == 'deactivated'
+
+
+def test_size_mismatch_alone_fails():
+    image = {'size': 10, 'marketplace_bytes': '11', 'os_hash_algo':
+             'sha512', 'os_hash_value': 'ab', 'marketplace_sha512': 'ab'}
+    assert importer.integrity_problems(image) == [
+        'size is 10 bytes, 11 endorsed']
+
+
+def test_md5_alone_never_verifies():
+    image = {'size': 3, 'marketplace_bytes': '3', 'os_hash_algo': 'md5',
+             'os_hash_value': 'aa', 'checksum': 'aa',
+             'marketplace_md5': 'aa'}
+    assert importer.integrity_problems(image)
+
+
+def test_refused_entry_creates_nothing():
+    images, engine = make()
+    with pytest.raises(ImportRefused):
+        engine.start(fakes.verdict('untrusted'))
+    assert images.images == {}
+
+
+def test_allowed_untrusted_is_marked():
+    images, engine = make(policy=ImportPolicy(allow_untrusted=True))
+    status = engine.start(fakes.verdict('untrusted'))
+    assert images.get(status.image_id)['marketplace_verdict'] == 'untrusted'
+
+
+def test_second_import_returns_existing_image():
+    images, engine = make()
+    first = engine.start(fakes.verdict())
+    second = engine.start(fakes.verdict())
+    assert second.existing and second.image_id == first.image_id
+    assert len(images.images) == 1
+    assert [c[0] for c in images.calls].count('create') == 1
+
+
+def test_failed_image_is_not_reused():
+    images, engine = make()
+    images.web[URL] = b'evil'
+    bad = engine.start(fakes.verdict())
+    images.web[URL] = fakes.IMAGE
+    good = engine.start(fakes.verdict())
+    assert good.image_id != bad.image_id and good.verified
+
+
+def test_other_hash_is_not_a_duplicate():
+    images, engine = make()
+    first = engine.start(fakes.verdict())
+    other_data = b'other' * 1000
+    images.web['http://images.example/b.img'] = other_data
+    second = engine.start(fakes.verdict(
+        data=other_data, locations=['http://images.example/b.img']))
+    assert second.image_id != first.image_id and not second.existing
+
+
+def test_race_loser_deletes_its_image_and_returns_winner():
+    images, engine = make()
+    older = images.create(name='x', status='queued', **{
+        'marketplace_identifier': fakes.appliance().identifier,
+        'marketplace_sha512': fakes.checksums(fakes.IMAGE)['SHA-512'],
+        'marketplace_import_method': 'web-download'})
+    # The older image appears only after our existence check.
+    hidden = images.images.pop(older['id'])
+    original_create = images.create
+
+    def create(**props):
+        images.images[hidden['id']] = hidden
+        return original_create(**props)
+
+    images.create = create
+    status = engine.start(fakes.verdict())
+    assert status.existing and status.image_id == older['id']
+    assert list(images.images) == [older['id']]
+    assert not any(c[0] == 'web-download' for c in images.calls)
+
+
+def test_concurrent_threads_end_with_one_image():
+    images = fakes.FakeImages()
+    images.web[URL] = fakes.IMAGE
+    barrier = threading.Barrier(4)
+    results = []
+
+    def run():
+        engine = Importer(images, policy=ImportPolicy(settle=0.2))
+        barrier.wait()
+        results.append(engine.start(fakes.verdict()))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({r.image_id for r in results}) == 1
+    assert list(images.images) == [results[0].image_id]
+
+
+def test_lock_taken_by_other_worker_then_existing_returned():
+    images, engine = make()
+    cache = MemoryCache()
+    engine.cache = cache
+    first = engine.start(fakes.verdict())
+    for key in [k for k in cache._data if 'lock' in k]:
+        raise AssertionError('lock %s not released' % key)
+    cache.add(Importer.LOCK_PREFIX + 'x', 1)
+    assert engine.start(fakes.verdict()).image_id == first.image_id
+
+
+def test_visibility_and_members():
+    images, engine = make()
+    status = engine.start(fakes.verdict(), visibility='shared',
+                          members=['p1', 'p2'], name='mine')
+    image = images.get(status.image_id)
+    assert image['visibility'] == 'shared'
+    assert image['members'] == ['p1', 'p2'] and image['name'] == 'mine'
+    with pytest.raises(ImportRefused, match='shared'):
+        engine.start(fakes.verdict(), members=['p1'])
+    with pytest.raises(ImportRefused, match='Visibility'):
+        engine.start(fakes.verdict(), visibility='everyone')
+
+
+def test_forbidden_web_download_removes_image():
+    images, engine = make()
+
+    def forbidden(image_id, uri):
+        raise GlanceForbidden('Glance policy does not allow you to ...')
+
+    images.web_download = forbidden
+    with pytest.raises(GlanceForbidden):
+        engine.start(fakes.verdict())
+    assert images.images == {}
+
+
+def test_web_download_refused_by_glance_falls_back_to_streaming():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(
+        body=fakes.IMAGE)})
+    images, engine = make(session=session)
+    images.refuse.add(URL)
+    status = engine.start(fakes.verdict())
+    assert status.method == 'glance-direct' and status.state == 'queued'
+    final = engine.transfer(status.image_id)
+    assert final.state == 'active' and final.verified
+
+
+def test_streamed_gz_import_verified_with_progress():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(fakes.IMAGE), chunk=1000)})
+    images, engine = make(session=session)
+    engine.progress.interval = 0
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    assert status.method == 'glance-direct' and status.state == 'queued'
+    image_id = status.image_id
+    final = engine.transfer(image_id)
+    assert final.state == 'active' and final.verified
+    assert images.get(image_id)['marketplace_compression'] == 'gz'
+    record = engine.progress.get(image_id)
+    assert record['done'] == record['total'] == len(fakes.IMAGE)
+    assert record['percent'] == 100
+    assert [c[0] for c in images.calls] == [
+        'create', 'stage', 'glance-direct']
+    assert session.requested[0][1]['stream'] is True
+    assert session.requested[0][1]['verify'] is True
+    assert session.requested[0][1]['timeout']
+
+
+@pytest.mark.parametrize('body, reason', [
+    (fakes.gz(fakes.IMAGE[:-1] + b'X'), 'SHA-512 is'),
+    (fakes.gz(fakes.IMAGE[:-1]), 'size is'),
+    (fakes.gz(fakes.IMAGE + b'more'), 'decompresses to more than'),
+    (b'not gzip at all', 'not valid gz'),
+])
+def test_streamed_mismatch_deletes_image(body, reason):
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(body=body)})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    with pytest.raises(ImportFailed, match=reason) as e:
+        engine.transfer(status.image_id)
+    assert 'deleted' in str(e.value)
+    assert images.images == {}
+    assert not any(c[0] == 'glance-direct' for c in images.calls)
+    after = engine.status(status.image_id)
+    assert after.state == 'failed'
+
+
+def test_streamed_plain_larger_than_endorsed_stops():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(
+        body=fakes.IMAGE + b'x' * 10)})
+    images, engine = make(session=session, methods=['glance-direct'])
+    status = engine.start(fakes.verdict())
+    assert status.method == 'glance-direct'
+    with pytest.raises(ImportFailed, match='larger than the 1048580'):
+        engine.transfer(status.image_id)
+    assert images.images == {}
+
+
+def test_streamed_download_error_deletes_image():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(status=503)})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    with pytest.raises(ImportFailed, match='HTTP 503'):
+        engine.transfer(status.image_id)
+    assert images.images == {}
+
+
+def test_status_states():
+    images, engine = make()
+    image = images.create(name='x', marketplace_identifier='i',
+                          marketplace_import_method='web-download')
+    assert engine.status(image['id']).state == 'queued'
+    images.update(image['id'], status='importing')
+    assert engine.status(image['id']).state == 'importing'
+    images.update(image['id'], os_glance_failed_import='file')
+    failed = engine.status(image['id'])
+    assert failed.state == 'failed' and 'file' in failed.reasons[0]
+    assert engine.status('gone').state == 'failed'
+
+
+def test_stalled_streamed_import_is_reported_and_not_reused():
+    clock = [10_000.0]
+    images, engine = make(policy=ImportPolicy(stall_after=60))
+    engine.clock = lambda: clock[0]
+    engine.progress.clock = engine.clock
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    engine.progress.update(status.image_id, 5, 10, force=True)
+    assert engine.status(status.image_id).state == 'importing'
+    clock[0] += 61
+    stalled = engine.status(status.image_id)
+    assert stalled.state == 'failed' and 'stalled' in stalled.reasons[0]
+    fresh = engine.start(fakes.verdict(locations=[GZ_URL]))
+    assert fresh.image_id != status.image_id
+
+
+def test_hide_and_deactivate():
+    images, engine = make()
+    status = engine.start(fakes.verdict())
+    engine.hide(status.image_id)
+    assert images.get(status.image_id)['os_hidden'] is True
+    engine.deactivate(status.image_id)
+    engine.deactivate(status.image_id)  # idempotent
+    assert images.get(status.image_id)['status'] == 'deactivated'
+
+
+def test_wait_returns_when_done():
+    images, engine = make()
+    status = engine.start(fakes.verdict())
+    assert engine.wait(status.image_id, timeout=5).verified

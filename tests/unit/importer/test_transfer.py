@@ -1,0 +1,123 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The streamed download: URL checks, redirects, hashing, progress."""
+
+import lzma
+
+import pytest
+
+from marketplace_dashboard.core import transfer
+from marketplace_dashboard.testing.imageserver import ImageServer
+from tests.unit.importer import fakes
+
+SUMS = fakes.checksums(fakes.IMAGE)
+
+
+@pytest.mark.parametrize('url', [
+    'ftp://example.org/a.img', 'file:///etc/passwd', 'javascript:alert(1)',
+    'pdisk:host:1234:uuid', 'https:onehost-7.lal.in2p3.fr:uuid',
+    'http:///nohost', '', None, 'data:text/plain,x'])
+def test_only_absolute_http_urls(url):
+    with pytest.raises(transfer.TransferError, match='only absolute'):
+        transfer.check_url(url)
+
+
+def test_http_and_https_accepted():
+    assert transfer.check_url('HTTPS://x.example/a') == 'HTTPS://x.example/a'
+    assert transfer.usable_locations(['ftp://a/b', 'http://c/d']) == [
+        'http://c/d']
+
+
+def test_redirect_is_followed_and_rechecked():
+    session = fakes.FakeSession({
+        'http://a.example/x': fakes.FakeResponse(
+            status=302, location='https://b.example/y'),
+        'https://b.example/y': fakes.FakeResponse(body=b'data')})
+    response = transfer.open_url('http://a.example/x', session=session)
+    assert list(response.iter_content(10)) == [b'data']
+    for _url, kwargs in session.requested:
+        assert kwargs['allow_redirects'] is False
+        assert kwargs['stream'] is True and kwargs['verify'] is True
+        assert kwargs['timeout']
+
+
+def test_redirect_to_other_scheme_refused():
+    session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
+        status=301, location='file:///etc/passwd')})
+    with pytest.raises(transfer.TransferError, match='only absolute'):
+        transfer.open_url('http://a.example/x', session=session)
+    assert len(session.requested) == 1
+
+
+def test_redirect_loop_is_bounded():
+    session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
+        status=302, location='/x')})
+    with pytest.raises(transfer.TransferError, match='redirects'):
+        transfer.open_url('http://a.example/x', session=session,
+                          max_redirects=3)
+    assert len(session.requested) == 4
+
+
+def test_stream_from_real_server_matches(tmp_path):
+    (tmp_path / 'a.img.xz').write_bytes(lzma.compress(fakes.IMAGE))
+    seen = []
+    with ImageServer(str(tmp_path)) as server:
+        stream = transfer.stream_image(
+            server.url('a.img.xz'), SUMS, len(fakes.IMAGE),
+            progress=lambda done, total: seen.append((done, total)))
+        with stream:
+            while stream.read(100_000):
+                pass
+            assert stream.mismatches() == []
+    assert seen[-1] == (len(fakes.IMAGE), len(fakes.IMAGE))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_mismatch_reports_every_algorithm():
+    session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
+        body=fakes.IMAGE[:-1] + b'!')})
+    with transfer.stream_image('http://a.example/x', SUMS,
+                               len(fakes.IMAGE), session=session) as s:
+        while s.read(65536):
+            pass
+        problems = s.mismatches()
+    assert sorted(p.split()[0] for p in problems) == [
+        'MD5', 'SHA-1', 'SHA-256', 'SHA-512']
+
+
+def test_unfinished_stream_never_matches():
+    session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
+        body=fakes.IMAGE)})
+    with transfer.stream_image('http://a.example/x', SUMS,
+                               len(fakes.IMAGE), session=session) as s:
+        s.read(10)
+        assert s.mismatches() == ['http://a.example/x was not read to its '
+                                  'end.']
+
+
+def test_progress_store_heartbeat_and_throttle():
+    clock = [100.0]
+    cache = transfer.MemoryCache()
+    store = transfer.ProgressStore(cache, interval=5, clock=lambda: clock[0])
+    report = store.callback('img')
+    report(10, 200)
+    assert store.get('img') == {'done': 10, 'total': 200, 'percent': 5,
+                                'state': 'transferring', 'heartbeat': 100.0}
+    clock[0] = 101
+    report(20, 200)
+    assert store.get('img')['done'] == 10  # throttled
+    store.update('img', 200, 200, state='verifying')
+    assert store.get('img')['state'] == 'verifying'
+    assert store.get('img')['heartbeat'] == 101
