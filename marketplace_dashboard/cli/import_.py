@@ -1,0 +1,215 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Import a marketplace entry into Glance, verified.
+
+Fetches the entry, evaluates its signature and trust, refuses it unless the
+policy allows it, then imports it into Glance (server-side web-download, or
+streamed and hashed here) and checks that Glance stored exactly the endorsed
+bytes.  Authenticates with the standard ``OS_*`` variables or ``--os-cloud``
+(clouds.yaml).
+"""
+
+import json
+import sys
+
+from marketplace_dashboard.cli import creator
+from marketplace_dashboard.core import glance, importer, transfer
+from marketplace_dashboard.core.errors import MarketplaceError
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        'import', help='import a marketplace image into Glance, verified',
+        description=__doc__.split('\n\n')[0])
+    parser.add_argument('identifier', metavar='IDENTIFIER',
+                        help='27-character image identifier')
+    creator.add_endpoint_arguments(parser)
+    parser.add_argument('--email', metavar='E',
+                        help='endorser e-mail of the entry (default: the '
+                             'newest importable entry of any endorser)')
+    parser.add_argument('--created', metavar='T',
+                        help='endorsement date of the entry '
+                             '(yyyy-mm-ddThh:mm:ssZ; needs --email)')
+    parser.add_argument('--name', metavar='N',
+                        help='Glance image name (default: the title)')
+    parser.add_argument('--visibility', default='private',
+                        choices=importer.VISIBILITIES)
+    parser.add_argument('--member', action='append', default=[],
+                        metavar='PROJECT_ID',
+                        help='project to share the image with (repeat; '
+                             'needs --visibility shared)')
+    parser.add_argument('--wait', action='store_true',
+                        help='return when the image is active and '
+                             'verified (exit 0) or failed (exit 1)')
+    parser.add_argument('--timeout', type=creator.non_negative_int,
+                        default=3600, metavar='S',
+                        help='how long --wait waits (default 3600 s)')
+    parser.add_argument('--json', action='store_true',
+                        help='print the result as JSON')
+    parser.add_argument('--trust-ca-file', action='append', default=[],
+                        metavar='PEM',
+                        help='CA certificate(s) endorser certificates must '
+                             'chain to (repeat)')
+    parser.add_argument('--trusted-endorser', action='append', default=[],
+                        metavar='EMAIL_OR_DN',
+                        help='endorser to trust (e-mail or subject DN; '
+                             'repeat)')
+    for level in ('untrusted', 'expired', 'deprecated'):
+        parser.add_argument('--allow-%s' % level, action='store_true',
+                            help='import %s entries too (the image is '
+                                 'marked marketplace_verdict=%s)'
+                                 % (level, level))
+    parser.add_argument('--no-streamed', action='store_true',
+                        help='never download the image here; only let '
+                             'Glance fetch it (web-download)')
+    parser.add_argument('--os-cloud', metavar='NAME',
+                        help='cloud in clouds.yaml (default: $OS_CLOUD or '
+                             'the OS_* variables)')
+    parser.set_defaults(func=creator.command(run))
+    return parser
+
+
+def glance_images(cloud=None):
+    """GlanceImages on a keystoneauth session from clouds.yaml / OS_*."""
+    from openstack import config as os_config
+    from openstack import exceptions as os_exc
+
+    try:
+        region = os_config.OpenStackConfig().get_one(cloud=cloud)
+        session = region.get_session()
+    except (os_exc.SDKException, KeyError, ValueError) as e:
+        raise creator.CommandError(
+            'Cannot authenticate to OpenStack: %s. Set the OS_* variables '
+            '(e.g. source an openrc file) or pass --os-cloud.' % e) from None
+    return glance.GlanceImages(glance.make_client(
+        session, region_name=region.region_name,
+        interface=region.get_interface('image')))
+
+
+def _policies(args):
+    from marketplace_dashboard.core import trust
+
+    trust_policy = trust.TrustPolicy.from_dict({
+        'ca_files': args.trust_ca_file,
+        'trusted_endorsers': args.trusted_endorser})
+    import_policy = importer.ImportPolicy(
+        allow_untrusted=args.allow_untrusted,
+        allow_expired=args.allow_expired,
+        allow_deprecated=args.allow_deprecated,
+        allow_streamed=not args.no_streamed)
+    return trust_policy, import_policy
+
+
+def choose_entry(marketplace, args, trust_policy, import_policy):
+    """``(verdict, entry URL)`` of the entry to import."""
+    from marketplace_dashboard.core import verdict as verdict_mod
+
+    if args.created and not args.email:
+        raise creator.CommandError('--created needs --email')
+    if args.created:
+        documents = [marketplace.fetch_entry(args.identifier, args.email,
+                                             args.created)]
+    else:
+        documents = marketplace.entries(args.identifier, args.email)
+    if not documents:
+        raise creator.CommandError(
+            'No entry %s%s in %s.' % (args.identifier,
+                                      ' endorsed by %s' % args.email
+                                      if args.email else '', args.endpoint))
+    verdicts = [verdict_mod.evaluate(d, trust_policy) for d in documents]
+    verdicts.sort(key=_created, reverse=True)
+    refusal = None
+    for verdict in verdicts:
+        try:
+            importer.check_policy(verdict, import_policy)
+        except importer.ImportRefused as e:
+            refusal = refusal or e
+            continue
+        appliance = verdict.appliance
+        if appliance.identifier != args.identifier:
+            continue
+        url = '%s/metadata/%s/%s/%s' % (
+            args.endpoint.rstrip('/'), appliance.identifier,
+            appliance.endorsement.email, appliance.endorsement.created_text)
+        return verdict, url
+    raise refusal or creator.CommandError(
+        'The marketplace returned no entry for %s.' % args.identifier)
+
+
+def _created(verdict):
+    return verdict.appliance.endorsement.created_text or ''
+
+
+class _PrintingProgress(transfer.ProgressStore):
+    """Progress on stderr, one line per 10 %."""
+
+    def __init__(self, cache):
+        super().__init__(cache, interval=0)
+        self._shown = -1
+
+    def update(self, image_id, done, total, state='transferring',
+               force=False):
+        super().update(image_id, done, total, state=state, force=force)
+        tenth = int(done * 10 / total) if total else 10
+        if state == 'transferring' and tenth != self._shown:
+            self._shown = tenth
+            print('%s: %d/%d bytes (%d%%)' % (image_id, done, total,
+                                               tenth * 10), file=sys.stderr)
+
+
+def run(args):
+    if args.member and args.visibility != 'shared':
+        raise creator.CommandError('--member needs --visibility shared')
+    trust_policy, import_policy = _policies(args)
+    marketplace = creator.make_client(args)
+    verdict, url = choose_entry(marketplace, args, trust_policy,
+                                import_policy)
+    engine = importer.Importer(glance_images(args.os_cloud),
+                               policy=import_policy)
+    engine.progress = _PrintingProgress(engine.cache)
+    status = engine.start(verdict, name=args.name,
+                          visibility=args.visibility, members=args.member,
+                          marketplace_url=url)
+    if status.method == importer.GLANCE_DIRECT and not status.existing \
+            and status.state == 'queued':
+        try:
+            status = engine.transfer(status.image_id)
+        except MarketplaceError as e:
+            status = importer.ImportStatus(status.image_id, 'failed',
+                                           reasons=[str(e)],
+                                           method=status.method)
+    if args.wait and not status.done:
+        status = engine.wait(status.image_id, timeout=args.timeout)
+    return report(status, args)
+
+
+def report(status, args):
+    result = status.to_dict()
+    if args.json:
+        print(json.dumps(result, indent=2, sort_keys=True))
+    else:
+        what = 'already imported; launch it instead' if status.existing \
+            else status.state
+        print('Image %s: %s%s' % (status.image_id, what,
+                                  ' (verified)' if status.verified else ''))
+    for reason in status.reasons:
+        print('Error: %s' % reason if status.state == 'failed'
+              else 'Note: %s' % reason, file=sys.stderr)
+    if status.state == 'failed':
+        return 1
+    if args.wait and not (status.state == 'active' and status.verified):
+        return 1
+    return 0
+
