@@ -25,7 +25,7 @@ import json
 import sys
 
 from marketplace_dashboard.cli import creator
-from marketplace_dashboard.core import glance, importer, transfer
+from marketplace_dashboard.core import client, glance, importer, transfer
 from marketplace_dashboard.core.errors import MarketplaceError
 
 
@@ -35,7 +35,12 @@ def add_parser(subparsers):
         description=__doc__.split('\n\n')[0])
     parser.add_argument('identifier', metavar='IDENTIFIER',
                         help='27-character image identifier')
-    creator.add_endpoint_arguments(parser)
+    parser.add_argument('--endpoint', required=True, metavar='URL',
+                        help='marketplace service root, e.g. '
+                             'https://marketplace.example.org/marketplace')
+    parser.add_argument('--endpoint-ca-file', metavar='PEM',
+                        help='CA bundle to verify the marketplace\'s TLS '
+                             'certificate (default: system CAs)')
     parser.add_argument('--email', metavar='E',
                         help='endorser e-mail of the entry (default: the '
                              'newest importable entry of any endorser)')
@@ -58,7 +63,7 @@ def add_parser(subparsers):
                         help='how long --wait waits (default 3600 s)')
     parser.add_argument('--json', action='store_true',
                         help='print the result as JSON')
-    parser.add_argument('--trust-ca-file', action='append', default=[],
+    parser.add_argument('--ca-file', action='append', default=[],
                         metavar='PEM',
                         help='CA certificate(s) endorser certificates must '
                              'chain to (repeat)')
@@ -102,7 +107,7 @@ def _policies(args):
     from marketplace_dashboard.core import trust
 
     trust_policy = trust.TrustPolicy.from_dict({
-        'ca_files': args.trust_ca_file,
+        'ca_files': args.ca_file,
         'trusted_endorsers': args.trusted_endorser})
     import_policy = importer.ImportPolicy(
         allow_untrusted=args.allow_untrusted,
@@ -173,7 +178,9 @@ def run(args):
     if args.member and args.visibility != 'shared':
         raise creator.CommandError('--member needs --visibility shared')
     trust_policy, import_policy = _policies(args)
-    marketplace = creator.make_client(args)
+    marketplace = client.MarketplaceClient(client.MarketplaceConfig(
+        name=args.endpoint, url=args.endpoint,
+        verify=args.endpoint_ca_file or True))
     verdict, url = choose_entry(marketplace, args, trust_policy,
                                 import_policy)
     engine = importer.Importer(glance_images(args.os_cloud),
