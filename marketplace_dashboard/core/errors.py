@@ -58,3 +58,7 @@ class MarketplaceHTTPError(MarketplaceClientError):
 
 class MarketplaceResponseError(MarketplaceClientError):
     """The marketplace answered with garbage or a too large response."""
+
+
+class ConfigurationError(MarketplaceError):
+    """Operator configuration (e.g. the trust policy) is unusable."""

@@ -1,0 +1,120 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""StratusLab metadata constraints (spec section 2.3), messages verbatim.
+
+The reference validator stops at the first failure; this one reports every
+failure, in the reference order, with the reference messages (including
+its quirks: "slterms:checksum" for the slreq element, and the dcterms:valid
+value printed in the dcterms:created message).
+"""
+
+from marketplace_dashboard.core import identifier as identifiers
+from marketplace_dashboard.core import model
+from marketplace_dashboard.core.errors import IdentifierError
+
+q = model.q
+_AT_MOST_ONE = ('serial-number', 'version', 'deprecated', 'os', 'os-arch',
+                'os-version')
+
+
+def _string(elements):
+    """XPath string value of a node-set: text of the first node or ''."""
+    for element in elements:
+        return ''.join(element.itertext())
+    return ''
+
+
+def _date_error(value):
+    """None if *value* is empty or a strict date, else the failure kind."""
+    if not value:
+        return None
+    if not model.DATE_RE.match(value):
+        return 'pattern'
+    if model.parse_date(value) is None:
+        return 'parse'
+    return None
+
+
+def check_constraints(root):
+    """Constraint failures of a parsed rdf:RDF document (list of str)."""
+    errors = []
+    if root.get('{%s}base' % model.XML_NS) != model.XML_BASE or \
+            root.tag != q('rdf', 'RDF'):
+        errors.append('root element must have xml:base attribute with value '
+                      + model.XML_BASE)
+    descriptions = (root.findall(q('rdf', 'Description'))
+                    if root.tag == q('rdf', 'RDF') else [])
+
+    def find(*path):
+        found = descriptions
+        for tag in path:
+            found = [c for e in found for c in e.findall(tag)]
+        return found
+
+    types = find(q('dcterms', 'type'))
+    if len(types) != 1:
+        errors.append('description must have exactly 1 dcterms:type element')
+    if any(isinstance(c.tag, str) for t in types for c in t):
+        errors.append('dcterms:type cannot have child elements')
+    sha1_algorithms = [a for a in find(q('slreq', 'checksum'),
+                                       q('slreq', 'algorithm'))
+                       if a.text == 'SHA-1']
+    sha1 = [a.getparent() for a in sha1_algorithms]
+    if len(sha1_algorithms) != 1:
+        errors.append('description must have exactly 1 slterms:checksum '
+                      'element using SHA-1 algorithm')
+    for name in _AT_MOST_ONE:
+        if len(find(q('slterms', name))) > 1:
+            errors.append('description must have at most 1 slterms:%s '
+                          'element' % name)
+    about = ''
+    for description in descriptions[:1]:
+        about = description.get(q('rdf', 'about'), '')
+    ident = _string(find(q('dcterms', 'identifier')))
+    if about != '#' + ident:
+        errors.append('rdf:about attribute (%s) and dcterms:identifier (%s) '
+                      'are not consistent' % (about, ident))
+    errors.extend(_checksum_errors(ident, sha1))
+    valid = _string(find(q('dcterms', 'valid')))
+    created = _string(find(q('slreq', 'endorsement'),
+                           q('dcterms', 'created')))
+    for name, value in (('valid', valid), ('created', created)):
+        kind = _date_error(value)
+        if kind == 'pattern':
+            # sic: the reference prints the dcterms:valid value for both.
+            errors.append('dcterms:%s value (%s) is not a valid date'
+                          % (name, valid))
+        elif kind == 'parse':
+            errors.append('Unparseable date: "%s"' % value)
+    return errors
+
+
+def _checksum_errors(ident, sha1_checksums):
+    if len(sha1_checksums) != 1:
+        return []  # already reported
+    hex_value = _string(sha1_checksums[0].findall(q('slreq', 'value')))
+    try:
+        from_identifier = identifiers.identifier_to_int(ident)
+    except IdentifierError as exc:
+        return [str(exc)]
+    try:
+        checksum = int(hex_value.strip(), 16)
+    except ValueError:
+        return ['%s is not a valid SHA-1 checksum' % hex_value]
+    if checksum != from_identifier:
+        return ['checksum from identifier (%d) and SHA-1 checksum (%d) are '
+                'not consistent' % (from_identifier, checksum)]
+    return []

@@ -1,0 +1,220 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Operator trust policy: which valid signatures are *trusted*.
+
+A valid signature only proves that the holder of the certificate's key
+signed the document; whether that endorser is trusted is the operator's
+decision, expressed as a :class:`TrustPolicy`:
+
+``ca_files``
+    PEM bundles of trusted CAs.  The endorser certificate must chain to one
+    of them, evaluated *at the endorsement time* (a certificate that
+    expired since is reported as a warning, not a failure: the entry was
+    endorsed while it was valid).
+``trusted_endorsers``
+    Allow-list of endorsers: e-mail addresses (matched against the
+    certificate's subjectAltName e-mail only, since the document's e-mail
+    is not bound to the certificate otherwise) and/or subject DNs
+    (RFC 2253 as Java prints them, ``CN=..,OU=..,O=..,C=..``).
+``sha1``
+    ``'warn'`` (default: accept SHA-1 signatures with a warning) or
+    ``'refuse'`` (a SHA-1 signature makes the entry invalid).
+``require_trusted_ca``
+    Require a CA chain even without ``ca_files`` (then nothing is
+    trusted).  Defaults to true when ``ca_files`` is set.
+
+With both a CA bundle and an allow-list, both must accept the endorser.
+With neither, nothing is trusted: valid signatures are ``untrusted`` with
+the reason "no trust anchors configured".
+
+Chain validation uses ``cryptography.x509.verification`` with the client
+verifier and a permissive end-entity extension policy: endorser
+certificates are not TLS certificates and often lack subjectAltName and
+extended key usage.  CA certificates keep the Web PKI CA checks (basic
+constraints CA:TRUE, key usage, validity, signature); the Web PKI profile
+also refuses SHA-1-signed and short-key certificates in the chain.
+"""
+
+import dataclasses
+import datetime
+import re
+
+from cryptography import x509
+from cryptography.x509 import verification
+
+from marketplace_dashboard.core import binding, model
+from marketplace_dashboard.core.errors import ConfigurationError
+
+SHA1_POLICIES = ('warn', 'refuse')
+NO_ANCHORS = 'no trust anchors configured'
+
+
+def normalize_dn(dn):
+    """Drop blanks after unescaped commas/plus signs (``CN=a, O=b``)."""
+    return re.sub(r'(?<!\\)([,+])\s+', r'\1', dn.strip())
+
+
+def load_ca_file(path):
+    """Certificates of a PEM bundle; ConfigurationError if unusable."""
+    try:
+        with open(path, 'rb') as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise ConfigurationError('cannot read CA file %s: %s'
+                                 % (path, exc.strerror or exc)) from None
+    try:
+        certificates = x509.load_pem_x509_certificates(data)
+    except ValueError:
+        raise ConfigurationError('CA file %s holds no readable PEM '
+                                 'certificate' % path) from None
+    return certificates
+
+
+@dataclasses.dataclass
+class TrustResult:
+    trusted: bool
+    reasons: list = dataclasses.field(default_factory=list)
+    warnings: list = dataclasses.field(default_factory=list)
+    chain_ok: bool | None = None
+    endorser_listed: bool | None = None
+    valid_at_endorsement: bool | None = None
+    expired_now: bool | None = None
+
+
+@dataclasses.dataclass
+class TrustPolicy:
+    ca_files: list = dataclasses.field(default_factory=list)
+    trusted_endorsers: list = dataclasses.field(default_factory=list)
+    sha1: str = 'warn'
+    require_trusted_ca: bool | None = None
+    ca_certificates: list = dataclasses.field(default_factory=list)
+
+    def __post_init__(self):
+        if isinstance(self.ca_files, str):
+            self.ca_files = [self.ca_files]
+        if isinstance(self.trusted_endorsers, str):
+            self.trusted_endorsers = [self.trusted_endorsers]
+        self.ca_files = list(self.ca_files or [])
+        self.trusted_endorsers = [e.strip() for e in
+                                  self.trusted_endorsers or [] if e.strip()]
+        if self.sha1 not in SHA1_POLICIES:
+            raise ConfigurationError(
+                'trust policy sha1 must be one of %s, not %r'
+                % (', '.join(SHA1_POLICIES), self.sha1))
+        self.ca_certificates = list(self.ca_certificates or [])
+        for path in self.ca_files:
+            self.ca_certificates.extend(load_ca_file(path))
+        if self.require_trusted_ca is None:
+            self.require_trusted_ca = bool(self.ca_certificates)
+
+    @classmethod
+    def from_dict(cls, settings=None):
+        """Policy from a settings dict (keys as the attributes)."""
+        settings = dict(settings or {})
+        unknown = set(settings) - {'ca_files', 'trusted_endorsers', 'sha1',
+                                   'require_trusted_ca'}
+        if unknown:
+            raise ConfigurationError('unknown trust policy setting(s): %s'
+                                     % ', '.join(sorted(unknown)))
+        return cls(ca_files=settings.get('ca_files') or [],
+                   trusted_endorsers=settings.get('trusted_endorsers') or [],
+                   sha1=settings.get('sha1') or 'warn',
+                   require_trusted_ca=settings.get('require_trusted_ca'))
+
+    @property
+    def has_anchors(self):
+        return bool(self.require_trusted_ca or self.trusted_endorsers)
+
+    def lists(self, certificate):
+        """The endorser certificate is on the allow-list."""
+        email, subject, _issuer = binding.certificate_identity(certificate)
+        for entry in self.trusted_endorsers:
+            if '@' in entry and '=' not in entry:
+                if email is not None and entry.lower() == email.lower():
+                    return True
+            elif normalize_dn(entry) == subject:
+                return True
+        return False
+
+
+def _fmt(when):
+    return model.format_date(when)
+
+
+def _verify_chain(certificate, policy, when):
+    """None when the chain is valid at *when*, else the reason."""
+    if not policy.ca_certificates:
+        return 'no trusted CA certificates are configured'
+    store = verification.Store(policy.ca_certificates)
+    builder = (verification.PolicyBuilder().store(store).time(when)
+               .extension_policies(
+                   ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
+                   ee_policy=verification.ExtensionPolicy.permit_all()))
+    try:
+        builder.build_client_verifier().verify(certificate, [])
+    except verification.VerificationError as exc:
+        return ('the endorser certificate does not chain to a trusted CA '
+                '(%s)' % exc)
+    return None
+
+
+def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
+    """Decide whether the endorser *certificate* is trusted.
+
+    *endorsed_at* is the endorsement time (the document's
+    ``slreq:endorsement/dcterms:created``); certificate validity and the
+    chain are evaluated then, and "expired now" is only a warning.
+    """
+    now = now or datetime.datetime.now(datetime.UTC)
+    result = TrustResult(trusted=False)
+    when = endorsed_at
+    if when is None:
+        when = now
+        result.warnings.append('the endorsement has no creation date; the '
+                               'certificate was checked at the current '
+                               'time')
+    not_before = certificate.not_valid_before_utc
+    not_after = certificate.not_valid_after_utc
+    result.valid_at_endorsement = not_before <= when <= not_after
+    result.expired_now = now > not_after
+    if not result.valid_at_endorsement:
+        result.reasons.append(
+            'the endorser certificate was not valid at the endorsement time '
+            '%s (valid from %s to %s)' % (_fmt(when), _fmt(not_before),
+                                          _fmt(not_after)))
+    elif result.expired_now:
+        result.warnings.append(
+            'the endorser certificate expired on %s (it was valid when the '
+            'entry was endorsed)' % _fmt(not_after))
+    if not policy.has_anchors:
+        result.reasons.append(NO_ANCHORS)
+        return result
+    if policy.require_trusted_ca:
+        failure = _verify_chain(certificate, policy, when)
+        result.chain_ok = failure is None
+        if failure:
+            result.reasons.append(failure)
+    if policy.trusted_endorsers:
+        result.endorser_listed = policy.lists(certificate)
+        if not result.endorser_listed:
+            email, subject, _issuer = binding.certificate_identity(
+                certificate)
+            result.reasons.append(
+                'endorser %s is not in the trusted endorsers list'
+                % (subject if email is None else '%s (%s)' % (email,
+                                                              subject)))
+    result.trusted = not result.reasons
+    return result
