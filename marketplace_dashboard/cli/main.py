@@ -1,0 +1,66 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""``marketplace-metadata``: the command-line entry point.
+
+Each command is a module of this package exposing ``register(subparsers)``
+(or ``add_parser(subparsers)``) that adds its sub-parser and sets
+``func`` (a handler taking the parsed arguments and returning the exit
+status).  Adding a command is one line in :data:`COMMANDS`.
+"""
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = [
+    'verify',
+    'build',
+    'sign',
+    'upload',
+    'deprecate',
+    'add_location',
+    'import_',
+]
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='marketplace-metadata',
+        description='Build, sign, verify and publish StratusLab-format '
+                    'appliance metadata.')
+    subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
+    subparsers.required = True
+    for name in COMMANDS:
+        module = importlib.import_module('marketplace_dashboard.cli.' + name)
+        register = getattr(module, 'register', None) or module.add_parser
+        register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Run a command; returns its exit status (2 on usage errors)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.func(args)
+    except KeyboardInterrupt:
+        print('Interrupted.', file=sys.stderr)
+        return 130
+    return 0 if status is None else status
+
+
+if __name__ == '__main__':
+    sys.exit(main())

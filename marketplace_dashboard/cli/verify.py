@@ -1,0 +1,124 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""``marketplace-metadata verify FILE...``: verify signed metadata.
+
+Every entry (a ``<metadata>`` list is verified entry by entry) gets a
+verdict (see :mod:`marketplace_dashboard.core.verdict`).  The exit status
+counts the *invalid* entries (bad or missing signature, binding or
+constraint failure, unreadable or malformed input, SHA-1 with
+``--refuse-sha1``), at most 100; trust, expiry and deprecation are reported
+but do not make an entry invalid.  Usage errors (including an unusable
+``--ca-file``) exit with 2.
+"""
+
+import json
+import sys
+
+from marketplace_dashboard.core import trust, xmlsafe
+from marketplace_dashboard.core import verdict as verdicts
+from marketplace_dashboard.core.errors import ConfigurationError
+
+MAX_EXIT_STATUS = 100
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        'verify', help='verify signed metadata documents',
+        description=__doc__.split('\n\n')[0].split(': ', 1)[1])
+    parser.add_argument('files', nargs='+', metavar='FILE',
+                        help='metadata document or <metadata> list ("-" '
+                             'reads standard input)')
+    parser.add_argument('--ca-file', action='append', default=[],
+                        metavar='PEM',
+                        help='trusted CA certificates (PEM bundle; '
+                             'repeatable)')
+    parser.add_argument('--trusted-endorser', action='append', default=[],
+                        metavar='EMAIL_OR_DN',
+                        help='trusted endorser e-mail or subject DN '
+                             '(repeatable)')
+    parser.add_argument('--refuse-sha1', action='store_true',
+                        help='treat SHA-1 signatures as invalid')
+    parser.add_argument('--json', action='store_true',
+                        help='print a JSON array of verdicts')
+    parser.set_defaults(func=run, parser=parser)
+    return parser
+
+
+def read_input(path, limit=xmlsafe.DEFAULT_MAX_LIST_BYTES):
+    """Bytes of *path* (``-`` = stdin), at most *limit* + 1 of them."""
+    if path == '-':
+        return sys.stdin.buffer.read(limit + 1)
+    with open(path, 'rb') as handle:
+        return handle.read(limit + 1)
+
+
+def verify_file(path, policy):
+    """Verdicts of every entry of one file (never raises for bad input)."""
+    try:
+        data = read_input(path)
+    except OSError as exc:
+        return [verdicts.failure('cannot read %s: %s'
+                                 % (path, exc.strerror or exc))]
+    return verdicts.evaluate_many(data, policy)
+
+
+def _label(path, verdict, index, count):
+    if verdict.identifier:
+        return '%s [%s]' % (path, verdict.identifier)
+    if count > 1:
+        return '%s [entry %d]' % (path, index + 1)
+    return path
+
+
+def format_line(path, verdict, index=0, count=1):
+    label = _label(path, verdict, index, count)
+    if verdict.is_invalid:
+        return 'Invalid: %s: %s' % (label, '; '.join(verdict.reasons))
+    if verdict.reasons:
+        return 'Valid: %s (%s): %s' % (label, verdict.level,
+                                       '; '.join(verdict.reasons))
+    return 'Valid: %s (%s)' % (label, verdict.level)
+
+
+def run(args):
+    try:
+        policy = trust.TrustPolicy(
+            ca_files=args.ca_file, trusted_endorsers=args.trusted_endorser,
+            sha1='refuse' if args.refuse_sha1 else 'warn')
+    except ConfigurationError as exc:
+        args.parser.error(str(exc))  # exits with status 2
+    results = []
+    invalid = 0
+    for path in args.files:
+        file_verdicts = verify_file(path, policy)
+        for index, verdict in enumerate(file_verdicts):
+            invalid += verdict.is_invalid
+            if args.json:
+                item = {'file': path}
+                item.update(verdict.to_dict())
+                results.append(item)
+                continue
+            print(format_line(path, verdict, index, len(file_verdicts)))
+            for warning in verdict.warnings:
+                print('Warning: %s: %s' % (_label(path, verdict, index,
+                                                  len(file_verdicts)),
+                                           warning), file=sys.stderr)
+        if not file_verdicts and not args.json:
+            print('Valid: %s (empty metadata list)' % path)
+    if args.json:
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write('\n')
+    return min(invalid, MAX_EXIT_STATUS)
