@@ -92,7 +92,10 @@ def validate(value):
     """
     if value is None:
         value = {}
-    _dict(value, '')
+    if not isinstance(value, dict):
+        raise ConfigurationError(
+            _('%(setting)s must be a dict, not %(type)s.')
+            % {'setting': SETTING, 'type': type(value).__name__})
     unknown = sorted(set(value) - set(DEFAULTS), key=str)
     if unknown:
         raise ConfigurationError(

@@ -23,6 +23,7 @@ Nothing here parses or verifies XML itself.
 """
 
 import dataclasses
+import datetime
 import hashlib
 import logging
 
@@ -30,6 +31,7 @@ from django.core.cache import cache as django_cache
 from django.utils.translation import gettext_lazy as _
 from horizon.utils.memoized import memoized
 from openstack_dashboard.api import glance
+from oslo_utils import timeutils
 
 from marketplace_dashboard import conf
 from marketplace_dashboard.core import cache as core_cache
@@ -40,12 +42,6 @@ LOG = logging.getLogger(__name__)
 CACHE_PREFIX = 'marketplace-dashboard'
 GLANCE_TAG = 'marketplace'
 GLANCE_ID_PROPERTY = 'marketplace_identifier'
-
-# StratusLab listing columns (spec section 3.3) usable as iSortCol_0.
-SORT_COLUMNS = {
-    'os': 1, 'os_version': 2, 'os_arch': 3, 'email': 4, 'kind': 5,
-    'endorsed': 6, 'identifier': 7, 'title': 10,
-}
 
 ConfigurationError = conf.ConfigurationError
 # What a view catches and reports without failing the page.
@@ -108,7 +104,7 @@ def client(request, name):
         raise ConfigurationError(
             _('Marketplace %(name)r is misconfigured: %(reason)s')
             % {'name': name, 'reason': exc}) from exc
-    cache = DjangoCache(get_settings().cache_ttl, 'client:%s' % name)
+    cache = DjangoCache(get_settings().cache_ttl, 'client')
     return core_client.MarketplaceClient(config, cache=cache)
 
 
@@ -137,15 +133,32 @@ class Verifier:
         self.fingerprint = core_cache.policy_fingerprint(self.policy)
         self.cache = DjangoCache(get_settings().cache_ttl, 'verdict')
 
-    def __call__(self, document):
+    def __call__(self, document, appliance=None):
         from marketplace_dashboard.core import verdict as core_verdict
 
-        key = core_cache.digest_key('verdict', document, self.fingerprint)
+        key = core_cache.digest_key('dashboard-verdict', document,
+                                    self.fingerprint)
         result = self.cache.get(key)
         if result is None:
             result = core_verdict.evaluate(document, self.policy).to_dict()
-            self.cache.set(key, result)
+            self.cache.set(key, result, self._ttl(appliance))
         return result
+
+    def _ttl(self, appliance):
+        """Never keep a verdict past the entry's expiry."""
+        ttl = self.cache.ttl
+        valid = getattr(appliance, 'valid', None)
+        if isinstance(valid, datetime.datetime):
+            remaining = int((valid - timeutils.utcnow(True))
+                            .total_seconds())
+            if 0 < remaining < ttl:
+                ttl = remaining
+        return ttl
+
+    def entry(self, name, document, row=None):
+        appliance = _parse(document)
+        return Entry(name, document, appliance,
+                     self(document, appliance), row=row)
 
 
 def _parse(document):
@@ -282,21 +295,18 @@ def _search_query(filters, start, length, sort, sort_dir):
     from marketplace_dashboard.core import client as core_client
 
     return core_client.SearchQuery(
-        text=filters.get('q') or None,
+        text=filters.get('q') or '',
         os=filters.get('os') or None,
         os_version=filters.get('os_version') or None,
-        os_arch=filters.get('arch') or None,
-        email=filters.get('endorser') or None,
+        arch=filters.get('arch') or None,
+        endorser=filters.get('endorser') or None,
         kind=filters.get('kind') or None,
         status=filters.get('status') or 'valid',
         location=filters.get('location') or 'all',
-        start=start, length=length,
-        sort_column=SORT_COLUMNS.get(sort, SORT_COLUMNS['endorsed']),
-        sort_dir=sort_dir if sort_dir in ('asc', 'desc') else 'desc',
-    )
+        start=start, length=length, sort=sort, sort_dir=sort_dir)
 
 
-def search(request, name, filters=None, start=0, sort='endorsed',
+def search(request, name, filters=None, start=0, sort='created',
            sort_dir='desc'):
     """One page of marketplace *name*; a :class:`SearchResult`.
 
@@ -313,8 +323,7 @@ def search(request, name, filters=None, start=0, sort='endorsed',
         if document is None:
             entries.append(Entry(name, row=row))
         else:
-            entries.append(Entry(name, document, _parse(document),
-                                 verify(document), row=row))
+            entries.append(verify.entry(name, document, row=row))
     return SearchResult(entries=entries, total=page.total,
                         total_filtered=page.total_filtered,
                         start=start, page_size=page_size)
@@ -322,16 +331,19 @@ def search(request, name, filters=None, start=0, sort='endorsed',
 
 def entry(request, name, identifier, email, created):
     """The entry with this key, with its signed document and verdict."""
-    document = client(request, name).get_entry(identifier, email, created)
-    return Entry(name, document, _parse(document), Verifier()(document))
+    document = client(request, name).fetch_entry(identifier, email,
+                                                 created)
+    return Verifier().entry(name, document)
 
 
 def versions(request, name, identifier):
-    """Every stored entry (endorser, date) of *identifier*, newest first."""
-    documents = client(request, name).get_entries(identifier)
+    """The latest entry of every endorser of *identifier*, newest first.
+
+    Whatever their status (valid, expired or deprecated).
+    """
+    documents = client(request, name).entries(identifier, status='all')
     verify = Verifier() if documents else None
-    entries = [Entry(name, doc, _parse(doc), verify(doc))
-               for doc in documents]
+    entries = [verify.entry(name, doc) for doc in documents]
     entries.sort(key=lambda e: e.created_key, reverse=True)
     return entries
 

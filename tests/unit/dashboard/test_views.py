@@ -1,12 +1,27 @@
-from unittest import mock
+import re
+from urllib.parse import parse_qs
 
+from django.test.utils import override_settings
 from django.urls import reverse
 from openstack_dashboard.test import helpers as test
 
 from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.core import errors
 from tests.unit.dashboard import fixtures
 
 INDEX_URL = reverse('horizon:project:marketplace:index')
+IDENTIFIER = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
+EMAIL = 'jane.tester@example.org'
+CREATED = '2014-03-08T14:10:40Z'
+DETAIL_URL = reverse('horizon:project:marketplace:detail', kwargs={
+    'marketplace': 'stratuslab', 'identifier': IDENTIFIER, 'email': EMAIL,
+    'created': CREATED})
+DOWNLOAD_URL = reverse('horizon:project:marketplace:download', kwargs={
+    'marketplace': 'stratuslab', 'identifier': IDENTIFIER, 'email': EMAIL,
+    'created': CREATED})
+TWO_MARKETPLACES = {'marketplaces': [
+    {'name': 'stratuslab', 'url': 'https://mp.example.org/marketplace'},
+    {'name': 'egi', 'url': 'https://appdb.example.org/marketplace'}]}
 
 
 def result(entries, start=0, total_filtered=None, total=100):
@@ -17,18 +32,588 @@ def result(entries, start=0, total_filtered=None, total=100):
         start=start, page_size=20)
 
 
+def pager_links(content):
+    """The query dicts of the table's Prev/Next links."""
+    links = re.findall(r'<a href="\?([^"]*)">(?:&laquo;|Next)', content)
+    unique = []
+    for link in links:  # the pager is both above and below the table
+        query = parse_qs(link.replace('&amp;', '&'))
+        if query not in unique:
+            unique.append(query)
+    return unique
+
+
 class IndexViewTests(test.TestCase):
+
+    def get(self, url=INDEX_URL, **params):
+        return self.client.get(url, params)
 
     @test.create_mocks({api: ['search', 'imported_images']})
     def test_index_lists_entries(self):
-        entry = fixtures.entry()
+        self.mock_search.return_value = result([fixtures.entry()])
+        self.mock_imported_images.return_value = {}
+
+        res = self.get()
+
+        self.assertTemplateUsed(res, 'project/marketplace/index.html')
+        table = res.context['table']
+        self.assertEqual(1, len(table.data))
+        row = table.get_rows()[0]
+        self.assertEqual('ttylinux 9.3', row.cells['os'].data)
+        self.assertEqual('i686', row.cells['os_arch'].data)
+        self.assertEqual('raw', row.cells['format'].data)
+        self.assertEqual('128\xa0bytes', row.cells['size'].data)
+        self.assertEqual(EMAIL, row.cells['email'].data)
+        self.assertEqual('2014-03-08 14:10', row.cells['created'].data)
+        self.assertEqual('2016-03-05 14:12', row.cells['valid'].data)
+        self.assertContains(res, 'href="%s"' % DETAIL_URL)
+        self.assertContains(res, 'href="%s"' % DOWNLOAD_URL)
+        filters = {'q': '', 'os': '', 'os_version': '', 'arch': '',
+                   'endorser': '', 'kind': '', 'status': 'valid',
+                   'location': 'all'}
+        self.mock_search.assert_called_once_with(
+            test.IsHttpRequest(), 'stratuslab', filters, start=0,
+            sort='created', sort_dir='desc')
+        self.mock_imported_images.assert_called_once_with(
+            test.IsHttpRequest())
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_verdict_badges_carry_level_and_reasons(self):
+        self.mock_search.return_value = result([
+            fixtures.entry(level='verified'),
+            fixtures.entry('07-signed-deprecated.xml', level='deprecated',
+                           reasons=['deprecated: This is a test']),
+            fixtures.entry('04-signed-selfsigned-full.xml',
+                           level='untrusted',
+                           reasons=['certificate expired on 2012-02-13',
+                                    'issuer is not a trusted CA'],
+                           warnings=['signed with SHA-1']),
+        ])
+        self.mock_imported_images.return_value = {}
+
+        res = self.get()
+
+        content = res.content.decode()
+        self.assertIn('class="label label-success marketplace-verdict" '
+                      'data-level="verified">Verified</span>', content)
+        self.assertIn('class="label label-info marketplace-verdict" '
+                      'data-level="deprecated" data-toggle="tooltip" '
+                      'title="deprecated: This is a test">Deprecated',
+                      content)
+        self.assertIn('class="label label-warning marketplace-verdict" '
+                      'data-level="untrusted" data-toggle="tooltip" '
+                      'title="certificate expired on 2012-02-13; issuer is '
+                      'not a trusted CA; signed with SHA-1">Untrusted',
+                      content)
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_invalid_and_expired_badges(self):
+        self.mock_search.return_value = result([
+            fixtures.entry(level='invalid', reasons=['bad <b>digest</b>']),
+            fixtures.entry('05-signed-ca-issued-no-san-email.xml',
+                           level='expired', reasons=['expired']),
+        ])
+        self.mock_imported_images.return_value = {}
+
+        res = self.get()
+
+        self.assertContains(res, 'label-danger marketplace-verdict')
+        self.assertContains(res, 'title="bad &lt;b&gt;digest&lt;/b&gt;"')
+        self.assertContains(res, 'label-default marketplace-verdict')
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_hostile_values_are_inert(self):
+        entry = fixtures.entry(document=fixtures.hostile_document(),
+                               reasons=['<script>x</script>'])
         self.mock_search.return_value = result([entry])
         self.mock_imported_images.return_value = {}
 
-        res = self.client.get(INDEX_URL)
+        res = self.get(q='<script>alert(1)</script>')
 
-        self.assertTemplateUsed(res, 'project/marketplace/index.html')
-        self.assertContains(res, 'ttylinux 9.3')
+        content = res.content.decode()
+        self.assertNotIn(fixtures.HOSTILE_TITLE, content)
+        self.assertIn('&lt;script&gt;alert(&quot;title&quot;)'
+                      '&lt;/script&gt;', content)
+        self.assertNotIn('<script>x</script>', content)
+        self.assertNotIn('<script>alert(1)</script>', content)
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_in_glance_mark_from_one_glance_call(self):
+        imported = fixtures.entry()
+        other = fixtures.entry('04-signed-selfsigned-full.xml')
+        image = self.images.first()
+        self.mock_search.return_value = result([imported, other])
+        self.mock_imported_images.return_value = {IDENTIFIER: image}
+
+        res = self.get()
+
+        self.mock_imported_images.assert_called_once_with(
+            test.IsHttpRequest())
+        rows = res.context['table'].get_rows()
+        self.assertIn('marketplace-in-glance', str(rows[0].cells[
+            'in_glance'].data))
+        self.assertIn(image.id, str(rows[0].cells['in_glance'].data))
+        self.assertNotIn('marketplace-in-glance', str(rows[1].cells[
+            'in_glance'].data))
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_glance_failure_keeps_the_listing(self):
+        self.mock_search.return_value = result([fixtures.entry()])
+        self.mock_imported_images.side_effect = self.exceptions.glance
+
+        res = self.get()
+
+        self.assertEqual(1, len(res.context['table'].data))
+        self.assertMessageCount(res, error=1)
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_no_glance_call_for_an_empty_page(self):
+        self.mock_search.return_value = result([])
+
+        res = self.get()
+
+        self.assertContains(res, 'No items to display.')
+        self.mock_imported_images.assert_not_called()
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_filters_come_from_the_query_string(self):
+        self.mock_search.return_value = result([])
+
+        self.get(q='cloud image', os='Ubuntu', os_version='14.04',
+                 arch='x86_64', endorser=EMAIL, kind='machine',
+                 status='deprecated', location='web', sort='title',
+                 dir='asc', start='40')
+
         self.mock_search.assert_called_once_with(
-            test.IsHttpRequest(), 'stratuslab', mock.ANY, start=0,
-            sort='endorsed', sort_dir='desc')
+            test.IsHttpRequest(), 'stratuslab', {
+                'q': 'cloud image', 'os': 'Ubuntu', 'os_version': '14.04',
+                'arch': 'x86_64', 'endorser': EMAIL, 'kind': 'machine',
+                'status': 'deprecated', 'location': 'web'},
+            start=40, sort='title', sort_dir='asc')
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_search_form_shows_the_current_search(self):
+        self.mock_search.return_value = result([])
+
+        res = self.get(q='debian', status='expired')
+
+        self.assertContains(res, 'id="marketplace-search"')
+        self.assertContains(res, 'method="get"')
+        self.assertContains(res, 'value="debian"')
+        self.assertContains(res, '<option value="expired" selected>')
+        # One marketplace: no marketplace selector.
+        self.assertContains(res, 'type="hidden" name="marketplace"')
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_bad_filter_values_are_reported_not_searched(self):
+        res = self.get(status='everything', kind='vm', start='-5')
+
+        self.assertEqual(200, res.status_code)
+        self.assertTrue(res.context['search_form'].errors)
+        self.assertContains(res, 'has-error')
+        self.mock_search.assert_not_called()
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_control_characters_are_refused(self):
+        res = self.get(q='abc\x00def')
+
+        self.assertIn('q', res.context['search_form'].errors)
+        self.mock_search.assert_not_called()
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_overlong_search_text_is_refused(self):
+        res = self.get(q='x' * 201)
+
+        self.assertIn('q', res.context['search_form'].errors)
+        self.mock_search.assert_not_called()
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_bad_start_falls_back_to_first_page(self):
+        self.mock_search.return_value = result([])
+
+        self.get(start='abc')
+        self.get(start='-20')
+        self.get(start=str(10 ** 9))
+
+        for call in self.mock_search.call_args_list:
+            self.assertEqual(0, call.kwargs['start'])
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_paging_keeps_the_filters(self):
+        entries = [fixtures.entry() for _ in range(20)]
+        self.mock_search.return_value = result(entries, start=20,
+                                               total_filtered=65)
+        self.mock_imported_images.return_value = {}
+
+        res = self.get(os='ubuntu', status='expired', start='20')
+
+        table = res.context['table']
+        self.assertTrue(table.has_more_data())
+        self.assertTrue(table.has_prev_data())
+        links = pager_links(res.content.decode())
+        self.assertIn({'os': ['ubuntu'], 'status': ['expired']}, links)
+        self.assertIn({'os': ['ubuntu'], 'status': ['expired'],
+                       'start': ['40']}, links)
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_last_page_has_no_next_link(self):
+        self.mock_search.return_value = result([fixtures.entry()], start=40,
+                                               total_filtered=41)
+        self.mock_imported_images.return_value = {}
+
+        res = self.get(start='40')
+
+        table = res.context['table']
+        self.assertFalse(table.has_more_data())
+        self.assertTrue(table.has_prev_data())
+        self.assertEqual([{'start': ['20']}],
+                         pager_links(res.content.decode()))
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_first_page_has_no_prev_link(self):
+        self.mock_search.return_value = result(
+            [fixtures.entry()] * 20, total_filtered=21)
+        self.mock_imported_images.return_value = {}
+
+        res = self.get()
+
+        self.assertFalse(res.context['table'].has_prev_data())
+        self.assertEqual([{'start': ['20']}],
+                         pager_links(res.content.decode()))
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_sortable_headers_link_to_server_side_sort(self):
+        self.mock_search.return_value = result([fixtures.entry()])
+        self.mock_imported_images.return_value = {}
+
+        res = self.get(os='ubuntu', sort='title', dir='desc', start='20')
+
+        links = {}
+        for href, _text in re.findall(
+                r'<a href="\?([^"]*)" class="marketplace-sort[^"]*">'
+                r'([^<]*)</a>', res.content.decode()):
+            query = parse_qs(href.replace('&amp;', '&'))
+            links[query.get('sort', ['created'])[0]] = query
+        self.assertEqual({'title', 'os', 'os_arch', 'email', 'created'},
+                         set(links))
+        # The active column flips its direction, the others start
+        # descending; the search is kept and paging restarts.
+        self.assertEqual({'os': ['ubuntu'], 'sort': ['title'],
+                          'dir': ['asc']}, links['title'])
+        self.assertEqual({'os': ['ubuntu'], 'sort': ['os']}, links['os'])
+        self.assertEqual({'os': ['ubuntu']}, links['created'])
+        self.assertContains(res, 'fa-sort-desc')
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_marketplace_down_shows_error_and_empty_table(self):
+        self.mock_search.side_effect = errors.MarketplaceUnavailable(
+            "marketplace 'stratuslab' did not answer within 30 seconds")
+
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertEqual([], res.context['table'].data)
+        self.assertMessageCount(res, error=1)
+        self.mock_imported_images.assert_not_called()
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_marketplace_garbage_shows_error(self):
+        self.mock_search.side_effect = errors.MarketplaceResponseError(
+            'sent an invalid JSON listing')
+
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertMessageCount(res, error=1)
+        messages = [str(m) for m in res.context['messages']]
+        self.assertIn('sent an invalid JSON listing', messages[0])
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_marketplace_http_error_shows_error(self):
+        self.mock_search.side_effect = errors.MarketplaceHTTPError(
+            'answered HTTP 500', status=500)
+
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertMessageCount(res, error=1)
+
+    @override_settings(MARKETPLACE_DASHBOARD={'page_size': 'many'})
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_bad_settings_show_error_not_500(self):
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertMessageCount(res, error=1)
+        messages = [str(m) for m in res.context['messages']]
+        self.assertIn("MARKETPLACE_DASHBOARD['page_size']", messages[0])
+        self.mock_search.assert_not_called()
+
+    @override_settings(MARKETPLACE_DASHBOARD={})
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_no_marketplace_configured(self):
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertMessageCount(res, info=1)
+        self.mock_search.assert_not_called()
+
+    @override_settings(MARKETPLACE_DASHBOARD=TWO_MARKETPLACES)
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_marketplace_choice_with_several(self):
+        self.mock_search.return_value = result([])
+
+        res = self.get(marketplace='egi')
+
+        self.assertContains(res, '<select name="marketplace"')
+        self.assertContains(res, '<option value="egi" selected>')
+        self.assertEqual('egi', self.mock_search.call_args[0][1])
+
+    @override_settings(MARKETPLACE_DASHBOARD=TWO_MARKETPLACES)
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_unknown_marketplace_is_refused(self):
+        res = self.get(marketplace='nope')
+
+        self.assertIn('marketplace', res.context['search_form'].errors)
+        self.mock_search.assert_not_called()
+
+    @override_settings(MARKETPLACE_DASHBOARD=TWO_MARKETPLACES)
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_default_is_the_first_marketplace(self):
+        self.mock_search.return_value = result([])
+
+        self.get()
+
+        self.assertEqual('stratuslab', self.mock_search.call_args[0][1])
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_row_without_usable_key_has_no_links(self):
+        entry = api.Entry('stratuslab', verdict={'level': 'invalid'})
+        self.mock_search.return_value = result([entry])
+        self.mock_imported_images.return_value = {}
+
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertNotContains(res, 'marketplace/stratuslab/')
+
+    @override_settings(
+        POLICY_CHECK_FUNCTION='tests.unit.dashboard.test_views.record_policy')
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_panel_and_download_action_check_image_policy(self):
+        self.mock_search.return_value = result([fixtures.entry()])
+        self.mock_imported_images.return_value = {}
+        POLICY_CALLS.clear()
+
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertIn((('image', 'get_images'),), POLICY_CALLS)
+
+    @override_settings(
+        POLICY_CHECK_FUNCTION='tests.unit.dashboard.test_views.deny_policy')
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_panel_denied_by_policy(self):
+        res = self.get()
+
+        self.assertNotEqual(200, res.status_code)
+        self.mock_search.assert_not_called()
+
+
+POLICY_CALLS = []
+
+
+def record_policy(rules, request, target=None):
+    POLICY_CALLS.append(tuple(rules))
+    return True
+
+
+def deny_policy(rules, request, target=None):
+    return False
+
+
+class DetailViewTests(test.TestCase):
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_detail_shows_every_tab(self):
+        entry = fixtures.entry('04-signed-selfsigned-full.xml',
+                               level='untrusted',
+                               reasons=['certificate expired'],
+                               warnings=['signed with SHA-1'])
+        self.mock_entry.return_value = entry
+        self.mock_versions.return_value = [entry]
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertTemplateUsed(res, 'horizon/common/_detail.html')
+        self.mock_entry.assert_called_once_with(
+            test.IsHttpRequest(), 'stratuslab', IDENTIFIER, EMAIL, CREATED)
+        for template in ('_detail_overview.html', '_detail_endorsement.html',
+                         '_detail_locations.html', '_detail_versions.html',
+                         '_detail_document.html'):
+            self.assertTemplateUsed(res, 'project/marketplace/' + template)
+        self.assertContains(res, entry.identifier)
+        self.assertContains(res, 'certificate expired')
+        self.assertContains(res, 'signed with SHA-1')
+        self.assertContains(res, 'label-warning marketplace-verdict')
+        self.assertContains(res, 'CN=Jane Tester')
+        self.assertContains(res, 'href="%s"' % reverse(
+            'horizon:project:marketplace:download', kwargs={
+                'marketplace': 'stratuslab', 'identifier': entry.identifier,
+                'email': entry.email, 'created': entry.created_key}))
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_locations_only_link_http_and_https(self):
+        entry = fixtures.entry(document=fixtures.hostile_document())
+        self.mock_entry.return_value = entry
+        self.mock_versions.return_value = []
+
+        res = self.client.get(DETAIL_URL)
+
+        content = res.content.decode()
+        self.assertIn('<a href="https://images.example.org/a.img.gz" '
+                      'rel="noopener noreferrer nofollow">', content)
+        for text in (fixtures.HOSTILE_LOCATION, 'pdisk:onehost:8445:1234',
+                     'ftp://ftp.example.org/a.img'):
+            self.assertIn('<code>%s</code>' % text, content)
+            self.assertNotIn('href="%s"' % text, content)
+        self.assertNotIn(fixtures.HOSTILE_TITLE, content)
+        self.assertNotIn('<img src=x', content)
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_raw_document_is_escaped(self):
+        entry = fixtures.entry()
+        self.mock_entry.return_value = entry
+        self.mock_versions.return_value = []
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertContains(res, '<pre class="marketplace-document">'
+                                 '&lt;?xml version=&quot;1.0&quot;')
+        self.assertContains(res, '&lt;slreq:bytes&gt;128&lt;/slreq:bytes'
+                                 '&gt;')
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_versions_link_to_each_other(self):
+        current = fixtures.entry()
+        deprecated = fixtures.entry('07-signed-deprecated.xml',
+                                    level='deprecated')
+        self.mock_entry.return_value = current
+        self.mock_versions.return_value = [current, deprecated]
+
+        res = self.client.get(DETAIL_URL)
+
+        self.mock_versions.assert_called_once_with(
+            test.IsHttpRequest(), 'stratuslab', IDENTIFIER)
+        other_url = reverse('horizon:project:marketplace:detail', kwargs={
+            'marketplace': 'stratuslab', 'identifier': IDENTIFIER,
+            'email': EMAIL, 'created': deprecated.created_key})
+        self.assertContains(res, 'href="%s"' % other_url)
+        self.assertContains(res, '(this entry)')
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_versions_failure_keeps_the_page(self):
+        self.mock_entry.return_value = fixtures.entry()
+        self.mock_versions.side_effect = errors.MarketplaceUnavailable(
+            'down')
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, 'No other entry is known')
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_entry_not_found_redirects_with_message(self):
+        self.mock_entry.side_effect = errors.MarketplaceHTTPError(
+            'answered HTTP 404: metadata entry not found.', status=404)
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertRedirectsNoFollow(res, INDEX_URL)
+        self.mock_versions.assert_not_called()
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_marketplace_down_redirects_with_message(self):
+        self.mock_entry.side_effect = errors.MarketplaceUnavailable('down')
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertRedirectsNoFollow(res, INDEX_URL)
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_bad_keys_are_404(self):
+        base = '%s%s/%s/' % (INDEX_URL, 'stratuslab', IDENTIFIER)
+        for url in (base + 'not-an-email/%s/' % CREATED,
+                    base + 'a%%3Cb%%3E@x.org/%s/' % CREATED,
+                    base + '%s/2014-03-08/' % EMAIL,
+                    '%snope/%s/%s/%s/' % (INDEX_URL, IDENTIFIER, EMAIL,
+                                          CREATED),
+                    '%sstratuslab/short/%s/%s/' % (INDEX_URL, EMAIL,
+                                                   CREATED)):
+            res = self.client.get(url)
+            self.assertEqual(404, res.status_code, url)
+        self.mock_entry.assert_not_called()
+
+    @override_settings(MARKETPLACE_DASHBOARD={'page_size': None})
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_bad_settings_are_404_not_500(self):
+        res = self.client.get(DETAIL_URL)
+
+        self.assertEqual(404, res.status_code)
+        self.mock_entry.assert_not_called()
+
+
+class DownloadViewTests(test.TestCase):
+
+    @test.create_mocks({api: ['entry']})
+    def test_download_returns_the_exact_bytes(self):
+        entry = fixtures.entry()
+        self.mock_entry.return_value = entry
+
+        res = self.client.get(DOWNLOAD_URL)
+
+        self.assertEqual(200, res.status_code)
+        self.assertEqual(fixtures.sample('06-signed-testca.xml'),
+                         res.content)
+        self.assertEqual('application/rdf+xml', res['Content-Type'])
+        self.assertEqual('attachment; filename="%s.xml"' % IDENTIFIER,
+                         res['Content-Disposition'])
+        self.assertEqual('nosniff', res['X-Content-Type-Options'])
+
+    @test.create_mocks({api: ['entry']})
+    def test_download_error_redirects(self):
+        self.mock_entry.side_effect = errors.MarketplaceResponseError(
+            'garbage')
+
+        res = self.client.get(DOWNLOAD_URL)
+
+        self.assertRedirectsNoFollow(res, INDEX_URL)
+
+    @test.create_mocks({api: ['entry']})
+    def test_download_bad_email_is_404(self):
+        url = DOWNLOAD_URL.replace(EMAIL, 'jane')
+
+        res = self.client.get(url)
+
+        self.assertEqual(404, res.status_code)
+        self.mock_entry.assert_not_called()
+
+
+class PanelTests(test.TestCase):
+
+    def test_panel_is_registered_under_compute(self):
+        import horizon
+
+        dashboard = horizon.get_dashboard('project')
+        panel = dashboard.get_panel('marketplace')
+        self.assertEqual(('openstack.services.image',), panel.permissions)
+        group = [g for g in dashboard.get_panel_groups().values()
+                 if panel in g]
+        self.assertEqual('compute', group[0].slug)
+
+    def test_client_errors_are_recoverable(self):
+        from django.conf import settings
+        self.assertIn(errors.MarketplaceClientError,
+                      settings.HORIZON_CONFIG['exceptions']['recoverable'])
+
+

@@ -39,8 +39,9 @@ KIND_CHOICES = (
     ('disk', _('Disk')),
 )
 DIR_CHOICES = (('desc', _('Descending')), ('asc', _('Ascending')))
+# Keys are the core client's listing columns (core.client.COLUMNS).
 SORT_CHOICES = (
-    ('endorsed', _('Endorsed')),
+    ('created', _('Endorsed')),
     ('title', _('Title')),
     ('os', _('OS')),
     ('os_version', _('OS version')),
@@ -49,7 +50,7 @@ SORT_CHOICES = (
     ('kind', _('Kind')),
     ('identifier', _('Identifier')),
 )
-DEFAULTS = {'status': 'valid', 'location': 'all', 'sort': 'endorsed',
+DEFAULTS = {'status': 'valid', 'location': 'all', 'sort': 'created',
             'dir': 'desc'}
 # The marketplace takes these terms as regular expressions: keep them
 # short and printable.
@@ -106,21 +107,23 @@ class SearchForm(forms.Form):
                                       'allowed.'))
         return cleaned
 
+    def _without_defaults(self, params):
+        return {key: value for key, value in params.items()
+                if value not in (None, '') and DEFAULTS.get(key) != value
+                and not (key == 'marketplace' and len(self.names) < 2)}
+
     @property
     def query(self):
         """The search as query-string pairs (defaults left out)."""
         if not self.is_valid():
             return {}
-        return {key: value for key, value in self.cleaned_data.items()
-                if value and DEFAULTS.get(key) != value
-                and not (key == 'marketplace' and len(self.names) < 2)}
+        return self._without_defaults(self.cleaned_data)
 
     def url_with(self, **changes):
         """Query string of this search with *changes* applied."""
         params = dict(self.query)
         params.update(changes)
-        return '?' + urlencode(
-            sorted((k, v) for k, v in params.items() if v not in (None, '')))
+        return '?' + urlencode(sorted(self._without_defaults(params).items()))
 
     def filters(self):
         return {key: self.cleaned_data.get(key)

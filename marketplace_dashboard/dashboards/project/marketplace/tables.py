@@ -38,7 +38,7 @@ LEVEL_NAMES = {
 }
 # Columns the marketplace can sort (forms.SORT_CHOICES keys).
 SORTABLE = {'title': 'title', 'os': 'os', 'os_arch': 'os_arch',
-            'email': 'email', 'created': 'endorsed'}
+            'email': 'email', 'created': 'created'}
 
 
 def entry_kwargs(entry):
@@ -101,19 +101,22 @@ class DownloadMetadata(tables.LinkAction):
 
 class AppliancesTable(tables.DataTable):
     title = tables.WrappingColumn('title', verbose_name=_('Title'),
-                                  link=detail_url)
-    os = tables.Column(os_and_version, verbose_name=_('OS'))
-    os_arch = tables.Column('os_arch', verbose_name=_('Arch'))
-    format = tables.Column('format', verbose_name=_('Format'))
+                                  link=detail_url, sortable=False)
+    os = tables.Column(os_and_version, verbose_name=_('OS'), sortable=False)
+    os_arch = tables.Column('os_arch', verbose_name=_('Arch'), sortable=False)
+    format = tables.Column('format', verbose_name=_('Format'), sortable=False)
     size = tables.Column('bytes', verbose_name=_('Size'),
-                         filters=(defaultfilters.filesizeformat,))
-    email = tables.Column('email', verbose_name=_('Endorser'))
+                         filters=(defaultfilters.filesizeformat,),
+                         sortable=False)
+    email = tables.Column('email', verbose_name=_('Endorser'), sortable=False)
     created = tables.Column('created', verbose_name=_('Endorsed'),
-                            filters=(format_date,))
+                            filters=(format_date,), sortable=False)
     valid = tables.Column('valid', verbose_name=_('Valid Until'),
-                          filters=(format_date,))
-    verdict = tables.Column(verdict_badge, verbose_name=_('Verdict'))
-    in_glance = tables.Column(glance_mark, verbose_name=_('In Glance'))
+                          filters=(format_date,), sortable=False)
+    verdict = tables.Column(verdict_badge, verbose_name=_('Verdict'),
+                            sortable=False)
+    in_glance = tables.Column(glance_mark, verbose_name=_('In Glance'),
+                              sortable=False)
 
     def __init__(self, request, data=None, needs_form_wrapper=None,
                  **kwargs):
