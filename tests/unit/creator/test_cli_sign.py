@@ -1,0 +1,212 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``marketplace-metadata sign``."""
+
+import io
+import os
+
+from cryptography.hazmat.primitives import serialization
+import pytest
+
+from marketplace_dashboard.core import binding, builder, model, signature
+from tests import pki
+from tests.unit.creator.conftest import PASSWORD, xmlsec1_verify
+
+SHA1 = 'c319bbd5afc0a22ba3eaed0507c39383ec28eeff'
+RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'
+RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1'
+
+
+@pytest.fixture
+def draft(tmp_path):
+    path = tmp_path / 'image.xml'
+    path.write_bytes(builder.build_document(
+        100, {'SHA-1': SHA1}, os='ttylinux', locations=['https://h/i.img']))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_password_env(monkeypatch):
+    monkeypatch.delenv('MARKETPLACE_P12_PASSWORD', raising=False)
+    # Tests run without a terminal: no prompt unless a test fakes one.
+    monkeypatch.setattr('sys.stdin', io.StringIO())
+
+
+def check_signed(path, cred, signature_method=RSA_SHA256):
+    data = path.read_bytes()
+    result = signature.verify_signature(data)
+    assert result.valid, result.reason
+    assert result.signature_method == signature_method
+    assert result.certificate == cred.cert
+    app = model.parse_appliance(data)
+    email, subject, issuer = binding.certificate_identity(cred.cert)
+    assert app.endorsement.email == email
+    assert app.endorsement.subject == subject
+    assert app.endorsement.issuers == [issuer]
+    assert app.endorsement.created is not None
+    assert binding.check_binding(cred.cert, app) == []
+    ok, errors = xmlsec1_verify(path, path.parent / 'creds' / 'jane.pem')
+    assert ok, errors
+    return app
+
+
+def test_sign_in_place_with_p12(cli, draft, sign_args, jane):
+    original = draft.read_bytes()
+    result = cli('sign', draft, *sign_args)
+    assert result.status == 0, result
+    assert result.out.strip() == \
+        'Metadata file successfully signed: %s' % draft
+    assert (draft.parent / 'image.xml.orig').read_bytes() == original
+    check_signed(draft, jane)
+    leftovers = [n for n in os.listdir(draft.parent) if n.startswith('.')]
+    assert leftovers == []
+
+
+def test_sign_to_output_with_pem_and_sha1(cli, draft, creds, jane, tmp_path):
+    out = tmp_path / 'signed.xml'
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--key', creds['key'], '--cert',
+                 creds['cert'], '--digest', 'sha1', '-o', out)
+    assert result.status == 0, result
+    assert 'RSA-SHA1' in result.err
+    assert draft.read_bytes() == original
+    assert not (tmp_path / 'image.xml.orig').exists()
+    check_signed(out, jane, RSA_SHA1)
+
+
+def test_resigning_replaces_endorsement(cli, draft, sign_args, jane):
+    assert cli('sign', draft, *sign_args).status == 0
+    assert cli('sign', draft, *sign_args).status == 0
+    data = draft.read_bytes()
+    assert data.count(b'</Signature>') == 1
+    assert data.count(b'endorser') == 2  # one open + one close tag
+    check_signed(draft, jane)
+
+
+def test_password_from_environment(cli, draft, creds, jane, monkeypatch):
+    monkeypatch.setenv('MARKETPLACE_P12_PASSWORD', PASSWORD.decode())
+    result = cli('sign', draft, '--p12', creds['p12'])
+    assert result.status == 0, result
+    check_signed(draft, jane)
+
+
+def test_password_prompt_on_terminal(cli, draft, creds, jane, monkeypatch):
+    prompts = []
+    monkeypatch.setattr('sys.stdin.isatty', lambda: True)
+    monkeypatch.setattr('getpass.getpass',
+                        lambda prompt: prompts.append(prompt) or
+                        PASSWORD.decode())
+    result = cli('sign', draft, '--p12', creds['p12'])
+    assert result.status == 0, result
+    assert prompts == ['Password for %s: ' % creds['p12']]
+    check_signed(draft, jane)
+
+
+def test_encrypted_pem_key(cli, draft, creds, jane, tmp_path, monkeypatch):
+    key = tmp_path / 'encrypted.key'
+    key.write_bytes(jane.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b'pem-pass')))
+    result = cli('sign', draft, '--key', key, '--cert', creds['cert'])
+    assert result.status == 1
+    assert 'password-protected' in result.err
+    assert 'MARKETPLACE_P12_PASSWORD' in result.err
+    monkeypatch.setenv('MARKETPLACE_P12_PASSWORD', 'pem-pass')
+    result = cli('sign', draft, '--key', key, '--cert', creds['cert'])
+    assert result.status == 0, result
+    check_signed(draft, jane)
+
+
+def assert_untouched(draft, original, result, message):
+    assert result.status == 1, result
+    assert message in result.err, result.err
+    assert 'Traceback' not in result.err
+    assert draft.read_bytes() == original
+    assert sorted(os.listdir(draft.parent)) == ['creds', 'image.xml']
+
+
+def test_wrong_password(cli, draft, creds, tmp_path):
+    original = draft.read_bytes()
+    bad = tmp_path / 'creds' / 'bad-password'
+    bad.write_bytes(b'not-it\n')
+    result = cli('sign', draft, '--p12', creds['p12'],
+                 '--password-file', bad)
+    assert_untouched(draft, original, result, 'wrong password')
+
+
+def test_no_password_and_no_terminal(cli, draft, creds):
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--p12', creds['p12'])
+    assert_untouched(draft, original, result, '--password-file')
+
+
+def test_missing_key(cli, draft, creds, tmp_path):
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--key', tmp_path / 'nope.key',
+                 '--cert', creds['cert'])
+    assert_untouched(draft, original, result,
+                     'cannot read key file %s' % (tmp_path / 'nope.key'))
+    result = cli('sign', draft)
+    assert_untouched(draft, original, result, 'no signing key')
+    result = cli('sign', draft, '--key', creds['key'])
+    assert_untouched(draft, original, result, 'must be given together')
+
+
+def test_key_certificate_mismatch(cli, draft, creds, ca, tmp_path):
+    other = pki.make_endorser(ca, 'Other Person', 'other@example.org')
+    other_cert = other.write_pem(tmp_path / 'creds' / 'other.pem')
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--key', creds['key'], '--cert', other_cert)
+    assert_untouched(draft, original, result,
+                     'does not belong to the certificate')
+
+
+def test_garbage_key_and_cert(cli, draft, creds, tmp_path):
+    junk = tmp_path / 'creds' / 'junk'
+    junk.write_bytes(b'hello')
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--key', junk, '--cert', creds['cert'])
+    assert_untouched(draft, original, result, 'does not contain a PEM '
+                                              'private key')
+    result = cli('sign', draft, '--key', creds['key'], '--cert', junk)
+    assert_untouched(draft, original, result, 'does not contain a PEM '
+                                              'certificate')
+
+
+def test_certificate_without_email_needs_option(cli, draft, ca, creds,
+                                               tmp_path):
+    nomail = pki.make_endorser(ca, 'No Mail', email=None)
+    key = nomail.write_key(tmp_path / 'creds' / 'nomail.key')
+    cert = nomail.write_pem(tmp_path / 'creds' / 'nomail.pem')
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--key', key, '--cert', cert)
+    assert_untouched(draft, original, result, 'email address not in cert')
+    result = cli('sign', draft, '--key', key, '--cert', cert,
+                 '--email', 'no.mail@example.org')
+    assert result.status == 0, result
+    app = model.parse_appliance(draft.read_bytes())
+    assert app.endorsement.email == 'no.mail@example.org'
+
+
+def test_unwritable_output(cli, draft, sign_args, tmp_path):
+    original = draft.read_bytes()
+    result = cli('sign', draft, *sign_args, '-o', tmp_path / 'no' / 'o.xml')
+    assert_untouched(draft, original, result, 'cannot write')
+
+
+def test_not_metadata(cli, draft, sign_args):
+    draft.write_bytes(b'<html/>')
+    result = cli('sign', draft, *sign_args)
+    assert_untouched(draft, b'<html/>', result, 'cannot sign this document')
