@@ -88,6 +88,15 @@ def digest_key(prefix, *parts):
     return '%s:%s' % (prefix, sha.hexdigest())
 
 
+def _stable(value):
+    """JSON stand-in for non-JSON values (certificates by content)."""
+    public_bytes = getattr(value, 'public_bytes', None)
+    if public_bytes is not None:
+        from cryptography.hazmat.primitives.serialization import Encoding
+        return hashlib.sha256(public_bytes(Encoding.DER)).hexdigest()
+    return repr(value)
+
+
 def policy_fingerprint(policy):
     """Stable fingerprint of a trust policy, including its CA files' bytes.
 
@@ -97,10 +106,11 @@ def policy_fingerprint(policy):
     if policy is None:
         return 'none'
     if dataclasses.is_dataclass(policy):
-        settings = dataclasses.asdict(policy)
+        settings = {field.name: getattr(policy, field.name)
+                    for field in dataclasses.fields(policy)}
     else:
         settings = dict(vars(policy))
-    text = json.dumps(settings, sort_keys=True, default=repr)
+    text = json.dumps(settings, sort_keys=True, default=_stable)
     sha = hashlib.sha256(text.encode('utf-8'))
     for path in sorted(str(p) for p in settings.get('ca_files') or ()):
         try:

@@ -303,6 +303,8 @@ class MarketplaceClient:
     # -- transport ---------------------------------------------------------
 
     def _describe(self):
+        if self.config.name in (self.config.url, self.base):
+            return 'marketplace %s' % self.base
         return 'marketplace %r (%s)' % (self.config.name, self.base)
 
     def _request(self, method, path, params=None, data=None, headers=None,
@@ -462,7 +464,7 @@ class MarketplaceClient:
                 'yyyy-mm-ddThh:mm:ssZ' % (created,))
         parts = [p for p in (identifier, email, created) if p is not None]
         return '/metadata/' + '/'.join(
-            urllib.parse.quote(p, safe='@') for p in parts)
+            urllib.parse.quote(p, safe='@:') for p in parts)
 
     def fetch_entry(self, identifier, email, created):
         """The signed document of one entry, exactly as served."""

@@ -1,0 +1,476 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The marketplace service: a Werkzeug WSGI application.
+
+``create_app(data_dir, ...)`` gives the WSGI application (for gunicorn:
+``gunicorn 'marketplace_dashboard.server.app:create_app("/srv/mp")'``);
+``main()`` is the ``marketplace-server`` console script.  The REST API is
+the StratusLab one (doc: stratuslab-marketplace.md section 3), served under
+``/marketplace``.
+"""
+
+import argparse
+import datetime
+import json
+import logging
+import re
+import sys
+import urllib.parse
+
+from lxml import etree
+from werkzeug import exceptions as wexc
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from marketplace_dashboard.core import trust, xmlsafe
+from marketplace_dashboard.core.binding import check_binding
+from marketplace_dashboard.core.constraints import check_constraints
+from marketplace_dashboard.core.errors import (
+    DocumentTooLarge,
+    MarketplaceError,
+    MetadataError,
+)
+from marketplace_dashboard.core.model import (
+    appliance_from_root,
+    parse_appliance,
+)
+from marketplace_dashboard.core.signature import verify_signature
+from marketplace_dashboard.server import listing
+from marketplace_dashboard.server.store import (
+    EntryRecord,
+    OlderThanLatest,
+    Store,
+    StoreError,
+    check_key,
+)
+
+LOG = logging.getLogger(__name__)
+
+PREFIX = '/marketplace'
+DEFAULT_MAX_UPLOAD = 4 * 1024 * 1024
+XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
+NO_MATCH = 'no metadata matching query found'
+_DECL_RE = re.compile(rb'^\s*<\?xml[^>]*\?>\s*')
+_ENCODING_RE = re.compile(rb'^\s*<\?xml[^>]*encoding=["\']([^"\']+)["\']')
+_SPARQL_NS = 'http://www.w3.org/2005/sparql-results#'
+UPLOAD_TYPES = ('application/xml', 'application/rdf+xml', 'text/xml')
+
+
+class HTTPError(Exception):
+    """An error answered as ``<error>`` XML or ``{"code": "msg"}`` JSON."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def dumps(value):
+    """JSON as the original service writes it (``/`` escaped as ``\\/``)."""
+    return json.dumps(value, ensure_ascii=False).replace('/', '\\/')
+
+
+def wants_json(request):
+    media = (request.args.get('media') or '').lower()
+    if media:
+        return media == 'json'
+    accept = request.headers.get('Accept', '')
+    first = accept.split(',')[0].split(';')[0].strip().lower()
+    return first in ('application/json', 'application/sparql-results+json')
+
+
+def error_response(request, code, message):
+    if wants_json(request):
+        return Response(dumps({str(code): message}), status=code,
+                        mimetype='application/json')
+    root = etree.Element('error')
+    root.text = message
+    body = XML_DECL + etree.tostring(root, encoding='UTF-8')
+    return Response(body, status=code, mimetype='application/xml')
+
+
+def json_response(value, status=200):
+    return Response(dumps(value), status=status, mimetype='application/json')
+
+
+def strip_declaration(document):
+    """The stored document without its XML declaration (and BOM)."""
+    if document.startswith(b'\xef\xbb\xbf'):
+        document = document[3:]
+    return _DECL_RE.sub(b'', document, count=1)
+
+
+def sparql_results(variables, rows, as_json):
+    """A SPARQL-results-like representation (XML or JSON)."""
+    if as_json:
+        bindings = [{v: {'type': 'literal', 'value': row[v]}
+                     for v in variables if row[v] is not None}
+                    for row in rows]
+        return json_response({'head': {'vars': list(variables)},
+                              'results': {'bindings': bindings}})
+    root = etree.Element('{%s}sparql' % _SPARQL_NS, nsmap={None: _SPARQL_NS})
+    head = etree.SubElement(root, '{%s}head' % _SPARQL_NS)
+    for name in variables:
+        etree.SubElement(head, '{%s}variable' % _SPARQL_NS, name=name)
+    results = etree.SubElement(root, '{%s}results' % _SPARQL_NS)
+    for row in rows:
+        result = etree.SubElement(results, '{%s}result' % _SPARQL_NS)
+        for name in variables:
+            if row[name] is None:
+                continue
+            binding = etree.SubElement(result, '{%s}binding' % _SPARQL_NS,
+                                       name=name)
+            literal = etree.SubElement(binding, '{%s}literal' % _SPARQL_NS)
+            literal.text = str(row[name])
+    body = etree.tostring(root, xml_declaration=True, encoding='UTF-8')
+    return Response(body, mimetype='application/sparql-results+xml')
+
+
+def entry_json(row):
+    """Simple JSON view of one index entry."""
+    keys = ('identifier', 'email', 'created', 'os', 'os_version', 'os_arch',
+            'kind', 'location', 'description', 'title', 'alternative',
+            'valid', 'deprecated_reason', 'subject', 'issuer', 'sha256')
+    value = {key: row[key] for key in keys}
+    value['deprecated'] = bool(row['deprecated'])
+    return value
+
+
+class MarketplaceApp:
+    """WSGI application of the marketplace service."""
+
+    def __init__(self, data_dir, read_only=False, policy=None,
+                 max_upload_bytes=DEFAULT_MAX_UPLOAD):
+        self.store = Store(data_dir, parse=parse_appliance)
+        self.read_only = read_only
+        self.policy = policy
+        self.max_upload_bytes = max_upload_bytes
+        self.url_map = Map([
+            Rule(PREFIX + '/metadata', endpoint='metadata'),
+            Rule(PREFIX + '/metadata/<a>', endpoint='metadata'),
+            Rule(PREFIX + '/metadata/<a>/<b>', endpoint='metadata'),
+            Rule(PREFIX + '/metadata/<a>/<b>/<c>', endpoint='entry'),
+            Rule(PREFIX + '/endorsers', endpoint='endorsers'),
+            Rule(PREFIX + '/endorsers/<email>', endpoint='endorser'),
+            Rule(PREFIX + '/endorsers/<email>/tags', endpoint='tags'),
+            Rule(PREFIX + '/tag/<email>/<tag>', endpoint='tag'),
+        ], strict_slashes=False, merge_slashes=True)
+
+    # -- WSGI --------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO', '')
+        environ['PATH_INFO'] = re.sub('/{2,}', '/', path)
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except HTTPError as exc:
+            response = error_response(request, exc.code, exc.message)
+        except wexc.HTTPException as exc:
+            response = error_response(request, exc.code,
+                                      exc.description or exc.name)
+        except Exception:
+            LOG.exception('internal error serving %s', request.path)
+            response = error_response(request, 500, 'internal server error')
+        return response(environ, start_response)
+
+    def dispatch(self, request):
+        adapter = self.url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, values = adapter.match()
+        except wexc.NotFound:
+            raise HTTPError(404, 'resource not found: %s'
+                            % request.path) from None
+        except wexc.RequestRedirect as exc:
+            return exc.get_response(request.environ)
+        handler = getattr(self, 'on_' + endpoint)
+        return handler(request, **values)
+
+    # -- listing -----------------------------------------------------------
+
+    def on_metadata(self, request, a=None, b=None):
+        if request.method == 'POST':
+            if a is not None:
+                raise HTTPError(405, 'upload to %s/metadata' % PREFIX)
+            if request.mimetype == 'application/x-www-form-urlencoded':
+                return self._listing(request, request.form, (), force='json')
+            return self.upload(request)
+        if request.method not in ('GET', 'HEAD'):
+            raise HTTPError(405, 'method not allowed')
+        tag = request.args.get('tag')
+        if tag is not None and a is not None and b is None:
+            return self._tagged(request, a, tag)
+        segments = tuple(s for s in (a, b) if s)
+        return self._listing(request, request.args, segments)
+
+    def _listing(self, request, args, segments, force=None):
+        try:
+            query = listing.ListingQuery.from_args(args, segments)
+        except listing.ListingError as exc:
+            raise HTTPError(400, str(exc)) from None
+        result = listing.run_query(self.store.db, query)
+        if force == 'json' or wants_json(request):
+            return json_response({
+                'sEcho': query.echo, 'iTotalRecords': result.total,
+                'iTotalDisplayRecords': result.total_filtered,
+                'rMsg': NO_MATCH,
+                'aaData': [listing.json_row(r) for r in result.rows]})
+        if not result.rows and query.has_filter:
+            raise HTTPError(404, NO_MATCH)
+        parts = [XML_DECL, b'<metadata>']
+        for row in result.rows:
+            try:
+                parts.append(strip_declaration(
+                    self.store.read_path(row['path'])))
+            except FileNotFoundError:
+                LOG.warning('indexed entry %s is missing on disk',
+                            row['path'])
+        parts.append(b'</metadata>')
+        return Response(b''.join(parts), mimetype='application/xml')
+
+    # -- single entry and tags ---------------------------------------------
+
+    def on_entry(self, request, a, b, c):
+        row = self.store.get(a, b, c)
+        document = self.store.read(a, b, c) if row is not None else None
+        if document is None:
+            raise HTTPError(404, 'metadata entry not found.\n')
+        return self._entry_response(request, row, document)
+
+    def _entry_response(self, request, row, document):
+        if wants_json(request):
+            response = json_response(entry_json(row))
+            filename = '%s.json' % row['identifier']
+        else:
+            response = Response(document, content_type='application/rdf+xml')
+            filename = '%s.xml' % row['identifier']
+        response.headers['Content-Disposition'] = (
+            'attachment; filename=%s' % filename)
+        return response
+
+    def _tagged(self, request, email, tag):
+        tag = urllib.parse.unquote(tag).strip()
+        if len(tag) >= 2 and tag[0] == tag[-1] == '"':
+            tag = tag[1:-1]
+        row = self.store.db.execute(
+            'SELECT * FROM entries WHERE email = ? AND alternative = ? AND '
+            'deprecated = 0 AND identifier NOT IN (SELECT identifier FROM '
+            'entries WHERE email = ? AND deprecated = 1) '
+            'ORDER BY created DESC, identifier LIMIT 1',
+            (email, tag, email)).fetchone()
+        document = self.store.read_path(row['path']) if row else None
+        if document is None:
+            raise HTTPError(404, 'metadata entry not found.\n')
+        return self._entry_response(request, row, document)
+
+    def on_tag(self, request, email, tag):
+        return self._tagged(request, email, tag)
+
+    # -- endorsers ---------------------------------------------------------
+
+    def on_endorsers(self, request):
+        rows = self.store.db.execute(
+            'SELECT DISTINCT email, subject, issuer FROM entries '
+            'ORDER BY email, subject, issuer').fetchall()
+        return sparql_results(('email', 'subject', 'issuer'), rows,
+                              wants_json(request))
+
+    def on_endorser(self, request, email):
+        raw = request.args.get('range', '30')
+        days = int(raw) if raw.isdigit() else 30
+        since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(
+            days=min(days, 365000))
+        rows = self.store.db.execute(
+            'SELECT identifier, created, description, location, '
+            'deprecated_reason AS deprecated, email FROM entries '
+            'WHERE email = ? AND created > ? ORDER BY created DESC, '
+            'identifier', (email, listing.now_string(since))).fetchall()
+        return sparql_results(('identifier', 'created', 'description',
+                               'location', 'deprecated', 'email'), rows,
+                              wants_json(request))
+
+    def on_tags(self, request, email):
+        rows = self.store.db.execute(
+            'SELECT DISTINCT alternative AS tag FROM entries WHERE email = ? '
+            "AND alternative IS NOT NULL AND alternative != '' ORDER BY tag",
+            (email,)).fetchall()
+        return sparql_results(('tag',), rows, wants_json(request))
+
+    # -- upload ------------------------------------------------------------
+
+    def upload(self, request):
+        if self.read_only:
+            raise HTTPError(403, 'read-only repository')
+        request.max_content_length = self.max_upload_bytes
+        request.max_form_memory_size = self.max_upload_bytes
+        if (request.content_length or 0) > self.max_upload_bytes:
+            raise HTTPError(413, self._too_large())
+        try:
+            if request.mimetype == 'multipart/form-data':
+                files = [f for f in request.files.values() if f.filename]
+                if not files:
+                    raise HTTPError(400, 'no valid file uploaded')
+                data = files[0].read(self.max_upload_bytes + 1)
+            elif request.mimetype in UPLOAD_TYPES:
+                data = request.get_data(cache=False)
+            else:
+                raise HTTPError(415, 'unsupported content type %r: send the '
+                                'metadata as application/xml' %
+                                (request.mimetype or '',))
+        except wexc.RequestEntityTooLarge:
+            raise HTTPError(413, self._too_large()) from None
+        if len(data) > self.max_upload_bytes:
+            raise HTTPError(413, self._too_large())
+        if not data.strip():
+            raise HTTPError(400, 'post with null entity')
+        record = self.validate(data)
+        try:
+            self.store.add(record, data)
+        except OlderThanLatest as exc:
+            raise HTTPError(400, 'invalid metadata: %s' % exc) from None
+        except StoreError as exc:
+            raise HTTPError(400, 'invalid metadata: %s' % exc) from None
+        location = '%s%s/metadata/%s' % (
+            self._root_url(request), PREFIX.lstrip('/'),
+            '/'.join(urllib.parse.quote(part, safe='@:')
+                     for part in record.key()))
+        response = Response('metadata entry created', status=201,
+                            mimetype='text/plain')
+        response.headers['Location'] = location
+        return response
+
+    def _too_large(self):
+        return ('metadata document too large: the limit is %d bytes'
+                % self.max_upload_bytes)
+
+    @staticmethod
+    def _root_url(request):
+        scheme = request.headers.get('X-Forwarded-Proto', '').lower()
+        if scheme not in ('http', 'https'):
+            scheme = request.scheme
+        return '%s://%s/' % (scheme, request.host)
+
+    def validate(self, data):
+        """Full validation of an upload; returns its index record."""
+        match = _ENCODING_RE.match(data)
+        if match and match.group(1).lower() not in (b'utf-8', b'utf8',
+                                                    b'us-ascii', b'ascii'):
+            raise HTTPError(400, 'invalid metadata: documents must be '
+                            'UTF-8 encoded')
+        try:
+            root = xmlsafe.parse_xml(data, max_bytes=self.max_upload_bytes)
+        except DocumentTooLarge:
+            raise HTTPError(413, self._too_large()) from None
+        except MetadataError as exc:
+            raise HTTPError(400, 'unable to parse metadata: %s'
+                            % exc) from None
+        if root.tag != xmlsafe.RDF_ROOT:
+            raise HTTPError(400, 'invalid metadata: the document root must '
+                            'be rdf:RDF (one entry per upload)')
+        signature = verify_signature(data)
+        if signature.status != 'valid':
+            raise HTTPError(400, 'invalid metadata: %s' % (
+                signature.reason or 'no signature'))
+        try:
+            appliance = appliance_from_root(root, data)
+        except MetadataError as exc:
+            raise HTTPError(400, 'invalid metadata: %s' % exc) from None
+        problems = (check_binding(signature.certificate, appliance)
+                    + check_constraints(root))
+        if problems:
+            raise HTTPError(400, 'invalid metadata: %s' % problems[0])
+        if self.policy is not None:
+            result = trust.evaluate_trust(
+                signature.certificate, self.policy,
+                appliance.endorsement.created,
+                datetime.datetime.now(datetime.UTC))
+            if not result.trusted:
+                raise HTTPError(403, 'endorser not trusted by this '
+                                'marketplace: %s' % '; '.join(
+                                    result.reasons or ['not allowed']))
+        record = EntryRecord.from_appliance(appliance)
+        try:
+            check_key(*record.key())
+        except StoreError as exc:
+            raise HTTPError(400, 'invalid metadata: %s' % exc) from None
+        return record
+
+
+def create_app(data_dir, read_only=False, trusted_endorsers=(),
+               ca_files=(), max_upload_bytes=DEFAULT_MAX_UPLOAD):
+    """WSGI application serving the marketplace stored in *data_dir*."""
+    policy = None
+    if trusted_endorsers or ca_files:
+        policy = trust.TrustPolicy.from_dict({
+            'ca_files': list(ca_files),
+            'trusted_endorsers': list(trusted_endorsers),
+            'require_trusted_ca': bool(ca_files)})
+    return MarketplaceApp(data_dir, read_only=read_only, policy=policy,
+                          max_upload_bytes=max_upload_bytes)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='marketplace-server',
+        description='StratusLab-compatible marketplace service, served '
+                    'under /marketplace.')
+    parser.add_argument('--data-dir', required=True,
+                        help='directory holding metadata/ and the index')
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, default=8081)
+    parser.add_argument('--read-only', action='store_true',
+                        help='refuse uploads (403), as a replica')
+    parser.add_argument('--trusted-endorser', action='append', default=[],
+                        metavar='EMAIL_OR_DN',
+                        help='accept uploads only from these endorsers '
+                             '(repeatable)')
+    parser.add_argument('--ca-file', action='append', default=[],
+                        metavar='PEM',
+                        help='accept uploads only from certificates issued '
+                             'by these CAs (repeatable)')
+    parser.add_argument('--max-upload-bytes', type=int,
+                        default=DEFAULT_MAX_UPLOAD)
+    parser.add_argument('--rebuild-index', action='store_true',
+                        help='rebuild the index from the stored files and '
+                             'exit')
+    return parser
+
+
+def main(argv=None):
+    from werkzeug.serving import run_simple
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format='%(asctime)s %(levelname)s %(message)s')
+    try:
+        if args.rebuild_index:
+            count = Store(args.data_dir, parse=parse_appliance) \
+                .rebuild_index()
+            print('index rebuilt: %d entries' % count)
+            return 0
+        app = create_app(args.data_dir, read_only=args.read_only,
+                         trusted_endorsers=args.trusted_endorser,
+                         ca_files=args.ca_file,
+                         max_upload_bytes=args.max_upload_bytes)
+    except (MarketplaceError, OSError) as exc:
+        print('marketplace-server: %s' % exc, file=sys.stderr)
+        return 1
+    run_simple(args.host, args.port, app, threaded=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

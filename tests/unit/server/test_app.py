@@ -1,0 +1,445 @@
+"""The marketplace service over real HTTP on loopback."""
+
+import base64
+import json
+import os
+import pathlib
+
+from cryptography.hazmat.primitives import serialization
+from lxml import etree
+import pytest
+import requests
+import xmlsec
+
+from marketplace_dashboard.core.signature import verify_signature
+from marketplace_dashboard.core.xmlsafe import split_documents
+from tests import pki
+from tests.unit.server.conftest import ago, make_doc
+
+SAMPLES = pathlib.Path('/work/shared/samples')
+BEE8 = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
+JANE = 'jane.tester@example.org'
+
+
+def sample(name):
+    return (SAMPLES / name).read_bytes()
+
+
+def post(srv, data, ctype='application/xml', **kw):
+    return requests.post(srv.url + '/metadata', data=data, timeout=30,
+                         headers={'Content-Type': ctype}, **kw)
+
+
+def get(srv, path, **params):
+    headers = params.pop('headers', {})
+    return requests.get(srv.url + path, params=params, headers=headers,
+                        timeout=30)
+
+
+def listing(srv, path='/metadata', **params):
+    params.setdefault('media', 'json')
+    response = get(srv, path, **params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def keys(doc):
+    return [(r[7], r[4], r[6]) for r in doc['aaData']]
+
+
+def stored_files(root):
+    return sorted(p for p in pathlib.Path(root).rglob('*.xml'))
+
+
+def error_text(response):
+    assert response.headers['Content-Type'].startswith('application/xml')
+    root = etree.fromstring(response.content)
+    assert root.tag == 'error'
+    return root.text
+
+
+# -- the real StratusLab samples ------------------------------------------
+
+def test_samples_upload_latest_rule_and_byte_identical_retrieval(live):
+    srv = live()
+    created = post(srv, sample('06-signed-testca.xml'))
+    assert created.status_code == 201, created.text
+    assert created.text == 'metadata entry created'
+    assert created.headers['Location'] == (
+        srv.url + '/metadata/%s/%s/2014-03-08T14:10:40Z' % (BEE8, JANE))
+    # 07 is the same (identifier, endorser) but endorsed 23 s earlier
+    older = post(srv, sample('07-signed-deprecated.xml'))
+    assert older.status_code == 400
+    assert error_text(older) == 'invalid metadata: older than latest entry'
+    for name in ('08-signed-with-tag-alternative.xml',
+                 '04-signed-selfsigned-full.xml',
+                 '05-signed-ca-issued-no-san-email.xml'):
+        assert post(srv, sample(name)).status_code == 201
+    # re-uploading the same entry is idempotent
+    assert post(srv, sample('05-signed-ca-issued-no-san-email.xml')) \
+        .status_code == 201
+
+    entry = get(srv, '/metadata/%s/%s/2014-03-08T14:10:40Z' % (BEE8, JANE))
+    assert entry.status_code == 200
+    assert entry.content == sample('06-signed-testca.xml')
+    assert entry.headers['Content-Type'] == 'application/rdf+xml'
+    assert entry.headers['Content-Disposition'] == \
+        'attachment; filename=%s.xml' % BEE8
+    assert verify_signature(entry.content).status == 'valid'
+
+    # every sample has expired by now; 04 is deprecated
+    assert keys(listing(srv)) == []
+    expired = listing(srv, status='expired')
+    assert sorted(keys(expired)) == [
+        (BEE8, JANE, '2014-05-04T16:47:11Z'),
+        (BEE8, 'jim.tester@example.org', '2012-02-01T17:02:02Z')]
+    deprecated = listing(srv, status='deprecated')
+    assert keys(deprecated) == [('MMZu9WvwKIro-rtBQfDk4PsKO7_',
+                                 'jane.tester@example.org',
+                                 '2011-01-24T09:59:42Z')]
+    assert listing(srv, status='all')['iTotalRecords'] == 3
+    # a created filter lists the historical (non-latest) entry
+    old = listing(srv, '/metadata/%s/%s' % (BEE8, JANE), status='all',
+                  created='2014-03-08T14:10:40Z')
+    assert keys(old) == [(BEE8, JANE, '2014-03-08T14:10:40Z')]
+
+    # the XML listing wraps the stored documents; each still verifies
+    xml = get(srv, '/metadata/' + BEE8, status='all')
+    assert xml.status_code == 200
+    assert xml.headers['Content-Type'].startswith('application/xml')
+    assert xml.content.startswith(
+        b'<?xml version="1.0" encoding="UTF-8" standalone="no"?><metadata>')
+    documents = split_documents(xml.content)
+    assert len(documents) == 2
+    assert all(verify_signature(d).status == 'valid' for d in documents)
+
+
+def test_samples_deprecated_then_newer_in_fresh_store(live):
+    srv = live()
+    assert post(srv, sample('07-signed-deprecated.xml')).status_code == 201
+    assert keys(listing(srv, status='deprecated')) == \
+        [(BEE8, JANE, '2014-03-08T14:10:17Z')]
+    assert post(srv, sample('06-signed-testca.xml')).status_code == 201
+    assert keys(listing(srv, status='deprecated')) == []
+    assert keys(listing(srv, status='expired')) == \
+        [(BEE8, JANE, '2014-03-08T14:10:40Z')]
+
+
+def test_json_row_shape_and_slash_escaping(live):
+    srv = live()
+    assert post(srv, sample('04-signed-selfsigned-full.xml')) \
+        .status_code == 201
+    response = get(srv, '/metadata', status='all', media='json', sEcho='7')
+    assert response.headers['Content-Type'] == 'application/json'
+    assert b'http:\\/\\/example.org' in response.content
+    doc = response.json()
+    assert doc['sEcho'] == 7
+    assert doc['rMsg'] == 'no metadata matching query found'
+    row = doc['aaData'][0]
+    assert len(row) == 11 and all(isinstance(v, str) for v in row)
+    assert row[0] == '' and row[7] == 'MMZu9WvwKIro-rtBQfDk4PsKO7_'
+    assert row[8] == 'http://example.org/...'
+
+
+# -- generated, signed documents -------------------------------------------
+
+@pytest.fixture
+def populated(live, jane, bob):
+    """A marketplace with 36 uploaded documents of known shape."""
+    srv = live()
+    expected = []
+    for i in range(24):
+        cred = jane if i % 2 == 0 else bob
+        kwargs = {'os': ('Ubuntu', 'CentOS', 'Debian')[i % 3],
+                  'os_version': str(10 + i % 4),
+                  'os_arch': 'x86_64' if i % 4 else 'i686',
+                  'comment': 'image number %d' % i,
+                  'locations': (['pdisk:host:8445:uuid-%d' % i] if i % 5 == 0
+                                else ['https://example.org/img%d.gz' % i])}
+        data = make_doc(cred, i, created=ago(days=1, seconds=i), **kwargs)
+        assert post(srv, data).status_code == 201
+        expected.append(i)
+    for i in range(24, 30):   # expired: endorsed long ago, short validity
+        data = make_doc(jane, i, created=ago(days=50, seconds=i),
+                        valid_days=10, os='Fedora')
+        assert post(srv, data).status_code == 201
+    for i in range(30, 33):   # newer deprecating versions of 0, 1, 2
+        cred = jane if i % 2 == 0 else bob
+        data = make_doc(jane, i - 30, deprecated='superseded',
+                        created=ago(seconds=i))
+        assert post(srv, data).status_code == 201
+    for i in range(33, 36):   # second endorsement of images 3..5 by bob
+        data = make_doc(bob, i - 30, created=ago(seconds=i), os='Ubuntu')
+        assert post(srv, data).status_code == 201
+    return srv
+
+
+def test_status_filters(populated):
+    valid = listing(populated)
+    # 24 images, 0..2 deprecated by jane (image 1 also endorsed by bob),
+    # bob added endorsements for 3..5 (image 3 and 5 already bob: replaced)
+    assert valid['iTotalRecords'] == valid['iTotalDisplayRecords']
+    rows = keys(valid)
+    assert len(rows) == len(set(rows))
+    assert len(listing(populated, status='expired')['aaData']) == 6
+    deprecated = listing(populated, status='deprecated')['aaData']
+    assert {r[4] for r in deprecated} == {'jane@example.org'}
+    assert len(deprecated) == 3
+    total_all = listing(populated, status='all')['iTotalRecords']
+    assert total_all == valid['iTotalRecords'] + 6 + 3
+
+
+def test_filters(populated):
+    bob_rows = listing(populated, '/metadata/bob@example.org')['aaData']
+    assert bob_rows and {r[4] for r in bob_rows} == {'bob@example.org'}
+    one = bob_rows[0]
+    by_id = listing(populated, '/metadata/%s' % one[7])['aaData']
+    assert one[7] in {r[7] for r in by_id}
+    both = listing(populated, '/metadata/%s/bob@example.org' % one[7])
+    assert keys(both) == [(one[7], one[4], one[6])]
+    centos = listing(populated, sSearch_1='^centos$')['aaData']
+    assert centos and {r[1] for r in centos} == {'CentOS'}
+    i686 = listing(populated, sSearch_3='i686')['aaData']
+    assert i686 and {r[3] for r in i686} == {'i686'}
+    # global search: every term must match some column
+    hits = listing(populated, sSearch='debian NUMBER')['aaData']
+    assert hits and all(r[1] == 'Debian' for r in hits)
+    assert listing(populated, sSearch='debian nosuchword')['aaData'] == []
+    pdisk = listing(populated, location='pdisk')['aaData']
+    assert pdisk and all(r[8].startswith('pdisk:') for r in pdisk)
+    web = listing(populated, location='web')['aaData']
+    assert web and not any(r[8].startswith('pdisk:') for r in web)
+    assert len(pdisk) + len(web) == len(listing(populated)['aaData'])
+
+
+def test_xml_and_json_listing_same_rows_same_order(populated):
+    for sort in range(1, 11):
+        for direction in ('asc', 'desc'):
+            params = {'iDisplayStart': '3', 'iDisplayLength': '7',
+                      'iSortCol_0': str(sort), 'sSortDir_0': direction}
+            rows = keys(listing(populated, **params))
+            xml = get(populated, '/metadata', media='xml', **params)
+            docs = split_documents(xml.content)
+            got = []
+            for doc in docs:
+                root = etree.fromstring(doc)
+                ident = root.findtext('.//{*}identifier')
+                email = root.findtext('.//{*}email')
+                created = root.findtext('.//{*}endorsement/{*}created')
+                got.append((ident, email, created))
+            assert got == rows
+
+
+def test_post_form_listing_is_json(populated):
+    response = requests.post(
+        populated.url + '/metadata', timeout=30,
+        data={'sSearch': 'centos', 'iDisplayStart': '0',
+              'iDisplayLength': '2', 'sEcho': '3'})
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc['sEcho'] == 3 and len(doc['aaData']) == 2
+    assert doc['iTotalDisplayRecords'] > 2
+
+
+def test_endorsers_and_tags(live, jane, bob):
+    srv = live()
+    post(srv, make_doc(jane, 1, created=ago(seconds=30), tag='stable'))
+    post(srv, make_doc(jane, 2, created=ago(seconds=20), tag='stable'))
+    post(srv, make_doc(jane, 3, created=ago(seconds=10), tag='edge'))
+    post(srv, make_doc(bob, 4, tag='stable'))
+    xml = get(srv, '/endorsers')
+    root = etree.fromstring(xml.content)
+    emails = [e.text for e in root.iter(
+        '{http://www.w3.org/2005/sparql-results#}literal')
+        if '@' in (e.text or '')]
+    assert emails == ['bob@example.org', 'jane@example.org']
+    as_json = get(srv, '/endorsers', media='json').json()
+    assert [b['email']['value'] for b in as_json['results']['bindings']] \
+        == ['bob@example.org', 'jane@example.org']
+    tags = get(srv, '/endorsers/jane@example.org/tags', media='json').json()
+    assert [b['tag']['value'] for b in tags['results']['bindings']] == \
+        ['edge', 'stable']
+    recent = get(srv, '/endorsers/jane@example.org', range='1',
+                 media='json').json()
+    assert len(recent['results']['bindings']) == 3
+    # newest non-deprecated entry of the endorser with that tag
+    tagged = get(srv, '/tag/jane@example.org/stable')
+    assert tagged.status_code == 200
+    assert b'image 2' in tagged.content
+    assert get(srv, '/metadata/jane@example.org',
+               tag='"stable"').content == tagged.content
+    post(srv, make_doc(jane, 2, deprecated='old', tag='stable'))
+    assert b'image 1' in get(srv, '/tag/jane@example.org/stable').content
+    missing = get(srv, '/tag/jane@example.org/none')
+    assert missing.status_code == 404
+
+
+# -- errors and hostile input -----------------------------------------------
+
+def test_empty_marketplace_and_not_found(live):
+    srv = live()
+    xml = get(srv, '/metadata')
+    assert xml.status_code == 200
+    assert split_documents(xml.content) == []
+    assert listing(srv)['aaData'] == []
+    nomatch = get(srv, '/metadata/' + BEE8)
+    assert nomatch.status_code == 404
+    assert error_text(nomatch) == 'no metadata matching query found'
+    entry = get(srv, '/metadata/%s/%s/2014-03-08T14:10:40Z' % (BEE8, JANE))
+    assert entry.status_code == 404
+    assert error_text(entry) == 'metadata entry not found.\n'
+    as_json = get(srv, '/metadata/%s/%s/2014-03-08T14:10:40Z' % (BEE8, JANE),
+                  headers={'Accept': 'application/json'})
+    assert as_json.status_code == 404
+    assert as_json.json() == {'404': 'metadata entry not found.\n'}
+    # double slashes are tolerated
+    assert get(srv, '//metadata').status_code == 200
+
+
+def test_error_text_is_escaped(live):
+    srv = live()
+    response = get(srv, '/no<such>&path')
+    assert response.status_code == 404
+    assert '<such>&path' in error_text(response)
+
+
+@pytest.mark.parametrize('pattern', ['(', '[a-', '(a+)+$', 'x' * 201])
+def test_bad_search_expression(live, pattern):
+    srv = live()
+    response = get(srv, '/metadata', sSearch=pattern)
+    assert response.status_code == 400
+    assert error_text(response).startswith('invalid search expression')
+    response = get(srv, '/metadata', sSearch_2=pattern, media='json')
+    assert response.status_code == 400
+    assert list(response.json()) == ['400']
+
+
+@pytest.mark.parametrize('params', [
+    {'iDisplayStart': 'x'}, {'iSortCol_0': '11'}, {'sSortDir_0': 'up'}])
+def test_bad_paging(live, params):
+    response = get(live(), '/metadata', **params)
+    assert response.status_code == 400
+
+
+def _resign(data, cred):
+    """Re-sign *data* as is (no endorsement refill), as an attacker could."""
+    root = etree.fromstring(data)
+    for sig in root.findall('{http://www.w3.org/2000/09/xmldsig#}Signature'):
+        root.remove(sig)
+    signature = xmlsec.template.create(root, xmlsec.Transform.C14N_COMMENTS,
+                                       xmlsec.Transform.RSA_SHA256)
+    root.append(signature)
+    ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256,
+                                        uri='')
+    xmlsec.template.add_transform(ref, xmlsec.Transform.ENVELOPED)
+    x509 = xmlsec.template.add_x509_data(
+        xmlsec.template.ensure_key_info(signature))
+    xmlsec.template.x509_data_add_certificate(x509).text = \
+        base64.b64encode(cred.cert.public_bytes(
+            serialization.Encoding.DER)).decode()
+    ctx = xmlsec.SignatureContext()
+    ctx.key = xmlsec.Key.from_memory(cred.key_pem(),
+                                     xmlsec.constants.KeyDataFormatPem)
+    ctx.sign(signature)
+    return etree.tostring(root, xml_declaration=True, encoding='UTF-8')
+
+
+def test_hostile_uploads_store_nothing(live, jane, ca, tmp_path):
+    srv = live()
+    good = make_doc(jane, 1)
+    # a validly signed document (certificate without e-mail, so the
+    # binding cannot catch it) whose endorser e-mail is a path trick
+    nosan = pki.make_endorser(ca, 'No San', email=None)
+    traversal = _resign(make_doc(jane, 2).replace(
+        b'jane@example.org', b'../../x@y').replace(b'Jane Tester',
+                                                    b'No San'), nosan)
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM '
+           b'"file:///etc/passwd">]><rdf:RDF xmlns:rdf="http://www.w3.org/'
+           b'1999/02/22-rdf-syntax-ns#">&x;</rdf:RDF>')
+    cases = [
+        (good.replace(b'image 1', b'image X'), 400, 'invalid metadata'),
+        (sample('03-unsigned-build-metadata-style.xml'), 400,
+         'invalid metadata'),
+        (sample('01-unsigned-minimal.xml'), 400, 'invalid metadata'),
+        (xxe, 400, 'unable to parse metadata'),
+        (b'<not-closed', 400, 'unable to parse metadata'),
+        (traversal, 400,
+         "invalid metadata: invalid endorser e-mail '../../x@y'"),
+        (b'<metadata>' + good[good.index(b'<rdf:RDF'):] + b'</metadata>',
+         400, 'invalid metadata'),
+        (b'x' * (4 * 1024 * 1024 + 1), 413, 'too large'),
+        (b'', 400, 'post with null entity'),
+    ]
+    for data, status, message in cases:
+        response = post(srv, data)
+        assert response.status_code == status, (data[:80], response.text)
+        assert message in error_text(response), response.text
+    assert stored_files(tmp_path / 'data') == []
+    assert listing(srv, status='all')['aaData'] == []
+    assert not (tmp_path / 'x@y').exists()
+
+
+def test_wrong_content_type(live, jane):
+    response = post(live(), make_doc(jane, 1), ctype='text/csv')
+    assert response.status_code == 415
+
+
+def test_multipart_upload(live, jane):
+    srv = live()
+    response = requests.post(srv.url + '/metadata', timeout=30, files={
+        'Metadata File': ('image.xml', make_doc(jane, 9), 'text/xml')})
+    assert response.status_code == 201, response.text
+    assert len(listing(srv)['aaData']) == 1
+    empty = requests.post(srv.url + '/metadata', timeout=30,
+                          files={'other': ('', b'', 'text/xml')})
+    assert empty.status_code == 400
+
+
+def test_read_only(live, jane, tmp_path):
+    srv = live(read_only=True)
+    response = post(srv, make_doc(jane, 1))
+    assert response.status_code == 403
+    assert error_text(response) == 'read-only repository'
+    response = requests.post(srv.url + '/metadata', data=make_doc(jane, 1),
+                             headers={'Content-Type': 'application/xml',
+                                      'Accept': 'application/json'},
+                             timeout=30)
+    assert response.json() == {'403': 'read-only repository'}
+    assert stored_files(tmp_path / 'data') == []
+
+
+def test_trusted_endorser_policy(live, jane, bob):
+    srv = live(trusted_endorsers=['jane@example.org'])
+    assert post(srv, make_doc(jane, 1)).status_code == 201
+    refused = post(srv, make_doc(bob, 2))
+    assert refused.status_code == 403
+    assert 'not trusted' in error_text(refused)
+
+
+def test_trusted_ca_policy(live, jane, ca, tmp_path):
+    other_ca = pki.make_ca('Other CA')
+    stranger = pki.make_endorser(other_ca, 'Stranger',
+                                 'stranger@example.org')
+    ca_file = ca.write_pem(tmp_path / 'ca.pem')
+    srv = live(ca_files=[str(ca_file)])
+    assert post(srv, make_doc(jane, 1)).status_code == 201
+    assert post(srv, make_doc(stranger, 2)).status_code == 403
+
+
+def test_small_upload_limit(live, jane):
+    srv = live(max_upload_bytes=1000)
+    response = post(srv, make_doc(jane, 1))
+    assert response.status_code == 413
+    assert 'limit is 1000 bytes' in error_text(response)
+
+
+def test_index_rebuilt_when_missing(live, jane, tmp_path):
+    srv = live()
+    post(srv, make_doc(jane, 1))
+    post(srv, make_doc(jane, 2))
+    before = listing(srv)
+    srv.stop()
+    os.unlink(tmp_path / 'data' / 'index.sqlite3')
+    again = live()
+    assert listing(again) == before
+    assert json.dumps(before)
