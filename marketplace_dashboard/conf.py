@@ -27,6 +27,8 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from marketplace_dashboard.core import errors
+
 SETTING = 'MARKETPLACE_DASHBOARD'
 
 DEFAULTS = {
@@ -42,7 +44,7 @@ NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z')
 MAX_PAGE_SIZE = 200
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(errors.ConfigurationError):
     """The MARKETPLACE_DASHBOARD setting is wrong; ``str()`` says how."""
 
 

@@ -35,7 +35,9 @@ from oslo_utils import timeutils
 
 from marketplace_dashboard import conf
 from marketplace_dashboard.core import cache as core_cache
-from marketplace_dashboard.core import errors
+from marketplace_dashboard.core import client as core_client
+from marketplace_dashboard.core import errors, model, trust
+from marketplace_dashboard.core import verdict as core_verdict
 
 LOG = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ GLANCE_ID_PROPERTY = 'marketplace_identifier'
 
 ConfigurationError = conf.ConfigurationError
 # What a view catches and reports without failing the page.
-RECOVERABLE = (errors.MarketplaceError, ConfigurationError)
+RECOVERABLE = (errors.MarketplaceError,)
 
 
 class DjangoCache:
@@ -95,8 +97,6 @@ def _marketplace_settings(name):
 @memoized
 def client(request, name):
     """The core client for marketplace *name*, one per request."""
-    from marketplace_dashboard.core import client as core_client
-
     entry = dict(_marketplace_settings(name))
     try:
         config = core_client.MarketplaceConfig.from_dict(entry)
@@ -109,12 +109,9 @@ def client(request, name):
 
 
 def trust_policy():
-    from marketplace_dashboard.core import trust
-
     try:
         return trust.TrustPolicy.from_dict(get_settings().trust)
-    except (errors.MarketplaceError, ValueError, TypeError,
-            OSError) as exc:
+    except (errors.MarketplaceError, ValueError, TypeError) as exc:
         raise ConfigurationError(
             _("%(setting)s['trust'] is wrong: %(reason)s")
             % {'setting': conf.SETTING, 'reason': exc}) from exc
@@ -134,8 +131,6 @@ class Verifier:
         self.cache = DjangoCache(get_settings().cache_ttl, 'verdict')
 
     def __call__(self, document, appliance=None):
-        from marketplace_dashboard.core import verdict as core_verdict
-
         key = core_cache.digest_key('dashboard-verdict', document,
                                     self.fingerprint)
         result = self.cache.get(key)
@@ -162,8 +157,6 @@ class Verifier:
 
 
 def _parse(document):
-    from marketplace_dashboard.core import model
-
     try:
         return model.parse_appliance(document)
     except errors.MarketplaceError as exc:
@@ -292,8 +285,6 @@ class SearchResult:
 
 
 def _search_query(filters, start, length, sort, sort_dir):
-    from marketplace_dashboard.core import client as core_client
-
     return core_client.SearchQuery(
         text=filters.get('q') or '',
         os=filters.get('os') or None,

@@ -42,6 +42,35 @@ def location_link(location):
     return None
 
 
+# Signature status of core.signature, for people.
+SIGNATURE_STATUS = {
+    'valid': _('Valid'),
+    'invalid': _('Invalid'),
+    'missing': _('Missing'),
+}
+
+
+def endorsement_facts(verdict):
+    """(label, value) rows from a core verdict dict (``to_dict()``)."""
+    cert = verdict.get('certificate') or {}
+    signature = verdict.get('signature')
+    return [
+        (_('Signature'), SIGNATURE_STATUS.get(signature, signature)),
+        (_('Signature Algorithm'), verdict.get('signature_method')),
+        (_('Digest Algorithm'), verdict.get('digest_method')),
+        (_('Uses SHA-1'), verdict.get('uses_sha1')),
+        (_('Certificate Subject'), cert.get('subject')),
+        (_('Certificate Issuer'), cert.get('issuer')),
+        (_('Certificate E-mail'), cert.get('email')),
+        (_('Certificate Serial'), cert.get('serial_number')),
+        (_('Certificate Valid From'), cert.get('not_before')),
+        (_('Certificate Valid Until'), cert.get('not_after')),
+        (_('Certificate SHA-256'), cert.get('sha256_fingerprint')),
+        (_('Trusted by the Policy'), verdict.get('trusted')),
+        (_('Document SHA-256'), verdict.get('document_sha256')),
+    ]
+
+
 class EntryTab(tabs.Tab):
     def get_context_data(self, request):
         return {'entry': self.tab_group.kwargs['entry']}
@@ -65,7 +94,7 @@ class EndorsementTab(EntryTab):
                                                           'label-danger')
         context['level_name'] = tables.LEVEL_NAMES.get(entry.level,
                                                        entry.level)
-        context['facts'] = []
+        context['facts'] = endorsement_facts(entry.verdict)
         return context
 
 

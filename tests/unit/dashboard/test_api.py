@@ -1,0 +1,274 @@
+"""The Django-side api layer with the real core (no network)."""
+
+import datetime
+from unittest import mock
+
+from django.test import RequestFactory
+import pytest
+
+from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.core import client as core_client
+from marketplace_dashboard.core import errors
+from marketplace_dashboard.core import verdict as core_verdict
+from tests import pki
+from tests.unit.dashboard import fixtures
+
+MARKETPLACE = {'name': 'mp', 'url': 'https://mp.example.org/marketplace'}
+
+
+@pytest.fixture(autouse=True)
+def dashboard_settings(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MARKETPLACE_DASHBOARD = {'marketplaces': [MARKETPLACE],
+                                      'page_size': 2}
+    return settings
+
+
+@pytest.fixture
+def request_():
+    return RequestFactory().get('/project/marketplace/')
+
+
+class FakeCache:
+    def __init__(self):
+        self.data = {}
+        self.ttls = {}
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
+    def set(self, key, value, timeout=None):
+        self.data[key] = value
+        self.ttls[key] = timeout
+
+    def delete(self, key):
+        self.data.pop(key, None)
+
+
+def test_django_cache_adapter_round_trip():
+    backend = FakeCache()
+    cache = api.DjangoCache(60, 'client', cache=backend)
+    assert cache.get('mp-listing:abc') is None
+    cache.set('mp-listing:abc', {'rows': []}, 30)
+    cache.set('other key with spaces', 1)
+    assert cache.get('mp-listing:abc') == {'rows': []}
+    assert cache.get('other key with spaces') == 1
+    keys = list(backend.data)
+    assert all(k.startswith('marketplace-dashboard:client:') for k in keys)
+    assert all(' ' not in k and len(k) < 250 for k in keys)
+    assert sorted(backend.ttls.values()) == [30, 60]
+    cache.delete('mp-listing:abc')
+    assert cache.get('mp-listing:abc') is None
+
+
+def test_client_is_built_from_settings_once_per_request(request_):
+    client = api.client(request_, 'mp')
+    assert isinstance(client, core_client.MarketplaceClient)
+    assert client.base == MARKETPLACE['url']
+    assert isinstance(client.cache, api.DjangoCache)
+    assert api.client(request_, 'mp') is client
+    other = RequestFactory().get('/')
+    assert api.client(other, 'mp') is not client
+
+
+def test_unknown_marketplace_is_a_configuration_error(request_):
+    with pytest.raises(api.ConfigurationError, match="'nope'"):
+        api.client(request_, 'nope')
+
+
+@pytest.mark.parametrize('entry, message', [
+    ({'name': 'bad', 'url': 'ftp://mp.example.org/'}, 'http://'),
+    ({'name': 'bad', 'url': 'https://mp.example.org/', 'verify': False},
+     'cannot be disabled'),
+    ({'name': 'bad', 'url': 'https://mp.example.org/',
+      'verify': '/nonexistent/ca.pem'}, 'does not exist'),
+    ({'name': 'bad', 'url': 'https://mp.example.org/', 'timeout': 'x'},
+     'timeout'),
+])
+def test_bad_marketplace_settings_are_explained(settings, request_, entry,
+                                                message):
+    settings.MARKETPLACE_DASHBOARD = {'marketplaces': [entry]}
+    with pytest.raises(api.ConfigurationError) as info:
+        api.client(request_, 'bad')
+    assert "Marketplace 'bad' is misconfigured" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_bad_trust_settings_are_explained(settings):
+    settings.MARKETPLACE_DASHBOARD = {'trust': {'sha1': 'maybe'}}
+    with pytest.raises(api.ConfigurationError, match="'trust'.*sha1"):
+        api.trust_policy()
+    settings.MARKETPLACE_DASHBOARD = {
+        'trust': {'ca_files': ['/nonexistent/ca.pem']}}
+    with pytest.raises(api.ConfigurationError, match='/nonexistent/ca.pem'):
+        api.trust_policy()
+
+
+def test_verifier_uses_the_core_verdict():
+    document = fixtures.sample('06-signed-testca.xml')
+    result = api.Verifier()(document)
+    assert result['level'] == 'expired'   # valid until 2016
+    assert result['signature'] == 'valid'
+    assert result['certificate']['subject'].startswith('CN=Jane Tester')
+    assert any('expired on 2016-03-05' in r for r in result['reasons'])
+
+    tampered = document.replace(b'ttylinux', b'ttyLinux')
+    result = api.Verifier()(tampered)
+    assert result['level'] == 'invalid'
+    assert result['signature'] != 'valid'
+
+    garbage = api.Verifier()(b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
+    assert garbage['level'] == 'invalid'
+
+
+def test_verdicts_are_cached_per_document_and_policy(settings, tmp_path):
+    document = fixtures.sample('06-signed-testca.xml')
+    other = fixtures.sample('07-signed-deprecated.xml')
+    with mock.patch.object(core_verdict, 'evaluate',
+                           wraps=core_verdict.evaluate) as evaluate:
+        for _ in range(3):
+            api.Verifier()(document)
+        assert evaluate.call_count == 1
+        api.Verifier()(other)
+        assert evaluate.call_count == 2
+
+        # A new trust policy (or a changed CA file) re-verifies.
+        ca_file = tmp_path / 'ca.pem'
+        pki.make_ca('Cache Test CA').write_pem(ca_file)
+        settings.MARKETPLACE_DASHBOARD = {
+            'trust': {'ca_files': [str(ca_file)]}}
+        api.Verifier()(document)
+        api.Verifier()(document)
+        assert evaluate.call_count == 3
+        pki.make_ca('Another Cache Test CA').write_pem(ca_file)
+        api.Verifier()(document)
+        assert evaluate.call_count == 4
+
+
+def test_verdict_is_not_cached_past_the_entry_expiry(settings):
+    settings.MARKETPLACE_DASHBOARD = {'cache_ttl': 3600}
+    verify = api.Verifier()
+    verify.cache = api.DjangoCache(3600, 'verdict', cache=FakeCache())
+    soon = mock.Mock(valid=datetime.datetime.now(datetime.UTC)
+                     + datetime.timedelta(seconds=120))
+    later = mock.Mock(valid=datetime.datetime.now(datetime.UTC)
+                      + datetime.timedelta(days=30))
+    assert 100 < verify._ttl(soon) <= 120
+    assert verify._ttl(later) == 3600
+    assert verify._ttl(None) == 3600
+
+
+def page_of(documents, total_filtered=3, start=0):
+    rows = []
+    for document in documents:
+        entry = fixtures.entry(document=document)
+        rows.append(core_client.ListingRow(
+            os=entry.os, os_version=entry.os_version, os_arch=entry.os_arch,
+            email=entry.email, kind=entry.kind, created=entry.created_key,
+            identifier=entry.identifier, location=None, description=None,
+            title=entry.title))
+    return core_client.SearchPage(rows=rows, total=10,
+                                  total_filtered=total_filtered, start=start,
+                                  length=2)
+
+
+def test_search_builds_the_query_and_verifies_the_page(request_):
+    documents = [fixtures.sample('06-signed-testca.xml'),
+                 fixtures.sample('04-signed-selfsigned-full.xml')]
+    fake = mock.Mock()
+    fake.search_documents.return_value = (page_of(documents), documents)
+    filters = {'q': 'tty linux', 'os': 'ttylinux', 'os_version': '',
+               'arch': 'i686', 'endorser': 'jane.tester@example.org',
+               'kind': 'machine', 'status': 'all', 'location': 'web'}
+    with mock.patch.object(api, 'client', return_value=fake):
+        result = api.search(request_, 'mp', filters, start=2, sort='title',
+                            sort_dir='asc')
+
+    query = fake.search_documents.call_args[0][0]
+    assert query == core_client.SearchQuery(
+        text='tty linux', os='ttylinux', os_version=None, arch='i686',
+        endorser='jane.tester@example.org', kind='machine', status='all',
+        location='web', start=2, length=2, sort='title', sort_dir='asc')
+    assert [e.identifier for e in result.entries] == [
+        'BEE8-MMAw-Lk_IgsEExAy3d9R8h', 'MMZu9WvwKIro-rtBQfDk4PsKO7_']
+    assert [e.level for e in result.entries] == ['expired', 'deprecated']
+    assert result.entries[0].document == documents[0]
+    assert result.has_prev and not result.has_more
+    assert (result.prev_start, result.next_start) == (0, 4)
+
+
+def test_search_keeps_rows_without_documents(request_):
+    document = fixtures.sample('06-signed-testca.xml')
+    fake = mock.Mock()
+    fake.search_documents.return_value = (page_of([document]), [None])
+    with mock.patch.object(api, 'client', return_value=fake):
+        result = api.search(request_, 'mp')
+
+    entry = result.entries[0]
+    assert entry.document is None
+    assert entry.identifier == 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
+    assert entry.email == 'jane.tester@example.org'
+    assert entry.os == 'ttylinux'
+    assert entry.level == 'invalid'   # nothing verified
+    assert result.has_more
+
+
+def test_search_propagates_client_errors(request_):
+    fake = mock.Mock()
+    fake.search_documents.side_effect = errors.MarketplaceUnavailable('down')
+    with mock.patch.object(api, 'client', return_value=fake):
+        with pytest.raises(errors.MarketplaceClientError):
+            api.search(request_, 'mp')
+
+
+def test_entry_and_versions(request_):
+    current = fixtures.sample('06-signed-testca.xml')
+    deprecated = fixtures.sample('07-signed-deprecated.xml')
+    fake = mock.Mock()
+    fake.fetch_entry.return_value = current
+    fake.entries.return_value = [deprecated, current]
+    with mock.patch.object(api, 'client', return_value=fake):
+        entry = api.entry(request_, 'mp', 'BEE8-MMAw-Lk_IgsEExAy3d9R8h',
+                          'jane.tester@example.org', '2014-03-08T14:10:40Z')
+        versions = api.versions(request_, 'mp', entry.identifier)
+
+    fake.fetch_entry.assert_called_once_with(
+        'BEE8-MMAw-Lk_IgsEExAy3d9R8h', 'jane.tester@example.org',
+        '2014-03-08T14:10:40Z')
+    fake.entries.assert_called_once_with('BEE8-MMAw-Lk_IgsEExAy3d9R8h',
+                                         status='all')
+    assert entry.document == current
+    assert entry.id == ('mp/BEE8-MMAw-Lk_IgsEExAy3d9R8h/'
+                        'jane.tester@example.org/2014-03-08T14:10:40Z')
+    assert [v.created_key for v in versions] == [
+        '2014-03-08T14:10:40Z', '2014-03-08T14:10:17Z']
+    assert [v.level for v in versions] == ['expired', 'deprecated']
+
+
+def test_entry_of_unparseable_document():
+    entry = api.Entry('mp', b'not xml', api._parse(b'not xml'),
+                      {'level': 'invalid', 'reasons': ['not XML']})
+    assert entry.appliance is None
+    assert entry.title == ''
+    assert entry.locations is None
+    assert entry.reasons == ['not XML']
+
+
+def test_imported_images_is_one_glance_call(request_):
+    def image(identifier, status='active', image_id='i'):
+        return mock.Mock(id=image_id, status=status,
+                         properties={'marketplace_identifier': identifier}
+                         if identifier else {})
+
+    images = [image('A' * 27, 'queued', 'q'), image('A' * 27, 'active', 'a'),
+              image('B' * 27, 'importing', 'b'), image(None, 'active', 'n')]
+    with mock.patch.object(api.glance, 'image_list_detailed',
+                           return_value=(images, False, False)) as listing:
+        found = api.imported_images(request_)
+
+    listing.assert_called_once_with(request_,
+                                    filters={'tag': ['marketplace']})
+    assert {k: v.id for k, v in found.items()} == {'A' * 27: 'a',
+                                                   'B' * 27: 'b'}
