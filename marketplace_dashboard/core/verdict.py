@@ -204,7 +204,12 @@ def evaluate(data, policy=None, now=None,
         cert = sig.certificate
         verdict.certificate = certificate_facts(cert)
         verdict.uses_sha1 = sig.uses_sha1
-        invalid.extend(binding.check_binding(cert, app))
+        binding_errors = binding.check_binding(cert, app)
+        if binding_errors:
+            # As StratusLab: the endorser binding is part of the signature
+            # check, so a mismatch makes the signature invalid.
+            verdict.signature = signature.INVALID
+            invalid.extend(binding_errors)
         verdict.warnings.extend(binding.binding_warnings(cert, app))
         if sig.uses_sha1:
             if policy.sha1 == 'refuse':
