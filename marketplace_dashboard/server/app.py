@@ -457,8 +457,8 @@ def main(argv=None):
                         format='%(asctime)s %(levelname)s %(message)s')
     try:
         if args.rebuild_index:
-            count = Store(args.data_dir, parse=parse_appliance) \
-                .rebuild_index()
+            count = Store(args.data_dir, parse=parse_appliance,
+                          rebuild_missing=False).rebuild_index()
             print('index rebuilt: %d entries' % count)
             return 0
         app = create_app(args.data_dir, read_only=args.read_only,

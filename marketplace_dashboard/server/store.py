@@ -173,13 +173,13 @@ class Store:
     to rebuild the index from the files.
     """
 
-    def __init__(self, data_dir, parse=None):
+    def __init__(self, data_dir, parse=None, rebuild_missing=True):
         self.data_dir = os.path.abspath(data_dir)
         self.index_path = os.path.join(self.data_dir, INDEX_NAME)
         self._parse = parse
         self._local = threading.local()
         os.makedirs(os.path.join(self.data_dir, 'metadata'), exist_ok=True)
-        if not os.path.exists(self.index_path):
+        if rebuild_missing and not os.path.exists(self.index_path):
             self.rebuild_index()
 
     # -- connections -------------------------------------------------------
