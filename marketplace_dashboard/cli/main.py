@@ -33,6 +33,8 @@ COMMANDS = [
     'deprecate',
     'add_location',
     'import_',
+    'search',
+    'show',
 ]
 
 
