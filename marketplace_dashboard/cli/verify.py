@@ -27,9 +27,12 @@ but do not make an entry invalid.  Usage errors (including an unusable
 import json
 import sys
 
-from marketplace_dashboard.core import trust, xmlsafe
+from marketplace_dashboard.core import builder, trust, xmlsafe
 from marketplace_dashboard.core import verdict as verdicts
-from marketplace_dashboard.core.errors import ConfigurationError
+from marketplace_dashboard.core.errors import (
+    ConfigurationError,
+    MarketplaceError,
+)
 
 MAX_EXIT_STATUS = 100
 
@@ -53,6 +56,9 @@ def register(subparsers):
                         help='treat SHA-1 signatures as invalid')
     parser.add_argument('--json', action='store_true',
                         help='print a JSON array of verdicts')
+    parser.add_argument('--draft', action='store_true',
+                        help='check unsigned drafts: structure and '
+                             'constraints only, no signature or trust')
     parser.set_defaults(func=run, parser=parser)
     return parser
 
@@ -93,7 +99,55 @@ def format_line(path, verdict, index=0, count=1):
     return 'Valid: %s (%s)' % (label, verdict.level)
 
 
+def check_draft_file(path):
+    """``[(identifier, problems, warnings)]`` of each entry of a draft."""
+    try:
+        documents = xmlsafe.split_documents(read_input(path))
+    except OSError as exc:
+        return [(None, ['cannot read %s: %s' % (path, exc.strerror)], [])]
+    except MarketplaceError as exc:
+        return [(None, [str(exc)], [])]
+    results = []
+    for document in documents:
+        try:
+            app, problems, warnings = builder.check_draft(document)
+            results.append((app.identifier, problems, warnings))
+        except MarketplaceError as exc:
+            results.append((None, [str(exc)], []))
+    return results
+
+
+def run_draft(args):
+    """``--draft``: structure and constraint checks, signature ignored."""
+    results = []
+    invalid = 0
+    for path in args.files:
+        entries = check_draft_file(path)
+        for index, (ident, problems, warnings) in enumerate(entries):
+            invalid += bool(problems)
+            if args.json:
+                results.append({'file': path, 'identifier': ident,
+                                'valid': not problems, 'problems': problems,
+                                'warnings': warnings})
+                continue
+            label = '%s [%s]' % (path, ident) if ident else path
+            if len(entries) > 1 and not ident:
+                label = '%s [entry %d]' % (path, index + 1)
+            if problems:
+                print('Invalid: %s (draft): %s' % (label, '; '.join(problems)))
+            else:
+                print('Valid: %s (draft)' % label)
+            for warning in warnings:
+                print('Warning: %s: %s' % (label, warning), file=sys.stderr)
+    if args.json:
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write('\n')
+    return min(invalid, MAX_EXIT_STATUS)
+
+
 def run(args):
+    if args.draft:
+        return run_draft(args)
     try:
         policy = trust.TrustPolicy(
             ca_files=args.ca_file, trusted_endorsers=args.trusted_endorser,

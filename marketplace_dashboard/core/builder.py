@@ -29,6 +29,7 @@ from lxml import etree
 
 from marketplace_dashboard.core import identifier as identifier_mod
 from marketplace_dashboard.core import model, xmlsafe
+from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
 
@@ -283,3 +284,55 @@ def mark_deprecated(root, reason=DEFAULT_REASON):
         element.text = reason
         _insert_after_last(description, q('slterms', 'deprecated'), element)
     return make_draft(root)
+
+
+#: Elements the original client's parser (ManifestInfo) insists on.
+_CLIENT_REQUIRED = (('dcterms', 'type'), ('dcterms', 'valid'),
+                    ('dcterms', 'description'), ('dcterms', 'compression'),
+                    ('slterms', 'os'), ('slterms', 'os-arch'),
+                    ('slterms', 'os-version'), ('slterms', 'version'))
+
+
+def check_draft(data, now=None):
+    """Structure and constraint checks of an unsigned draft.
+
+    Returns ``(appliance, problems, warnings)``: *problems* make the draft
+    unpublishable (the StratusLab constraint messages verbatim, missing
+    required elements, malformed values); *warnings* do not (elements old
+    clients need, non-http(s) or no locations, an expiry in the past).
+    The signature is not checked.  Raises :class:`MetadataError` when
+    *data* is not a metadata document at all.
+    """
+    root = xmlsafe.parse_xml(data)
+    appliance = model.appliance_from_root(root, data)
+    description = model.description_of(root)
+    problems = list(check_constraints(root)) + list(appliance.problems)
+    for prefix, local in (('dcterms', 'identifier'), ('slreq', 'bytes')):
+        if description.find(q(prefix, local)) is None:
+            problems.append('missing required element %s:%s'
+                            % (prefix, local))
+    if len(description.findall(q('slreq', 'endorsement'))) != 1:
+        problems.append('document must contain exactly 1 slreq:endorsement '
+                        'element')
+    warnings = []
+    missing = ['%s:%s' % name for name in _CLIENT_REQUIRED
+               if description.find(q(*name)) is None]
+    if missing:
+        warnings.append('old StratusLab clients need these elements, even '
+                        'empty: %s' % ', '.join(missing))
+    for location in appliance.locations:
+        try:
+            warnings.extend(check_location(location))
+        except MetadataError as exc:
+            problems.append(str(exc))
+    if not appliance.locations:
+        warnings.append('no slterms:location: nobody can download the image')
+    now = now or datetime.datetime.now(datetime.UTC)
+    if appliance.valid is not None and appliance.valid < now:
+        warnings.append('dcterms:valid (%s) is in the past: the entry would '
+                        'be listed as expired' % model.format_date(
+                            appliance.valid))
+    if root.find('.//' + q('ds', 'Signature')) is not None:
+        warnings.append('the document is signed; --draft does not check '
+                        'the signature')
+    return appliance, problems, warnings

@@ -63,7 +63,10 @@ def entry_key(url):
 def test_full_round_trip(cli, signed, creds, marketplace, sign_args):
     endpoint = marketplace()
     data = signed.read_bytes()
-    # verify: our verifier and the independent xmlsec1
+    # verify: our verifier (command and core) and the independent xmlsec1
+    result = cli('verify', signed, '--ca-file', creds['ca'])
+    assert result.status == 0, result
+    assert result.out.startswith('Valid: %s' % signed)
     assert signature.verify_signature(data).valid
     ok, errors = xmlsec1_verify(signed, creds['cert'])
     assert ok, errors
