@@ -46,6 +46,10 @@ GLANCE_TAG = 'marketplace'
 GLANCE_ID_PROPERTY = 'marketplace_identifier'
 
 ConfigurationError = conf.ConfigurationError
+# Verdict of a listed row whose signed document the marketplace did not
+# send: nothing about it can be trusted.
+NO_DOCUMENT = {'level': 'invalid', 'reasons': [
+    'the marketplace did not send the signed document of this entry']}
 # What a view catches and reports without failing the page.
 RECOVERABLE = (errors.MarketplaceError,)
 
@@ -172,6 +176,10 @@ def _format_date(value):
     return value.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+_APPLIANCE_FIELDS = frozenset(
+    f.name for f in dataclasses.fields(model.Appliance))
+
+
 class Entry:
     """One marketplace entry as the panel shows it.
 
@@ -242,7 +250,8 @@ class Entry:
                 or self.identifier)
 
     def __getattr__(self, name):
-        if name.startswith('_') or name in ('appliance', 'row'):
+        # Only the model's fields (os, format, locations, ...) fall through.
+        if name not in _APPLIANCE_FIELDS:
             raise AttributeError(name)
         return self._field(name)
 
@@ -312,7 +321,7 @@ def search(request, name, filters=None, start=0, sort='created',
     for index, row in enumerate(page.rows):
         document = documents[index] if index < len(documents) else None
         if document is None:
-            entries.append(Entry(name, row=row))
+            entries.append(Entry(name, row=row, verdict=NO_DOCUMENT))
         else:
             entries.append(verify.entry(name, document, row=row))
     return SearchResult(entries=entries, total=page.total,

@@ -212,6 +212,8 @@ def test_search_keeps_rows_without_documents(request_):
     assert entry.email == 'jane.tester@example.org'
     assert entry.os == 'ttylinux'
     assert entry.level == 'invalid'   # nothing verified
+    assert entry.reasons == ['the marketplace did not send the signed '
+                             'document of this entry']
     assert result.has_more
 
 

@@ -27,6 +27,7 @@ STATUS_CHOICES = (
     ('valid', _('Valid')),
     ('expired', _('Expired')),
     ('deprecated', _('Deprecated')),
+    ('all', _('Any')),
 )
 LOCATION_CHOICES = (
     ('all', _('All')),
