@@ -20,9 +20,12 @@ from tests.unit.server.conftest import LiveServer, ago, make_doc
 
 @pytest.fixture(scope='module')
 def world(tmp_path_factory):
-    ca = pki.make_ca('Client Test CA')
-    jane = pki.make_endorser(ca, 'Jane Tester', 'jane@example.org')
-    bob = pki.make_endorser(ca, 'Bob Tester', 'bob@example.org')
+    since = pki.days_ago(30)
+    ca = pki.make_ca('Client Test CA', not_before=since)
+    jane = pki.make_endorser(ca, 'Jane Tester', 'jane@example.org',
+                             not_before=since)
+    bob = pki.make_endorser(ca, 'Bob Tester', 'bob@example.org',
+                            not_before=since)
     srv = LiveServer(create_app(str(tmp_path_factory.mktemp('mp'))))
     docs = {}
     for i in range(12):

@@ -17,17 +17,19 @@ UTC = datetime.UTC
 
 @pytest.fixture(scope='session')
 def ca():
-    return pki.make_ca('Marketplace Test CA')
+    return pki.make_ca('Marketplace Test CA', not_before=pki.days_ago(90))
 
 
 @pytest.fixture(scope='session')
 def jane(ca):
-    return pki.make_endorser(ca, 'Jane Tester', 'jane@example.org')
+    return pki.make_endorser(ca, 'Jane Tester', 'jane@example.org',
+                             not_before=pki.days_ago(90))
 
 
 @pytest.fixture(scope='session')
 def bob(ca):
-    return pki.make_endorser(ca, 'Bob Tester', 'bob@example.org')
+    return pki.make_endorser(ca, 'Bob Tester', 'bob@example.org',
+                             not_before=pki.days_ago(90))
 
 
 def sha1_of(seed):
