@@ -107,73 +107,81 @@ def check_writable(path, overwrite=False):
     os.unlink(probe)
 
 
-def write_atomic(path, data, overwrite=True):
-    """Write *data* to *path* completely or not at all.
+def _cannot_write(path, exc):
+    return CommandError('cannot write %s: %s' % (path, exc.strerror or exc))
 
-    The data goes to a temporary file in the same directory, is flushed to
-    disk, then renamed over *path* (``overwrite``) or hard-linked to it
-    (no overwrite: the link fails if *path* appeared meanwhile).
-    """
-    directory = _directory(path)
+
+def _write_temp(path, data, mode=None):
+    """A complete, flushed copy of *data* in a temporary file next to
+    *path* (same file system, so it can be renamed); returns its name."""
     try:
         fd, tmp = tempfile.mkstemp(
-            dir=directory, prefix='.%s.' % os.path.basename(path),
+            dir=_directory(path), prefix='.%s.' % os.path.basename(path),
             suffix='.tmp')
     except OSError as exc:
-        raise CommandError('cannot write %s: %s' % (
-            path, exc.strerror or exc)) from None
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise _cannot_write(path, exc) from None
+    return tmp
+
+
+def _discard(*paths):
+    for path in paths:
+        if os.path.lexists(path):
+            os.unlink(path)
+
+
+def write_atomic(path, data, overwrite=True):
+    """Write *data* to *path* completely or not at all.
+
+    The data goes to a temporary file in the same directory, then is
+    renamed over *path* (``overwrite``) or hard-linked to it (no overwrite:
+    the link fails if *path* appeared meanwhile).
+    """
+    tmp = _write_temp(path, data)
+    try:
         if overwrite:
             os.replace(tmp, path)
         else:
             os.link(tmp, path)
             os.unlink(tmp)
     except FileExistsError:
-        os.unlink(tmp)
+        _discard(tmp)
         raise CommandError('%s already exists; use --force to overwrite it'
                            % path) from None
     except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise CommandError('cannot write %s: %s' % (
-            path, exc.strerror or exc)) from None
+        _discard(tmp)
+        raise _cannot_write(path, exc) from None
 
 
 def replace_keeping_original(path, data):
     """Write *data* over *path*, keeping the previous content as
     ``path.orig`` — created only once the new content is safely on disk,
     and *path* never missing in between."""
-    directory = _directory(path)
     try:
-        fd, tmp = tempfile.mkstemp(
-            dir=directory, prefix='.%s.' % os.path.basename(path),
-            suffix='.tmp')
+        mode = os.stat(path).st_mode & 0o777
     except OSError as exc:
-        raise CommandError('cannot write %s: %s' % (
-            path, exc.strerror or exc)) from None
+        raise _cannot_write(path, exc) from None
+    tmp = _write_temp(path, data, mode)
     link = tmp + '.orig'
     try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, os.stat(path).st_mode & 0o777)
         os.link(path, link)
         os.replace(link, path + '.orig')
         os.replace(tmp, path)
     except OSError as exc:
-        for leftover in (tmp, link):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-        raise CommandError('cannot write %s: %s' % (
-            path, exc.strerror or exc)) from None
+        _discard(tmp, link)
+        raise _cannot_write(path, exc) from None
 
 
 # -- signing options -------------------------------------------------------

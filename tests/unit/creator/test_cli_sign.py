@@ -210,3 +210,16 @@ def test_not_metadata(cli, draft, sign_args):
     draft.write_bytes(b'<html/>')
     result = cli('sign', draft, *sign_args)
     assert_untouched(draft, b'<html/>', result, 'cannot sign this document')
+
+
+def test_in_place_write_failure_leaves_nothing_behind(cli, draft, sign_args,
+                                                      monkeypatch):
+    # e.g. a file system without hard links, or a full disk at that point
+    def fail(*args):
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr('os.link', fail)
+    original = draft.read_bytes()
+    result = cli('sign', draft, *sign_args)
+    assert_untouched(draft, original, result,
+                     'cannot write %s: No space left on device' % draft)
