@@ -158,15 +158,24 @@ class MarketplaceApp:
         self.read_only = read_only
         self.policy = policy
         self.max_upload_bytes = max_upload_bytes
+        read = ['GET', 'HEAD']
+        listing_methods = ['GET', 'HEAD', 'POST']
         self.url_map = Map([
-            Rule(PREFIX + '/metadata', endpoint='metadata'),
-            Rule(PREFIX + '/metadata/<a>', endpoint='metadata'),
-            Rule(PREFIX + '/metadata/<a>/<b>', endpoint='metadata'),
-            Rule(PREFIX + '/metadata/<a>/<b>/<c>', endpoint='entry'),
-            Rule(PREFIX + '/endorsers', endpoint='endorsers'),
-            Rule(PREFIX + '/endorsers/<email>', endpoint='endorser'),
-            Rule(PREFIX + '/endorsers/<email>/tags', endpoint='tags'),
-            Rule(PREFIX + '/tag/<email>/<tag>', endpoint='tag'),
+            Rule(PREFIX + '/metadata', endpoint='metadata',
+                 methods=listing_methods),
+            Rule(PREFIX + '/metadata/<a>', endpoint='metadata',
+                 methods=read),
+            Rule(PREFIX + '/metadata/<a>/<b>', endpoint='metadata',
+                 methods=read),
+            Rule(PREFIX + '/metadata/<a>/<b>/<c>', endpoint='entry',
+                 methods=read),
+            Rule(PREFIX + '/endorsers', endpoint='endorsers', methods=read),
+            Rule(PREFIX + '/endorsers/<email>', endpoint='endorser',
+                 methods=read),
+            Rule(PREFIX + '/endorsers/<email>/tags', endpoint='tags',
+                 methods=read),
+            Rule(PREFIX + '/tag/<email>/<tag>', endpoint='tag',
+                 methods=read),
         ], strict_slashes=False, merge_slashes=True)
 
     # -- WSGI --------------------------------------------------------------
@@ -194,8 +203,6 @@ class MarketplaceApp:
         except wexc.NotFound:
             raise HTTPError(404, 'resource not found: %s'
                             % request.path) from None
-        except wexc.RequestRedirect as exc:
-            return exc.get_response(request.environ)
         handler = getattr(self, 'on_' + endpoint)
         return handler(request, **values)
 
@@ -203,13 +210,9 @@ class MarketplaceApp:
 
     def on_metadata(self, request, a=None, b=None):
         if request.method == 'POST':
-            if a is not None:
-                raise HTTPError(405, 'upload to %s/metadata' % PREFIX)
             if request.mimetype == 'application/x-www-form-urlencoded':
                 return self._listing(request, request.form, (), force='json')
             return self.upload(request)
-        if request.method not in ('GET', 'HEAD'):
-            raise HTTPError(405, 'method not allowed')
         tag = request.args.get('tag')
         if tag is not None and a is not None and b is None:
             return self._tagged(request, a, tag)

@@ -296,6 +296,16 @@ def test_empty_marketplace_and_not_found(live):
     assert get(srv, '//metadata').status_code == 200
 
 
+def test_methods_not_allowed(live):
+    srv = live()
+    for method, path in (('POST', '/endorsers'), ('PUT', '/metadata'),
+                         ('DELETE', '/metadata/%s' % BEE8),
+                         ('POST', '/metadata/%s' % BEE8)):
+        response = requests.request(method, srv.url + path, timeout=30)
+        assert response.status_code == 405, (method, path)
+        assert error_text(response).startswith('The method is not allowed')
+
+
 def test_error_text_is_escaped(live):
     srv = live()
     response = get(srv, '/no<such>&path')
