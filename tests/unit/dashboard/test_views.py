@@ -341,12 +341,14 @@ class IndexViewTests(test.TestCase):
     @override_settings(MARKETPLACE_DASHBOARD={'page_size': 'many'})
     @test.create_mocks({api: ['search', 'imported_images']})
     def test_bad_settings_show_error_not_500(self):
-        res = self.get()
+        with self.assertLogs('marketplace_dashboard', 'ERROR') as logs:
+            res = self.get()
 
         self.assertEqual(200, res.status_code)
         self.assertMessageCount(res, error=1)
         messages = [str(m) for m in res.context['messages']]
         self.assertIn("MARKETPLACE_DASHBOARD['page_size']", messages[0])
+        self.assertIn("MARKETPLACE_DASHBOARD['page_size']", logs.output[0])
         self.mock_search.assert_not_called()
 
     @override_settings(MARKETPLACE_DASHBOARD={})

@@ -13,6 +13,7 @@
 # under the License.
 
 
+import logging
 import re
 
 from django import http
@@ -34,6 +35,8 @@ from marketplace_dashboard.dashboards.project.marketplace import (
     tables,
     tabs,
 )
+
+LOG = logging.getLogger(__name__)
 
 # Endorser e-mail as the format allows it (spec section 2.2).
 EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
@@ -73,6 +76,7 @@ class IndexView(horizon_tables.DataTableView):
         try:
             names = api.marketplace_names()
         except api.ConfigurationError as exc:
+            LOG.error('Marketplace panel misconfigured: %s', exc)
             messages.error(self.request, _(
                 'The marketplace panel is not configured correctly: %s')
                 % exc)
@@ -142,6 +146,7 @@ class EntryMixin:
         try:
             settings = api.get_settings()
         except api.ConfigurationError as exc:
+            LOG.error('Marketplace panel misconfigured: %s', exc)
             raise http.Http404(str(exc)) from exc
         if settings.marketplace(kwargs['marketplace']) is None:
             raise http.Http404(_('No such marketplace.'))
