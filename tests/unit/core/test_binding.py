@@ -108,3 +108,19 @@ def test_pki_validity_window(ca):
                             not_after=pki.days_ago(10))
     assert old.cert.not_valid_after_utc < datetime.datetime.now(
         datetime.UTC)
+
+
+def test_pki_files(tmp_path, ca):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    inter = pki.make_ca('Test Intermediate', issuer=ca)
+    jane = pki.make_endorser(inter)
+    p12 = pkcs12.load_key_and_certificates(
+        jane.write_pkcs12(tmp_path / 'jane.p12', b'XYZXYZ').read_bytes(),
+        b'XYZXYZ')
+    assert p12[1] == jane.cert
+    assert [c.subject for c in p12[2]] == [inter.cert.subject,
+                                           ca.cert.subject]
+    pem = jane.write_pem(tmp_path / 'jane.pem', with_key=True).read_bytes()
+    assert b'BEGIN CERTIFICATE' in pem and b'BEGIN PRIVATE KEY' in pem
+    assert binding.java_dn(jane.cert.issuer).startswith(
+        'CN=Test Intermediate,')
