@@ -45,6 +45,15 @@ MAX_KEY_FILE_BYTES = 1024 * 1024
 class CommandError(MarketplaceError):
     """A creator command cannot proceed; ``str(e)`` says why."""
 
+    prefix = 'Error: '
+
+
+class UploadFailed(CommandError):
+    """The marketplace refused an upload (printed as the original client
+    did: ``Failed to upload: <status>: <server message>``)."""
+
+    prefix = ''
+
 
 def warn(message):
     print('Warning: %s' % message, file=sys.stderr)
@@ -57,7 +66,8 @@ def command(run):
         try:
             return run(args)
         except MarketplaceError as exc:
-            print('Error: %s' % exc, file=sys.stderr)
+            print('%s%s' % (getattr(exc, 'prefix', 'Error: '), exc),
+                  file=sys.stderr)
             return 1
     return wrapper
 
@@ -342,5 +352,5 @@ def upload(marketplace, data):
     try:
         return marketplace.upload(data)
     except MarketplaceHTTPError as exc:
-        raise CommandError('Failed to upload: %s: %s' % (
+        raise UploadFailed('Failed to upload: %s: %s' % (
             exc.status, exc.server_message or exc)) from None

@@ -148,8 +148,8 @@ def test_upload_rejected_by_server(cli, signed, marketplace):
     endpoint = marketplace(trusted_endorsers=['someone.else@example.org'])
     result = cli('upload', signed, '--endpoint', endpoint)
     assert result.status == 1
-    assert result.err.startswith('Error: Failed to upload: 403: endorser '
-                                 'not trusted by this marketplace')
+    assert result.err.startswith('Failed to upload: 403: endorser not '
+                                 'trusted by this marketplace')
     assert result.out == ''
 
 
