@@ -317,18 +317,18 @@ class MarketplaceApp:
     def upload(self, request):
         if self.read_only:
             raise HTTPError(403, 'read-only repository')
-        request.max_content_length = self.max_upload_bytes
-        request.max_form_memory_size = self.max_upload_bytes
         if (request.content_length or 0) > self.max_upload_bytes:
             raise HTTPError(413, self._too_large())
         try:
             if request.mimetype == 'multipart/form-data':
+                request.max_content_length = self.max_upload_bytes
+                request.max_form_memory_size = self.max_upload_bytes
                 files = [f for f in request.files.values() if f.filename]
                 if not files:
                     raise HTTPError(400, 'no valid file uploaded')
                 data = files[0].read(self.max_upload_bytes + 1)
             elif request.mimetype in UPLOAD_TYPES:
-                data = request.get_data(cache=False)
+                data = self._read_body(request)
             else:
                 raise HTTPError(415, 'unsupported content type %r: send the '
                                 'metadata as application/xml' %
@@ -354,6 +354,24 @@ class MarketplaceApp:
                             mimetype='text/plain')
         response.headers['Location'] = location
         return response
+
+    def _read_body(self, request):
+        """The raw request body, refused (413) past the upload limit.
+
+        Read by hand because Werkzeug silently truncates a chunked body at
+        ``max_content_length`` instead of refusing it.
+        """
+        stream = request.stream
+        chunks = []
+        size = 0
+        while True:
+            chunk = stream.read(64 * 1024)
+            if not chunk:
+                return b''.join(chunks)
+            size += len(chunk)
+            if size > self.max_upload_bytes:
+                raise HTTPError(413, self._too_large())
+            chunks.append(chunk)
 
     def _too_large(self):
         return ('metadata document too large: the limit is %d bytes'

@@ -403,6 +403,11 @@ def test_multipart_upload(live, jane):
     empty = requests.post(srv.url + '/metadata', timeout=30,
                           files={'other': ('', b'', 'text/xml')})
     assert empty.status_code == 400
+    data = make_doc(jane, 10)
+    chunked = post(srv, (data[i:i + 500] for i in range(0, len(data), 500)))
+    assert chunked.status_code == 201, chunked.text
+    assert get(srv, chunked.headers['Location'][len(srv.url):]).content \
+        == data
 
 
 def test_read_only(live, jane, tmp_path):
@@ -436,11 +441,21 @@ def test_trusted_ca_policy(live, jane, ca, tmp_path):
     assert post(srv, make_doc(stranger, 2)).status_code == 403
 
 
-def test_small_upload_limit(live, jane):
+def test_small_upload_limit(live, jane, tmp_path):
     srv = live(max_upload_bytes=1000)
     response = post(srv, make_doc(jane, 1))
     assert response.status_code == 413
     assert 'limit is 1000 bytes' in error_text(response)
+
+    def chunked():   # no Content-Length: must not be truncated silently
+        data = make_doc(jane, 2)
+        for i in range(0, len(data), 300):
+            yield data[i:i + 300]
+
+    response = post(srv, chunked())
+    assert response.status_code == 413
+    assert 'limit is 1000 bytes' in error_text(response)
+    assert stored_files(tmp_path / 'data') == []
 
 
 def test_index_rebuilt_when_missing(live, jane, tmp_path):
