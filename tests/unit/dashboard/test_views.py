@@ -490,8 +490,9 @@ class DetailViewTests(test.TestCase):
 
         res = self.client.get(DETAIL_URL)
 
-        self.assertContains(res, '<pre class="marketplace-document">'
-                                 '&lt;?xml version=&quot;1.0&quot;')
+        self.assertRegex(res.content.decode(),
+                         r'<pre class="marketplace-document[^>]*>'
+                         r'&lt;\?xml version=&quot;1.0&quot;')
         self.assertContains(res, '&lt;slreq:bytes&gt;128&lt;/slreq:bytes'
                                  '&gt;')
 

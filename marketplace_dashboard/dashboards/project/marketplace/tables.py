@@ -100,8 +100,8 @@ class DownloadMetadata(tables.LinkAction):
 
 
 class AppliancesTable(tables.DataTable):
-    title = tables.WrappingColumn('title', verbose_name=_('Title'),
-                                  link=detail_url, sortable=False)
+    title = tables.Column('title', verbose_name=_('Title'),
+                          link=detail_url, sortable=False)
     os = tables.Column(os_and_version, verbose_name=_('OS'), sortable=False)
     os_arch = tables.Column('os_arch', verbose_name=_('Arch'), sortable=False)
     format = tables.Column('format', verbose_name=_('Format'), sortable=False)
