@@ -459,6 +459,7 @@ class DetailViewTests(test.TestCase):
         self.assertContains(res, 'signed with SHA-1')
         self.assertContains(res, 'label-warning marketplace-verdict')
         self.assertContains(res, 'CN=Jane Tester')
+        self.assertNotContains(res, 'No problem was found')
         self.assertContains(res, 'href="%s"' % reverse(
             'horizon:project:marketplace:download', kwargs={
                 'marketplace': 'stratuslab', 'identifier': entry.identifier,
@@ -495,6 +496,7 @@ class DetailViewTests(test.TestCase):
                          r'&lt;\?xml version=&quot;1.0&quot;')
         self.assertContains(res, '&lt;slreq:bytes&gt;128&lt;/slreq:bytes'
                                  '&gt;')
+        self.assertContains(res, 'No problem was found')
 
     @test.create_mocks({api: ['entry', 'versions']})
     def test_versions_link_to_each_other(self):
