@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import pathlib
+import threading
 
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
@@ -468,3 +469,34 @@ def test_index_rebuilt_when_missing(live, jane, tmp_path):
     again = live()
     assert listing(again) == before
     assert json.dumps(before)
+
+
+def test_concurrent_http_uploads_lose_nothing(live, jane, bob, tmp_path):
+    srv = live()
+    docs = [make_doc(jane if i % 2 else bob, i, created=ago(seconds=i))
+            for i in range(24)]
+    # three versions of one (identifier, endorser): only the newest is latest
+    versions = [make_doc(jane, 99, created=ago(seconds=s)) for s in (3, 2, 1)]
+    results = []
+
+    def upload(data):
+        results.append(post(srv, data).status_code)
+
+    threads = [threading.Thread(target=upload, args=(d,))
+               for d in docs + versions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert results.count(201) >= 25
+    assert set(results) <= {201, 400}
+    rows = keys(listing(srv, iDisplayLength='100'))
+    assert len(rows) == 25
+    assert parse_key(versions[2]) in rows
+    assert not {parse_key(versions[0]), parse_key(versions[1])} & set(rows)
+    assert len(stored_files(tmp_path / 'data')) == results.count(201)
+
+
+def parse_key(data):
+    from marketplace_dashboard.core.model import parse_appliance
+    return parse_appliance(data).key
