@@ -351,6 +351,21 @@ class IndexViewTests(test.TestCase):
         self.assertIn("MARKETPLACE_DASHBOARD['page_size']", logs.output[0])
         self.mock_search.assert_not_called()
 
+    @override_settings(MARKETPLACE_DASHBOARD={'marketplaces': [
+        {'name': 'stratuslab', 'url': 'ftp://mp.example.org/'}]})
+    @test.create_mocks({api: ['imported_images']})
+    def test_misconfigured_marketplace_shows_error(self):
+        # The real api layer: the core refuses the URL before any request.
+        res = self.get()
+
+        self.assertEqual(200, res.status_code)
+        self.assertEqual([], res.context['table'].data)
+        messages = [str(m) for m in res.context['messages']]
+        self.assertEqual(1, len(messages))
+        self.assertIn("Marketplace 'stratuslab' is misconfigured",
+                      messages[0])
+        self.assertIn('http://', messages[0])
+
     @override_settings(MARKETPLACE_DASHBOARD={})
     @test.create_mocks({api: ['search', 'imported_images']})
     def test_no_marketplace_configured(self):
