@@ -37,7 +37,11 @@ DEFAULT_TIMEOUT = 60
 
 
 class GlanceError(MarketplaceError):
-    """Glance refused or failed an operation."""
+    """Glance refused or failed an operation (``status``: HTTP code)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
 
 
 class GlanceForbidden(GlanceError):
@@ -62,7 +66,8 @@ def _translated(action):
                              % (action, _details(e))) from None
     except glance_exc.HTTPException as e:
         raise GlanceError('Glance could not %s: %s'
-                          % (action, _details(e))) from None
+                          % (action, _details(e)),
+                          status=getattr(e, 'code', None)) from None
     except ks_exc.ClientException as e:
         raise GlanceError('Cannot reach Glance to %s: %s' % (action, e)
                           ) from None
@@ -74,10 +79,16 @@ def _details(e):
 
 def make_client(session, region_name=None, interface=None,
                 endpoint=None, timeout=DEFAULT_TIMEOUT):
-    """A glanceclient v2 ``Client`` over a keystoneauth ``session``."""
+    """A glanceclient v2 ``Client`` over a keystoneauth ``session``.
+
+    A session without a timeout gets *timeout* (seconds per socket
+    operation), so that no call to Glance can hang forever.
+    """
     from glanceclient.v2 import client
 
-    kwargs = {'session': session, 'timeout': timeout}
+    if getattr(session, 'timeout', None) is None:
+        session.timeout = timeout
+    kwargs = {'session': session}
     if endpoint:
         kwargs['endpoint_override'] = endpoint
     if region_name:

@@ -480,7 +480,7 @@ class Importer:
                 existing = self._winner(appliance.identifier, key)
                 if existing:
                     return self._existing(existing)
-            image = self.images.create(
+            image = self._create(
                 name=name or image_name(appliance),
                 disk_format=disk_format(appliance.format),
                 container_format='bare', visibility=visibility,
@@ -502,6 +502,22 @@ class Importer:
             except GlanceError as e:
                 return self._web_download_refused(image, appliance, e)
         return self.status(image['id'])
+
+    def _create(self, attempts=3, **props):
+        """Create the image, retrying server errors (e.g. a busy database).
+
+        A retry cannot leave a duplicate behind: the election that follows
+        keeps one image of the entry and deletes the others.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.images.create(**props)
+            except GlanceError as e:
+                if attempt == attempts or not (e.status or 0) >= 500:
+                    raise
+                LOG.info('Glance failed to create an image (%s); retrying',
+                         e)
+                self.sleep(attempt)
 
     def _web_download_refused(self, image, appliance, error):
         """Glance refused the URL (e.g. filtering): stream it instead."""

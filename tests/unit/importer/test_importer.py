@@ -19,7 +19,7 @@ import threading
 import pytest
 
 from marketplace_dashboard.core import importer
-from marketplace_dashboard.core.glance import GlanceForbidden
+from marketplace_dashboard.core.glance import GlanceError, GlanceForbidden
 from marketplace_dashboard.core.importer import (
     Importer,
     ImportFailed,
@@ -325,3 +325,21 @@ def test_wait_returns_when_done():
     images, engine = make()
     status = engine.start(fakes.verdict())
     assert engine.wait(status.image_id, timeout=5).verified
+
+
+def test_create_retried_on_server_error_only():
+    images, engine = make()
+    original = images.create
+    failures = [GlanceError('busy', status=500)]
+
+    def flaky(**props):
+        if failures:
+            raise failures.pop()
+        return original(**props)
+
+    images.create = flaky
+    assert engine.start(fakes.verdict()).verified
+    failures.append(GlanceError('bad request', status=400))
+    images.images.clear()
+    with pytest.raises(GlanceError, match='bad request'):
+        engine.start(fakes.verdict())

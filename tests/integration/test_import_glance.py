@@ -1,0 +1,261 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Imports into a real Keystone + Glance on loopback.
+
+Signed entries are built with the core (builder, signer, test PKI) for
+random image bytes served by the stack's image server; Glance itself
+fetches them (web-download) or the importer streams them (glance-direct).
+"""
+
+import gzip
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import uuid
+
+import pytest
+
+from marketplace_dashboard.core import builder, glance, signature, trust
+from marketplace_dashboard.core import verdict as verdict_mod
+from marketplace_dashboard.core.importer import (
+    Importer,
+    ImportFailed,
+    ImportPolicy,
+)
+from tests import pki
+from tests.unit.importer.fakes import checksums
+
+POLICY = ImportPolicy(settle=1.5)
+SIZE = 300_000
+
+
+@pytest.fixture(scope='module')
+def endorser(tmp_path_factory):
+    ca = pki.make_ca('Import Test CA')
+    user = pki.make_endorser(ca, email='importer@example.org')
+    ca_file = str(ca.write_pem(tmp_path_factory.mktemp('pki') / 'ca.pem'))
+    return user, ca_file
+
+
+def _signed(data, location, endorser, compression=''):
+    user, _ = endorser
+    document = builder.build_document(
+        len(data), checksums(data), os='CirrOS', os_version='0.6',
+        os_arch='x86_64', image_format='raw', locations=[location],
+        compression=compression, title='Import test %s' % uuid.uuid4().hex)
+    return signature.sign_document(document, user.key, user.cert)
+
+
+def _verdict(document, ca_file):
+    policy = trust.TrustPolicy.from_dict({'ca_files': [ca_file]})
+    result = verdict_mod.evaluate(document, policy)
+    assert result.level.value == 'verified', result.reasons
+    return result
+
+
+def _entry(image_server, endorser, compression=None, served=None):
+    """(data, verdict, name) of a fresh entry whose image is served."""
+    data = os.urandom(SIZE)
+    name = 'img-%s.raw' % uuid.uuid4().hex + ('.gz' if compression else '')
+    body = gzip.compress(data) if compression else data
+    url = image_server.add_file(name, body)
+    if served is not None:
+        image_server.override(name, served)
+    document = _signed(data, url, endorser, compression or '')
+    return data, _verdict(document, endorser[1]), name
+
+
+def _images(stack):
+    return glance.GlanceImages(glance.make_client(stack.session()))
+
+
+def _same_entry(images, appliance):
+    return images.find(marketplace_identifier=appliance.identifier)
+
+
+def test_web_download_verified(stack, image_server, endorser):
+    data, verdict, name = _entry(image_server, endorser)
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    status = engine.start(verdict, marketplace_url='http://mp.example/x')
+    assert status.method == 'web-download'
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'active' and final.verified, final.reasons
+    image = images.get(status.image_id)
+    assert image['status'] == 'active'
+    assert image['size'] == len(data)
+    assert image['marketplace_verified'] == 'true'
+    assert image['os_hash_value'] == checksums(data)['SHA-512']
+    assert image['os_distro'] == 'cirros'
+    assert image['tags'] == ['marketplace']
+    assert image_server.stats(name).requests >= 1  # Glance fetched it
+
+
+def test_web_download_tampered_is_deactivated(stack, image_server,
+                                              endorser):
+    _, verdict, _ = _entry(image_server, endorser,
+                           served=os.urandom(SIZE))
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    status = engine.start(verdict)
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'failed' and not final.verified
+    image = images.get(status.image_id)
+    assert image['status'] == 'deactivated'
+    assert 'sha512 is' in image['marketplace_verification_error']
+    assert final.reasons == [image['marketplace_verification_error']]
+
+
+def test_streamed_gz_verified(stack, image_server, endorser):
+    data, verdict, name = _entry(image_server, endorser, compression='gz')
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    status = engine.start(verdict)
+    assert status.method == 'glance-direct' and status.state == 'queued'
+    engine.transfer(status.image_id)
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'active' and final.verified, final.reasons
+    image = images.get(status.image_id)
+    assert image['size'] == len(data)
+    assert image['os_hash_value'] == checksums(data)['SHA-512']
+    assert engine.progress.get(status.image_id)['done'] == len(data)
+
+
+def test_streamed_mismatch_leaves_nothing(stack, image_server, endorser):
+    _, verdict, _ = _entry(image_server, endorser, compression='gz',
+                           served=gzip.compress(os.urandom(SIZE)))
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    status = engine.start(verdict)
+    with pytest.raises(ImportFailed, match='SHA-512'):
+        engine.transfer(status.image_id)
+    with pytest.raises(glance.GlanceNotFound):
+        images.get(status.image_id)
+    assert _same_entry(images, verdict.appliance) == []
+
+
+def test_second_import_returns_same_image(stack, image_server, endorser):
+    _, verdict, _ = _entry(image_server, endorser)
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    first = engine.start(verdict)
+    engine.wait(first.image_id, timeout=120, interval=0.5)
+    second = engine.start(verdict)
+    assert second.existing and second.image_id == first.image_id
+    assert second.state == 'active' and second.verified
+    assert len(_same_entry(images, verdict.appliance)) == 1
+
+
+def test_concurrent_threads_one_image(stack, image_server, endorser):
+    _, verdict, _ = _entry(image_server, endorser)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            engine = Importer(_images(stack), policy=POLICY)
+            barrier.wait()
+            results.append(engine.start(verdict).image_id)
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(results)) == 1
+    found = _same_entry(_images(stack), verdict.appliance)
+    assert [i['id'] for i in found] == results[:1]
+
+
+def _import_in_process(stack_info, document, ca_file, barrier, queue):
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import v3
+
+    demo = stack_info['demo']
+    auth = v3.Password(auth_url=stack_info['keystone_url'],
+                       username=demo['username'], password=demo['password'],
+                       project_name=demo['project'],
+                       user_domain_name=demo['user_domain'],
+                       project_domain_name=demo['project_domain'])
+    images = glance.GlanceImages(glance.make_client(
+        ks_session.Session(auth=auth, timeout=60)))
+    verdict = _verdict(document, ca_file)
+    engine = Importer(images, policy=POLICY)
+    images.import_methods()  # authenticate before the race
+    barrier.wait()
+    queue.put(engine.start(verdict).image_id)
+
+
+def test_concurrent_processes_one_image(stack, image_server, endorser):
+    data = os.urandom(SIZE)
+    url = image_server.add_file('proc-%s.raw' % uuid.uuid4().hex, data)
+    document = _signed(data, url, endorser)
+    ctx = multiprocessing.get_context('spawn')
+    barrier, queue = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_import_in_process, args=(
+        stack.describe(), document, endorser[1], barrier, queue))
+        for _ in range(2)]
+    for p in procs:
+        p.start()
+    ids = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert ids[0] == ids[1]
+    appliance = _verdict(document, endorser[1]).appliance
+    found = _same_entry(_images(stack), appliance)
+    assert [i['id'] for i in found] == ids[:1]
+
+
+def test_cli_import_wait_json(stack, image_server, endorser, tmp_path):
+    data = os.urandom(SIZE)
+    url = image_server.add_file('cli-%s.raw' % uuid.uuid4().hex, data)
+    document = _signed(data, url, endorser)
+    identifier = _verdict(document, endorser[1]).appliance.identifier
+    # A static marketplace: GET <endpoint>/metadata/<id> lists the entry.
+    body = document.split(b'?>', 1)[1] if document.startswith(b'<?xml') \
+        else document
+    image_server.add_file('mp/metadata/%s' % identifier,
+                          b'<metadata>' + body + b'</metadata>')
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith('OS_')}
+    env.update(OS_AUTH_URL=stack.keystone_url, OS_USERNAME=stack.demo.username,
+               OS_PASSWORD=stack.demo.password,
+               OS_PROJECT_NAME=stack.demo.project,
+               OS_USER_DOMAIN_NAME='Default',
+               OS_PROJECT_DOMAIN_NAME='Default',
+               OS_IDENTITY_API_VERSION='3', OS_REGION_NAME='RegionOne',
+               HOME=str(tmp_path))
+    command = os.path.join(os.path.dirname(sys.executable),
+                           'marketplace-metadata')
+    result = subprocess.run(
+        [command, 'import', identifier, '--endpoint', image_server.url('mp'),
+         '--ca-file', endorser[1], '--wait', '--json', '--timeout', '120'],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output['state'] == 'active' and output['verified'] is True
+    assert output['status'] == 'active'
+    image = _images(stack).get(output['image_id'])
+    assert image['marketplace_identifier'] == identifier
+    assert image['marketplace_url'].endswith(
+        '/mp/metadata/%s/importer@example.org/%s'
+        % (identifier, image['marketplace_endorsed_at']))
