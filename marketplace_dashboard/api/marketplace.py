@@ -49,7 +49,7 @@ ConfigurationError = conf.ConfigurationError
 # Verdict of a listed row whose signed document the marketplace did not
 # send: nothing about it can be trusted.
 NO_DOCUMENT = {'level': 'invalid', 'reasons': [
-    'the marketplace did not send the signed document of this entry']}
+    _('the marketplace did not send the signed document of this entry')]}
 # What a view catches and reports without failing the page.
 RECOVERABLE = (errors.MarketplaceError,)
 
@@ -333,7 +333,16 @@ def entry(request, name, identifier, email, created):
     """The entry with this key, with its signed document and verdict."""
     document = client(request, name).fetch_entry(identifier, email,
                                                  created)
-    return Verifier().entry(name, document)
+    result = Verifier().entry(name, document)
+    if result.appliance is not None and (
+            result.identifier, result.email, result.created_key) != (
+            identifier, email, created):
+        # Never show one entry under the URL (and name) of another.
+        raise errors.MarketplaceResponseError(
+            _('The marketplace "%(name)s" answered with another entry '
+              '(%(got)s) than the one requested.')
+            % {'name': name, 'got': result.id})
+    return result
 
 
 def versions(request, name, identifier):

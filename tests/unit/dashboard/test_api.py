@@ -274,3 +274,24 @@ def test_imported_images_is_one_glance_call(request_):
                                     filters={'tag': ['marketplace']})
     assert {k: v.id for k, v in found.items()} == {'A' * 27: 'a',
                                                    'B' * 27: 'b'}
+
+
+def test_entry_must_be_the_requested_one(request_):
+    fake = mock.Mock()
+    fake.fetch_entry.return_value = fixtures.sample('07-signed-deprecated.xml')
+    with mock.patch.object(api, 'client', return_value=fake):
+        with pytest.raises(errors.MarketplaceResponseError,
+                           match='another entry'):
+            api.entry(request_, 'mp', 'BEE8-MMAw-Lk_IgsEExAy3d9R8h',
+                      'jane.tester@example.org', '2014-03-08T14:10:40Z')
+
+
+def test_unparseable_entry_is_shown_as_invalid(request_):
+    fake = mock.Mock()
+    fake.fetch_entry.return_value = b'<html>maintenance</html>'
+    with mock.patch.object(api, 'client', return_value=fake):
+        entry = api.entry(request_, 'mp', 'BEE8-MMAw-Lk_IgsEExAy3d9R8h',
+                          'jane.tester@example.org', '2014-03-08T14:10:40Z')
+    assert entry.level == 'invalid'
+    assert entry.reasons
+    assert entry.document == b'<html>maintenance</html>'

@@ -543,6 +543,21 @@ class DetailViewTests(test.TestCase):
         self.assertContains(res, 'No other entry is known')
 
     @test.create_mocks({api: ['entry', 'versions']})
+    def test_unreadable_document_still_has_a_page(self):
+        self.mock_entry.return_value = api.Entry(
+            'stratuslab', b'<html>&lt;maintenance&gt;</html>', None,
+            {'level': 'invalid', 'reasons': ['not a metadata document']})
+        self.mock_versions.return_value = []
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, '<span class="h1 word-wrap">%s</span>'
+                            % IDENTIFIER)
+        self.assertContains(res, 'not a metadata document')
+        self.assertContains(res, '&lt;html&gt;&amp;lt;maintenance&amp;gt;')
+
+    @test.create_mocks({api: ['entry', 'versions']})
     def test_entry_not_found_redirects_with_message(self):
         self.mock_entry.side_effect = errors.MarketplaceHTTPError(
             'answered HTTP 404: metadata entry not found.', status=404)

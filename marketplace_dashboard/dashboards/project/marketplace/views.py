@@ -174,7 +174,7 @@ class EntryMixin:
 class DetailView(EntryMixin, horizon_tabs.TabView):
     tab_group_class = tabs.DetailTabs
     template_name = 'horizon/common/_detail.html'
-    page_title = '{{ entry.title }}'
+    page_title = '{{ entry.title|default:identifier }}'
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
