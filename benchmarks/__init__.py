@@ -1,0 +1,51 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Benchmark suite of marketplace-dashboard (run by hand, not by pytest).
+
+Usage, from the repository root::
+
+    benchmarks/run            # full sizes (1 GiB images, 1,000 documents,
+                              # 10,000 entries); about half an hour
+    benchmarks/run --quick    # small inputs, under five minutes
+    benchmarks/run --only build,verify
+
+Every target compares our code with a peer measured side by side in the
+same run, on the same input, on this machine (interleaved repetitions, the
+median is reported), and prints a table of ratios; ``benchmarks/results.json``
+(not committed) gets one object per target with ``name``, ``measured``,
+``target``, ``met`` and the ``raw`` figures.  Nothing fails: a missed target
+is reported as such and README.rst ("Performance") explains it.
+
+Targets (issue 8):
+
+1. ``import`` -- server-side import of an image through the plugin's
+   engine (web-download) versus ``glance image-create-via-import
+   --import-method web-download``; bytes the importing process received
+   (the image server's per-client byte counters).
+2. ``stream`` -- throughput of the streamed import path versus
+   ``curl URL | sha512sum``; peak RSS growth of the importing process.
+3. ``browse`` -- Horizon panel page with 100 versus 10,000 marketplace
+   entries (real Horizon login on the loopback stack), and second view
+   (cached verdicts) versus first.
+4. ``build`` -- ``marketplace-metadata build`` versus md5sum, sha1sum,
+   sha256sum and sha512sum one after another (file in page cache), and
+   versus a single-threaded Python hashlib loop.
+5. ``verify`` -- entries per second of ``marketplace-metadata verify``
+   versus ``xmlsec1 --verify`` (one process per file; batch for reference).
+
+Large files go to ``benchmarks/work/`` (git-ignored) and are deleted
+afterwards.  The machine's core count and load average are part of the
+output: other work on the machine skews every figure.
+"""

@@ -1,0 +1,87 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Target 5: ``marketplace-metadata verify`` versus ``xmlsec1 --verify``.
+
+The same *N* signed documents (1,000; 200 with ``--quick``) are verified
+
+* by one ``marketplace-metadata verify --ca-file CA FILE...`` process (what
+  a user runs; it also checks the endorser binding, the StratusLab
+  constraints, the trust chain and expiry);
+* by ``xmlsec1 --verify --trusted-pem CA FILE``, one process per file (the
+  honest peer invocation: the tool a user would script);
+* by one ``xmlsec1 --verify`` process given all the files (batch, for
+  reference: libxmlsec without process start-up).
+
+Figures are entries per second; the goal is to be at least as fast as
+xmlsec1 run per file.
+"""
+
+import os
+import pathlib
+import shutil
+
+from benchmarks import common, documents
+
+
+def run(workdir, quick=False, log=print):
+    count = 200 if quick else 1000
+    repeat = 3
+    directory = os.path.join(workdir, 'verify-docs')
+    xmlsec1 = shutil.which('xmlsec1')
+    if not xmlsec1:
+        raise SystemExit('xmlsec1 is required (Debian package xmlsec1, '
+                         'installed by tools/bootstrap)')
+    log('verify: signing %d documents' % count)
+    ca, endorser = documents.credentials()
+    ca_file = os.path.join(workdir, 'verify-ca.pem')
+    ca.write_pem(pathlib.Path(ca_file))
+    paths = documents.write_documents(directory, endorser, count)
+    verify = common.tool('marketplace-metadata')
+    peer = [xmlsec1, '--verify', '--enabled-reference-uris', 'empty',
+            '--trusted-pem', ca_file]
+
+    def ours():
+        return common.run([verify, 'verify', '--ca-file', ca_file] + paths)
+
+    def per_file():
+        return sum(common.run(peer + [path]) for path in paths)
+
+    def batch():
+        return common.run(peer + paths)
+
+    try:
+        log('verify: timing (%d interleaved runs each)' % repeat)
+        times = common.compare(repeat, {'ours': ours, 'xmlsec1': per_file,
+                                        'xmlsec1_batch': batch})
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.unlink(ca_file)
+    rate = {name: round(count / t['median'], 1) for name, t in times.items()}
+    raw = {'documents': count, 'seconds': times, 'entries_per_s': rate}
+    note = ('%d documents: marketplace-metadata verify %.0f/s (one process), '
+            'xmlsec1 %.0f/s (one process per file), xmlsec1 batch %.0f/s '
+            '(one process, signature and chain only).'
+            % (count, rate['ours'], rate['xmlsec1'], rate['xmlsec1_batch']))
+    return [
+        common.Result('5 verify vs xmlsec1', 'entries/s of marketplace-'
+                      'metadata verify / xmlsec1 --verify per file',
+                      round(rate['ours'] / rate['xmlsec1'], 3), 1.0, op='>=',
+                      raw=raw, note=note),
+        common.Result('5 verify vs xmlsec1 batch', 'entries/s of '
+                      'marketplace-metadata verify / one xmlsec1 process '
+                      'for all files (reference)',
+                      round(rate['ours'] / rate['xmlsec1_batch'], 3), 1.0,
+                      op='>=', raw=raw),
+    ]
