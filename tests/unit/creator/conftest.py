@@ -22,6 +22,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from marketplace_dashboard.cli import main as cli_main
 from tests import pki
 
 PASSWORD = b'p12-secret'
@@ -69,8 +70,6 @@ class Result:
 @pytest.fixture
 def cli(capsys):
     """``cli('build', ...)`` runs marketplace-metadata in-process."""
-    from marketplace_dashboard.cli import main as cli_main
-
     def run(*argv):
         capsys.readouterr()
         try:
