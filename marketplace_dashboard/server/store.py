@@ -30,6 +30,7 @@ files (:meth:`Store.rebuild_index`).
 
 import contextlib
 import dataclasses
+import fcntl
 import logging
 import os
 import re
@@ -180,7 +181,21 @@ class Store:
         self._local = threading.local()
         os.makedirs(os.path.join(self.data_dir, 'metadata'), exist_ok=True)
         if rebuild_missing and not os.path.exists(self.index_path):
-            self.rebuild_index()
+            with self._rebuild_lock():
+                # another process (e.g. a gunicorn worker) may have rebuilt
+                # it while this one waited for the lock
+                if not os.path.exists(self.index_path):
+                    self.rebuild_index()
+
+    @contextlib.contextmanager
+    def _rebuild_lock(self):
+        fd = os.open(os.path.join(self.data_dir, '.index.lock'),
+                     os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     # -- connections -------------------------------------------------------
 
@@ -272,12 +287,13 @@ class Store:
     def rebuild_index(self):
         """Recreate the index from the stored files; returns the count.
 
-        The new index is built next to the old one and renamed over it.
+        The new index is built next to the old one and renamed over it;
+        run it with the service stopped (``--rebuild-index``) or let it run
+        automatically when the index is missing.
         """
-        tmp = self.index_path + '.rebuild'
-        for suffix in ('', '-wal', '-shm'):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp + suffix)
+        fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix='.index-',
+                                   suffix='.rebuild')
+        os.close(fd)
         conn = self.connect(tmp)
         count = 0
         try:
@@ -289,16 +305,22 @@ class Store:
                         count += 1
             conn.execute('PRAGMA wal_checkpoint(TRUNCATE)')
             conn.execute('PRAGMA journal_mode=DELETE')
-        finally:
+        except BaseException:
             conn.close()
+            for suffix in ('', '-wal', '-shm'):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp + suffix)
+            raise
+        conn.close()
         old = getattr(self._local, 'conn', None)
         if old is not None:
             old.close()
             self._local.conn = None
-        os.replace(tmp, self.index_path)
+        # a WAL left by the old index must never be applied to the new one
         for suffix in ('-wal', '-shm'):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.index_path + suffix)
+        os.replace(tmp, self.index_path)
         LOG.info('index rebuilt from %d stored documents', count)
         return count
 
