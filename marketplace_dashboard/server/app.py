@@ -24,6 +24,7 @@ the StratusLab one (doc: stratuslab-marketplace.md section 3), served under
 
 import argparse
 import datetime
+import itertools
 import json
 import logging
 import re
@@ -66,6 +67,8 @@ NO_MATCH = 'no metadata matching query found'
 _DECL_RE = re.compile(rb'^\s*<\?xml[^>]*\?>\s*')
 _ENCODING_RE = re.compile(rb'^\s*<\?xml[^>]*encoding=["\']([^"\']+)["\']')
 _SPARQL_NS = 'http://www.w3.org/2005/sparql-results#'
+RDF_ATTR = '{%s}%%s' % xmlsafe.RDF_NS
+XML_BASE_ATTR = '{http://www.w3.org/XML/1998/namespace}base'
 UPLOAD_TYPES = ('application/xml', 'application/rdf+xml', 'text/xml')
 
 
@@ -139,14 +142,44 @@ def sparql_results(variables, rows, as_json):
     return Response(body, mimetype='application/sparql-results+xml')
 
 
-def entry_json(row):
-    """Simple JSON view of one index entry."""
-    keys = ('identifier', 'email', 'created', 'os', 'os_version', 'os_arch',
-            'kind', 'location', 'description', 'title', 'alternative',
-            'valid', 'deprecated_reason', 'subject', 'issuer', 'sha256')
-    value = {key: row[key] for key in keys}
-    value['deprecated'] = bool(row['deprecated'])
-    return value
+def rdf_json(document):
+    """RDF/JSON (Talis) of a stored entry, as the original service gives.
+
+    Properties of ``rdf:Description`` become ``{"type": "literal"}``
+    values, ``rdf:parseType="Resource"`` blocks blank nodes and
+    ``rdf:resource`` URIs; the signature is left out.
+    """
+    root = xmlsafe.parse_xml(document)
+    base = root.get(XML_BASE_ATTR) or 'http://mp.stratuslab.eu/'
+    graph = {}
+    blank = itertools.count()
+
+    def value_of(element):
+        if element.get(RDF_ATTR % 'parseType') == 'Resource':
+            name = '_:b%d' % next(blank)
+            graph[name] = properties(element)
+            return {'type': 'bnode', 'value': name}
+        resource = element.get(RDF_ATTR % 'resource')
+        if resource is not None:
+            return {'type': 'uri',
+                    'value': urllib.parse.urljoin(base, resource)}
+        return {'type': 'literal', 'value': element.text or ''}
+
+    def properties(element):
+        result = {}
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            qname = etree.QName(child)
+            result.setdefault((qname.namespace or '') + qname.localname,
+                              []).append(value_of(child))
+        return result
+
+    for description in root.iterchildren(RDF_ATTR % 'Description'):
+        about = urllib.parse.urljoin(
+            base, description.get(RDF_ATTR % 'about') or '')
+        graph[about] = properties(description)
+    return graph
 
 
 class MarketplaceApp:
@@ -255,7 +288,7 @@ class MarketplaceApp:
 
     def _entry_response(self, request, row, document):
         if wants_json(request):
-            response = json_response(entry_json(row))
+            response = json_response(rdf_json(document))
             filename = '%s.json' % row['identifier']
         else:
             response = Response(document, content_type='application/rdf+xml')

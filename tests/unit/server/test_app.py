@@ -87,6 +87,20 @@ def test_samples_upload_latest_rule_and_byte_identical_retrieval(live):
     assert entry.headers['Content-Disposition'] == \
         'attachment; filename=%s.xml' % BEE8
     assert verify_signature(entry.content).status == 'valid'
+    as_json = get(srv, '/metadata/%s/%s/2014-03-08T14:10:40Z' % (BEE8, JANE),
+                  media='json')
+    assert as_json.headers['Content-Disposition'] == \
+        'attachment; filename=%s.json' % BEE8
+    graph = as_json.json()
+    subject = graph['http://mp.stratuslab.eu/#' + BEE8]
+    assert subject['http://purl.org/dc/terms/identifier'] == \
+        [{'type': 'literal', 'value': BEE8}]
+    endorsement = subject['http://mp.stratuslab.eu/slreq#endorsement'][0]
+    assert endorsement['type'] == 'bnode'
+    endorser = graph[endorsement['value']][
+        'http://mp.stratuslab.eu/slreq#endorser'][0]
+    assert graph[endorser['value']]['http://mp.stratuslab.eu/slreq#email'] \
+        == [{'type': 'literal', 'value': JANE}]
 
     # every sample has expired by now; 04 is deprecated
     assert keys(listing(srv)) == []
