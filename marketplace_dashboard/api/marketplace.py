@@ -36,14 +36,15 @@ from oslo_utils import timeutils
 from marketplace_dashboard import conf
 from marketplace_dashboard.core import cache as core_cache
 from marketplace_dashboard.core import client as core_client
-from marketplace_dashboard.core import errors, model, trust
+from marketplace_dashboard.core import errors, importer, model, trust
 from marketplace_dashboard.core import verdict as core_verdict
 
 LOG = logging.getLogger(__name__)
 
 CACHE_PREFIX = 'marketplace-dashboard'
-GLANCE_TAG = 'marketplace'
-GLANCE_ID_PROPERTY = 'marketplace_identifier'
+# What the import engine (core.importer) sets on the images it creates.
+GLANCE_TAG = importer.TAG
+GLANCE_ID_PROPERTY = importer.P + 'identifier'
 
 ConfigurationError = conf.ConfigurationError
 # Verdict of a listed row whose signed document the marketplace did not
