@@ -88,16 +88,19 @@ def add_parser(subparsers):
 
 def glance_images(cloud=None):
     """GlanceImages on a keystoneauth session from clouds.yaml / OS_*."""
+    from keystoneauth1 import exceptions as ks_exc
     from openstack import config as os_config
     from openstack import exceptions as os_exc
 
     try:
         region = os_config.OpenStackConfig().get_one(cloud=cloud)
         session = region.get_session()
-    except (os_exc.SDKException, KeyError, ValueError) as e:
+    except (os_exc.SDKException, ks_exc.ClientException, KeyError,
+            ValueError) as e:
         raise creator.CommandError(
             'Cannot authenticate to OpenStack: %s. Set the OS_* variables '
-            '(e.g. source an openrc file) or pass --os-cloud.' % e) from None
+            '(e.g. source an openrc file) or pass --os-cloud.'
+            % str(e).rstrip('.')) from None
     return glance.GlanceImages(glance.make_client(
         session, region_name=region.region_name,
         interface=region.get_interface('image')))

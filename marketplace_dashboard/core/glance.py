@@ -68,6 +68,10 @@ def _translated(action):
         raise GlanceError('Glance could not %s: %s'
                           % (action, _details(e)),
                           status=getattr(e, 'code', None)) from None
+    except (ks_exc.Unauthorized, ks_exc.AuthorizationFailure) as e:
+        raise GlanceError('Authentication failed while trying to %s: %s. '
+                          'Check your OpenStack credentials.'
+                          % (action, e), status=401) from None
     except ks_exc.ClientException as e:
         raise GlanceError('Cannot reach Glance to %s: %s' % (action, e)
                           ) from None
