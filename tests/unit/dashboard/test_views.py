@@ -152,7 +152,10 @@ class IndexViewTests(test.TestCase):
         rows = res.context['table'].get_rows()
         self.assertIn('marketplace-in-glance', str(rows[0].cells[
             'in_glance'].data))
-        self.assertIn(image.id, str(rows[0].cells['in_glance'].data))
+        mark = str(rows[0].cells['in_glance'].data)
+        self.assertIn(image.id, mark)
+        self.assertIn('label-primary', mark)
+        self.assertIn('(%s)' % image.status, mark)
         self.assertNotIn('marketplace-in-glance', str(rows[1].cells[
             'in_glance'].data))
 
