@@ -168,8 +168,9 @@ class _PrintingProgress(transfer.ProgressStore):
         self._shown = -1
 
     def update(self, image_id, done, total, state='transferring',
-               force=False):
-        super().update(image_id, done, total, state=state, force=force)
+               force=False, reason=None):
+        super().update(image_id, done, total, state=state, force=force,
+                       reason=reason)
         tenth = int(done * 10 / total) if total else 10
         if state == 'transferring' and tenth != self._shown:
             self._shown = tenth

@@ -43,6 +43,7 @@ import datetime
 import logging
 import math
 import re
+import threading
 import time
 
 from marketplace_dashboard.core import hashing, transfer
@@ -569,15 +570,26 @@ class Importer:
         return winner
 
     def _stalled(self, image):
-        """A streamed import whose worker stopped reporting."""
-        if image.get('status') != 'queued' or \
-                image.get(P + 'import_method') != GLANCE_DIRECT:
-            return False
-        record = self.progress.get(image['id'])
+        """An import that stopped making progress.
+
+        Streamed: no heartbeat for ``stall_after`` seconds (an image being
+        uploaded by a worker whose heartbeats we cannot see, e.g. a CLI
+        elsewhere, is given the benefit of the doubt).  Web-download: Glance
+        left the image ``queued`` that long.
+        """
+        status = image.get('status')
+        method = image.get(P + 'import_method')
+        record = self.progress.get(image['id']) \
+            if method == GLANCE_DIRECT else None
         if record:
             last = record.get('heartbeat', 0)
-        else:
+        elif status == 'queued' and method in (GLANCE_DIRECT, WEB_DOWNLOAD):
             last = _timestamp(image.get('updated_at'))
+        else:
+            return False
+        if status not in ('queued', 'uploading') or (
+                record and record.get('state') == 'importing'):
+            return False
         return self.clock() - last > self.policy.stall_after
 
     # -- streamed transfer --------------------------------------------
@@ -630,11 +642,36 @@ class Importer:
                              force=True)
         return self.status(image_id)
 
+    def transfer_in_background(self, image_id):
+        """Run :meth:`transfer` in a daemon thread; returns the thread.
+
+        For a web worker: the request returns at once and the page polls
+        :meth:`status`.  Failures end in the progress record (``state``
+        ``failed`` and ``reason``), which :meth:`status` reports.
+        """
+        def run():
+            try:
+                self.transfer(image_id)
+            except MarketplaceError as e:
+                LOG.warning('Streamed import of %s failed: %s', image_id, e)
+            except Exception:
+                LOG.exception('Streamed import of %s crashed', image_id)
+                self.progress.update(image_id, 0, 0, state='failed',
+                                     force=True,
+                                     reason='The transfer failed '
+                                            'unexpectedly; see the logs.')
+
+        thread = threading.Thread(target=run, daemon=True,
+                                  name='marketplace-import-%s' % image_id)
+        thread.start()
+        return thread
+
     def _discard(self, image_id, reason, total):
         reason = 'Image data does not match the endorsed metadata: %s' \
             % reason
         LOG.warning('Import of %s failed: %s', image_id, reason)
-        self.progress.update(image_id, 0, total, state='failed', force=True)
+        self.progress.update(image_id, 0, total, state='failed', force=True,
+                             reason=reason)
         self.images.delete(image_id)
         raise ImportFailed('%s. The image was deleted.' % reason)
 
@@ -647,9 +684,8 @@ class Importer:
         except GlanceNotFound:
             record = self.progress.get(image_id) or {}
             return ImportStatus(image_id, 'failed', reasons=[
-                'The image no longer exists in Glance'
-                + (' (its data did not match).'
-                   if record.get('state') == 'failed' else '.')])
+                record.get('reason') or
+                'The image no longer exists in Glance.'])
         method = image.get(P + 'import_method')
         result = ImportStatus(image_id, 'queued', method=method, image=image,
                               verified=image.get(P + 'verified') == 'true')
@@ -687,9 +723,8 @@ class Importer:
         if self._stalled(image):
             result.state = 'failed'
             result.reasons.append(
-                'The streamed transfer stalled (no progress for %d s); '
-                'delete the image and import again.'
-                % self.policy.stall_after)
+                'The import stalled (no progress for %d s); delete the '
+                'image and import again.' % self.policy.stall_after)
         return result
 
     def _task_errors(self, image_id):

@@ -241,16 +241,18 @@ class ProgressStore:
         self._last = {}
 
     def update(self, image_id, done, total, state='transferring',
-               force=False):
+               force=False, reason=None):
         now = self.clock()
         if (not force and state == 'transferring'
                 and now - self._last.get(image_id, 0) < self.interval):
             return
         self._last[image_id] = now
         percent = int(done * 100 / total) if total else None
-        self.cache.set(self.PREFIX + image_id, {
-            'done': done, 'total': total, 'percent': percent,
-            'state': state, 'heartbeat': now}, self.timeout)
+        record = {'done': done, 'total': total, 'percent': percent,
+                  'state': state, 'heartbeat': now}
+        if reason:
+            record['reason'] = reason
+        self.cache.set(self.PREFIX + image_id, record, self.timeout)
 
     def get(self, image_id):
         return self.cache.get(self.PREFIX + image_id)

@@ -343,3 +343,48 @@ def test_create_retried_on_server_error_only():
     images.images.clear()
     with pytest.raises(GlanceError, match='bad request'):
         engine.start(fakes.verdict())
+
+
+def test_background_transfer_failure_is_reported_by_status():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(b'wrong'))})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    engine.transfer_in_background(status.image_id).join(timeout=30)
+    after = engine.status(status.image_id)
+    assert after.state == 'failed'
+    assert 'does not match the endorsed metadata' in after.reasons[0]
+    assert images.images == {}
+
+
+def test_background_transfer_success():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(fakes.IMAGE))})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    engine.transfer_in_background(status.image_id).join(timeout=30)
+    assert engine.status(status.image_id).verified
+
+
+def test_web_download_left_queued_is_stalled():
+    clock = [0.0]
+    images, engine = make(policy=ImportPolicy(stall_after=60))
+    images.web_download = lambda image_id, uri: None  # never starts
+    status = engine.start(fakes.verdict())
+    assert status.state == 'queued'
+    clock[0] = importer._timestamp(images.get(status.image_id)['updated_at'])
+    engine.clock = lambda: clock[0]
+    assert engine.status(status.image_id).state == 'queued'
+    clock[0] += 61
+    assert engine.status(status.image_id).state == 'failed'
+    assert engine.start(fakes.verdict()).image_id != status.image_id
+
+
+def test_upload_by_unseen_worker_is_not_stalled():
+    images, engine = make(policy=ImportPolicy(stall_after=0))
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    images.update(status.image_id, status='uploading')
+    engine.clock = lambda: 10 ** 12
+    assert engine.status(status.image_id).state == 'importing'
+    assert engine.start(fakes.verdict(locations=[GZ_URL])).image_id == \
+        status.image_id
