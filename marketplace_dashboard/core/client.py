@@ -525,17 +525,26 @@ class MarketplaceClient:
     # -- upload ------------------------------------------------------------
 
     def upload(self, data):
-        """POST a signed document; returns the new entry's URL."""
+        """POST a signed document; returns the new entry's URL.
+
+        The URL is the ``Location`` the service gives, else (as the
+        original client did, e.g. for an upload pending e-mail
+        confirmation, HTTP 202) the one built from the document's key.
+        """
         response, _ = self._request(
             'POST', '/metadata', data=data,
             headers={'Content-Type': 'application/xml',
                      'Accept': 'application/xml'})
         location = response.headers.get('Location')
-        if not location:
+        if location:
+            return location
+        try:
+            key = parse_appliance(data).key
+            return self.base + self._entry_path(*key)
+        except MarketplaceError:
             raise MarketplaceResponseError(
                 '%s accepted the upload (HTTP %d) but gave no entry URL'
-                % (self._describe(), response.status_code))
-        return location
+                % (self._describe(), response.status_code)) from None
 
     # -- verification ------------------------------------------------------
 

@@ -36,6 +36,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.rfile.read(length)
         if self.path.startswith('/busy/'):
             self._send(503, b'<error>busy</error>', 'application/xml')
+        elif self.path.startswith('/pending/'):
+            self._send(202, b'confirmation email sent for new metadata '
+                       b'entry', 'text/plain')
         else:
             self._send(400, b'{"400" : "invalid metadata: no signature"}')
 

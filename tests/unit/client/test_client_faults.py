@@ -1,5 +1,6 @@
 """The client against a misbehaving marketplace on loopback."""
 
+import pathlib
 import socket
 
 import pytest
@@ -14,6 +15,8 @@ from marketplace_dashboard.core.errors import (
 )
 from tests import pki
 from tests.unit.client import faulty
+
+SAMPLES = pathlib.Path('/work/shared/samples')
 
 
 @pytest.fixture(scope='module')
@@ -211,3 +214,13 @@ def test_query_escapes_user_text():
     assert params['sSearch_1'] == 'Ubuntu'
     with pytest.raises(MarketplaceClientError):
         client_mod.SearchQuery(status='bogus')
+
+
+def test_upload_pending_confirmation_gives_entry_url(server):
+    data = (SAMPLES / '06-signed-testca.xml').read_bytes()
+    url = make(server.url('pending')).upload(data)
+    assert url == server.url('pending') + (
+        '/metadata/BEE8-MMAw-Lk_IgsEExAy3d9R8h/jane.tester@example.org/'
+        '2014-03-08T14:10:40Z')
+    with pytest.raises(MarketplaceResponseError):
+        make(server.url('pending')).upload(b'<not-metadata/>')
