@@ -318,6 +318,12 @@ class MarketplaceClient:
                 timeout=self.config.timeout, verify=self.config.verify,
                 stream=True)
         except requests.exceptions.SSLError as exc:
+            reason = _reason(exc)
+            if 'WRONG_VERSION_NUMBER' in reason or 'record layer' in reason:
+                raise MarketplaceUnavailable(
+                    'TLS handshake with %s failed: %s; the port does not '
+                    'seem to speak TLS, check whether the URL should be '
+                    'http://' % (what, reason)) from None
             hint = ('check that its certificate is issued by the CA bundle '
                     'configured with the "verify" setting (CLI: --ca-file '
                     '%s)' % self.config.verify
@@ -327,7 +333,7 @@ class MarketplaceClient:
                     'bundle')
             raise MarketplaceUnavailable(
                 'TLS certificate problem with %s: %s; %s'
-                % (what, _reason(exc), hint)) from None
+                % (what, reason, hint)) from None
         except requests.exceptions.Timeout:
             raise MarketplaceUnavailable(
                 '%s did not answer within %g seconds; try again later or '
@@ -583,9 +589,9 @@ def _reason(exc):
     """A short reason from a requests exception (innermost cause)."""
     seen = exc
     while True:
-        args = getattr(seen, 'args', ())
-        inner = args[0] if args else None
-        if isinstance(inner, BaseException) and inner is not seen:
+        inner = next((a for a in getattr(seen, 'args', ())
+                      if isinstance(a, BaseException)), None)
+        if inner is not None and inner is not seen:
             seen = inner
             continue
         reason = getattr(seen, 'reason', None)
