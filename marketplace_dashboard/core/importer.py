@@ -304,6 +304,47 @@ def image_properties(appliance, level, marketplace_url=None):
     return {k: _clip(v) for k, v in props.items() if v}
 
 
+#: Glance's own image attributes: never settable as extra properties.
+GLANCE_CORE_ATTRIBUTES = frozenset({
+    'id', 'name', 'status', 'visibility', 'protected', 'checksum', 'owner',
+    'size', 'virtual_size', 'min_ram', 'min_disk', 'disk_format',
+    'container_format', 'created_at', 'updated_at', 'tags', 'self', 'file',
+    'schema', 'locations', 'direct_url', 'stores', 'member', 'members',
+    'deleted', 'deleted_at', 'is_public', 'location', 'kernel_id',
+    'ramdisk_id'})
+RESERVED_PREFIXES = ('os_', P)
+_PROPERTY_KEY = re.compile(r'^[A-Za-z0-9_:.-]{1,255}\Z')
+
+
+def check_properties(properties):
+    """Validate extra image properties given by a user; a clean dict.
+
+    Refuses (:class:`ImportRefused`) keys Glance or the import owns:
+    Glance core attributes, ``os_*`` and ``marketplace_*``, and keys or
+    values that are malformed or too long (255 characters).
+    """
+    clean = {}
+    for key, value in (properties or {}).items():
+        key = str(key).strip()
+        if not _PROPERTY_KEY.match(key):
+            raise ImportRefused('Invalid property name %r: use up to 255 '
+                                'letters, digits, "_", ":", "." or "-".'
+                                % key)
+        lower = key.lower()
+        if lower in GLANCE_CORE_ATTRIBUTES or lower.startswith(
+                RESERVED_PREFIXES):
+            raise ImportRefused('Property %r is reserved (Glance '
+                                'attributes, os_* and marketplace_* are '
+                                'set by Glance or the import).' % key)
+        value = str(value)
+        if len(value) > _PROP_MAX or any(ord(c) < 32 for c in value):
+            raise ImportRefused('Property %r: the value must be one line '
+                                'of at most %d characters.'
+                                % (key, _PROP_MAX))
+        clean[key] = value
+    return clean
+
+
 @dataclasses.dataclass
 class Plan:
     """How an entry will be imported."""
@@ -439,16 +480,18 @@ class Importer:
     # -- start ---------------------------------------------------------
 
     def start(self, verdict, name=None, visibility='private', members=(),
-              marketplace_url=None):
+              marketplace_url=None, properties=None):
         """Start importing the entry of *verdict*; an :class:`ImportStatus`.
 
         Raises :class:`ImportRefused` (policy, unusable entry) or
         :class:`GlanceError` (e.g. :class:`GlanceForbidden` when Glance
         policy forbids the visibility).  For the streamed method the
         caller then runs :meth:`transfer` (in a thread or in the
-        foreground).
+        foreground).  *properties*: extra image properties, checked with
+        :func:`check_properties`.
         """
         level = check_policy(verdict, self.policy)
+        extra = check_properties(properties)
         appliance = verdict.appliance
         if visibility not in VISIBILITIES:
             raise ImportRefused('Visibility must be one of %s, not %r.'
@@ -465,7 +508,8 @@ class Importer:
             return self._existing(existing)
         plan = choose_method(appliance, self.images.import_methods(),
                              self.policy)
-        props = image_properties(appliance, level, marketplace_url)
+        props = dict(extra)
+        props.update(image_properties(appliance, level, marketplace_url))
         props[P + 'import_method'] = plan.method
         props[P + 'source_url'] = _clip(plan.url)
         if plan.compression:
@@ -536,6 +580,18 @@ class Importer:
                  image['id'], error)
         self.images.update(image['id'], **props)
         return self.status(image['id'])
+
+    def existing(self, appliance):
+        """The live image already holding *appliance*'s data, or None.
+
+        Same identifier and strongest endorsed hash, as :meth:`start`
+        dedupes (so a form can offer to launch it instead).
+        """
+        try:
+            key = dedupe_key(endorsed_hashes(appliance))
+        except ImportRefused:
+            return None
+        return self._winner(appliance.identifier, key)
 
     def _existing(self, image):
         status = self.status(image['id'])
@@ -677,10 +733,14 @@ class Importer:
 
     # -- status and verification --------------------------------------
 
-    def status(self, image_id):
-        """The :class:`ImportStatus` of *image_id* (verifying if due)."""
+    def status(self, image_id, image=None):
+        """The :class:`ImportStatus` of *image_id* (verifying if due).
+
+        *image*: the image dict when the caller just listed it (saves a
+        Glance call).
+        """
         try:
-            image = self.images.get(image_id)
+            image = image if image is not None else self.images.get(image_id)
         except GlanceNotFound:
             record = self.progress.get(image_id) or {}
             return ImportStatus(image_id, 'failed', reasons=[
