@@ -44,7 +44,7 @@ def credentials():
 def signed(endorser, seed, now=None):
     """Signed document number *seed* (distinct bytes for every seed)."""
     now = (now or datetime.datetime.now(UTC)).replace(microsecond=0)
-    created = now - datetime.timedelta(seconds=seed)
+    created = now - datetime.timedelta(seconds=seed % 40000)
     os_name, os_version = OSES[seed % len(OSES)]
     digest = hashlib.sha1(b'benchmark image %d' % seed)  # noqa: S324
     data = builder.build_document(

@@ -23,7 +23,7 @@ import sys
 import time
 import traceback
 
-from benchmarks import common
+from benchmarks import common, loopback
 
 #: target name -> module (``run(workdir, quick, log) -> [Result]``)
 TARGETS = {
@@ -67,19 +67,7 @@ def log(message):
     print('[%s] %s' % (time.strftime('%H:%M:%S'), message), flush=True)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    os.makedirs(args.workdir, exist_ok=True)
-    meta = {'started': datetime.datetime.now(datetime.UTC).isoformat(
-        timespec='seconds'), 'quick': args.quick,
-        'machine': common.machine(), 'loadavg_start': common.loadavg()}
-    log('%d CPU cores (%s), load average %.2f%s' % (
-        meta['machine']['cpus'], meta['machine'].get('cpu', '?'),
-        meta['loadavg_start'] or 0,
-        ' -- the machine is busy: ratios of parallel code suffer'
-        if (meta['loadavg_start'] or 0) > 0.5 else ''))
-    results = []
-    failures = {}
+def run_targets(args, results, failures):
     for name in args.targets:
         module = importlib.import_module(TARGETS[name])
         log('== %s ==' % name)
@@ -95,6 +83,25 @@ def main(argv=None):
                 None, 0, raw={'error': failures[name]},
                 note='could not run: %s' % failures[name]))
         log('%s took %.0fs' % (name, time.monotonic() - started))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.workdir, exist_ok=True)
+    meta = {'started': datetime.datetime.now(datetime.UTC).isoformat(
+        timespec='seconds'), 'quick': args.quick,
+        'machine': common.machine(), 'loadavg_start': common.loadavg()}
+    log('%d CPU cores (%s), load average %.2f%s' % (
+        meta['machine']['cpus'], meta['machine'].get('cpu', '?'),
+        meta['loadavg_start'] or 0,
+        ' -- the machine is busy: ratios of parallel code suffer'
+        if (meta['loadavg_start'] or 0) > 0.5 else ''))
+    results = []
+    failures = {}
+    try:
+        run_targets(args, results, failures)
+    finally:
+        loopback.stop()
     meta['loadavg_end'] = common.loadavg()
     meta['finished'] = datetime.datetime.now(datetime.UTC).isoformat(
         timespec='seconds')

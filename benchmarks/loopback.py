@@ -1,0 +1,189 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The real loopback stack for the benchmarks that need OpenStack.
+
+One :class:`marketplace_dashboard.testing.stack.Stack` (Keystone, Glance
+with web-download open to the image server, Horizon with the plugin,
+memcached; no Nova) is started on first use and shared by the browse and
+import benchmarks; :func:`stop` ends it and every marketplace service
+started here.  Marketplace services are ``marketplace-server`` processes on
+their own ports, filled beforehand through the server's
+:class:`~marketplace_dashboard.server.store.Store` (no HTTP upload, so that
+10,000 entries take seconds).
+"""
+
+import os
+import pathlib
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from benchmarks import common, documents
+
+_STATE = {}
+
+
+def _free_port():
+    from marketplace_dashboard.testing.stack import free_port
+    return free_port()
+
+
+def marketplaces():
+    """``{name: port}`` of the marketplaces Horizon is configured with."""
+    if 'ports' not in _STATE:
+        _STATE['ports'] = {'small': _free_port(), 'large': _free_port()}
+    return _STATE['ports']
+
+
+def credentials():
+    """The benchmark CA and endorser (made once per run)."""
+    if 'pki' not in _STATE:
+        _STATE['pki'] = documents.credentials()
+    return _STATE['pki']
+
+
+def ca_file(workdir):
+    """The benchmark CA certificate (of this run) as a PEM file."""
+    if 'ca_file' not in _STATE:
+        path = os.path.join(workdir, 'bench-ca.pem')
+        credentials()[0].write_pem(pathlib.Path(path))
+        _STATE['ca_file'] = path
+    return _STATE['ca_file']
+
+
+def stack(workdir, log=print):
+    """The started stack (started on first call)."""
+    if 'stack' in _STATE:
+        return _STATE['stack']
+    from marketplace_dashboard.testing.stack import Stack
+
+    base = tempfile.mkdtemp(prefix='stack-', dir=workdir)
+    ca = ca_file(workdir)
+
+    def settings(st):
+        return {
+            'marketplaces': [
+                {'name': name, 'url': 'http://127.0.0.1:%d/marketplace'
+                 % port, 'timeout': (5, 60)}
+                for name, port in marketplaces().items()],
+            'trust': {'ca_files': [ca]},
+            'page_size': 20,
+        }
+
+    st = Stack(base, nova=False, horizon=True, marketplace=False,
+               marketplace_settings=settings)
+    log('stack: starting Keystone, Glance, memcached, Horizon (no Nova)')
+    started = time.monotonic()
+    st.start()
+    _STATE['stack'] = st
+    _STATE['stack_dir'] = base
+    log('stack: up in %.0fs' % (time.monotonic() - started))
+    return st
+
+
+def fill_store(data_dir, count, first_seed=0, log=print):
+    """*count* distinct signed entries written through the Store API
+    (seeds *first_seed*...: give each marketplace its own documents)."""
+    from marketplace_dashboard.core.model import parse_appliance
+    from marketplace_dashboard.server.store import EntryRecord, Store
+
+    endorser = credentials()[1]
+    store = Store(data_dir, parse=parse_appliance)
+    batch = []
+    started = time.monotonic()
+    for seed in range(first_seed, first_seed + count):
+        document = documents.signed(endorser, seed)
+        batch.append((EntryRecord.from_appliance(parse_appliance(document)),
+                      document))
+        if len(batch) == 1000:
+            store.add_many(batch)
+            batch = []
+    if batch:
+        store.add_many(batch)
+    log('store: %d entries signed and stored in %.0fs'
+        % (count, time.monotonic() - started))
+    return store.count()
+
+
+def start_marketplace(name, data_dir):
+    """Run ``marketplace-server`` for *data_dir* on *name*'s port."""
+    port = marketplaces()[name]
+    proc = subprocess.Popen(
+        [common.tool('marketplace-server'), '--data-dir', data_dir,
+         '--host', '127.0.0.1', '--port', str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    _STATE.setdefault('servers', []).append(proc)
+    url = 'http://127.0.0.1:%d/marketplace/metadata' % port
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310
+                return url
+        except urllib.error.HTTPError:
+            return url  # it answers
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('marketplace-server %s did not start'
+                                   % name) from None
+            time.sleep(0.2)
+
+
+def horizon_login(st):
+    """A ``requests.Session`` logged in to Horizon as the demo member."""
+    from lxml import html
+    import requests
+
+    session = requests.Session()
+    url = '%s/auth/login/?next=%s' % (
+        st.horizon_url, urllib.parse.quote('/project/marketplace/'))
+    page = session.get(url, timeout=300)
+    page.raise_for_status()
+    form = html.fromstring(page.content).xpath(
+        "//form[.//input[@name='csrfmiddlewaretoken']]")[0]
+    data = {i.get('name'): i.get('value', '')
+            for i in form.xpath('.//input[@name]')}
+    data.update(username=st.demo.username, password=st.demo.password)
+    if 'domain' in data:
+        data['domain'] = st.demo.user_domain
+    reply = session.post(url, data=data, allow_redirects=False, timeout=300,
+                         headers={'Referer': url})
+    if reply.status_code != 302:
+        raise RuntimeError('Horizon login failed (HTTP %d)'
+                           % reply.status_code)
+    return session
+
+
+def stop():
+    """Stop the marketplace services and the stack started here."""
+    for proc in _STATE.pop('servers', []):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+    if 'ca_file' in _STATE:
+        os.unlink(_STATE.pop('ca_file'))
+    st = _STATE.pop('stack', None)
+    if st is not None:
+        st.stop()
+        import shutil
+        shutil.rmtree(_STATE.pop('stack_dir'), ignore_errors=True)
