@@ -161,6 +161,16 @@ def test_second_import_returns_same_image(stack, image_server, endorser):
     assert len(_same_entry(images, verdict.appliance)) == 1
 
 
+def test_public_visibility_refused_by_glance_policy(stack, image_server,
+                                                   endorser):
+    _, verdict, _ = _entry(image_server, endorser)
+    images = _images(stack)  # the demo user is a plain project member
+    engine = Importer(images, policy=POLICY)
+    with pytest.raises(glance.GlanceForbidden, match='Glance policy'):
+        engine.start(verdict, visibility='public')
+    assert _same_entry(images, verdict.appliance) == []
+
+
 def test_concurrent_threads_one_image(stack, image_server, endorser):
     _, verdict, _ = _entry(image_server, endorser)
     barrier = threading.Barrier(2)
