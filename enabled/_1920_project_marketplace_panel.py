@@ -24,6 +24,10 @@ PANEL_GROUP = 'compute'
 ADD_PANEL = ('marketplace_dashboard.dashboards.project.marketplace.panel.'
              'Marketplace')
 ADD_INSTALLED_APPS = ['marketplace_dashboard']
+# The launch deep link (opens Horizon's launch-instance wizard) and the
+# copy button: marketplace_dashboard/static/**/*.js, loaded on every page.
+ADD_ANGULAR_MODULES = ['horizon.dashboard.project.marketplace']
+AUTO_DISCOVER_STATIC_FILES = True
 # A marketplace that is down or answers garbage is a recoverable error:
 # Horizon shows the message and the page carries on.
 ADD_EXCEPTIONS = {

@@ -1,4 +1,5 @@
 import re
+from unittest import mock
 from urllib.parse import parse_qs
 
 from django.test.utils import override_settings
@@ -453,6 +454,14 @@ def deny_policy(rules, request, target=None):
 
 
 class DetailViewTests(test.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        # The detail page marks an entry already in Glance (not imported
+        # here; see test_import_views.py).
+        patcher = mock.patch.object(api, 'imported_images', return_value={})
+        patcher.start()
+        self.addCleanup(patcher.stop)
 
     @test.create_mocks({api: ['entry', 'versions']})
     def test_detail_shows_every_tab(self):

@@ -19,7 +19,10 @@ from django import urls
 from django.template import defaultfilters
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
-from horizon import tables
+from django.utils.translation import ngettext_lazy
+from horizon import exceptions, tables
+
+from marketplace_dashboard.api import imports
 
 # Bootstrap 3 label class of each verdict level (core/verdict.py Level).
 LEVEL_CLASSES = {
@@ -99,6 +102,105 @@ class DownloadMetadata(tables.LinkAction):
         return datum is not None and download_url(datum) is not None
 
 
+def import_url(entry):
+    return _reverse('horizon:project:marketplace:import', entry)
+
+
+def entry_image_id(entry):
+    """ID of the entry's Glance image if it is active and verified."""
+    image = getattr(entry, 'image', None)
+    if image is None or getattr(image, 'status', None) != 'active':
+        return None
+    properties = getattr(image, 'properties', None) or {}
+    if properties.get(imports.importer.P + 'verified') != 'true':
+        return None
+    return image.id if imports.is_uuid(image.id) else None
+
+
+class ImportEntry(tables.LinkAction):
+    name = 'import'
+    verbose_name = _('Import')
+    classes = ('ajax-modal',)
+    icon = 'cloud-download'
+    policy_rules = (('image', 'add_image'),)
+
+    def get_link_url(self, datum=None):
+        return import_url(datum) or '#'
+
+    def allowed(self, request, datum=None):
+        return (datum is not None and datum.appliance is not None
+                and entry_image_id(datum) is None
+                and import_url(datum) is not None)
+
+
+class LaunchAction(tables.LinkAction):
+    """Opens Horizon's Angular launch-instance wizard, like LaunchImageNG.
+
+    The image ID goes into a JavaScript expression: it is only rendered
+    when it is a canonical UUID.
+    """
+
+    name = 'launch'
+    verbose_name = _('Launch')
+    classes = ('btn-launch',)
+    icon = 'cloud-upload'
+    ajax = False
+    policy_rules = (('compute', 'os_compute_api:servers:create'),)
+
+    def __init__(self, attrs=None, **kwargs):
+        kwargs['preempt'] = True
+        super().__init__(attrs, **kwargs)
+
+    def image_id(self, datum):
+        raise NotImplementedError
+
+    def allowed(self, request, datum=None):
+        return datum is not None and self.image_id(datum) is not None
+
+    def get_link_url(self, datum=None):
+        image_id = self.image_id(datum)
+        if image_id is None:
+            return '#'
+        self.attrs.update({
+            'ng-controller': 'LaunchInstanceModalController as modal',
+            'ng-click': "modal.openLaunchInstanceWizard({successUrl: '%s', "
+                        "imageId: '%s'})"
+                        % (urls.reverse('horizon:project:instances:index'),
+                           image_id)})
+        return 'javascript:void(0);'
+
+
+class LaunchEntry(LaunchAction):
+    def image_id(self, datum):
+        return entry_image_id(datum)
+
+
+def copy_link_url(image_id):
+    return urls.reverse('horizon:project:marketplace:launch_link',
+                        kwargs={'image_id': image_id})
+
+
+class CopyEntryLink(tables.LinkAction):
+    name = 'copy_link'
+    verbose_name = _('Copy Launch Link')
+    classes = ('ajax-modal',)
+    icon = 'link'
+
+    def get_link_url(self, datum=None):
+        image_id = entry_image_id(datum)
+        return copy_link_url(image_id) if image_id else '#'
+
+    def allowed(self, request, datum=None):
+        return datum is not None and entry_image_id(datum) is not None
+
+
+class ImportsLink(tables.LinkAction):
+    name = 'imports'
+    verbose_name = _('Imports')
+    url = 'horizon:project:marketplace:imports'
+    icon = 'tasks'
+
+
 class AppliancesTable(tables.DataTable):
     title = tables.Column('title', verbose_name=_('Title'),
                           link=detail_url, sortable=False)
@@ -168,5 +270,173 @@ class AppliancesTable(tables.DataTable):
         template = 'project/marketplace/_table.html'
         pagination_param = 'start'
         prev_pagination_param = 'start'
-        row_actions = (DownloadMetadata,)
+        table_actions = (ImportsLink,)
+        row_actions = (LaunchEntry, ImportEntry, CopyEntryLink,
+                       DownloadMetadata)
+
+
+# -- Imports view ------------------------------------------------------------
+
+STATE_DISPLAY = (
+    ('queued', _('Queued')),
+    ('importing', _('Importing')),
+    ('verifying', _('Verifying')),
+    ('active', _('Active (verified)')),
+    ('failed', _('Failed')),
+)
+STATE_STATUS = (('active', True), ('failed', False), ('queued', None),
+                ('importing', None), ('verifying', None))
+FLAG_NAMES = {
+    'expired': _('Entry expired'),
+    'deprecated': _('Entry deprecated'),
+    'replaced': _('Newer endorsement'),
+    imports.UNKNOWN: _('Unknown (marketplace unreachable)'),
+}
+LIFECYCLE_FLAGS = ('expired', 'deprecated', 'replaced')
+
+
+def image_detail_url(row):
+    return urls.reverse('horizon:project:images:images:detail',
+                        args=(row.id,))
+
+
+def progress_text(row):
+    progress = row.progress
+    total = progress.get('total')
+    if not total or row.state not in ('importing', 'verifying', 'queued'):
+        return ''
+    return _('%(done)s of %(total)s (%(percent)s%%)') % {
+        'done': defaultfilters.filesizeformat(progress.get('done') or 0),
+        'total': defaultfilters.filesizeformat(total),
+        'percent': progress.get('percent') or 0}
+
+
+def reasons_text(row):
+    return '; '.join(row.reasons)
+
+
+def lifecycle_text(row):
+    return render_to_string('project/marketplace/_lifecycle.html', {
+        'flags': [(flag, FLAG_NAMES.get(flag, flag)) for flag in row.flags],
+        'hidden': row.hidden})
+
+
+def _is_admin(request):
+    return bool(getattr(request.user, 'is_superuser', False))
+
+
+def _flagged(row):
+    return any(flag in LIFECYCLE_FLAGS for flag in row.flags)
+
+
+class LaunchImport(LaunchAction):
+    def image_id(self, datum):
+        return datum.id if datum.launchable and imports.is_uuid(datum.id) \
+            else None
+
+
+class CopyImportLink(tables.LinkAction):
+    name = 'copy_link'
+    verbose_name = _('Copy Launch Link')
+    classes = ('ajax-modal',)
+    icon = 'link'
+
+    def get_link_url(self, datum=None):
+        return copy_link_url(datum.id)
+
+    def allowed(self, request, datum=None):
+        return (datum is not None and datum.launchable
+                and imports.is_uuid(datum.id))
+
+
+class HideImage(tables.BatchAction):
+    name = 'hide'
+    action_type = 'danger'
+    help_text = _('Hidden images stay usable but leave the default image '
+                  'lists (os_hidden).')
+    policy_rules = (('image', 'modify_image'),)
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy('Hide Image', 'Hide Images', count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy('Hid Image', 'Hid Images', count)
+
+    def allowed(self, request, datum=None):
+        if datum is None:
+            return _is_admin(request)
+        return _is_admin(request) and _flagged(datum) and not datum.hidden
+
+    def action(self, request, obj_id):
+        imports.hide_image(request, obj_id)
+
+
+class DeactivateImage(tables.BatchAction):
+    name = 'deactivate'
+    action_type = 'danger'
+    help_text = _('Running instances keep working; no new instance can '
+                  'be launched from a deactivated image.')
+    policy_rules = (('image', 'deactivate'),)
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy('Deactivate Image', 'Deactivate Images', count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy('Deactivated Image', 'Deactivated Images',
+                             count)
+
+    def allowed(self, request, datum=None):
+        if datum is None:
+            return _is_admin(request)
+        return (_is_admin(request) and _flagged(datum)
+                and datum.image.get('status') == 'active')
+
+    def action(self, request, obj_id):
+        imports.deactivate_image(request, obj_id)
+
+
+class UpdateImportRow(tables.Row):
+    ajax = True
+
+    def get_data(self, request, image_id):
+        if not imports.is_uuid(image_id):
+            raise exceptions.NotFound()
+        try:
+            return imports.import_row(request, image_id)
+        except imports.GlanceError as exc:
+            if isinstance(exc, imports.glance.GlanceNotFound):
+                raise exceptions.NotFound() from exc
+            raise
+
+
+class ImportsTable(tables.DataTable):
+    name = tables.Column('name', verbose_name=_('Image Name'),
+                         link=image_detail_url)
+    identifier = tables.Column('identifier', verbose_name=_('Identifier'))
+    endorser = tables.Column('endorser', verbose_name=_('Endorser'))
+    visibility = tables.Column('visibility', verbose_name=_('Visibility'),
+                               filters=(defaultfilters.title,))
+    state = tables.Column('state', verbose_name=_('Status'), status=True,
+                          status_choices=STATE_STATUS,
+                          display_choices=STATE_DISPLAY)
+    progress = tables.Column(progress_text, verbose_name=_('Progress'))
+    reasons = tables.Column(reasons_text, verbose_name=_('Problems'),
+                            classes=('word-break',))
+    lifecycle = tables.Column(lifecycle_text, verbose_name=_('Lifecycle'))
+
+    def get_object_display(self, datum):
+        return datum.name
+
+    class Meta:
+        name = 'imports'
+        verbose_name = _('Marketplace Images')
+        status_columns = ['state']
+        row_class = UpdateImportRow
+        table_actions = (HideImage, DeactivateImage)
+        row_actions = (LaunchImport, CopyImportLink, HideImage,
+                       DeactivateImage)
 

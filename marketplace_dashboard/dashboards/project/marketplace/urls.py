@@ -29,4 +29,11 @@ urlpatterns = [
     re_path(ENTRY + r'$', views.DetailView.as_view(), name='detail'),
     re_path(ENTRY + r'download/$', views.DownloadView.as_view(),
             name='download'),
+    re_path(ENTRY + r'import/$', views.ImportView.as_view(), name='import'),
+    re_path(r'^imports/$', views.ImportsView.as_view(), name='imports'),
+    # Any short segment: the views validate the UUID and say what is wrong.
+    re_path(r'^launch/(?P<image_id>[^/]{1,64})/$', views.LaunchView.as_view(),
+            name='launch'),
+    re_path(r'^imports/(?P<image_id>[^/]{1,64})/link/$',
+            views.LaunchLinkView.as_view(), name='launch_link'),
 ]

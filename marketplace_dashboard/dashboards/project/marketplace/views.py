@@ -16,7 +16,7 @@
 import logging
 import re
 
-from django import http
+from django import http, urls
 from django.contrib import messages
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -24,10 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.decorators.cache import never_cache
 from horizon import exceptions
+from horizon import forms as horizon_forms
 from horizon import tables as horizon_tables
 from horizon import tabs as horizon_tabs
 from horizon.utils import memoized
 
+from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import errors
 from marketplace_dashboard.dashboards.project.marketplace import (
@@ -50,6 +52,17 @@ def _start(request):
     except ValueError:
         return 0
     return value if 0 <= value <= MAX_START else 0
+
+
+def _mark_imported(request, entries):
+    try:
+        images = api.imported_images(request)
+    except Exception:
+        exceptions.handle(request, _(
+            'Unable to check which appliances are already in Glance.'))
+        return
+    for entry in entries:
+        entry.image = images.get(entry.identifier)
 
 
 class IndexView(horizon_tables.DataTableView):
@@ -105,14 +118,7 @@ class IndexView(horizon_tables.DataTableView):
         return entries
 
     def _mark_imported(self, entries):
-        try:
-            images = api.imported_images(self.request)
-        except Exception:
-            exceptions.handle(self.request, _(
-                'Unable to check which appliances are already in Glance.'))
-            return
-        for entry in entries:
-            entry.image = images.get(entry.identifier)
+        _mark_imported(self.request, entries)
 
     def has_more_data(self, table):
         return bool(self._result and self._result.has_more)
@@ -179,6 +185,7 @@ class DetailView(EntryMixin, horizon_tabs.TabView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         entry = self.get_entry()
+        _mark_imported(self.request, [entry])
         table = tables.AppliancesTable(self.request)
         context['entry'] = entry
         context['url'] = reverse(INDEX_URL)
@@ -202,3 +209,162 @@ class DownloadView(EntryMixin, generic.View):
             'attachment; filename="%s.xml"' % self.kwargs['identifier'])
         response['X-Content-Type-Options'] = 'nosniff'
         return response
+
+
+# -- import and launch -------------------------------------------------------
+
+IMPORTS_URL = 'horizon:project:marketplace:imports'
+
+
+class ImportView(EntryMixin, horizon_forms.ModalFormView):
+    """Import an entry into Glance (or launch the image already there)."""
+
+    form_class = forms.ImportForm
+    form_id = 'marketplace_import_form'
+    template_name = 'project/marketplace/import.html'
+    page_title = _('Import Appliance')
+    modal_header = _('Import Appliance')
+    submit_label = _('Import')
+    submit_url = 'horizon:project:marketplace:import'
+    success_url = urls.reverse_lazy(IMPORTS_URL)
+    cancel_url = urls.reverse_lazy(INDEX_URL)
+
+    @memoized.memoized_method
+    def get_state(self):
+        """(refusal reason, existing image) of the entry."""
+        entry = self.get_entry()
+        try:
+            refusal = imports.refusal(entry)
+            existing = None if refusal else imports.existing_image(
+                self.request, entry.appliance)
+        except imports.RECOVERABLE:
+            exceptions.handle(self.request, _(
+                'Unable to check the image service for this appliance.'),
+                redirect=reverse(INDEX_URL))
+        return refusal, existing
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs['marketplace'] = self.kwargs['marketplace']
+        kwargs['key'] = self._key()[1:]
+        return kwargs
+
+    def get_initial(self):
+        entry = self.get_entry()
+        return {'name': imports.importer.image_name(entry.appliance),
+                'visibility': 'private'}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = self.get_entry()
+        refusal, existing = self.get_state()
+        context['entry'] = entry
+        context['refusal'] = refusal
+        context['existing'] = existing
+        if existing and existing.get('status') == 'active' and \
+                imports.is_uuid(existing.get('id', '')):
+            context['launch_image_id'] = existing['id']
+            context['launch_link'] = reverse(
+                'horizon:project:marketplace:launch',
+                kwargs={'image_id': existing['id']})
+        context['submit_url'] = reverse(self.submit_url,
+                                        kwargs=tables.entry_kwargs(entry))
+        context['imports_url'] = reverse(IMPORTS_URL)
+        return context
+
+    def form_valid(self, form):
+        if self.get_state()[0]:
+            form.api_error(self.get_state()[0])
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+class ImportsView(horizon_tables.DataTableView):
+    """The project's marketplace images and their import status."""
+
+    table_class = tables.ImportsTable
+    template_name = 'project/marketplace/imports.html'
+    page_title = _('Marketplace Imports')
+
+    def get_data(self):
+        try:
+            return imports.import_rows(self.request)
+        except api.ConfigurationError as exc:
+            LOG.error('Marketplace panel misconfigured: %s', exc)
+            messages.error(self.request, _(
+                'The marketplace panel is not configured correctly: %s')
+                % exc)
+        except imports.RECOVERABLE:
+            exceptions.handle(self.request, _(
+                'Unable to list the marketplace images in Glance.'))
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context['index_url'] = reverse(INDEX_URL)
+        return context
+
+
+class ImageMixin:
+    """The launchable image of the URL, or a message and the index."""
+
+    @memoized.memoized_method
+    def get_image(self):
+        image_id = self.kwargs['image_id']
+        try:
+            return imports.launchable_image(self.request, image_id)
+        except imports.ImportFailed as exc:
+            msg = str(exc)
+        except imports.RECOVERABLE as exc:
+            msg = _('Unable to read image %(id)s from the image service: '
+                    '%(reason)s') % {'id': image_id, 'reason': exc}
+        exceptions.handle(self.request, msg, redirect=reverse(INDEX_URL))
+
+
+class LaunchView(ImageMixin, generic.TemplateView):
+    """Shareable deep link: opens the launch wizard on one image."""
+
+    template_name = 'project/marketplace/launch.html'
+
+    def get(self, request, *args, **kwargs):
+        if not imports.is_uuid(kwargs['image_id']):
+            messages.error(request, _('"%s" is not a valid image ID.')
+                           % kwargs['image_id'][:64])
+            return http.HttpResponseRedirect(reverse(INDEX_URL))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        image = self.get_image()
+        context['image'] = image
+        context['image_name'] = image.get('name') or image['id']
+        context['page_title'] = _('Launch "%s"') % context['image_name']
+        context['index_url'] = reverse(INDEX_URL)
+        return context
+
+
+class LaunchLinkView(ImageMixin, generic.TemplateView):
+    """A modal with the absolute deep link of an image, to copy."""
+
+    template_name = 'project/marketplace/launch_link.html'
+
+    def get(self, request, *args, **kwargs):
+        if not imports.is_uuid(kwargs['image_id']):
+            raise http.Http404(_('Not a valid image ID.'))
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.request.headers.get('x-requested-with') == 'XMLHttpRequest':
+            return ['project/marketplace/_launch_link.html']
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        image = self.get_image()
+        path = reverse('horizon:project:marketplace:launch',
+                       kwargs={'image_id': image['id']})
+        context['image'] = image
+        context['link'] = self.request.build_absolute_uri(path)
+        context['page_title'] = _('Launch Link')
+        context['cancel_url'] = reverse(IMPORTS_URL)
+        return context

@@ -1,0 +1,300 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Import and launch: the dashboard side of ``core.importer``.
+
+The engine does the work; this module builds it for a request (Glance
+client on the user's token, the Django cache for locks and transfer
+progress, the operator's ``MARKETPLACE_DASHBOARD['import']`` policy) and
+turns its results into rows the Imports view renders.  Every piece of
+import state lives on the Glance image or in the Django cache, so any
+worker can serve the next poll.
+"""
+
+import logging
+import urllib.parse
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.utils.translation import gettext_lazy as _
+from horizon.utils.memoized import memoized
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
+from openstack_dashboard.api import base
+
+from marketplace_dashboard.api import marketplace
+from marketplace_dashboard.core import errors, glance, importer
+
+LOG = logging.getLogger(__name__)
+
+ConfigurationError = marketplace.ConfigurationError
+GlanceError = glance.GlanceError
+ImportRefused = importer.ImportRefused
+ImportFailed = importer.ImportFailed
+#: Errors a view reports with a message instead of failing.
+RECOVERABLE = (errors.MarketplaceError,)
+UNKNOWN = 'unknown'
+
+
+def is_uuid(value):
+    """True for a canonical (hyphenated, any case) UUID string."""
+    try:
+        return str(uuid.UUID(str(value))) == str(value).lower()
+    except ValueError:
+        return False
+
+
+def import_policy():
+    """The operator's :class:`core.importer.ImportPolicy`."""
+    try:
+        return importer.ImportPolicy.from_dict(
+            marketplace.get_settings().import_options)
+    except importer.ImportRefused as exc:
+        raise ConfigurationError(
+            _("MARKETPLACE_DASHBOARD['import'] is wrong: %s") % exc
+        ) from exc
+
+
+def _verify():
+    if getattr(settings, 'OPENSTACK_SSL_NO_VERIFY', False):
+        return False
+    return getattr(settings, 'OPENSTACK_SSL_CACERT', None) or True
+
+
+@memoized
+def glance_images(request):
+    """Core Glance operations with the user's token (one per request)."""
+    endpoint = base.url_for(request, 'image')
+    session = ks_session.Session(
+        auth=token_endpoint.Token(endpoint, request.user.token.id),
+        verify=_verify())
+    return glance.GlanceImages(glance.make_client(session,
+                                                  endpoint=endpoint))
+
+
+@memoized
+def engine(request):
+    """The import engine for this request (Django cache behind it)."""
+    return importer.Importer(glance_images(request), policy=import_policy(),
+                             cache=django_cache)
+
+
+def entry_url(name, identifier, email, created):
+    """URL of one entry on marketplace *name* (recorded on the image)."""
+    return '%s/metadata/%s' % (_marketplace_url(name), '/'.join(
+        urllib.parse.quote(p, safe='@:') for p in (identifier, email,
+                                                   created)))
+
+
+def _marketplace_url(name):
+    entry = marketplace.get_settings().marketplace(name)
+    if entry is None:
+        raise ConfigurationError(
+            _('No marketplace named %r is configured.') % name)
+    return entry['url'].rstrip('/')
+
+
+def verified_entry(request, name, identifier, email, created):
+    """The core :class:`Verdict` (with its appliance) of one entry."""
+    _document, verdict = marketplace.client(request, name).verified_entry(
+        identifier, email, created, marketplace.trust_policy())
+    appliance = verdict.appliance
+    if appliance is None or (appliance.identifier, appliance.endorsement.email,
+                             appliance.endorsement.created_text) != (
+            identifier, email, created):
+        raise errors.MarketplaceResponseError(
+            _('The marketplace "%s" answered with another entry than the '
+              'one requested.') % name)
+    return verdict
+
+
+def refusal(entry):
+    """Why the import policy refuses *entry* (an ``Entry``), or None."""
+    try:
+        importer.check_policy(entry, import_policy())
+    except importer.ImportRefused as exc:
+        return str(exc)
+    return None
+
+
+def existing_image(request, appliance):
+    """The live image already holding *appliance*, or None."""
+    return engine(request).existing(appliance)
+
+
+def start_import(request, name, verdict, image_name=None,
+                 visibility='private', members=(), properties=None):
+    """Start importing; an ``ImportStatus`` (``existing`` if deduped).
+
+    Never waits for image bytes: Glance web-downloads by itself, and the
+    streamed path runs in a background thread of this worker with its
+    progress in the Django cache.
+    """
+    appliance = verdict.appliance
+    url = entry_url(name, appliance.identifier, appliance.endorsement.email,
+                    appliance.endorsement.created_text)
+    eng = engine(request)
+    status = eng.start(verdict, name=image_name, visibility=visibility,
+                       members=members, marketplace_url=url,
+                       properties=properties)
+    if (status.method == importer.GLANCE_DIRECT and not status.existing
+            and status.state == 'queued'):
+        eng.transfer_in_background(status.image_id)
+    return status
+
+
+class ImportRow:
+    """One marketplace image in the Imports view."""
+
+    def __init__(self, image, status, flags=()):
+        self.image = image
+        self.status = status
+        self.flags = list(flags)
+
+    @property
+    def id(self):
+        return self.image['id']
+
+    @property
+    def name(self):
+        return self.image.get('name') or self.id
+
+    @property
+    def state(self):
+        return self.status.state
+
+    @property
+    def verified(self):
+        return self.status.verified
+
+    @property
+    def launchable(self):
+        return (self.status.state == 'active' and self.status.verified
+                and self.image.get('status') == 'active')
+
+    @property
+    def reasons(self):
+        return list(self.status.reasons)
+
+    @property
+    def progress(self):
+        return self.status.progress or {}
+
+    @property
+    def identifier(self):
+        return self.image.get(importer.P + 'identifier') or ''
+
+    @property
+    def endorser(self):
+        return self.image.get(importer.P + 'endorser') or ''
+
+    @property
+    def visibility(self):
+        return self.image.get('visibility') or ''
+
+    @property
+    def hidden(self):
+        return bool(self.image.get('os_hidden'))
+
+
+def _marketplace_of(image):
+    """Configured marketplace whose URL the image's entry URL starts with."""
+    url = image.get(importer.P + 'url') or ''
+    for entry in marketplace.get_settings().marketplaces:
+        root = entry['url'].rstrip('/') + '/'
+        if url.startswith(root):
+            return entry['name']
+    return None
+
+
+def lifecycle(request, image, _cache=None):
+    """Lifecycle flags of an imported image; ``['unknown']`` if unsure.
+
+    The current verdict of its entry (newest endorsement by the same
+    endorser) comes through the api layer's cached client and verifier;
+    an unreachable or unconfigured marketplace never fails the page.
+    """
+    identifier = image.get(importer.P + 'identifier')
+    email = image.get(importer.P + 'endorser')
+    if not identifier or not email:
+        return [UNKNOWN]
+    key = (identifier, email)
+    if _cache is not None and key in _cache:
+        current = _cache[key]
+    else:
+        current = None
+        try:
+            name = _marketplace_of(image)
+            if name is not None:
+                document = marketplace.client(request, name).latest_entry(
+                    identifier, email)
+                if document is not None:
+                    current = marketplace.Verifier().entry(name, document)
+        except (errors.MarketplaceError, ValueError) as exc:
+            LOG.info('No lifecycle verdict for %s: %s', identifier, exc)
+        if _cache is not None:
+            _cache[key] = current
+    if current is None or current.appliance is None:
+        return [UNKNOWN]
+    return importer.lifecycle_flags(image, current)
+
+
+def import_row(request, image_id, image=None, _cache=None):
+    """The :class:`ImportRow` of one image, its status advanced.
+
+    ``status()`` verifies an active web-download image (and deactivates
+    it on mismatch): whichever worker serves the poll does it.
+    """
+    status = engine(request).status(image_id, image=image)
+    image = status.image or image or {'id': image_id}
+    return ImportRow(image, status, lifecycle(request, image, _cache))
+
+
+def import_rows(request):
+    """Marketplace images (Glance tag ``marketplace``) visible to the
+    project, newest first."""
+    images = glance_images(request).find(tag=[importer.TAG])
+    images.sort(key=lambda i: i.get('created_at') or '', reverse=True)
+    cache = {}
+    return [import_row(request, image['id'], image, cache)
+            for image in images]
+
+
+def hide_image(request, image_id):
+    engine(request).hide(image_id)
+
+
+def deactivate_image(request, image_id):
+    engine(request).deactivate(image_id)
+
+
+def launchable_image(request, image_id):
+    """The image if it exists, is visible and active; else ``ImportFailed``.
+
+    Raises ``GlanceError`` when Glance itself fails.
+    """
+    if not is_uuid(image_id):
+        raise ImportFailed(_('"%s" is not an image ID.') % image_id)
+    try:
+        image = glance_images(request).get(image_id)
+    except glance.GlanceNotFound:
+        raise ImportFailed(_('Image %s does not exist or is not visible '
+                             'to your project.') % image_id) from None
+    if image.get('status') != 'active':
+        raise ImportFailed(_('Image %(id)s cannot be launched: it is '
+                             '%(status)s.') % {'id': image_id,
+                                               'status': image.get('status')})
+    return image
