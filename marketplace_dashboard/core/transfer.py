@@ -102,7 +102,7 @@ class _IterReader(io.RawIOBase):
     def __init__(self, chunks, name):
         super().__init__()
         self._chunks = chunks
-        self._rest = b''
+        self._rest = memoryview(b'')
         self.name = name
 
     def readable(self):
@@ -111,7 +111,7 @@ class _IterReader(io.RawIOBase):
     def readinto(self, buffer):
         while not self._rest:
             try:
-                self._rest = next(self._chunks)
+                self._rest = memoryview(next(self._chunks))
             except StopIteration:
                 return 0
             except requests.RequestException as e:

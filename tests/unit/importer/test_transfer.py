@@ -14,7 +14,9 @@
 
 """The streamed download: URL checks, redirects, hashing, progress."""
 
+import hashlib
 import lzma
+import tracemalloc
 
 import pytest
 
@@ -121,3 +123,30 @@ def test_progress_store_heartbeat_and_throttle():
     store.update('img', 200, 200, state='verifying')
     assert store.get('img')['state'] == 'verifying'
     assert store.get('img')['heartbeat'] == 101
+
+
+def test_memory_stays_bounded_whatever_the_size():
+    chunk = bytes(range(256)) * 4096  # 1 MiB
+    count = 192
+    digest = hashlib.sha256()
+    for _ in range(count):
+        digest.update(chunk)
+
+    class Response(fakes.FakeResponse):
+        def iter_content(self, size):
+            for _ in range(count):
+                yield chunk
+
+    session = fakes.FakeSession({'http://a.example/big': Response()})
+    tracemalloc.start()
+    try:
+        with transfer.stream_image(
+                'http://a.example/big', {'SHA-256': digest.hexdigest()},
+                count * len(chunk), session=session) as stream:
+            while stream.read(65536):
+                pass
+            assert stream.mismatches() == []
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 2 ** 20, peak  # 192 MiB went through
