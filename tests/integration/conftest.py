@@ -1,0 +1,200 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Fixtures for tests against the real OpenStack on loopback.
+
+* ``stack`` (session): Keystone, Glance, Placement, Nova (fake driver),
+  Horizon with this plugin, memcached, RabbitMQ and, once it imports, the
+  ``marketplace-server`` -- started ONCE per test session under pytest's
+  tmp dir (``marketplace_dashboard.testing.stack.Stack``).  Log in as
+  ``stack.demo`` (a project member) unless a test needs ``stack.admin``.
+* ``image_server`` (session): the stack's loopback HTTP file server
+  (``add_file``, ``url``, ``override``, ``stats``; Glance may web-download
+  from it).
+* ``horizon_login(creds=None, next_url=...)``: a logged-in
+  ``requests.Session`` for Horizon (CSRF handled).
+* ``browser``: headless Debian Chromium through Selenium 4;
+  ``browser.screenshot(name)`` saves ``$MARKETPLACE_ARTIFACTS/<name>.png``
+  (default ``./artifacts``); a failing test leaves ``<test>-failed.png``.
+  ``browser.login(creds=None, next_url=...)`` logs in through the form.
+
+Every test in this directory is marked ``integration``; tests that use
+``browser`` are also marked ``browser``.  When a test fails, the tail of the
+stack's logs is attached to the report.
+"""
+
+import os
+import pathlib
+import re
+import tempfile
+import urllib.parse
+
+import pytest
+import requests
+
+from marketplace_dashboard.testing.stack import Stack, StackError
+
+HERE = pathlib.Path(__file__).resolve().parent
+ARTIFACTS = pathlib.Path(os.environ.get("MARKETPLACE_ARTIFACTS",
+                                        "artifacts")).resolve()
+LOGS_ON_FAILURE = ("horizon", "glance-api", "nova-api", "nova-compute",
+                   "nova-conductor", "nova-scheduler", "marketplace",
+                   "keystone.log")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in pathlib.Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.integration)
+            if "browser" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)  # for the browser fixture
+    st = getattr(item, "funcargs", {}).get("stack")
+    if rep.failed and isinstance(st, Stack):
+        tails = [st.log_tail(name, 1500) for name in LOGS_ON_FAILURE]
+        rep.sections.append(("stack logs (tails)",
+                             "\n".join(t for t in tails if t)))
+
+
+def marketplace_settings(stack):
+    """The MARKETPLACE_DASHBOARD setting of the test Horizon.
+
+    A callable so that it can use the stack's URLs (the marketplace
+    service, the image server) which are only known once ports are picked.
+    """
+    settings = {}
+    if stack.marketplace_url:
+        settings["marketplaces"] = [{
+            "name": "local", "url": stack.marketplace_url}]
+    return settings
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    st = Stack(str(tmp_path_factory.mktemp("stack")),
+               marketplace_settings=marketplace_settings)
+    try:
+        st.start()
+    except StackError as e:
+        pytest.fail("the OpenStack stack did not start: %s" % e,
+                    pytrace=False)
+    print("\nstack up: %s" % st.timings)
+    yield st
+    st.stop()
+
+
+@pytest.fixture(scope="session")
+def image_server(stack):
+    return stack.image_server
+
+
+def _form_fields(page):
+    from lxml import html
+    forms = html.fromstring(page).xpath(
+        "//form[.//input[@name='csrfmiddlewaretoken']]")
+    assert forms, "no login form with a CSRF token"
+    return {i.get("name"): i.get("value", "")
+            for i in forms[0].xpath(".//input[@name]")}
+
+
+@pytest.fixture
+def horizon_login(stack):
+    """Returns ``login(creds=None, next_url='/project/images/')``: a
+    requests.Session logged in to Horizon (default: the demo member)."""
+
+    def login(creds=None, next_url="/project/images/"):
+        creds = creds or stack.demo
+        s = requests.Session()
+        url = "%s/auth/login/?next=%s" % (
+            stack.horizon_url, urllib.parse.quote(next_url))
+        r = s.get(url, timeout=120)
+        r.raise_for_status()
+        data = _form_fields(r.text)
+        data.update(username=creds.username, password=creds.password)
+        if "domain" in data:
+            data["domain"] = creds.user_domain
+        r = s.post(url, data=data, allow_redirects=False, timeout=120,
+                   headers={"Referer": url})
+        assert r.status_code == 302, "login failed: %s" % r.status_code
+        assert r.headers["Location"] == next_url, r.headers["Location"]
+        s.headers["X-CSRFToken"] = s.cookies.get("csrftoken", "")
+        s.headers["Referer"] = stack.horizon_url + next_url
+        return s
+
+    return login
+
+
+def _safe_name(text):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
+
+
+@pytest.fixture
+def browser(stack, request):
+    """Headless Debian Chromium (Selenium 4) with a fresh profile."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="chromium-", dir=stack.base)
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,900",
+                "--user-data-dir=" + profile):
+        opts.add_argument(arg)
+    # the Debian driver: Selenium Manager never downloads anything
+    drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"),
+                           options=opts)
+    drv.set_page_load_timeout(120)
+
+    def screenshot(name):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / (_safe_name(name) + ".png")
+        assert drv.save_screenshot(str(path)), "screenshot failed"
+        return path
+
+    def login(creds=None, next_url="/project/images/"):
+        creds = creds or stack.demo
+        drv.get("%s/auth/login/?next=%s" % (
+            stack.horizon_url, urllib.parse.quote(next_url)))
+        drv.find_element(By.ID, "id_username").send_keys(creds.username)
+        drv.find_element(By.ID, "id_password").send_keys(creds.password)
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        # Horizon may drop the trailing slash of ?next= after the redirect
+        WebDriverWait(drv, 120).until(lambda d: "/auth/login" not in (
+            d.current_url) and next_url.rstrip("/") in d.current_url)
+
+    drv.screenshot = screenshot
+    drv.login = login
+    drv.stack = stack
+    try:
+        yield drv
+    finally:
+        rep = getattr(request.node, "rep_call", None)
+        try:
+            if rep is None or rep.failed:
+                screenshot(request.node.name + "-failed")
+        except Exception as e:  # noqa: BLE001 - best effort on teardown
+            print("no failure screenshot: %s" % e)
+        drv.quit()

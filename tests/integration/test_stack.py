@@ -1,0 +1,226 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The loopback OpenStack itself: every service answers and does its job."""
+
+import hashlib
+import http.client
+import io
+import time
+import uuid
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from marketplace_dashboard.testing import imageserver
+
+
+def _wait(check, timeout=120, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError("timed out waiting for %s" % what)
+
+
+def _wait_image(gc, image_id):
+    return _wait(lambda: (lambda i: i if i.status in ("active", "killed")
+                          else None)(gc.images.get(image_id)),
+                 what="image %s" % image_id)
+
+
+@pytest.fixture(scope="module")
+def disk_images(image_server):
+    return imageserver.make_disk_images(image_server.path("disks"))
+
+
+def test_keystone_member_token(stack):
+    sess = stack.session(stack.demo)
+    access = sess.auth.get_access(sess)
+    assert access.project_name == stack.demo.project
+    assert "member" in access.role_names
+    assert "admin" not in access.role_names
+    services = {s["type"] for s in access.service_catalog.catalog}
+    assert {"identity", "image", "compute", "placement"} <= services
+
+
+def test_create_project_user(stack):
+    name = "proj-%s" % uuid.uuid4().hex[:8]
+    creds = stack.create_project_user(name, "secret-%s" % name)
+    sess = stack.session(creds)
+    assert sess.auth.get_access(sess).project_name == name
+
+
+def test_image_server_head_range_and_override(image_server):
+    data = bytes(range(256)) * 40
+    url = image_server.add_file("range/test.bin", data)
+    before = image_server.stats("range/test.bin")
+
+    r = requests.head(url, timeout=10)
+    assert r.status_code == 200 and r.content == b""
+    assert int(r.headers["Content-Length"]) == len(data)
+    assert r.headers["Accept-Ranges"] == "bytes"
+
+    r = requests.get(url, headers={"Range": "bytes=10-19"}, timeout=10)
+    assert r.status_code == 206 and r.content == data[10:20]
+    assert r.headers["Content-Range"] == "bytes 10-19/%d" % len(data)
+    r = requests.get(url, headers={"Range": "bytes=-5"}, timeout=10)
+    assert r.status_code == 206 and r.content == data[-5:]
+    r = requests.get(url, headers={"Range": "bytes=%d-" % len(data)},
+                     timeout=10)
+    assert r.status_code == 416
+
+    after = image_server.stats("range/test.bin")
+    assert after.requests - before.requests == 4
+    assert after.bytes_sent - before.bytes_sent == 15
+
+    image_server.override("range/test.bin", b"tampered")
+    assert requests.get(url, timeout=10).content == b"tampered"
+    image_server.override("range/test.bin", status=503)
+    assert requests.get(url, timeout=10).status_code == 503
+    image_server.override("range/test.bin")
+    assert requests.get(url, timeout=10).content == data
+
+    # raw paths (requests would normalise the dot segments away)
+    for bad in ("/../etc/passwd", "/range/../range/test.bin",
+                "/range/%2e%2e/range/test.bin", "/range/"):
+        conn = http.client.HTTPConnection("127.0.0.1", image_server.port,
+                                          timeout=10)
+        conn.request("GET", bad)
+        assert conn.getresponse().status == 404, bad
+        conn.close()
+    with pytest.raises(ValueError):
+        image_server.add_file("../outside", b"x")
+
+
+def test_glance_upload_as_member(stack):
+    gc = stack.glance(stack.demo)
+    data = b"upload-" + uuid.uuid4().bytes * 1000
+    img = gc.images.create(name="upload-%s" % uuid.uuid4().hex[:8],
+                           disk_format="raw", container_format="bare")
+    gc.images.upload(img.id, io.BytesIO(data))
+    img = gc.images.get(img.id)
+    assert img.status == "active"
+    assert img.os_hash_value == hashlib.sha512(data).hexdigest()
+    assert img.owner == stack.session(stack.demo).get_project_id()
+
+
+def test_glance_web_download_from_image_server(stack, image_server,
+                                               disk_images):
+    gc = stack.glance(stack.demo)
+    name = "disks/disk.qcow2"
+    with open(disk_images["disk.qcow2"], "rb") as f:
+        data = f.read()
+    before = image_server.stats(name).bytes_sent
+    img = gc.images.create(name="web-%s" % uuid.uuid4().hex[:8],
+                           disk_format="qcow2", container_format="bare")
+    gc.images.image_import(img.id, method="web-download",
+                           uri=image_server.url(name))
+    img = _wait_image(gc, img.id)
+    assert img.status == "active"
+    assert img.size == len(data)
+    assert img.os_hash_value == hashlib.sha512(data).hexdigest()
+    # Glance itself fetched the whole file from our server
+    assert image_server.stats(name).bytes_sent - before == len(data)
+
+
+def test_glance_web_download_sees_tampered_content(stack, image_server):
+    data = uuid.uuid4().bytes * 100
+    name = "tamper-%s.img" % uuid.uuid4().hex[:8]
+    image_server.add_file(name, data)
+    image_server.override(name, b"not the endorsed bytes")
+    gc = stack.glance(stack.demo)
+    img = gc.images.create(name=name, disk_format="raw",
+                           container_format="bare")
+    gc.images.image_import(img.id, method="web-download",
+                           uri=image_server.url(name))
+    img = _wait_image(gc, img.id)
+    assert img.os_hash_value == hashlib.sha512(
+        b"not the endorsed bytes").hexdigest()
+
+
+def test_nova_server_reaches_active(stack, disk_images):
+    gc = stack.glance(stack.demo)
+    img = gc.images.create(name="boot-%s" % uuid.uuid4().hex[:8],
+                           disk_format="qcow2", container_format="bare")
+    with open(disk_images["disk.qcow2"], "rb") as f:
+        gc.images.upload(img.id, f)
+    nova = stack.nova(stack.demo)
+    flavor = nova.flavors.find(name="m1.tiny")
+    server = nova.servers.create("vm-%s" % uuid.uuid4().hex[:8], img.id,
+                                 flavor, nics="none")
+    try:
+        server = _wait(lambda: (lambda s: s if s.status in ("ACTIVE", "ERROR")
+                                else None)(nova.servers.get(server.id)),
+                       what="server ACTIVE")
+        assert server.status == "ACTIVE", getattr(server, "fault", None)
+        assert server.image["id"] == img.id
+        assert server.flavor["original_name"] == "m1.tiny"
+    finally:
+        nova.servers.delete(server.id)
+    gone = _wait(lambda: server.id not in
+                 {s.id for s in nova.servers.list()}, what="server deleted")
+    assert gone
+
+
+def test_horizon_member_login_and_images(stack, horizon_login):
+    gc = stack.glance(stack.demo)
+    name = "horizon-%s" % uuid.uuid4().hex[:8]
+    img = gc.images.create(name=name, disk_format="raw",
+                           container_format="bare")
+    gc.images.upload(img.id, io.BytesIO(b"\0" * 4096))
+
+    s = horizon_login()
+    r = s.get(stack.horizon_url + "/project/images/", timeout=120,
+              allow_redirects=False)
+    assert r.status_code == 200
+    assert "Images - OpenStack Dashboard" in r.text
+    # the member user sees the project menu, not the admin dashboard
+    assert 'href="/admin/' not in r.text
+    # the Angular table is filled from Horizon's REST API
+    r = s.get(stack.horizon_url + "/api/glance/images/", timeout=60,
+              headers={"X-Requested-With": "XMLHttpRequest"})
+    assert r.status_code == 200
+    assert name in [i["name"] for i in r.json()["items"]]
+    # flavors for the launch wizard come from nova
+    r = s.get(stack.horizon_url + "/api/nova/flavors/", timeout=60,
+              headers={"X-Requested-With": "XMLHttpRequest"})
+    assert {"m1.tiny", "m1.small"} <= {f["name"] for f in r.json()["items"]}
+
+
+def test_horizon_wrong_password_is_refused(stack, horizon_login):
+    with pytest.raises(AssertionError, match="login failed"):
+        horizon_login(stack.demo.__class__(stack.demo.username, "wrong",
+                                           stack.demo.project))
+
+
+def test_browser_login_and_images_screenshots(stack, browser):
+    gc = stack.glance(stack.demo)
+    name = "shot-%s" % uuid.uuid4().hex[:8]
+    img = gc.images.create(name=name, disk_format="raw",
+                           container_format="bare")
+    gc.images.upload(img.id, io.BytesIO(b"\0" * 4096))
+
+    browser.get(stack.horizon_url + "/auth/login/")
+    assert browser.find_element(By.ID, "id_username").is_displayed()
+    assert browser.screenshot("stack-login").stat().st_size > 0
+    browser.login(next_url="/project/images/")
+    WebDriverWait(browser, 120).until(
+        lambda d: name in d.find_element(By.TAG_NAME, "body").text)
+    assert browser.title.startswith("Images")
+    assert browser.screenshot("stack-project-images").stat().st_size > 0
