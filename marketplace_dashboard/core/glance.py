@@ -22,11 +22,15 @@ on (a 403 from Glance policy says so).
 """
 
 import contextlib
+import logging
+import time
 
 from glanceclient import exc as glance_exc
 from keystoneauth1 import exceptions as ks_exc
 
 from marketplace_dashboard.core.errors import MarketplaceError
+
+LOG = logging.getLogger(__name__)
 
 #: Statuses of an image that is usable or on its way to be.
 LIVE_STATUSES = frozenset({'queued', 'saving', 'uploading', 'importing',
@@ -103,51 +107,71 @@ def make_client(session, region_name=None, interface=None,
 
 
 class GlanceImages:
-    """The handful of Glance image operations the importer needs."""
+    """The handful of Glance image operations the importer needs.
 
-    def __init__(self, client):
+    Idempotent operations (read, list, update, delete, deactivate) are
+    retried *retries* times on a Glance server error (5xx), e.g. a busy
+    database; the others are not.
+    """
+
+    def __init__(self, client, retries=2, backoff=1.0, sleep=time.sleep):
         self.client = client
+        self.retries = retries
+        self.backoff = backoff
+        self.sleep = sleep
+
+    def _idempotent(self, action, func):
+        for attempt in range(self.retries + 1):
+            try:
+                with _translated(action):
+                    return func()
+            except GlanceError as e:
+                if attempt == self.retries or (e.status or 0) < 500:
+                    raise
+                LOG.info('Glance failed to %s (%s); retrying', action, e)
+                self.sleep(self.backoff * (attempt + 1))
 
     def import_methods(self):
         """Import methods Glance offers (``GET /v2/info/import``)."""
-        with _translated('read the import methods'):
+        def call():
             try:
-                info = self.client.images.get_import_info()
+                return self.client.images.get_import_info()
             except glance_exc.HTTPNotFound:
-                return []
+                return {}
+        info = self._idempotent('read the import methods', call)
         return list(info.get('import-methods', {}).get('value', []))
 
     def get(self, image_id):
-        with _translated('read image %s' % image_id):
-            return dict(self.client.images.get(image_id))
+        return self._idempotent('read image %s' % image_id, lambda: dict(
+            self.client.images.get(image_id)))
 
     def find(self, **filters):
         """Images visible to the project matching property ``filters``."""
         filters = dict(filters, visibility='all')
-        with _translated('list images'):
-            return [dict(i) for i in self.client.images.list(
-                filters=filters)]
+        return self._idempotent('list images', lambda: [
+            dict(i) for i in self.client.images.list(filters=dict(filters))])
 
     def create(self, **props):
         with _translated('create an image'):
             return dict(self.client.images.create(**props))
 
     def update(self, image_id, remove_props=None, **props):
-        with _translated('update image %s' % image_id):
-            return dict(self.client.images.update(
-                image_id, remove_props=remove_props, **props))
+        return self._idempotent('update image %s' % image_id, lambda: dict(
+            self.client.images.update(image_id, remove_props=remove_props,
+                                      **props)))
 
     def delete(self, image_id):
         """Delete an image; an image already gone is not an error."""
-        with _translated('delete image %s' % image_id):
+        def call():
             try:
                 self.client.images.delete(image_id)
             except glance_exc.HTTPNotFound:
                 pass
+        self._idempotent('delete image %s' % image_id, call)
 
     def deactivate(self, image_id):
-        with _translated('deactivate image %s' % image_id):
-            self.client.images.deactivate(image_id)
+        self._idempotent('deactivate image %s' % image_id,
+                         lambda: self.client.images.deactivate(image_id))
 
     def web_download(self, image_id, uri):
         with _translated('import image %s from %s' % (image_id, uri)):

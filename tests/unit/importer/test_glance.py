@@ -1,0 +1,127 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""GlanceImages: error translation and retries, over a stub glanceclient."""
+
+import types
+
+from glanceclient import exc as glance_exc
+from keystoneauth1 import exceptions as ks_exc
+import pytest
+
+from marketplace_dashboard.core import glance
+
+
+class StubImages:
+    def __init__(self, errors=()):
+        self.errors = list(errors)
+        self.calls = []
+
+    def _maybe_fail(self, name):
+        self.calls.append(name)
+        if self.errors:
+            raise self.errors.pop(0)
+
+    def get(self, image_id):
+        self._maybe_fail('get')
+        return {'id': image_id, 'status': 'active'}
+
+    def list(self, filters):
+        self._maybe_fail('list')
+        filters['limit'] = 20  # glanceclient mutates the filters
+        return iter([{'id': 'a', 'filters': dict(filters)}])
+
+    def delete(self, image_id):
+        self._maybe_fail('delete')
+
+    def create(self, **props):
+        self._maybe_fail('create')
+        return dict(props, id='new')
+
+    def image_import(self, image_id, method, uri=None):
+        self._maybe_fail('import')
+
+    def get_import_info(self):
+        self._maybe_fail('info')
+        return {'import-methods': {'value': ['glance-direct']}}
+
+
+def make(*errors):
+    stub = StubImages(errors)
+    images = glance.GlanceImages(types.SimpleNamespace(images=stub),
+                                 sleep=lambda seconds: None)
+    return stub, images
+
+
+def test_forbidden_is_a_policy_sentence():
+    _, images = make(glance_exc.HTTPForbidden('policy says no'))
+    with pytest.raises(glance.GlanceForbidden) as e:
+        images.create(name='x', visibility='public')
+    assert 'Glance policy does not allow you to create an image' in \
+        str(e.value)
+    assert 'policy says no' in str(e.value)
+
+
+def test_server_errors_retried_for_idempotent_calls():
+    stub, images = make(glance_exc.HTTPInternalServerError('locked'),
+                        glance_exc.HTTPServiceUnavailable('busy'))
+    assert images.get('i')['status'] == 'active'
+    assert stub.calls == ['get', 'get', 'get']
+
+
+def test_retries_are_bounded():
+    stub, images = make(*[glance_exc.HTTPInternalServerError('x')] * 5)
+    with pytest.raises(glance.GlanceError) as e:
+        images.delete('i')
+    assert e.value.status == 500 and len(stub.calls) == 3
+
+
+def test_imports_and_client_errors_not_retried():
+    stub, images = make(glance_exc.HTTPInternalServerError('x'))
+    with pytest.raises(glance.GlanceError, match='import image i'):
+        images.web_download('i', 'http://x/y')
+    stub, images = make(glance_exc.HTTPBadRequest('bad'))
+    with pytest.raises(glance.GlanceError, match='bad'):
+        images.get('i')
+    assert stub.calls == ['get']
+
+
+def test_delete_of_missing_image_is_fine():
+    _, images = make(glance_exc.HTTPNotFound('gone'))
+    images.delete('i')
+
+
+def test_not_found_and_auth_errors():
+    _, images = make(glance_exc.HTTPNotFound('gone'))
+    with pytest.raises(glance.GlanceNotFound):
+        images.get('i')
+    _, images = make(ks_exc.Unauthorized('expired token'))
+    with pytest.raises(glance.GlanceError, match='Authentication failed'):
+        images.get('i')
+    _, images = make(ks_exc.ConnectFailure('refused'))
+    with pytest.raises(glance.GlanceError, match='Cannot reach Glance'):
+        images.get('i')
+
+
+def test_find_lists_all_visibilities_and_retries_with_clean_filters():
+    stub, images = make(glance_exc.HTTPInternalServerError('x'))
+    found = images.find(marketplace_identifier='abc')
+    assert found[0]['filters'] == {'marketplace_identifier': 'abc',
+                                   'visibility': 'all', 'limit': 20}
+
+
+def test_import_methods():
+    _, images = make()
+    assert images.import_methods() == ['glance-direct']
+    _, images = make(glance_exc.HTTPNotFound('old glance'))
+    assert images.import_methods() == []
