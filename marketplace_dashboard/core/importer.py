@@ -505,7 +505,9 @@ class Importer:
         key = dedupe_key(endorsed_hashes(appliance))
         existing = self._winner(appliance.identifier, key)
         if existing:
-            return self._existing(existing)
+            status = self._existing(existing)
+            if status.state != 'failed':
+                return status
         plan = choose_method(appliance, self.images.import_methods(),
                              self.policy)
         props = dict(extra)
@@ -607,6 +609,8 @@ class Importer:
                 and i.get(P + 'identifier') == identifier
                 and i.get(prop) == value
                 and not i.get(P + 'verification_error')
+                and not (i.get('status') == 'active'
+                         and integrity_problems(i))
                 and not self._stalled(i)]
 
     def _winner(self, identifier, key):
@@ -797,26 +801,36 @@ class Importer:
 
         Match: ``marketplace_verified=true`` (+ ``_verified_at``).
         Mismatch: ``marketplace_verification_error`` and deactivation.
-        Idempotent; safe to run from any worker.
+        Idempotent; safe to run from any worker.  On an image this project
+        may not modify (e.g. a public image of another project) the result
+        is computed and reported, not recorded.
         """
         problems = integrity_problems(image)
         image_id = image['id']
+        method = image.get(P + 'import_method')
         if not problems:
-            image = self.images.update(
-                image_id, **{P + 'verified': 'true',
-                             P + 'verified_at': _iso(_now())})
+            try:
+                image = self.images.update(
+                    image_id, **{P + 'verified': 'true',
+                                 P + 'verified_at': _iso(_now())})
+            except GlanceForbidden:
+                pass
             return ImportStatus(image_id, 'active', verified=True,
-                                method=image.get(P + 'import_method'),
-                                image=image)
+                                method=method, image=image)
         reason = _clip('Stored data does not match the endorsed metadata: '
                        + '; '.join(problems))
+        try:
+            self.images.update(image_id, **{P + 'verification_error': reason})
+        except GlanceForbidden:
+            return ImportStatus(image_id, 'failed', method=method,
+                                image=image, reasons=[
+                                    reason + ' (not your image: ask its '
+                                    'owner to deactivate it)'])
         LOG.warning('Deactivating image %s: %s', image_id, reason)
-        self.images.update(image_id, **{P + 'verification_error': reason})
         self.deactivate(image_id)
         image = self.images.get(image_id)
         return ImportStatus(image_id, 'failed', reasons=[reason],
-                            method=image.get(P + 'import_method'),
-                            image=image)
+                            method=method, image=image)
 
     def wait(self, image_id, timeout=3600, interval=2.0):
         """Poll :meth:`status` until the import is done or *timeout*."""

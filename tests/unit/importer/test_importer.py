@@ -388,3 +388,28 @@ def test_upload_by_unseen_worker_is_not_stalled():
     assert engine.status(status.image_id).state == 'importing'
     assert engine.start(fakes.verdict(locations=[GZ_URL])).image_id == \
         status.image_id
+
+
+def test_unverified_image_of_another_project():
+    images, engine = make()
+    other = images.create(name='theirs', **importer.image_properties(
+        fakes.appliance(), 'verified'))
+    images._activate(other['id'], fakes.IMAGE)
+    update = images.update
+
+    def forbidden(image_id, remove_props=None, **props):
+        if image_id == other['id']:
+            raise GlanceForbidden('not yours')
+        return update(image_id, **props)
+
+    images.update = forbidden
+    status = engine.start(fakes.verdict())
+    assert status.existing and status.image_id == other['id']
+    assert status.verified and status.state == 'active'
+    # Tampered and not ours: reported, and we import our own copy.
+    images.images[other['id']]['os_hash_value'] = '0' * 128
+    assert engine.status(other['id']).state == 'failed'
+    assert 'not your image' in engine.status(other['id']).reasons[0]
+    mine = engine.start(fakes.verdict())
+    assert not mine.existing and mine.image_id != other['id']
+    assert mine.verified and mine.image_id in images.images
