@@ -36,7 +36,7 @@ from keystoneauth1 import token_endpoint
 from openstack_dashboard.api import base
 
 from marketplace_dashboard.api import marketplace
-from marketplace_dashboard.core import errors, glance, importer
+from marketplace_dashboard.core import errors, glance, importer, model
 
 LOG = logging.getLogger(__name__)
 
@@ -144,8 +144,10 @@ def start_import(request, name, verdict, image_name=None,
     progress in the Django cache.
     """
     appliance = verdict.appliance
-    url = entry_url(name, appliance.identifier, appliance.endorsement.email,
-                    appliance.endorsement.created_text)
+    endorsement = appliance.endorsement
+    url = entry_url(name, appliance.identifier, endorsement.email,
+                    endorsement.created_text
+                    or model.format_date(endorsement.created))
     eng = engine(request)
     status = eng.start(verdict, name=image_name, visibility=visibility,
                        members=members, marketplace_url=url,

@@ -1,0 +1,595 @@
+"""Import form, Imports view, launch actions, deep link and copy link.
+
+The api layer (``api.imports``, ``api.marketplace``) is mocked; its
+results are real core objects (``ImportStatus``, parsed sample entries).
+"""
+
+import html
+import re
+from unittest import mock
+
+from django.test.utils import override_settings
+from django.urls import reverse
+from openstack_dashboard.test import helpers as test
+
+from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.core import glance, importer
+from marketplace_dashboard.dashboards.project.marketplace import (
+    forms as mp_forms,
+)
+from marketplace_dashboard.dashboards.project.marketplace import tables
+from tests.unit.dashboard import fixtures
+
+IDENTIFIER = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
+EMAIL = 'jane.tester@example.org'
+CREATED = '2014-03-08T14:10:40Z'
+KEY = {'marketplace': 'stratuslab', 'identifier': IDENTIFIER,
+       'email': EMAIL, 'created': CREATED}
+IMPORT_URL = reverse('horizon:project:marketplace:import', kwargs=KEY)
+INDEX_URL = reverse('horizon:project:marketplace:index')
+IMPORTS_URL = reverse('horizon:project:marketplace:imports')
+IMAGE_ID = '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11'
+OTHER_ID = '0b7c0c43-3a8e-4b1f-b1a0-94f3f0f6d2c2'
+LAUNCH_URL = reverse('horizon:project:marketplace:launch',
+                     kwargs={'image_id': IMAGE_ID})
+LINK_URL = reverse('horizon:project:marketplace:launch_link',
+                   kwargs={'image_id': IMAGE_ID})
+AJAX = {'HTTP_X_REQUESTED_WITH': 'XMLHttpRequest'}
+
+
+def image(image_id=IMAGE_ID, status='active', verified=True, **extra):
+    props = {'id': image_id, 'name': 'ttylinux 9.3', 'status': status,
+             'visibility': 'private', 'size': 128,
+             'created_at': '2026-11-25T03:00:00Z',
+             importer.P + 'identifier': IDENTIFIER,
+             importer.P + 'endorser': EMAIL,
+             importer.P + 'endorsed_at': CREATED}
+    if verified:
+        props[importer.P + 'verified'] = 'true'
+    props.update(extra)
+    return props
+
+
+def row(state='active', verified=True, flags=(), progress=None,
+        reasons=(), **extra):
+    img = image(status='active' if state == 'active' else 'importing',
+                verified=verified, **extra)
+    status = importer.ImportStatus(IMAGE_ID, state, verified=verified,
+                                   reasons=list(reasons), progress=progress,
+                                   image=img)
+    return imports.ImportRow(img, status, flags)
+
+
+def glance_image(status='active', verified=True):
+    """A Horizon api.glance.Image-like object (the In Glance mark)."""
+    props = {importer.P + 'identifier': IDENTIFIER}
+    if verified:
+        props[importer.P + 'verified'] = 'true'
+    return mock.Mock(id=IMAGE_ID, status=status, properties=props)
+
+
+def deny(*rules):
+    """A POLICY_CHECK_FUNCTION refusing the given rules."""
+    def check(actions, request, target=None):
+        return not any(tuple(a) in rules for a in actions)
+    return check
+
+
+def form_data(**changes):
+    data = {'name': 'My ttylinux', 'visibility': 'private', 'members': '',
+            'properties': ''}
+    data.update(changes)
+    return data
+
+
+class ImportFormTests(test.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.entry = fixtures.entry()
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image']})
+    def test_get_shows_the_form_with_the_default_name(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+
+        res = self.client.get(IMPORT_URL)
+
+        self.assertTemplateUsed(res, 'project/marketplace/import.html')
+        form = res.context['form']
+        self.assertEqual(importer.image_name(self.entry.appliance),
+                         form.initial['name'])
+        self.assertEqual(['private', 'shared', 'community', 'public'],
+                         [v for v, _ in form.fields['visibility'].choices])
+        self.assertContains(res, 'class="btn btn-primary" type="submit"')
+        self.mock_entry.assert_called_once_with(
+            test.IsHttpRequest(), 'stratuslab', IDENTIFIER, EMAIL, CREATED)
+        self.mock_existing_image.assert_called_once_with(
+            test.IsHttpRequest(), self.entry.appliance)
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image']})
+    def test_visibility_limited_by_glance_policy(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('image', 'publicize_image'))):
+            res = self.client.get(IMPORT_URL)
+        choices = [v for v, _ in res.context['form'].fields[
+            'visibility'].choices]
+        self.assertEqual(['private', 'shared', 'community'], choices)
+
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('image', 'publicize_image'),
+                ('image', 'communitize_image'))):
+            res = self.client.post(IMPORT_URL,
+                                   form_data(visibility='public'))
+        self.assertFormErrors(res, 1)
+        self.assertContains(res, 'Select a valid choice')
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_post_starts_the_import(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+        verdict = mock.sentinel.verdict
+        self.mock_verified_entry.return_value = verdict
+        self.mock_start_import.return_value = importer.ImportStatus(
+            IMAGE_ID, 'importing', method=importer.WEB_DOWNLOAD)
+
+        res = self.client.post(IMPORT_URL, form_data(
+            visibility='shared', members='abc123, def456 abc123',
+            properties='# comment\nowner_team = web\n\nsite=lyon'))
+
+        self.assertNoFormErrors(res)
+        self.assertRedirectsNoFollow(res, IMPORTS_URL)
+        self.assertMessageCount(success=1)
+        self.mock_verified_entry.assert_called_once_with(
+            test.IsHttpRequest(), 'stratuslab', IDENTIFIER, EMAIL, CREATED)
+        self.mock_start_import.assert_called_once_with(
+            test.IsHttpRequest(), 'stratuslab', verdict,
+            image_name='My ttylinux', visibility='shared',
+            members=['abc123', 'def456'],
+            properties={'owner_team': 'web', 'site': 'lyon'})
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'start_import']})
+    def test_invalid_input_is_refused_with_reasons(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+        cases = [
+            (form_data(properties='os_distro=evil'), 'reserved'),
+            (form_data(properties='marketplace_verified=true'), 'reserved'),
+            (form_data(properties='disk_format=qcow2'), 'reserved'),
+            (form_data(properties='no equals sign'), 'expected key=value'),
+            (form_data(properties='a=1\na=2'), 'given twice'),
+            (form_data(visibility='shared', members='ok, ../etc'),
+             'Not a project ID'),
+            (form_data(name='bad\x07name'), 'control characters'),
+            (form_data(name=''), 'This field is required'),
+        ]
+        for data, message in cases:
+            with self.subTest(data=data):
+                res = self.client.post(IMPORT_URL, data)
+                self.assertEqual(200, res.status_code)
+                self.assertContains(res, message)
+        self.mock_start_import.assert_not_called()
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'start_import']})
+    def test_refused_entry_explains_and_cannot_be_submitted(self):
+        entry = fixtures.entry(level='untrusted',
+                               reasons=['no trust anchors configured'])
+        self.mock_entry.return_value = entry
+        reason = ('This entry is untrusted (no trust anchors configured) and '
+                  'the import policy refuses untrusted entries (setting '
+                  'allow_untrusted).')
+        self.mock_refusal.return_value = reason
+
+        res = self.client.get(IMPORT_URL)
+        self.assertContains(res, 'marketplace-import-refused')
+        self.assertContains(res, 'allow_untrusted')
+        self.assertNotContains(res, 'class="btn btn-primary" type="submit"')
+        self.mock_existing_image.assert_not_called()
+
+        res = self.client.post(IMPORT_URL, form_data())
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, 'allow_untrusted')
+        self.mock_start_import.assert_not_called()
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'start_import']})
+    def test_already_imported_offers_launch(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = image()
+
+        res = self.client.get(IMPORT_URL, **AJAX)
+
+        self.assertTemplateUsed(res, 'project/marketplace/_import.html')
+        self.assertContains(res, 'marketplace-import-existing')
+        self.assertContains(res, 'already in the image service')
+        self.assertContains(res, 'href="%s"' % LAUNCH_URL)
+        self.assertNotContains(res, 'class="btn btn-primary" type="submit"')
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image']})
+    def test_import_in_progress_points_to_imports(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = image(status='importing',
+                                                      verified=False)
+        res = self.client.get(IMPORT_URL)
+        self.assertContains(res, 'already being imported')
+        self.assertContains(res, 'href="%s"' % IMPORTS_URL)
+        self.assertNotContains(res, 'href="%s"' % LAUNCH_URL)
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_dedupe_at_submit_says_launch_instead(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+        self.mock_verified_entry.return_value = mock.sentinel.verdict
+        self.mock_start_import.return_value = importer.ImportStatus(
+            OTHER_ID, 'active', verified=True, existing=True)
+
+        res = self.client.post(IMPORT_URL, form_data())
+
+        self.assertRedirectsNoFollow(res, IMPORTS_URL)
+        self.assertMessageCount(info=1)
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_glance_errors_are_messages_not_500(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+        self.mock_verified_entry.return_value = mock.sentinel.verdict
+        for error in (
+                glance.GlanceForbidden('Glance policy does not allow you to '
+                                       'create an image (HTTP 403).'),
+                glance.GlanceError('Glance could not create an image: 503',
+                                   status=503),
+                glance.GlanceError('Cannot reach Glance to create an '
+                                   'image')):
+            with self.subTest(error=error):
+                self.mock_start_import.side_effect = error
+                res = self.client.post(IMPORT_URL, form_data())
+                self.assertEqual(200, res.status_code)
+                self.assertIn(str(error), ' '.join(
+                    str(m) for m in res.context['messages']))
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_engine_refusal_at_submit_is_a_form_error(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+        self.mock_verified_entry.return_value = mock.sentinel.verdict
+        self.mock_start_import.side_effect = importer.ImportRefused(
+            'The entry has no http:// or https:// location to import from.')
+        res = self.client.post(IMPORT_URL, form_data())
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, 'no http:// or https:// location')
+
+    @test.create_mocks({api: ['entry']})
+    def test_unknown_entry_redirects_with_a_message(self):
+        from marketplace_dashboard.core import errors
+        self.mock_entry.side_effect = errors.MarketplaceHTTPError(
+            'not found', status=404)
+        res = self.client.get(IMPORT_URL)
+        self.assertRedirectsNoFollow(res, INDEX_URL)
+
+
+class ParsePropertiesTests(test.TestCase):
+
+    def test_lines(self):
+        self.assertEqual({'a': '1', 'b.c': 'x=y'},
+                         mp_forms.parse_properties(' a = 1 \n\nb.c=x=y\n'))
+        self.assertEqual({}, mp_forms.parse_properties(''))
+
+
+class TableActionTests(test.TestCase):
+
+    def _table(self):
+        return tables.AppliancesTable(self.request)
+
+    def _actions(self, entry):
+        table = self._table()
+        return {a.name for a in table.get_row_actions(entry)}
+
+    def test_import_offered_until_verified_in_glance(self):
+        entry = fixtures.entry()
+        self.assertIn('import', self._actions(entry))
+        self.assertNotIn('launch', self._actions(entry))
+        entry.image = glance_image(status='queued', verified=False)
+        self.assertIn('import', self._actions(entry))
+        self.assertNotIn('launch', self._actions(entry))
+        self.assertNotIn('copy_link', self._actions(entry))
+        entry.image = glance_image()
+        self.assertEqual({'launch', 'copy_link', 'download'},
+                         self._actions(entry))
+
+    def test_unverified_active_image_is_not_launched(self):
+        entry = fixtures.entry()
+        entry.image = glance_image(status='active', verified=False)
+        self.assertNotIn('launch', self._actions(entry))
+
+    def test_launch_renders_like_launch_image_ng(self):
+        entry = fixtures.entry()
+        entry.image = glance_image()
+        table = self._table()
+        action = [a for a in table.get_row_actions(entry)
+                  if a.name == 'launch'][0]
+        self.assertEqual('javascript:void(0);', action.get_link_url(entry))
+        self.assertEqual('LaunchInstanceModalController as modal',
+                         action.attrs['ng-controller'])
+        self.assertEqual(
+            "modal.openLaunchInstanceWizard({successUrl: '%s', "
+            "imageId: '%s'})" % (reverse('horizon:project:instances:index'),
+                                 IMAGE_ID), action.attrs['ng-click'])
+        self.assertTrue(action.preempt)
+        self.assertFalse(action.ajax)
+
+    def test_a_non_uuid_id_never_reaches_javascript(self):
+        entry = fixtures.entry()
+        entry.image = glance_image()
+        entry.image.id = "x'});alert(1);//"
+        self.assertNotIn('launch', self._actions(entry))
+
+    def test_policies(self):
+        entry = fixtures.entry()
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('image', 'add_image'))):
+            self.assertNotIn('import', self._actions(entry))
+        entry.image = glance_image()
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('compute', 'os_compute_api:servers:create'))):
+            self.assertNotIn('launch', self._actions(entry))
+            self.assertIn('copy_link', self._actions(entry))
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_index_renders_launch_and_import(self):
+        imported = fixtures.entry()
+        other = fixtures.entry('04-signed-selfsigned-full.xml')
+        self.mock_search.return_value = api.SearchResult(
+            entries=[imported, other], total=2, total_filtered=2, start=0,
+            page_size=20)
+        self.mock_imported_images.return_value = {
+            IDENTIFIER: glance_image()}
+        res = self.client.get(INDEX_URL)
+        content = res.content.decode()
+        self.assertIn("imageId: '%s'" % IMAGE_ID, html.unescape(content))
+        self.assertIn(IMPORTS_URL, content)
+        self.assertEqual(1, content.count('ajax-modal btn-import')
+                         or len(re.findall(r'/import/"', content)))
+
+
+class ImportsViewTests(test.TestCase):
+
+    @test.create_mocks({imports: ['import_rows']})
+    def test_rows_states_progress_reasons_and_flags(self):
+        progress = {'done': 1024, 'total': 4096, 'percent': 25,
+                    'state': 'transferring'}
+        rows = [
+            row(),
+            row(state='importing', verified=False, progress=progress),
+            row(state='failed', verified=False, reasons=[
+                'Stored data does not match the endorsed metadata: size '
+                'is 12 bytes, 128 endorsed']),
+            row(flags=['expired', 'replaced']),
+            row(flags=[imports.UNKNOWN]),
+        ]
+        for index, r in enumerate(rows):
+            r.image['id'] = '%s%d' % (IMAGE_ID[:-1], index)
+            r.status.image_id = r.image['id']
+        self.mock_import_rows.return_value = rows
+        rows_ids = [r.id for r in rows]
+
+        res = self.client.get(IMPORTS_URL)
+
+        self.assertTemplateUsed(res, 'project/marketplace/imports.html')
+        table = res.context['table']
+        cells = [r.cells for r in table.get_rows()]
+        self.assertEqual('Active (verified)', str(cells[0]['state'].data))
+        self.assertEqual('Importing', str(cells[1]['state'].data))
+        self.assertEqual('1.0\xa0KB of 4.0\xa0KB (25%)',
+                         str(cells[1]['progress'].data))
+        self.assertEqual('Failed', str(cells[2]['state'].data))
+        self.assertIn('size is 12 bytes', str(cells[2]['reasons'].data))
+        content = res.content.decode()
+        self.assertIn('Entry expired', content)
+        self.assertIn('Newer endorsement', content)
+        self.assertIn('Unknown (marketplace unreachable)', content)
+        # in-progress rows poll; done rows do not
+        statuses = [r.status for r in table.get_rows()]
+        self.assertEqual([True, None, False, True, True], statuses)
+        # only the in-progress row polls (Horizon's ajax row update)
+        # (horizon.tables.js polls the rows "tr.warning.ajax-update")
+        rows = re.findall(r'<tr[^>]*>', content)
+        polling = [r for r in rows if re.search(
+            r'class="[^"]*\bwarning\b', r) and 'ajax-update' in r]
+        self.assertEqual(1, len(polling))
+        self.assertIn('action=row_update', polling[0])
+        self.assertIn(rows_ids[1], polling[0])
+
+    @test.create_mocks({imports: ['import_rows']})
+    def test_launch_and_copy_link_only_for_verified_active(self):
+        self.mock_import_rows.return_value = [row()]
+        res = self.client.get(IMPORTS_URL)
+        content = html.unescape(res.content.decode())
+        self.assertIn("imageId: '%s'" % IMAGE_ID, content)
+        self.assertIn(LINK_URL, content)
+
+        self.mock_import_rows.return_value = [row(state='importing',
+                                                  verified=False)]
+        res = self.client.get(IMPORTS_URL)
+        content = html.unescape(res.content.decode())
+        self.assertNotIn("imageId:", content)
+        self.assertNotIn(LINK_URL, content)
+
+    @test.create_mocks({imports: ['import_row']})
+    def test_ajax_row_update_runs_the_engine_status(self):
+        self.mock_import_row.return_value = row(state='verifying',
+                                                verified=False)
+        res = self.client.get(IMPORTS_URL, {
+            'action': 'row_update', 'table': 'imports', 'obj_id': IMAGE_ID},
+            **AJAX)
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, 'Verifying')
+        self.assertContains(res, 'id="imports__row__%s"' % IMAGE_ID)
+        self.mock_import_row.assert_called_once_with(test.IsHttpRequest(),
+                                                     IMAGE_ID)
+
+    @test.create_mocks({imports: ['import_row']})
+    def test_ajax_row_update_of_a_malformed_id_touches_nothing(self):
+        res = self.client.get(IMPORTS_URL, {
+            'action': 'row_update', 'table': 'imports',
+            'obj_id': '../../etc'}, **AJAX)
+        self.assertNotEqual(500, res.status_code)
+        self.mock_import_row.assert_not_called()
+
+    @test.create_mocks({imports: ['import_rows']})
+    def test_glance_failure_is_a_message(self):
+        self.mock_import_rows.side_effect = glance.GlanceError(
+            'Cannot reach Glance to list images: connection refused')
+        res = self.client.get(IMPORTS_URL)
+        self.assertEqual(200, res.status_code)
+        self.assertEqual(0, len(res.context['table'].data))
+        self.assertIn('Unable to list the marketplace images',
+                      ' '.join(str(m) for m in res.context['messages']))
+
+    @test.create_mocks({imports: ['import_rows']})
+    def test_members_cannot_hide_or_deactivate(self):
+        self.mock_import_rows.return_value = [row(flags=['deprecated'])]
+        res = self.client.get(IMPORTS_URL)
+        self.assertNotContains(res, 'imports__hide__')
+        self.assertNotContains(res, 'imports__deactivate__')
+
+
+class ImportsAdminTests(test.BaseAdminViewTests):
+
+    @test.create_mocks({imports: ['import_rows']})
+    def test_admin_sees_lifecycle_actions_on_flagged_rows_only(self):
+        flagged = row(flags=['deprecated'])
+        current = row()
+        current.image['id'] = OTHER_ID
+        current.status.image_id = OTHER_ID
+        self.mock_import_rows.return_value = [flagged, current]
+        res = self.client.get(IMPORTS_URL)
+        self.assertContains(res, 'imports__hide__%s' % IMAGE_ID)
+        self.assertContains(res, 'imports__deactivate__%s' % IMAGE_ID)
+        self.assertNotContains(res, 'imports__hide__%s' % OTHER_ID)
+        self.assertNotContains(res, 'imports__deactivate__%s' % OTHER_ID)
+
+    @test.create_mocks({imports: ['import_rows', 'hide_image',
+                                  'deactivate_image']})
+    def test_hide_and_deactivate(self):
+        self.mock_import_rows.return_value = [row(flags=['expired'])]
+        res = self.client.post(IMPORTS_URL, {
+            'action': 'imports__hide__%s' % IMAGE_ID})
+        self.assertRedirectsNoFollow(res, IMPORTS_URL)
+        self.mock_hide_image.assert_called_once_with(test.IsHttpRequest(),
+                                                     IMAGE_ID)
+        res = self.client.post(IMPORTS_URL, {
+            'action': 'imports__deactivate__%s' % IMAGE_ID})
+        self.assertRedirectsNoFollow(res, IMPORTS_URL)
+        self.mock_deactivate_image.assert_called_once_with(
+            test.IsHttpRequest(), IMAGE_ID)
+
+    @test.create_mocks({imports: ['import_rows', 'deactivate_image']})
+    def test_deactivate_refused_by_glance_is_a_message(self):
+        self.mock_import_rows.return_value = [row(flags=['expired'])]
+        self.mock_deactivate_image.side_effect = importer.ImportFailed(
+            'Cannot deactivate image: HTTP 403')
+        res = self.client.post(IMPORTS_URL, {
+            'action': 'imports__deactivate__%s' % IMAGE_ID})
+        self.assertRedirectsNoFollow(res, IMPORTS_URL)
+        self.assertMessageCount(error=1)
+
+    @test.create_mocks({imports: ['import_rows']})
+    def test_deactivate_needs_the_glance_policy(self):
+        self.mock_import_rows.return_value = [row(flags=['expired'])]
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('image', 'deactivate'))):
+            res = self.client.get(IMPORTS_URL)
+        self.assertContains(res, 'imports__hide__%s' % IMAGE_ID)
+        self.assertNotContains(res, 'imports__deactivate__%s' % IMAGE_ID)
+
+
+class LaunchDeepLinkTests(test.TestCase):
+
+    @test.create_mocks({imports: ['launchable_image']})
+    def test_valid_image_opens_the_wizard(self):
+        self.mock_launchable_image.return_value = image()
+        res = self.client.get(LAUNCH_URL)
+        self.assertTemplateUsed(res, 'project/marketplace/launch.html')
+        self.assertContains(
+            res, 'data-marketplace-launch-image="%s"' % IMAGE_ID)
+        self.assertContains(res, 'ttylinux 9.3')
+        self.mock_launchable_image.assert_called_once_with(
+            test.IsHttpRequest(), IMAGE_ID)
+
+    @test.create_mocks({imports: ['launchable_image']})
+    def test_malformed_id_redirects_with_a_message(self):
+        for bad in ('not-a-uuid', "x'});alert(1);",
+                    IMAGE_ID.upper() + 'x'):
+            with self.subTest(bad=bad):
+                res = self.client.get(reverse(
+                    'horizon:project:marketplace:launch',
+                    kwargs={'image_id': bad}))
+                self.assertRedirectsNoFollow(res, INDEX_URL)
+        self.mock_launchable_image.assert_not_called()
+
+    def test_unknown_and_inactive_images_redirect(self):
+        # The real api function on a mocked Glance.
+        images = mock.Mock()
+        with mock.patch.object(imports, 'glance_images',
+                               return_value=images):
+            images.get.side_effect = glance.GlanceNotFound('gone')
+            res = self.client.get(LAUNCH_URL)
+            self.assertRedirectsNoFollow(res, INDEX_URL)
+            images.get.side_effect = None
+            images.get.return_value = image(status='deactivated')
+            res = self.client.get(LAUNCH_URL)
+            self.assertRedirectsNoFollow(res, INDEX_URL)
+            images.get.side_effect = glance.GlanceError(
+                'Cannot reach Glance to read image: refused')
+            res = self.client.get(LAUNCH_URL)
+            self.assertRedirectsNoFollow(res, INDEX_URL)
+
+
+class LaunchLinkTests(test.TestCase):
+
+    @test.create_mocks({imports: ['launchable_image']})
+    def test_modal_shows_the_absolute_link(self):
+        self.mock_launchable_image.return_value = image()
+        res = self.client.get(LINK_URL, **AJAX)
+        self.assertTemplateUsed(res, 'project/marketplace/_launch_link.html')
+        self.assertContains(res, 'value="http://testserver%s"' % LAUNCH_URL)
+        self.assertContains(res, 'readonly')
+        self.assertContains(res, 'data-marketplace-copy')
+        self.assertContains(res, 'marketplace-metadata add-location')
+
+    @test.create_mocks({imports: ['launchable_image']})
+    def test_malformed_id_is_404(self):
+        res = self.client.get(reverse(
+            'horizon:project:marketplace:launch_link',
+            kwargs={'image_id': 'nope'}))
+        self.assertEqual(404, res.status_code)
+        self.mock_launchable_image.assert_not_called()

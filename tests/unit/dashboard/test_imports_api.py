@@ -1,0 +1,245 @@
+"""api.imports on the real import engine over a fake Glance.
+
+Glance is the importer tests' ``FakeImages`` (dict images, web-download
+served from memory); the engine, the Django cache (locks, progress) and the
+api layer are real.
+"""
+
+from unittest import mock
+
+from django.core.cache import cache
+from django.test.utils import override_settings
+from openstack_dashboard.test import helpers as test
+
+from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.core import errors, importer
+from tests.unit.dashboard import fixtures
+from tests.unit.importer import fakes
+
+MP_URL = 'https://marketplace.example.org/marketplace'
+
+
+class TaggedImages(fakes.FakeImages):
+    """FakeImages that also filters on ``tag`` like Glance."""
+
+    def find(self, **filters):
+        tags = filters.pop('tag', None)
+        found = super().find(**filters)
+        return [i for i in found
+                if not tags or set(tags) <= set(i.get('tags') or ())]
+
+
+class ImportsApiTests(test.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        self.images = TaggedImages()
+        self.url = 'http://images.example/a.img'
+        self.images.web[self.url] = fakes.IMAGE
+        patcher = mock.patch.object(imports, 'glance_images',
+                                    return_value=self.images)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.request = self.factory.get('/')
+        self.request.user = self.user
+
+    def _start(self, verdict=None, **kwargs):
+        with override_settings(MARKETPLACE_DASHBOARD={
+                'marketplaces': [{'name': 'stratuslab', 'url': MP_URL}],
+                'import': {'settle': 0}}):
+            return imports.start_import(self.request, 'stratuslab',
+                                        verdict or fakes.verdict(), **kwargs)
+
+    def test_web_download_is_verified_by_the_next_poll(self):
+        status = self._start(image_name='Ubuntu', visibility='private',
+                             properties={'team': 'web'})
+        image = self.images.get(status.image_id)
+        self.assertEqual('Ubuntu', image['name'])
+        self.assertEqual('web', image['team'])
+        self.assertEqual(
+            MP_URL + '/metadata/MMZu6WNK0rRKlhGf4RmDK3ew6Cg/jane@example.org/'
+            '2026-01-02T03:04:05Z', image[importer.P + 'url'])
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            row = imports.import_row(self.request, status.image_id)
+        self.assertEqual('active', row.state)
+        self.assertTrue(row.verified)
+        self.assertTrue(row.launchable)
+
+    def test_tampered_web_download_ends_deactivated_with_reason(self):
+        self.images.web[self.url] = b'x' + fakes.IMAGE[1:]
+        status = self._start()
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            row = imports.import_row(self.request, status.image_id)
+        self.assertEqual('failed', row.state)
+        self.assertFalse(row.launchable)
+        self.assertEqual('deactivated',
+                         self.images.get(status.image_id)['status'])
+        self.assertIn('does not match the endorsed metadata', row.reasons[0])
+
+    def test_streamed_path_runs_in_the_background(self):
+        self.images.methods = ['glance-direct']
+        with mock.patch.object(importer.Importer,
+                               'transfer_in_background') as background:
+            status = self._start()
+        self.assertEqual(importer.GLANCE_DIRECT, status.method)
+        self.assertEqual('queued', status.state)
+        background.assert_called_once_with(status.image_id)
+        self.assertNotIn(('stage', status.image_id), self.images.calls)
+
+    def test_second_import_is_deduped(self):
+        first = self._start()
+        imports.import_row(self.request, first.image_id)
+        with mock.patch.object(importer.Importer,
+                               'transfer_in_background') as background:
+            second = self._start()
+        self.assertTrue(second.existing)
+        self.assertEqual(first.image_id, second.image_id)
+        background.assert_not_called()
+        existing = imports.existing_image(
+            self.request, fakes.verdict().appliance)
+        self.assertEqual(first.image_id, existing['id'])
+
+    def test_reserved_properties_are_refused_by_the_engine(self):
+        for key in ('os_hidden', 'marketplace_verified', 'visibility',
+                    'OS_DISTRO', 'bad key'):
+            with self.subTest(key=key):
+                with self.assertRaises(importer.ImportRefused):
+                    self._start(properties={key: 'x'})
+        self.assertEqual({}, self.images.images)
+
+    def test_import_rows_lists_tagged_images_only(self):
+        status = self._start()
+        self.images.create(name='not from a marketplace', tags=[])
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            rows = imports.import_rows(self.request)
+        self.assertEqual([status.image_id], [r.id for r in rows])
+
+    def test_launchable_image(self):
+        status = self._start()
+        imports.import_row(self.request, status.image_id)
+        self.assertEqual(status.image_id, imports.launchable_image(
+            self.request, status.image_id)['id'])
+        with self.assertRaisesRegex(imports.ImportFailed, 'not an image ID'):
+            imports.launchable_image(self.request, 'nope')
+        with self.assertRaisesRegex(imports.ImportFailed, 'does not exist'):
+            imports.launchable_image(self.request,
+                                     '00000000-0000-4000-8000-000000000000')
+        self.images.deactivate(status.image_id)
+        with self.assertRaisesRegex(imports.ImportFailed, 'deactivated'):
+            imports.launchable_image(self.request, status.image_id)
+
+    def test_hide_and_deactivate(self):
+        status = self._start()
+        imports.hide_image(self.request, status.image_id)
+        self.assertIs(True, self.images.get(status.image_id)['os_hidden'])
+        imports.deactivate_image(self.request, status.image_id)
+        self.assertEqual('deactivated',
+                         self.images.get(status.image_id)['status'])
+
+    @override_settings(MARKETPLACE_DASHBOARD={'import': {
+        'allow_untrusted': 'yes'}})
+    def test_bad_import_setting_is_a_configuration_error(self):
+        with self.assertRaisesRegex(imports.ConfigurationError,
+                                    'allow_untrusted'):
+            imports.import_policy()
+
+
+@override_settings(MARKETPLACE_DASHBOARD={
+    'marketplaces': [{'name': 'stratuslab', 'url': MP_URL}]})
+class LifecycleTests(test.TestCase):
+    """Flags from the entry's current verdict, via the cached client."""
+
+    def setUp(self):
+        super().setUp()
+        self.request = self.factory.get('/')
+        self.entry = fixtures.entry()  # valid until 2016: expired now
+        self.image = {
+            'id': 'x', importer.P + 'url': MP_URL + '/metadata/a/b/c',
+            importer.P + 'identifier': self.entry.identifier,
+            importer.P + 'endorser': self.entry.email,
+            importer.P + 'endorsed_at': self.entry.created_key}
+
+    def _flags(self, document=None, error=None, image=None):
+        client = mock.Mock()
+        client.latest_entry.side_effect = error
+        client.latest_entry.return_value = document
+        with mock.patch.object(api, 'client', return_value=client):
+            return imports.lifecycle(self.request, image or self.image), \
+                client
+
+    def test_expired_entry(self):
+        flags, client = self._flags(self.entry.document)
+        self.assertEqual(['expired'], flags)
+        client.latest_entry.assert_called_once_with(self.entry.identifier,
+                                                    self.entry.email)
+
+    def test_newer_endorsement_is_replaced(self):
+        image = dict(self.image, **{
+            importer.P + 'endorsed_at': '2010-01-01T00:00:00Z'})
+        flags, _ = self._flags(self.entry.document, image=image)
+        self.assertEqual(['expired', 'replaced'], flags)
+
+    def test_unreachable_marketplace_is_unknown(self):
+        flags, _ = self._flags(error=errors.MarketplaceUnavailable(
+            'connection refused'))
+        self.assertEqual([imports.UNKNOWN], flags)
+
+    def test_unconfigured_marketplace_or_missing_entry_is_unknown(self):
+        image = dict(self.image, **{importer.P + 'url':
+                                    'https://elsewhere.example/metadata/a'})
+        flags, client = self._flags(self.entry.document, image=image)
+        self.assertEqual([imports.UNKNOWN], flags)
+        client.latest_entry.assert_not_called()
+        flags, _ = self._flags(None)
+        self.assertEqual([imports.UNKNOWN], flags)
+
+    def test_current_entry_has_no_flags(self):
+        appliance = fakes.appliance()  # valid until 2030
+        current = api.Entry('stratuslab', b'<doc/>', appliance,
+                            {'level': 'verified'})
+        image = dict(self.image, **{
+            importer.P + 'endorsed_at': '2026-01-02T03:04:05Z'})
+        verifier = mock.Mock()
+        verifier.return_value.entry.return_value = current
+        with mock.patch.object(api, 'Verifier', verifier):
+            flags, _ = self._flags(b'<doc/>', image=image)
+        self.assertEqual([], flags)
+        verifier.return_value.entry.assert_called_once_with('stratuslab',
+                                                            b'<doc/>')
+
+    def test_verdict_fetched_once_per_entry_per_page(self):
+        seen = {}
+        client = mock.Mock()
+        client.latest_entry.return_value = self.entry.document
+        with mock.patch.object(api, 'client', return_value=client):
+            imports.lifecycle(self.request, self.image, seen)
+            imports.lifecycle(self.request, self.image, seen)
+        self.assertEqual(1, client.latest_entry.call_count)
+
+
+class HelpersTests(test.TestCase):
+
+    def test_is_uuid(self):
+        self.assertTrue(imports.is_uuid(
+            '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11'))
+        self.assertTrue(imports.is_uuid(
+            '5C4F2A2E-8F0E-4B4A-9D8E-0D8B3C6F1A11'))
+        for bad in ('5c4f2a2e8f0e4b4a9d8e0d8b3c6f1a11', '{5c4f2a2e-8f0e-4b4a-'
+                    '9d8e-0d8b3c6f1a11}', "'); alert(1); //", '', None):
+            self.assertFalse(imports.is_uuid(bad), bad)
+
+    def test_glance_client_uses_the_user_token_and_catalog(self):
+        request = self.factory.get('/')
+        request.user = mock.Mock(token=mock.Mock(id='user-token'))
+        with mock.patch.object(imports.base, 'url_for',
+                               return_value='http://glance.example:9292'):
+            images = imports.glance_images(request)
+        client = images.client
+        session = client.http_client.session
+        self.assertEqual('user-token', session.auth.get_token(session))
+        self.assertEqual('http://glance.example:9292',
+                         client.http_client.endpoint_override)
+        self.assertEqual(60, session.timeout)
+        self.assertIs(True, session.verify)
