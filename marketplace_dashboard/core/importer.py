@@ -45,6 +45,7 @@ import math
 import re
 import threading
 import time
+import uuid
 
 from marketplace_dashboard.core import hashing, transfer
 from marketplace_dashboard.core.errors import MarketplaceError
@@ -553,13 +554,21 @@ class Importer:
     def _create(self, attempts=3, **props):
         """Create the image, retrying server errors (e.g. a busy database).
 
-        A retry cannot leave a duplicate behind: the election that follows
-        keeps one image of the entry and deletes the others.
+        Glance may fail *after* storing part of an image; each call is
+        marked with a unique ``marketplace_import_token`` so that such
+        leftovers of ours are found and deleted before retrying or giving
+        up (never anyone else's image).
         """
+        token = uuid.uuid4().hex
+        props[P + 'import_token'] = token
         for attempt in range(1, attempts + 1):
             try:
                 return self.images.create(**props)
             except GlanceError as e:
+                for orphan in self.images.find(**{P + 'import_token': token}):
+                    LOG.info('Deleting %s, left by a failed create',
+                             orphan['id'])
+                    self.images.delete(orphan['id'])
                 if attempt == attempts or not (e.status or 0) >= 500:
                     raise
                 LOG.info('Glance failed to create an image (%s); retrying',

@@ -339,6 +339,22 @@ def test_create_retried_on_server_error_only():
 
     images.create = flaky
     assert engine.start(fakes.verdict()).verified
+    # Glance failing after storing the image: the leftover is deleted.
+    images.images.clear()
+
+    def half_done(**props):
+        image = original(**props)
+        if not failures:
+            failures.append('done')
+            raise GlanceError('database is locked', status=500)
+        return image
+
+    failures.clear()
+    images.create = half_done
+    status = engine.start(fakes.verdict())
+    assert status.verified and list(images.images) == [status.image_id]
+    images.create = flaky
+    failures.clear()
     failures.append(GlanceError('bad request', status=400))
     images.images.clear()
     with pytest.raises(GlanceError, match='bad request'):
