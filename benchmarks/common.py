@@ -193,12 +193,18 @@ def machine():
     return info
 
 
+def _figure(value, unit):
+    if unit == ' B':
+        return f'{int(value):,} B'
+    return '%.3g%s' % (value, unit)
+
+
 def print_table(results, stream=sys.stdout):
     rows = [('target', 'measured', 'goal', 'met')]
     for r in results:
-        measured = '-' if r.measured is None else '%.3g%s' % (r.measured,
-                                                                r.unit)
-        rows.append((r.name, measured, '%s %g%s' % (r.op, r.target, r.unit),
+        measured = '-' if r.measured is None else _figure(r.measured, r.unit)
+        rows.append((r.name, measured,
+                     '%s %s' % (r.op, _figure(r.target, r.unit)),
                      'yes' if r.met else 'NO'))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for n, row in enumerate(rows):
