@@ -17,7 +17,13 @@
 import hashlib
 import http.client
 import io
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.parse
 import uuid
 
 import pytest
@@ -25,7 +31,9 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from marketplace_dashboard.core import trust, verdict, xmlsafe
 from marketplace_dashboard.testing import imageserver
+from marketplace_dashboard.testing.stack import free_port
 
 
 def _wait(check, timeout=120, what="condition"):
@@ -224,3 +232,92 @@ def test_browser_login_and_images_screenshots(stack, browser):
         lambda d: name in d.find_element(By.TAG_NAME, "body").text)
     assert browser.title.startswith("Images")
     assert browser.screenshot("stack-project-images").stat().st_size > 0
+
+
+def _ports_open(urls):
+    out = []
+    for url in urls:
+        port = urllib.parse.urlsplit(url).port
+        with socket.socket() as s:
+            s.settimeout(2)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                out.append(url)
+    return out
+
+
+def _processes_mentioning(text):
+    found = []
+    for cmdline in pathlib.Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            pass
+    return found
+
+
+def test_demo_ready_file_and_clean_stop(tmp_path):
+    """What tools/demo runs after bootstrap: ready file, data, clean stop."""
+    state, ready = tmp_path / "demo-state", tmp_path / "ready.env"
+    port = free_port()
+    log = open(tmp_path / "demo.out", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marketplace_dashboard.testing.demo",
+         "--state-dir", str(state), "--ready-file", str(ready),
+         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait(lambda: ready.exists() or proc.poll() is not None,
+              timeout=600, what="the demo's ready file")
+        assert proc.poll() is None, (tmp_path / "demo.out").read_text()
+        values = dict(line.split("=", 1)
+                      for line in ready.read_text().splitlines())
+        assert values["DASHBOARD_URL"] == "http://127.0.0.1:%d/" % port
+        assert (values["USERNAME"], values["PROJECT"]) == ("demo", "demo")
+
+        # the demo user is a project member and can log in to Horizon
+        s = requests.Session()
+        login = values["DASHBOARD_URL"] + "auth/login/?next=/project/images/"
+        page = s.get(login, timeout=120)
+        from lxml import html
+        form = html.fromstring(page.text).xpath(
+            "//form[.//input[@name='csrfmiddlewaretoken']]")[0]
+        data = {i.get("name"): i.get("value", "")
+                for i in form.xpath(".//input[@name]")}
+        data.update(username=values["USERNAME"], password=values["PASSWORD"])
+        r = s.post(login, data=data, headers={"Referer": login},
+                   allow_redirects=False, timeout=120)
+        assert r.status_code == 302 and r.headers["Location"] == \
+            "/project/images/"
+
+        # every demo entry has the verdict it was made for, through the
+        # marketplace's REST API and the demo's trust policy
+        policy = trust.TrustPolicy.from_dict(
+            {"ca_files": [values["DEMO_CA_FILE"]]})
+        expected = dict(e.split(":") for e in
+                        values["DEMO_ENTRIES"].split(","))
+        assert sorted(expected.values()) == sorted([
+            "verified", "verified", "untrusted", "tampered", "expired",
+            "deprecated"])
+        for ident, label in expected.items():
+            body = requests.get("%s/metadata/%s" % (
+                values["MARKETPLACE_URL"], ident), params={"status": "all"},
+                timeout=30).content
+            result = verdict.evaluate(xmlsafe.split_documents(body)[0],
+                                      policy)
+            want = "verified" if label == "tampered" else label
+            assert result.level.value == want, (label, result.reasons)
+            if label == "tampered":  # valid metadata, other image bytes
+                app = result.appliance
+                served = requests.get(app.locations[0], timeout=30).content
+                assert hashlib.sha1(served).hexdigest() != \
+                    app.checksums["SHA-1"]  # noqa: S324 - the format's
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(120)
+        log.close()
+    assert proc.returncode == 0
+    assert not ready.exists()
+    assert _processes_mentioning(str(state)) == []
+    assert _ports_open([v for k, v in values.items()
+                        if k.endswith("_URL") and v]) == []
