@@ -47,6 +47,7 @@ ImportFailed = importer.ImportFailed
 #: Errors a view reports with a message instead of failing.
 RECOVERABLE = (errors.MarketplaceError,)
 UNKNOWN = 'unknown'
+CONNECT_RETRIES = 2
 
 
 def is_uuid(value):
@@ -78,9 +79,12 @@ def _verify():
 def glance_images(request):
     """Core Glance operations with the user's token (one per request)."""
     endpoint = base.url_for(request, 'image')
+    # connect_retries: a pooled keep-alive connection the server closed
+    # meanwhile (e.g. during the engine's settle pause) is retried once
+    # instead of failing the import.
     session = ks_session.Session(
         auth=token_endpoint.Token(endpoint, request.user.token.id),
-        verify=_verify())
+        verify=_verify(), connect_retries=CONNECT_RETRIES)
     return glance.GlanceImages(glance.make_client(session,
                                                   endpoint=endpoint))
 

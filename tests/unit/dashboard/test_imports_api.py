@@ -243,3 +243,4 @@ class HelpersTests(test.TestCase):
                          client.http_client.endpoint_override)
         self.assertEqual(60, session.timeout)
         self.assertIs(True, session.verify)
+        self.assertEqual(imports.CONNECT_RETRIES, session._connect_retries)
