@@ -17,6 +17,8 @@
 # openstack_dashboard/local/enabled/ (see README.rst).
 
 from marketplace_dashboard.core import errors as _errors
+from marketplace_dashboard.core import glance as _glance
+from marketplace_dashboard.core import importer as _importer
 
 PANEL = 'marketplace'
 PANEL_DASHBOARD = 'project'
@@ -28,8 +30,10 @@ ADD_INSTALLED_APPS = ['marketplace_dashboard']
 # copy button: marketplace_dashboard/static/**/*.js, loaded on every page.
 ADD_ANGULAR_MODULES = ['horizon.dashboard.project.marketplace']
 AUTO_DISCOVER_STATIC_FILES = True
-# A marketplace that is down or answers garbage is a recoverable error:
-# Horizon shows the message and the page carries on.
+# A marketplace that is down or answers garbage, or Glance refusing or
+# failing an import step, is a recoverable error: Horizon shows the message
+# and the page carries on.
 ADD_EXCEPTIONS = {
-    'recoverable': (_errors.MarketplaceClientError,),
+    'recoverable': (_errors.MarketplaceClientError, _glance.GlanceError,
+                    _importer.ImportFailed, _importer.ImportRefused),
 }

@@ -408,8 +408,8 @@ class ImportsViewTests(test.TestCase):
         cells = [r.cells for r in table.get_rows()]
         self.assertEqual('Active (verified)', str(cells[0]['state'].data))
         self.assertEqual('Importing', str(cells[1]['state'].data))
-        self.assertEqual('1.0\xa0KB of 4.0\xa0KB (25%)',
-                         str(cells[1]['progress'].data))
+        self.assertEqual('<span percent="25%">1.0\xa0KB of 4.0\xa0KB '
+                         '(25%)</span>', str(cells[1]['progress'].data))
         self.assertEqual('Failed', str(cells[2]['state'].data))
         self.assertIn('size is 12 bytes', str(cells[2]['reasons'].data))
         content = res.content.decode()
@@ -455,6 +455,18 @@ class ImportsViewTests(test.TestCase):
         self.assertContains(res, 'id="imports__row__%s"' % IMAGE_ID)
         self.mock_import_row.assert_called_once_with(test.IsHttpRequest(),
                                                      IMAGE_ID)
+
+    @test.create_mocks({imports: ['import_row']})
+    def test_ajax_row_update_errors_are_not_500(self):
+        url_params = {'action': 'row_update', 'table': 'imports',
+                      'obj_id': IMAGE_ID}
+        self.mock_import_row.side_effect = glance.GlanceNotFound('gone')
+        res = self.client.get(IMPORTS_URL, url_params, **AJAX)
+        self.assertEqual(404, res.status_code)  # the row is removed
+        self.mock_import_row.side_effect = glance.GlanceError(
+            'Cannot reach Glance to read image: connection refused')
+        res = self.client.get(IMPORTS_URL, url_params, **AJAX)
+        self.assertLess(res.status_code, 500)
 
     @test.create_mocks({imports: ['import_row']})
     def test_ajax_row_update_of_a_malformed_id_touches_nothing(self):

@@ -18,6 +18,7 @@ import datetime
 from django import urls
 from django.template import defaultfilters
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from horizon import exceptions, tables
@@ -301,14 +302,19 @@ def image_detail_url(row):
 
 
 def progress_text(row):
+    """Bytes and percentage of a streamed transfer; the ``percent``
+    attribute sizes the progress bar horizon.tables.js draws."""
     progress = row.progress
     total = progress.get('total')
     if not total or row.state not in ('importing', 'verifying', 'queued'):
         return ''
-    return _('%(done)s of %(total)s (%(percent)s%%)') % {
-        'done': defaultfilters.filesizeformat(progress.get('done') or 0),
-        'total': defaultfilters.filesizeformat(total),
-        'percent': progress.get('percent') or 0}
+    percent = progress.get('percent') or 0
+    return format_html(
+        '<span percent="{}%">{}</span>', percent,
+        _('%(done)s of %(total)s (%(percent)s%%)') % {
+            'done': defaultfilters.filesizeformat(progress.get('done') or 0),
+            'total': defaultfilters.filesizeformat(total),
+            'percent': percent})
 
 
 def reasons_text(row):
@@ -407,10 +413,9 @@ class UpdateImportRow(tables.Row):
             raise exceptions.NotFound()
         try:
             return imports.import_row(request, image_id)
-        except imports.GlanceError as exc:
-            if isinstance(exc, imports.glance.GlanceNotFound):
-                raise exceptions.NotFound() from exc
-            raise
+        except imports.glance.GlanceNotFound as exc:
+            # Horizon's row update removes the row of a deleted image.
+            raise exceptions.NotFound() from exc
 
 
 class ImportsTable(tables.DataTable):
