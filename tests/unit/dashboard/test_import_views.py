@@ -597,6 +597,16 @@ class LaunchLinkTests(test.TestCase):
         self.assertContains(res, 'readonly')
         self.assertContains(res, 'data-marketplace-copy')
         self.assertContains(res, 'marketplace-metadata add-location')
+        self.assertContains(res, 'class="modal"')
+        self.assertContains(res, 'data-dismiss="modal"')
+
+    @test.create_mocks({imports: ['launchable_image']})
+    def test_page_without_ajax(self):
+        self.mock_launchable_image.return_value = image()
+        res = self.client.get(LINK_URL)
+        self.assertTemplateUsed(res, 'project/marketplace/launch_link.html')
+        self.assertContains(res, 'class="static_page"')
+        self.assertContains(res, 'value="http://testserver%s"' % LAUNCH_URL)
 
     @test.create_mocks({imports: ['launchable_image']})
     def test_malformed_id_is_404(self):

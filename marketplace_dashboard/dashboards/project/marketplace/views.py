@@ -353,8 +353,12 @@ class LaunchLinkView(ImageMixin, generic.TemplateView):
             raise http.Http404(_('Not a valid image ID.'))
         return super().get(request, *args, **kwargs)
 
+    def _ajax(self):
+        return self.request.headers.get('x-requested-with') == \
+            'XMLHttpRequest'
+
     def get_template_names(self):
-        if self.request.headers.get('x-requested-with') == 'XMLHttpRequest':
+        if self._ajax():
             return ['project/marketplace/_launch_link.html']
         return [self.template_name]
 
@@ -367,4 +371,8 @@ class LaunchLinkView(ImageMixin, generic.TemplateView):
         context['link'] = self.request.build_absolute_uri(path)
         context['page_title'] = _('Launch Link')
         context['cancel_url'] = reverse(IMPORTS_URL)
+        # as ModalFormView does: a real modal when loaded by ajax-modal
+        context['hide'] = self._ajax()
+        context['modal_id'] = 'marketplace_launch_link_modal'
+        context['modal_backdrop'] = 'static'
         return context
