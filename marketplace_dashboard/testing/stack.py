@@ -323,13 +323,20 @@ class Stack:
             key_repository = {kdir}/credential-keys
             [cache]
             enabled = false
+            [identity]
+            # bcrypt's minimum cost: every login and token of this loopback
+            # test stack hashes a password (the default 12 costs ~0.25 s)
+            password_hash_rounds = 4
             """)
         km = [self._bin("keystone-manage"), "--config-file", conf]
         user = ["--keystone-user", str(os.getuid()),
                 "--keystone-group", str(os.getgid())]
-        self._run("keystone-manage", *km, "db_sync")
-        self._run("keystone-manage", *km, "fernet_setup", *user)
-        self._run("keystone-manage", *km, "credential_setup", *user)
+        # the key repositories do not need the database: in parallel
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            self._all(pool, *[
+                (self._run, "keystone-manage-%s" % step, *km, step, *args)
+                for step, args in (("db_sync", ()), ("fernet_setup", user),
+                                   ("credential_setup", user))])
         self._run("keystone-manage", *km, "bootstrap",
                   "--bootstrap-password", ADMIN_PASSWORD,
                   "--bootstrap-username", ADMIN,
@@ -372,7 +379,8 @@ class Stack:
             users += ["nova", "placement"]
             catalog += [("compute", "nova", self.nova_url),
                         ("placement", "placement", self.placement_url)]
-        for name in users:
+
+        def add_user(name):
             uid = post("/users", "user", {
                 "name": name, "password": SERVICE_PASSWORD,
                 "domain_id": "default",
@@ -380,15 +388,21 @@ class Stack:
             for role in ("admin", "service"):
                 sess.put(K + "/projects/%s/users/%s/roles/%s" % (
                     service["id"], uid, roles[role]))
-        for stype, name, url in catalog:
+
+        def add_service(stype, name, url):
             sid = post("/services", "service",
                        {"type": stype, "name": name})["id"]
             for iface in ("public", "internal", "admin"):
                 post("/endpoints", "endpoint", {
                     "service_id": sid, "interface": iface, "url": url,
                     "region_id": REGION})
-        self.create_project_user(DEMO_PROJECT, DEMO_PASSWORD,
-                                 roles=("member",), username=DEMO_USER)
+
+        # independent requests: in parallel (keystone runs 4 threads)
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            self._all(pool, *[(add_user, name) for name in users],
+                      *[(add_service, *c) for c in catalog],
+                      (self.create_project_user, DEMO_PROJECT,
+                       DEMO_PASSWORD, ("member",), DEMO_USER))
         self._admin_session = None  # its token's catalog predates ours
 
     def admin_session(self):
@@ -554,6 +568,7 @@ class Stack:
             """) + self._authtoken("placement"))
         self._run("placement-manage", self._bin("placement-manage"),
                   "--config-file", conf, "db", "sync")
+        self._wal("placement.db")
 
     def _nova_conf(self):
         ndir = self._p("etc", "nova")
@@ -622,12 +637,14 @@ class Stack:
         self._run("nova-manage", *nm, "cell_v2", "create_cell",
                   "--name", "cell1", "--verbose")
         self._run("nova-manage", *nm, "db", "sync")
+        self._wal("nova_api.db", "nova_cell0.db", "nova_cell1.db")
+
+    def _wal(self, *names):
+        """WAL journals: readers never block the (single) writer."""
         import sqlite3
-        for db in ("nova_api.db", "nova_cell0.db", "nova_cell1.db",
-                   "placement.db"):
-            if os.path.exists(self._p(db)):
-                with sqlite3.connect(self._p(db)) as c:
-                    c.execute("PRAGMA journal_mode=WAL")
+        for name in names:
+            with sqlite3.connect(self._p(name), timeout=30) as c:
+                c.execute("PRAGMA journal_mode=WAL")
 
     def _nova_env(self, api=False):
         env = dict(os.environ, OS_NOVA_CONFIG_DIR=self._p("etc", "nova"))
@@ -654,9 +671,9 @@ class Stack:
             self.ports["nova"], self._nova_env(api=True))
         self._wait_http("nova-api", self.nova_url, ok=(200, 300))
 
-    def _nova_services_start(self):
+    def _nova_services_start(self, *names):
         conf = self._p("etc", "nova", "nova.conf")
-        for name in ("nova-conductor", "nova-scheduler", "nova-compute"):
+        for name in names:
             self._spawn(name, [self._bin(name), "--config-file", conf],
                         env=self._nova_env())
 
@@ -801,16 +818,14 @@ class Stack:
         self._timed("keystone_start", self._keystone_start)
         self._timed("identity", self._identity)
 
-    def _db_phase(self):
-        self._timed("glance_setup", self._glance_setup)
-        if self.want_nova:
-            self._timed("placement_setup", self._placement_setup)
-            self._timed("nova_setup", self._nova_setup)
 
     def _nova_phase(self):
+        # conductor and scheduler need only the databases and RabbitMQ;
+        # compute reports its resources to placement as it starts
+        self._nova_services_start("nova-conductor", "nova-scheduler")
         self._timed("placement_start", self._placement_start)
+        self._nova_services_start("nova-compute")
         self._timed("nova_api_start", self._nova_api_start)
-        self._nova_services_start()
         self._timed("flavors", self._flavors)
         self._timed("compute_discover", self._discover_compute)
 
@@ -829,8 +844,13 @@ class Stack:
             self.image_server.start()
             if self.neutron_stub is not None:
                 self.neutron_stub.start()
-            with concurrent.futures.ThreadPoolExecutor(4) as pool:
-                phase1 = [(self._keystone_phase,), (self._db_phase,)]
+            with concurrent.futures.ThreadPoolExecutor(6) as pool:
+                phase1 = [(self._keystone_phase,),
+                          (self._timed, "glance_setup", self._glance_setup)]
+                if self.want_nova:
+                    phase1 += [(self._timed, "placement_setup",
+                                self._placement_setup),
+                               (self._timed, "nova_setup", self._nova_setup)]
                 if self.want_memcached:
                     phase1.append((self._timed, "memcached_start",
                                    self._memcached_start))
