@@ -22,8 +22,11 @@ Usage, from the repository root::
     benchmarks/run --only build,verify
 
 Every target compares our code with a peer measured side by side in the
-same run, on the same input, on this machine (interleaved repetitions, the
-median is reported), and prints a table of ratios; ``benchmarks/results.json``
+same run, on the same input, on this machine: repetitions are interleaved
+(ours, peer, ours, peer...) and the figure is the median of the ratios of
+runs made in the same round, which cancels the load of other work on the
+machine better than a ratio of medians (both are in the raw figures).  It
+prints a table of ratios; ``benchmarks/results.json``
 (not committed) gets one object per target with ``name``, ``measured``,
 ``target``, ``met`` and the ``raw`` figures.  Nothing fails: a missed target
 is reported as such and README.rst ("Performance") explains it.

@@ -128,12 +128,15 @@ def run(workdir, quick=False, log=print):
                                                      sizes['small']),
                       'panel page (first view) with %d / with %d entries'
                       % (sizes['large'], sizes['small']),
-                      round(med['large_first'] / med['small_first'], 3), 1.2,
+                      round(common.paired_ratio(samples['large_first'],
+                                                samples['small_first']), 3),
+                      1.2,
                       raw=raw, note=note),
         common.Result('3 browse second view',
                       'second view of a page (cached verdicts) / first '
                       'view (%d entries)' % sizes['large'],
-                      round(med['large_second'] / med['large_first'], 3),
+                      round(common.paired_ratio(samples['large_second'],
+                                                samples['large_first']), 3),
                       0.3, raw=raw, note=(
                           'Second view %.0f ms vs first %.0f ms: the 20 '
                           'verdicts cost %.0f ms; the rest is Horizon '

@@ -98,8 +98,16 @@ def compare(repeat, contenders):
         for name, func in contenders.items():
             samples[name].append(func())
     return {name: {'median': statistics.median(values), 'min': min(values),
-                   'samples': [round(v, 4) for v in values]}
+                   'samples': values}
             for name, values in samples.items()}
+
+
+def paired_ratio(numerators, denominators):
+    """Median of the ratios of runs made in the same round (``a[i] /
+    b[i]``): interleaved runs share the machine's load of that moment, so
+    this cancels drifting load better than a ratio of medians."""
+    return statistics.median(a / b for a, b in zip(numerators, denominators,
+                                                   strict=True))
 
 
 def loadavg():

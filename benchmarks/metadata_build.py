@@ -84,8 +84,11 @@ def run(workdir, quick=False, log=print):
     raw = {'bytes': size, 'page_cache': True, 'build_s': t_ours,
            'coreutils_sequential_s': t_core, 'python_loop_s': t_loop,
            'build_MiB_per_s': round(size / common.MIB / t_ours['median'])}
-    ratio_core = t_ours['median'] / t_core['median']
-    ratio_loop = t_ours['median'] / t_loop['median']
+    ratio_core = common.paired_ratio(t_ours['samples'], t_core['samples'])
+    ratio_loop = common.paired_ratio(t_ours['samples'], t_loop['samples'])
+    raw['ratio_of_medians'] = {
+        'coreutils': round(t_ours['median'] / t_core['median'], 3),
+        'loop': round(t_ours['median'] / t_loop['median'], 3)}
     note = ('%d MiB in page cache: build %.2fs (%d MiB/s), md5sum+sha1sum+'
             'sha256sum+sha512sum %.2fs, Python loop %.2fs; %d cores.'
             % (size // common.MIB, t_ours['median'],

@@ -77,11 +77,15 @@ def run(workdir, quick=False, log=print):
     return [
         common.Result('5 verify vs xmlsec1', 'entries/s of marketplace-'
                       'metadata verify / xmlsec1 --verify per file',
-                      round(rate['ours'] / rate['xmlsec1'], 3), 1.0, op='>=',
+                      round(common.paired_ratio(
+                          times['xmlsec1']['samples'],
+                          times['ours']['samples']), 3), 1.0, op='>=',
                       raw=raw, note=note),
         common.Result('5 verify vs xmlsec1 batch', 'entries/s of '
                       'marketplace-metadata verify / one xmlsec1 process '
                       'for all files (reference)',
-                      round(rate['ours'] / rate['xmlsec1_batch'], 3), 1.0,
+                      round(common.paired_ratio(
+                          times['xmlsec1_batch']['samples'],
+                          times['ours']['samples']), 3), 1.0,
                       op='>=', raw=raw),
     ]
