@@ -196,6 +196,8 @@ class Stack:
         """The end of a component's log files (for failure messages)."""
         out = []
         for path in sorted(glob.glob(self._p("logs", name + "*"))):
+            if not os.path.isfile(path):
+                continue
             with open(path, errors="replace") as f:
                 f.seek(max(os.path.getsize(path) - nbytes, 0))
                 out.append("==> %s <==\n%s" % (path, f.read()))
@@ -510,7 +512,7 @@ class Stack:
     def _rabbit_start(self):
         rdir = self._p("rabbit")
         os.makedirs(os.path.join(rdir, "mnesia"), exist_ok=True)
-        os.makedirs(os.path.join(rdir, "log"), exist_ok=True)
+        os.makedirs(self._p("logs", "rabbitmq"), exist_ok=True)
         with open(os.path.join(rdir, "enabled_plugins"), "w") as f:
             f.write("[].\n")
         # A private epmd on its own port, started (and later killed) by us,
@@ -527,7 +529,7 @@ class Stack:
             RABBITMQ_DIST_PORT=str(self.ports["rabbit_dist"]),
             RABBITMQ_NODENAME="mdstack%d@localhost" % self.ports["rabbit"],
             RABBITMQ_MNESIA_BASE=os.path.join(rdir, "mnesia"),
-            RABBITMQ_LOG_BASE=os.path.join(rdir, "log"),
+            RABBITMQ_LOG_BASE=self._p("logs", "rabbitmq"),
             RABBITMQ_ENABLED_PLUGINS_FILE=os.path.join(rdir,
                                                        "enabled_plugins"),
             RABBITMQ_CONFIG_FILE=os.path.join(rdir, "rabbitmq"),
