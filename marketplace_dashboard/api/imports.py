@@ -48,6 +48,8 @@ ImportFailed = importer.ImportFailed
 RECOVERABLE = (errors.MarketplaceError,)
 UNKNOWN = 'unknown'
 CONNECT_RETRIES = 2
+#: Seconds an entry's current document is reused for lifecycle flags.
+LIFECYCLE_TTL = 30
 
 
 def is_uuid(value):
@@ -226,6 +228,30 @@ def _marketplace_of(image):
     return None
 
 
+def _latest_entry(request, name, identifier, email):
+    """The entry's newest document, shared by workers for a short while.
+
+    Row polls come every few seconds; the marketplace is asked at most once
+    per ``LIFECYCLE_TTL`` per entry, and an unreachable one is not retried
+    (with its timeouts) on every poll.  ``b''`` means "no such entry".
+    """
+    cache = marketplace.DjangoCache(LIFECYCLE_TTL, 'lifecycle')
+    key = (name, identifier, email)
+    cached = cache.get(key)
+    if isinstance(cached, Exception):
+        raise cached
+    if cached is not None:
+        return cached
+    try:
+        document = marketplace.client(request, name).latest_entry(
+            identifier, email) or b''
+    except errors.MarketplaceError as exc:
+        cache.set(key, errors.MarketplaceError(str(exc)))
+        raise
+    cache.set(key, document)
+    return document
+
+
 def lifecycle(request, image, _cache=None):
     """Lifecycle flags of an imported image; ``['unknown']`` if unsure.
 
@@ -244,11 +270,10 @@ def lifecycle(request, image, _cache=None):
         current = None
         try:
             name = _marketplace_of(image)
-            if name is not None:
-                document = marketplace.client(request, name).latest_entry(
-                    identifier, email)
-                if document is not None:
-                    current = marketplace.Verifier().entry(name, document)
+            document = None if name is None else _latest_entry(
+                request, name, identifier, email)
+            if document:
+                current = marketplace.Verifier().entry(name, document)
         except (errors.MarketplaceError, ValueError) as exc:
             LOG.info('No lifecycle verdict for %s: %s', identifier, exc)
         if _cache is not None:

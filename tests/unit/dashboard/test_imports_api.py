@@ -153,6 +153,7 @@ class LifecycleTests(test.TestCase):
 
     def setUp(self):
         super().setUp()
+        cache.clear()
         self.request = self.factory.get('/')
         self.entry = fixtures.entry()  # valid until 2016: expired now
         self.image = {
@@ -208,6 +209,20 @@ class LifecycleTests(test.TestCase):
         self.assertEqual([], flags)
         verifier.return_value.entry.assert_called_once_with('stratuslab',
                                                             b'<doc/>')
+
+    def test_marketplace_asked_once_per_ttl_even_when_down(self):
+        flags, client = self._flags(error=errors.MarketplaceUnavailable(
+            'connection refused'))
+        self.assertEqual([imports.UNKNOWN], flags)
+        flags, client = self._flags(self.entry.document)
+        self.assertEqual([imports.UNKNOWN], flags)  # failure reused
+        client.latest_entry.assert_not_called()
+        cache.clear()
+        flags, client = self._flags(self.entry.document)
+        self.assertEqual(['expired'], flags)
+        flags, client = self._flags(None)
+        self.assertEqual(['expired'], flags)  # document reused
+        client.latest_entry.assert_not_called()
 
     def test_verdict_fetched_once_per_entry_per_page(self):
         seen = {}
