@@ -415,7 +415,9 @@ class ImportsViewTests(test.TestCase):
         content = res.content.decode()
         self.assertIn('Entry expired', content)
         self.assertIn('Newer endorsement', content)
-        self.assertIn('Unknown (marketplace unreachable)', content)
+        self.assertIn('title="The marketplace could not be reached or no '
+                      'longer lists this entry." class="label label-default '
+                      'marketplace-lifecycle-unknown">Unknown</span>', content)
         # in-progress rows poll; done rows do not
         statuses = [r.status for r in table.get_rows()]
         self.assertEqual([True, None, False, True, True], statuses)

@@ -291,7 +291,15 @@ FLAG_NAMES = {
     'expired': _('Entry expired'),
     'deprecated': _('Entry deprecated'),
     'replaced': _('Newer endorsement'),
-    imports.UNKNOWN: _('Unknown (marketplace unreachable)'),
+    imports.UNKNOWN: _('Unknown'),
+}
+FLAG_HELP = {
+    'expired': _('The marketplace entry is past its validity date.'),
+    'deprecated': _('The endorser deprecated the marketplace entry.'),
+    'replaced': _('The endorser has published a newer endorsement of '
+                  'this appliance.'),
+    imports.UNKNOWN: _('The marketplace could not be reached or no longer '
+                       'lists this entry.'),
 }
 LIFECYCLE_FLAGS = ('expired', 'deprecated', 'replaced')
 
@@ -323,7 +331,8 @@ def reasons_text(row):
 
 def lifecycle_text(row):
     return render_to_string('project/marketplace/_lifecycle.html', {
-        'flags': [(flag, FLAG_NAMES.get(flag, flag)) for flag in row.flags],
+        'flags': [(flag, FLAG_NAMES.get(flag, flag), FLAG_HELP.get(flag, ''))
+                  for flag in row.flags],
         'hidden': row.hidden})
 
 
@@ -430,7 +439,7 @@ class ImportsTable(tables.DataTable):
                           display_choices=STATE_DISPLAY)
     progress = tables.Column(progress_text, verbose_name=_('Progress'))
     reasons = tables.Column(reasons_text, verbose_name=_('Problems'),
-                            classes=('word-break',))
+                            classes=('word-wrap',))
     lifecycle = tables.Column(lifecycle_text, verbose_name=_('Lifecycle'))
 
     def get_object_display(self, datum):
