@@ -233,4 +233,5 @@ def write_results(path, results, meta):
     with os.fdopen(fd, 'w') as out:
         json.dump(data, out, indent=2)
         out.write('\n')
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)

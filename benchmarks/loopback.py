@@ -26,6 +26,7 @@ their own ports, filled beforehand through the server's
 
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -90,9 +91,9 @@ def stack(workdir, log=print):
                marketplace_settings=settings)
     log('stack: starting Keystone, Glance, memcached, Horizon (no Nova)')
     started = time.monotonic()
-    st.start()
-    _STATE['stack'] = st
     _STATE['stack_dir'] = base
+    st.start()  # stops what it started if it fails
+    _STATE['stack'] = st
     log('stack: up in %.0fs' % (time.monotonic() - started))
     return st
 
@@ -185,5 +186,5 @@ def stop():
     st = _STATE.pop('stack', None)
     if st is not None:
         st.stop()
-        import shutil
+    if 'stack_dir' in _STATE:
         shutil.rmtree(_STATE.pop('stack_dir'), ignore_errors=True)
