@@ -430,7 +430,6 @@ class UpdateImportRow(tables.Row):
 class ImportsTable(tables.DataTable):
     name = tables.Column('name', verbose_name=_('Image Name'),
                          link=image_detail_url)
-    identifier = tables.Column('identifier', verbose_name=_('Identifier'))
     endorser = tables.Column('endorser', verbose_name=_('Endorser'))
     visibility = tables.Column('visibility', verbose_name=_('Visibility'),
                                filters=(defaultfilters.title,))
