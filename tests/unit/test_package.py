@@ -13,8 +13,8 @@ def test_core_does_not_import_django():
     offenders = []
     for path in CORE.rglob('*.py'):
         text = path.read_text()
-        if re.search(r'^\s*(from|import)\s+(django|horizon|openstack_dashboard)\b',
-                     text, re.M):
+        if re.search(r'^\s*(from|import)\s+'
+                     r'(django|horizon|openstack_dashboard)\b', text, re.M):
             offenders.append(str(path))
     assert offenders == []
 
