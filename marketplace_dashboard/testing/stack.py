@@ -759,10 +759,15 @@ class Stack:
             # memcached: sessions, compressor and the plugin's shared state
             # are seen by every worker (LocMem would be per process and
             # culls the session at 300 entries).
+            # use_pooling: django-compressor keeps ONE cache object for the
+            # process and Horizon's gthread workers share it between
+            # threads; a bare pymemcache client is not thread-safe
+            # (MemcacheUnknownError: b'STORED' under concurrent requests).
             CACHES = {{"default": {{
                 "BACKEND":
                     "django.core.cache.backends.memcached.PyMemcacheCache",
                 "LOCATION": {self.memcached_location!r},
+                "OPTIONS": {{"use_pooling": True}},
                 "TIMEOUT": 3600}}}}
             SESSION_ENGINE = "django.contrib.sessions.backends.cache"
             COMPRESS_OFFLINE = False
