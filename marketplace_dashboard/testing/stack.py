@@ -107,9 +107,25 @@ class Credentials:
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count):
+    """``count`` distinct free loopback ports.
+
+    All sockets stay bound until every port is chosen, so the kernel cannot
+    hand the same port out twice within one call.
+    """
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            sockets.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def _dedent(text):
@@ -139,10 +155,11 @@ class Stack:
         self.marketplace_settings = marketplace_settings or {}
         self.marketplace_data_dir = (marketplace_data_dir or
                                      self._p("marketplace"))
-        self.ports = {name: free_port() for name in (
-            "keystone", "glance", "placement", "nova", "rabbit", "epmd",
-            "rabbit_dist", "memcached", "marketplace")}
-        self.ports["horizon"] = horizon_port or free_port()
+        names = ("keystone", "glance", "placement", "nova", "rabbit", "epmd",
+                 "rabbit_dist", "memcached", "marketplace", "horizon")
+        self.ports = dict(zip(names, free_ports(len(names)), strict=True))
+        if horizon_port:
+            self.ports["horizon"] = horizon_port
         self.keystone_url = "http://127.0.0.1:%d/v3" % self.ports["keystone"]
         self.glance_url = "http://127.0.0.1:%d" % self.ports["glance"]
         self.placement_url = "http://127.0.0.1:%d" % self.ports["placement"]
