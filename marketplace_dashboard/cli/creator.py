@@ -18,7 +18,9 @@ Error handling (a sentence on stderr, exit status 1, never a traceback),
 all-or-nothing file writes, reading documents, and the signing options:
 loading a PKCS#12 file or a PEM key + certificate, with the password from
 ``--password-file``, ``$MARKETPLACE_P12_PASSWORD`` or a terminal prompt —
-never from the command line.
+never from the command line.  Also the options every command that talks to
+a marketplace or evaluates trust shares: the endpoint (``--endpoint``, its
+TLS CA bundle) and the trust policy (CA files, trusted endorsers, SHA-1).
 """
 
 import argparse
@@ -32,7 +34,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from marketplace_dashboard.core import client, signature, xmlsafe
+from marketplace_dashboard.core import client, signature, trust, xmlsafe
 from marketplace_dashboard.core.errors import (
     MarketplaceError,
     MarketplaceHTTPError,
@@ -329,21 +331,56 @@ def sign(data, args, signer=None):
                                    digest=args.digest)
 
 
-def make_client(args):
-    """Marketplace client of ``--endpoint`` (``--ca-file`` for TLS)."""
-    config = client.MarketplaceConfig(
-        name=args.endpoint, url=args.endpoint,
-        verify=args.ca_file or True)
-    return client.MarketplaceClient(config)
+# -- endpoint options ------------------------------------------------------
 
-
-def add_endpoint_arguments(parser):
+def add_endpoint_arguments(parser, ca_option='--ca-file'):
+    """``--endpoint URL`` and *ca_option* (the marketplace's TLS CA bundle,
+    stored as ``endpoint_ca_file``) for :func:`make_client`."""
     parser.add_argument('--endpoint', required=True, metavar='URL',
                         help='marketplace service root, e.g. '
                              'https://marketplace.example.org/marketplace')
-    parser.add_argument('--ca-file', metavar='PEM',
+    parser.add_argument(ca_option, dest='endpoint_ca_file', metavar='PEM',
                         help='CA bundle to verify the marketplace\'s TLS '
                              'certificate (default: system CAs)')
+
+
+def make_client(args):
+    """Marketplace client of the endpoint options (TLS verification on,
+    with the given CA bundle or the system CAs)."""
+    config = client.MarketplaceConfig(
+        name=args.endpoint, url=args.endpoint,
+        verify=args.endpoint_ca_file or True)
+    return client.MarketplaceClient(config)
+
+
+# -- trust options ---------------------------------------------------------
+
+def add_trust_arguments(
+        parser, ca_option='--ca-file',
+        ca_help='trusted CA certificates (PEM bundle; repeatable)',
+        endorser_help='trusted endorser e-mail or subject DN (repeatable)',
+        refuse_sha1=False):
+    """*ca_option* and ``--trusted-endorser`` (both repeatable), and with
+    *refuse_sha1* ``--refuse-sha1``, for :func:`trust_policy`."""
+    parser.add_argument(ca_option, dest='trust_ca_files', action='append',
+                        default=[], metavar='PEM', help=ca_help)
+    parser.add_argument('--trusted-endorser', dest='trusted_endorsers',
+                        action='append', default=[], metavar='EMAIL_OR_DN',
+                        help=endorser_help)
+    if refuse_sha1:
+        parser.add_argument('--refuse-sha1', action='store_true',
+                            help='treat SHA-1 signatures as invalid')
+    else:
+        parser.set_defaults(refuse_sha1=False)
+
+
+def trust_policy(args):
+    """Core :class:`~marketplace_dashboard.core.trust.TrustPolicy` of the
+    trust options; ``ConfigurationError`` (a ``MarketplaceError``) when a
+    CA file is unusable."""
+    return trust.TrustPolicy(
+        ca_files=args.trust_ca_files, trusted_endorsers=args.trusted_endorsers,
+        sha1='refuse' if args.refuse_sha1 else 'warn')
 
 
 def upload(marketplace, data):

@@ -25,7 +25,7 @@ import json
 import sys
 
 from marketplace_dashboard.cli import creator
-from marketplace_dashboard.core import client, glance, importer, transfer
+from marketplace_dashboard.core import glance, importer, transfer
 from marketplace_dashboard.core.errors import MarketplaceError
 
 
@@ -35,12 +35,7 @@ def add_parser(subparsers):
         description=__doc__.split('\n\n')[0])
     parser.add_argument('identifier', metavar='IDENTIFIER',
                         help='27-character image identifier')
-    parser.add_argument('--endpoint', required=True, metavar='URL',
-                        help='marketplace service root, e.g. '
-                             'https://marketplace.example.org/marketplace')
-    parser.add_argument('--endpoint-ca-file', metavar='PEM',
-                        help='CA bundle to verify the marketplace\'s TLS '
-                             'certificate (default: system CAs)')
+    creator.add_endpoint_arguments(parser, ca_option='--endpoint-ca-file')
     parser.add_argument('--email', metavar='E',
                         help='endorser e-mail of the entry (default: the '
                              'newest importable entry of any endorser)')
@@ -63,14 +58,11 @@ def add_parser(subparsers):
                         help='how long --wait waits (default 3600 s)')
     parser.add_argument('--json', action='store_true',
                         help='print the result as JSON')
-    parser.add_argument('--ca-file', action='append', default=[],
-                        metavar='PEM',
-                        help='CA certificate(s) endorser certificates must '
-                             'chain to (repeat)')
-    parser.add_argument('--trusted-endorser', action='append', default=[],
-                        metavar='EMAIL_OR_DN',
-                        help='endorser to trust (e-mail or subject DN; '
-                             'repeat)')
+    creator.add_trust_arguments(
+        parser,
+        ca_help='CA certificate(s) endorser certificates must chain to '
+                '(repeat)',
+        endorser_help='endorser to trust (e-mail or subject DN; repeat)')
     for level in ('untrusted', 'expired', 'deprecated'):
         parser.add_argument('--allow-%s' % level, action='store_true',
                             help='import %s entries too (the image is '
@@ -107,11 +99,7 @@ def glance_images(cloud=None):
 
 
 def _policies(args):
-    from marketplace_dashboard.core import trust
-
-    trust_policy = trust.TrustPolicy.from_dict({
-        'ca_files': args.ca_file,
-        'trusted_endorsers': args.trusted_endorser})
+    trust_policy = creator.trust_policy(args)
     import_policy = importer.ImportPolicy(
         allow_untrusted=args.allow_untrusted,
         allow_expired=args.allow_expired,
@@ -182,9 +170,7 @@ def run(args):
     if args.member and args.visibility != 'shared':
         raise creator.CommandError('--member needs --visibility shared')
     trust_policy, import_policy = _policies(args)
-    marketplace = client.MarketplaceClient(client.MarketplaceConfig(
-        name=args.endpoint, url=args.endpoint,
-        verify=args.endpoint_ca_file or True))
+    marketplace = creator.make_client(args)
     verdict, url = choose_entry(marketplace, args, trust_policy,
                                 import_policy)
     engine = importer.Importer(glance_images(args.os_cloud),

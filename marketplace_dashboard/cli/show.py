@@ -24,8 +24,7 @@ document byte for byte to standard output instead.
 import sys
 
 from marketplace_dashboard.cli import creator
-from marketplace_dashboard.core import model, trust
-from marketplace_dashboard.core.errors import ConfigurationError
+from marketplace_dashboard.core import model
 
 _SKIPPED = {'about', 'extra', 'problems', 'document_sha256', 'endorsement',
             'checksums', 'identifier', 'deprecated'}
@@ -42,14 +41,9 @@ def add_parser(subparsers):
                         help='endorsement date, yyyy-mm-ddThh:mm:ssZ')
     parser.add_argument('--xml', action='store_true',
                         help='write the signed XML document to stdout')
-    parser.add_argument('--trust-ca-file', action='append', default=[],
-                        metavar='PEM',
-                        help='CA certificates trusted for endorsers '
-                             '(repeatable)')
-    parser.add_argument('--trusted-endorser', action='append', default=[],
-                        metavar='EMAIL_OR_DN',
-                        help='trusted endorser e-mail or subject DN '
-                             '(repeatable)')
+    creator.add_trust_arguments(
+        parser, ca_option='--trust-ca-file',
+        ca_help='CA certificates trusted for endorsers (repeatable)')
     parser.set_defaults(func=creator.command(run))
     return parser
 
@@ -96,11 +90,7 @@ def describe(document, verdict):
 def run(args):
     if args.created and not args.email:
         raise creator.CommandError('give EMAIL before CREATED')
-    try:
-        policy = trust.TrustPolicy(ca_files=args.trust_ca_file,
-                                   trusted_endorsers=args.trusted_endorser)
-    except ConfigurationError as exc:
-        raise creator.CommandError(str(exc)) from None
+    policy = creator.trust_policy(args)
     marketplace = creator.make_client(args)
     try:
         keys = _keys(marketplace, args)

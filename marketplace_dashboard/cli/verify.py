@@ -27,7 +27,8 @@ but do not make an entry invalid.  Usage errors (including an unusable
 import json
 import sys
 
-from marketplace_dashboard.core import builder, trust, xmlsafe
+from marketplace_dashboard.cli import creator
+from marketplace_dashboard.core import builder, xmlsafe
 from marketplace_dashboard.core import verdict as verdicts
 from marketplace_dashboard.core.errors import (
     ConfigurationError,
@@ -44,16 +45,7 @@ def register(subparsers):
     parser.add_argument('files', nargs='+', metavar='FILE',
                         help='metadata document or <metadata> list ("-" '
                              'reads standard input)')
-    parser.add_argument('--ca-file', action='append', default=[],
-                        metavar='PEM',
-                        help='trusted CA certificates (PEM bundle; '
-                             'repeatable)')
-    parser.add_argument('--trusted-endorser', action='append', default=[],
-                        metavar='EMAIL_OR_DN',
-                        help='trusted endorser e-mail or subject DN '
-                             '(repeatable)')
-    parser.add_argument('--refuse-sha1', action='store_true',
-                        help='treat SHA-1 signatures as invalid')
+    creator.add_trust_arguments(parser, refuse_sha1=True)
     parser.add_argument('--json', action='store_true',
                         help='print a JSON array of verdicts')
     parser.add_argument('--draft', action='store_true',
@@ -149,9 +141,7 @@ def run(args):
     if args.draft:
         return run_draft(args)
     try:
-        policy = trust.TrustPolicy(
-            ca_files=args.ca_file, trusted_endorsers=args.trusted_endorser,
-            sha1='refuse' if args.refuse_sha1 else 'warn')
+        policy = creator.trust_policy(args)
     except ConfigurationError as exc:
         args.parser.error(str(exc))  # exits with status 2
     results = []
