@@ -91,11 +91,24 @@ def glance_images(request):
                                                   endpoint=endpoint))
 
 
+#: Django cache backends whose ``add`` is atomic for every dashboard worker
+#: (local-memory, dummy and file caches are not).
+SHARED_CACHE_BACKENDS = ('django.core.cache.backends.memcached.',
+                         'django.core.cache.backends.redis.',
+                         'django.core.cache.backends.db.')
+
+
+def shared_cache():
+    """True when the Django cache's locks hold across all workers."""
+    backend = settings.CACHES.get('default', {}).get('BACKEND', '')
+    return backend.startswith(SHARED_CACHE_BACKENDS)
+
+
 @memoized
 def engine(request):
     """The import engine for this request (Django cache behind it)."""
     return importer.Importer(glance_images(request), policy=import_policy(),
-                             cache=django_cache)
+                             cache=django_cache, shared_lock=shared_cache())
 
 
 def entry_url(name, identifier, email, created):
@@ -290,6 +303,10 @@ def import_row(request, image_id, image=None, _cache=None):
     it on mismatch): whichever worker serves the poll does it.
     """
     status = engine(request).status(image_id, image=image)
+    if status.state == 'duplicate':
+        # A concurrent import won and this image is gone: show the winner.
+        status = engine(request).status(status.duplicate_of,
+                                        image=status.image)
     image = status.image or image or {'id': image_id}
     return ImportRow(image, status, lifecycle(request, image, _cache))
 

@@ -23,7 +23,13 @@ any worker can advance it or read its status:
   endorsed hash), or creates one and starts the import.  Concurrent
   importers of the same entry converge on one image: after creating its
   image each importer lists the candidates, the oldest (``created_at`` then
-  ``id``) wins and the others delete their own image.
+  ``id``) wins and the others delete their own image.  An importer that
+  holds the lock of a cache shared by every importer (the dashboard's
+  memcached/Redis/database cache) elects at once; the others (the CLI)
+  first wait ``settle`` seconds for concurrent images to appear.  Because
+  importers that do not share the lock may still race, :meth:`status`
+  re-runs the election for an image not yet verified: a younger duplicate
+  is deleted and reported as ``duplicate`` of the winner.
 * Server-side ``web-download`` is preferred: Glance fetches the data and
   :meth:`Importer.status` then compares Glance's ``size``,
   ``os_hash_algo``/``os_hash_value`` and ``checksum`` with the endorsed
@@ -138,11 +144,12 @@ class ImportPolicy:
 
     ``glance_hash_algo`` is Glance's ``hashing_algorithm`` (sha512 unless
     the operator changed it): web-download is only chosen when it is
-    endorsed.  ``settle`` is how long (seconds) an importer waits after
-    creating its image before electing the winner among concurrent
-    importers; it must exceed the resolution of Glance's ``created_at``
-    (one second).  ``stall_after``: a streamed transfer without a
-    heartbeat for that long is reported as stalled.
+    endorsed.  ``settle`` is how long (seconds) an importer without a
+    shared lock (see :class:`Importer`) waits after creating its image
+    before electing the winner among concurrent importers; it must exceed
+    the resolution of Glance's ``created_at`` (one second).
+    ``stall_after``: a streamed transfer without a heartbeat for that long
+    is reported as stalled.
     """
 
     allow_untrusted: bool = False
@@ -407,9 +414,11 @@ class ImportStatus:
     """Where an import stands.
 
     ``state`` is ``queued``, ``importing``, ``verifying``, ``active``
-    (verified, or not a marketplace image) or ``failed``; ``existing`` is
-    true when :meth:`Importer.start` returned an image that was already
-    there ("launch it instead").
+    (verified, or not a marketplace image), ``failed`` or ``duplicate``
+    (a concurrent import of the same entry won: this image was deleted and
+    the import goes on as image ``duplicate_of``, whose dict is ``image``
+    when known); ``existing`` is true when :meth:`Importer.start` returned
+    an image that was already there ("launch it instead").
     """
 
     image_id: str
@@ -420,6 +429,7 @@ class ImportStatus:
     progress: dict | None = None
     existing: bool = False
     image: dict | None = None
+    duplicate_of: str | None = None
 
     @property
     def done(self):
@@ -430,7 +440,7 @@ class ImportStatus:
                 'status': (self.image or {}).get('status'),
                 'verified': self.verified, 'reasons': list(self.reasons),
                 'method': self.method, 'progress': self.progress,
-                'existing': self.existing}
+                'existing': self.existing, 'duplicate_of': self.duplicate_of}
 
 
 def integrity_problems(image):
@@ -464,15 +474,22 @@ class Importer:
     *images* is a :class:`marketplace_dashboard.core.glance.GlanceImages`;
     *cache* (optional) has Django's ``add``/``get``/``set``/``delete`` and
     is used for a best-effort lock and for transfer progress.
+    *shared_lock*: true when ``cache.add`` is atomic across every importer
+    that may import the same entries (default: the cache's ``shared``
+    attribute, else false); an importer holding such a lock needs no
+    ``settle`` wait before electing.
     """
 
     LOCK_PREFIX = 'marketplace-import-lock:'
+    DUPLICATE_PREFIX = 'marketplace-import-duplicate:'
 
     def __init__(self, images, policy=None, cache=None, http_session=None,
-                 sleep=time.sleep, clock=time.time):
+                 sleep=time.sleep, clock=time.time, shared_lock=None):
         self.images = images
         self.policy = policy or ImportPolicy()
         self.cache = cache if cache is not None else transfer.MemoryCache()
+        self.shared_lock = bool(getattr(self.cache, 'shared', False)
+                                if shared_lock is None else shared_lock)
         self.progress = transfer.ProgressStore(self.cache, clock=clock)
         self.http_session = http_session
         self.sleep = sleep
@@ -533,7 +550,11 @@ class Importer:
                 disk_format=disk_format(appliance.format),
                 container_format='bare', visibility=visibility,
                 min_disk=min_disk_gib(appliance.bytes), tags=[TAG], **props)
-            winner = self._elect(image, appliance.identifier, key)
+            # Holding a shared lock, no other importer sharing it can be
+            # creating this entry: elect at once.  Others may still race
+            # (CLI, another deployment): status() re-elects lazily.
+            winner = self._elect(image, appliance.identifier, key,
+                                 settle=not (locked and self.shared_lock))
             if winner['id'] != image['id']:
                 return self._existing(winner)
         finally:
@@ -549,7 +570,7 @@ class Importer:
                 raise
             except GlanceError as e:
                 return self._web_download_refused(image, appliance, e)
-        return self.status(image['id'])
+        return self._status(image['id'], None, elect=False)
 
     def _create(self, attempts=3, **props):
         """Create the image, retrying server errors (e.g. a busy database).
@@ -590,7 +611,7 @@ class Importer:
         LOG.info('web-download of %s refused (%s); streaming instead',
                  image['id'], error)
         self.images.update(image['id'], **props)
-        return self.status(image['id'])
+        return self._status(image['id'], None, elect=False)
 
     def existing(self, appliance):
         """The live image already holding *appliance*'s data, or None.
@@ -605,7 +626,8 @@ class Importer:
         return self._winner(appliance.identifier, key)
 
     def _existing(self, image):
-        status = self.status(image['id'])
+        # The oldest live candidate just listed: nothing to re-elect.
+        status = self._status(image['id'], image, elect=False)
         status.existing = True
         return status
 
@@ -626,9 +648,10 @@ class Importer:
         candidates = self._candidates(identifier, key)
         return min(candidates, key=_age) if candidates else None
 
-    def _elect(self, image, identifier, key):
+    def _elect(self, image, identifier, key, settle=True):
         """The oldest live image of the entry; deletes ours if it lost."""
-        self.sleep(self.policy.settle)
+        if settle:
+            self.sleep(self.policy.settle)
         winner = self._winner(identifier, key) or image
         if _age(winner) > _age(image):
             winner = image
@@ -736,6 +759,9 @@ class Importer:
         return thread
 
     def _discard(self, image_id, reason, total):
+        winner = self.cache.get(self.DUPLICATE_PREFIX + image_id)
+        if winner:  # deleted by status(): a concurrent import won
+            return self._duplicate_status(image_id, winner)
         reason = 'Image data does not match the endorsed metadata: %s' \
             % reason
         LOG.warning('Import of %s failed: %s', image_id, reason)
@@ -750,11 +776,19 @@ class Importer:
         """The :class:`ImportStatus` of *image_id* (verifying if due).
 
         *image*: the image dict when the caller just listed it (saves a
-        Glance call).
+        Glance call).  A marketplace image not yet verified loses to an
+        older live image of the same entry (a concurrent import that did
+        not share our lock): it is deleted and reported as ``duplicate``.
         """
+        return self._status(image_id, image)
+
+    def _status(self, image_id, image, elect=True):
         try:
             image = image if image is not None else self.images.get(image_id)
         except GlanceNotFound:
+            winner = self.cache.get(self.DUPLICATE_PREFIX + image_id)
+            if winner:
+                return self._duplicate_status(image_id, winner)
             record = self.progress.get(image_id) or {}
             return ImportStatus(image_id, 'failed', reasons=[
                 record.get('reason') or
@@ -779,6 +813,10 @@ class Importer:
                 result.reasons.append('Glance image status is %s.'
                                       % glance_status)
             return result
+        if elect and not result.verified:
+            duplicate = self._reelect(image)
+            if duplicate:
+                return duplicate
         if glance_status == 'active':
             if result.verified or not image.get(P + 'identifier'):
                 result.state = 'active'
@@ -799,6 +837,41 @@ class Importer:
                 'The import stalled (no progress for %d s); delete the '
                 'image and import again.' % self.policy.stall_after)
         return result
+
+    def _reelect(self, image):
+        """Delete *image* if an older live image holds its entry.
+
+        The :class:`ImportStatus` (``duplicate``) if it lost, else None
+        (won, not a marketplace image, or not ours to delete).
+        """
+        identifier = image.get(P + 'identifier')
+        key = next(((P + name, image[P + name]) for name in STRENGTH
+                    if image.get(P + name)), None)
+        if not identifier or key is None:
+            return None
+        winner = self._winner(identifier, key)
+        if winner is None or _age(winner) >= _age(image):
+            return None
+        marker = self.DUPLICATE_PREFIX + image['id']
+        # Recorded first: a poll on another worker finding the image gone
+        # then follows the winner too.
+        self.cache.set(marker, winner['id'], self.progress.timeout)
+        try:
+            self.images.delete(image['id'])
+        except GlanceForbidden:
+            self.cache.delete(marker)
+            return None
+        LOG.info('Concurrent import of %s: keeping %s, deleted %s',
+                 identifier, winner['id'], image['id'])
+        return self._duplicate_status(image['id'], winner['id'], winner)
+
+    def _duplicate_status(self, image_id, winner_id, winner=None):
+        return ImportStatus(
+            image_id, 'duplicate', image=winner, duplicate_of=winner_id,
+            method=(winner or {}).get(P + 'import_method'), reasons=[
+                'Another import of the same entry started first (image '
+                '%s); this duplicate was deleted and the import goes on '
+                'as that image.' % winner_id])
 
     def _task_errors(self, image_id):
         return ['Glance import task failed: %s' % t.get('message')
@@ -842,10 +915,16 @@ class Importer:
                             method=method, image=image)
 
     def wait(self, image_id, timeout=3600, interval=2.0):
-        """Poll :meth:`status` until the import is done or *timeout*."""
+        """Poll :meth:`status` until the import is done or *timeout*.
+
+        A ``duplicate`` is followed: the status returned is the winner's.
+        """
         deadline = self.clock() + timeout
         while True:
             status = self.status(image_id)
+            if status.state == 'duplicate' and self.clock() < deadline:
+                image_id = status.duplicate_of
+                continue
             if status.done:
                 return status
             if self.clock() >= deadline:
