@@ -72,11 +72,19 @@ def format_date(value):
     return value or ''
 
 
+def level_label(level):
+    """``{'label_class', 'level_name'}`` of a verdict level (an unknown
+    level is shown as itself, in the danger colour)."""
+    return {'label_class': LEVEL_CLASSES.get(level, 'label-danger'),
+            'level_name': LEVEL_NAMES.get(level, level)}
+
+
 def verdict_badge(entry):
+    label = level_label(entry.level)
     return render_to_string('project/marketplace/_verdict.html', {
         'level': entry.level,
-        'label_class': LEVEL_CLASSES.get(entry.level, 'label-danger'),
-        'name': LEVEL_NAMES.get(entry.level, entry.level),
+        'label_class': label['label_class'],
+        'name': label['level_name'],
         'reasons': entry.reasons + entry.warnings,
     })
 

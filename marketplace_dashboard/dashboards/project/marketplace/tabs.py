@@ -90,10 +90,7 @@ class EndorsementTab(EntryTab):
     def get_context_data(self, request):
         context = super().get_context_data(request)
         entry = context['entry']
-        context['label_class'] = tables.LEVEL_CLASSES.get(entry.level,
-                                                          'label-danger')
-        context['level_name'] = tables.LEVEL_NAMES.get(entry.level,
-                                                       entry.level)
+        context.update(tables.level_label(entry.level))
         context['facts'] = endorsement_facts(entry.verdict)
         return context
 
@@ -132,9 +129,7 @@ class VersionsTab(EntryTab):
         context['versions'] = [
             {'entry': other, 'url': tables.detail_url(other),
              'current': other.id == entry.id,
-             'label_class': tables.LEVEL_CLASSES.get(other.level,
-                                                     'label-danger'),
-             'level_name': tables.LEVEL_NAMES.get(other.level, other.level)}
+             **tables.level_label(other.level)}
             for other in others]
         return context
 
