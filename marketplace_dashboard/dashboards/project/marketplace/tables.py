@@ -372,9 +372,23 @@ class CopyImportLink(tables.LinkAction):
                 and imports.is_uuid(datum.id))
 
 
-class HideImage(tables.BatchAction):
-    name = 'hide'
+class _LifecycleAction(tables.BatchAction):
+    """Admin-only Glance lifecycle action, offered on the rows of images
+    with a lifecycle flag for which :meth:`applies` holds."""
+
     action_type = 'danger'
+
+    def applies(self, datum):
+        raise NotImplementedError
+
+    def allowed(self, request, datum=None):
+        if datum is None:
+            return _is_admin(request)
+        return _is_admin(request) and _flagged(datum) and self.applies(datum)
+
+
+class HideImage(_LifecycleAction):
+    name = 'hide'
     help_text = _('Hidden images stay usable but leave the default image '
                   'lists (os_hidden).')
     policy_rules = (('image', 'modify_image'),)
@@ -387,18 +401,15 @@ class HideImage(tables.BatchAction):
     def action_past(count):
         return ngettext_lazy('Hid Image', 'Hid Images', count)
 
-    def allowed(self, request, datum=None):
-        if datum is None:
-            return _is_admin(request)
-        return _is_admin(request) and _flagged(datum) and not datum.hidden
+    def applies(self, datum):
+        return not datum.hidden
 
     def action(self, request, obj_id):
         imports.hide_image(request, obj_id)
 
 
-class DeactivateImage(tables.BatchAction):
+class DeactivateImage(_LifecycleAction):
     name = 'deactivate'
-    action_type = 'danger'
     help_text = _('Running instances keep working; no new instance can '
                   'be launched from a deactivated image.')
     policy_rules = (('image', 'deactivate'),)
@@ -412,11 +423,8 @@ class DeactivateImage(tables.BatchAction):
         return ngettext_lazy('Deactivated Image', 'Deactivated Images',
                              count)
 
-    def allowed(self, request, datum=None):
-        if datum is None:
-            return _is_admin(request)
-        return (_is_admin(request) and _flagged(datum)
-                and datum.image.get('status') == 'active')
+    def applies(self, datum):
+        return datum.image.get('status') == 'active'
 
     def action(self, request, obj_id):
         imports.deactivate_image(request, obj_id)
