@@ -138,6 +138,38 @@ class ImportsApiTests(test.TestCase):
         self.assertEqual('deactivated',
                          self.images.get(status.image_id)['status'])
 
+    def test_duplicate_row_shows_the_winner(self):
+        entry = {'marketplace_identifier': fakes.appliance().identifier,
+                 'marketplace_sha512': fakes.checksums(
+                     fakes.IMAGE)['SHA-512'],
+                 'marketplace_import_method': 'web-download'}
+        older = self.images.create(name='a', tags=['marketplace'], **entry)
+        younger = self.images.create(name='b', tags=['marketplace'],
+                                     **entry)
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            row = imports.import_row(self.request, younger['id'])
+            again = imports.import_row(self.request, younger['id'])
+        self.assertEqual(older['id'], row.id)
+        self.assertEqual('queued', row.state)
+        self.assertEqual(older['id'], again.id)
+        self.assertEqual([older['id']], list(self.images.images))
+
+    def test_only_a_cache_shared_by_all_workers_is_a_shared_lock(self):
+        for backend, shared in (
+                ('django.core.cache.backends.memcached.PyMemcacheCache',
+                 True),
+                ('django.core.cache.backends.redis.RedisCache', True),
+                ('django.core.cache.backends.db.DatabaseCache', True),
+                ('django.core.cache.backends.locmem.LocMemCache', False),
+                ('django.core.cache.backends.dummy.DummyCache', False),
+                ('django.core.cache.backends.filebased.FileBasedCache',
+                 False)):
+            with self.subTest(backend=backend), override_settings(
+                    CACHES={'default': {'BACKEND': backend}}):
+                self.assertIs(shared, imports.shared_cache())
+        # The tests' local-memory cache: the engine keeps the settle wait.
+        self.assertFalse(imports.engine(self.request).shared_lock)
+
     @override_settings(MARKETPLACE_DASHBOARD={'import': {
         'allow_untrusted': 'yes'}})
     def test_bad_import_setting_is_a_configuration_error(self):
