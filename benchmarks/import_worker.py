@@ -58,7 +58,10 @@ def engine(config):
     policy = trust.TrustPolicy.from_dict({'ca_files': [config['ca_file']]})
     with open(config['document'], 'rb') as f:
         entry = verdict.evaluate(f.read(), policy)
-    engine = importer.Importer(images, importer.ImportPolicy())
+    # As the panel runs it: the dashboard's lock (its memcached Django
+    # cache) is shared by every worker, so the engine elects at once.
+    engine = importer.Importer(images, importer.ImportPolicy(),
+                               shared_lock=True)
     before = _proc()
     started = time.perf_counter()
     status = engine.start(entry, name=config['name'])

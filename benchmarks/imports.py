@@ -208,10 +208,10 @@ def server_side(st, workdir, quick, log):
             round(common.paired_ratio([r['seconds'] for r in engine_runs],
                                       cli_runs), 3), 1.1, raw=raw, note=(
                 '%d MiB: engine %.2fs (web-download, then size and SHA-512 '
-                'compared), glance CLI %.2fs; the engine waits %.0fs after '
-                'creating the image to elect one image among concurrent '
-                'importers (ImportPolicy.settle).' % (
-                    size // common.MIB, t_engine, t_cli, 2.0))),
+                'compared), glance CLI %.2fs; the engine holds a shared '
+                'lock as in the dashboard, so it elects one image among '
+                'concurrent importers without the settle wait.' % (
+                    size // common.MIB, t_engine, t_cli))),
         common.Result(
             '1 import bytes received by importer',
             'most bytes the importing process read (rchar, files and '
