@@ -73,16 +73,16 @@ def verify_file(path, policy):
     return verdicts.evaluate_many(data, policy)
 
 
-def _label(path, verdict, index, count):
-    if verdict.identifier:
-        return '%s [%s]' % (path, verdict.identifier)
+def _label(path, identifier, index, count):
+    if identifier:
+        return '%s [%s]' % (path, identifier)
     if count > 1:
         return '%s [entry %d]' % (path, index + 1)
     return path
 
 
 def format_line(path, verdict, index=0, count=1):
-    label = _label(path, verdict, index, count)
+    label = _label(path, verdict.identifier, index, count)
     if verdict.is_invalid:
         return 'Invalid: %s: %s' % (label, '; '.join(verdict.reasons))
     if verdict.reasons:
@@ -109,6 +109,19 @@ def check_draft_file(path):
     return results
 
 
+def _warn(label, warnings):
+    for warning in warnings:
+        print('Warning: %s: %s' % (label, warning), file=sys.stderr)
+
+
+def _finish(args, results, invalid):
+    """Print the JSON array (``--json``); the exit status."""
+    if args.json:
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write('\n')
+    return min(invalid, MAX_EXIT_STATUS)
+
+
 def run_draft(args):
     """``--draft``: structure and constraint checks, signature ignored."""
     results = []
@@ -122,19 +135,13 @@ def run_draft(args):
                                 'valid': not problems, 'problems': problems,
                                 'warnings': warnings})
                 continue
-            label = '%s [%s]' % (path, ident) if ident else path
-            if len(entries) > 1 and not ident:
-                label = '%s [entry %d]' % (path, index + 1)
+            label = _label(path, ident, index, len(entries))
             if problems:
                 print('Invalid: %s (draft): %s' % (label, '; '.join(problems)))
             else:
                 print('Valid: %s (draft)' % label)
-            for warning in warnings:
-                print('Warning: %s: %s' % (label, warning), file=sys.stderr)
-    if args.json:
-        json.dump(results, sys.stdout, indent=2)
-        sys.stdout.write('\n')
-    return min(invalid, MAX_EXIT_STATUS)
+            _warn(label, warnings)
+    return _finish(args, results, invalid)
 
 
 def run(args):
@@ -156,13 +163,8 @@ def run(args):
                 results.append(item)
                 continue
             print(format_line(path, verdict, index, len(file_verdicts)))
-            for warning in verdict.warnings:
-                print('Warning: %s: %s' % (_label(path, verdict, index,
-                                                  len(file_verdicts)),
-                                           warning), file=sys.stderr)
+            _warn(_label(path, verdict.identifier, index,
+                         len(file_verdicts)), verdict.warnings)
         if not file_verdicts and not args.json:
             print('Valid: %s (empty metadata list)' % path)
-    if args.json:
-        json.dump(results, sys.stdout, indent=2)
-        sys.stdout.write('\n')
-    return min(invalid, MAX_EXIT_STATUS)
+    return _finish(args, results, invalid)
