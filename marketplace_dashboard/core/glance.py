@@ -167,6 +167,14 @@ class GlanceImages:
                 self.client.images.delete(image_id)
             except glance_exc.HTTPNotFound:
                 pass
+            except glance_exc.HTTPBadRequest:
+                # A retry after a 5xx whose delete went through: "status
+                # transition from deleted to deleted is not allowed".
+                try:
+                    self.client.images.get(image_id)
+                except glance_exc.HTTPNotFound:
+                    return
+                raise
         self._idempotent('delete image %s' % image_id, call)
 
     def deactivate(self, image_id):

@@ -101,6 +101,18 @@ def test_delete_of_missing_image_is_fine():
     images.delete('i')
 
 
+def test_retried_delete_that_went_through_is_fine():
+    stub, images = make(glance_exc.HTTPInternalServerError('db locked'),
+                        glance_exc.HTTPBadRequest('deleted to deleted'),
+                        glance_exc.HTTPNotFound('gone'))
+    images.delete('i')
+    assert stub.calls == ['delete', 'delete', 'get']
+    stub, images = make(glance_exc.HTTPBadRequest('in use'))
+    with pytest.raises(glance.GlanceError, match='in use'):
+        images.delete('i')
+    assert stub.calls == ['delete', 'get']
+
+
 def test_not_found_and_auth_errors():
     _, images = make(glance_exc.HTTPNotFound('gone'))
     with pytest.raises(glance.GlanceNotFound):
