@@ -269,3 +269,35 @@ def test_cli_import_wait_json(stack, image_server, endorser, tmp_path):
     assert image['marketplace_url'].endswith(
         '/mp/metadata/%s/importer@example.org/%s'
         % (identifier, image['marketplace_endorsed_at']))
+
+
+def test_shared_lock_and_cli_importers_end_with_one_image(stack, image_server,
+                                                          endorser):
+    # A dashboard worker (shared lock: elects at once) and a CLI run (no
+    # shared lock: settles first) race; the status polls finish the job.
+    _, verdict, _ = _entry(image_server, endorser)
+    barrier = threading.Barrier(2)
+    results, errors = {}, []
+
+    def run(shared):
+        try:
+            engine = Importer(_images(stack), policy=POLICY,
+                              shared_lock=shared)
+            barrier.wait()
+            status = engine.start(verdict)
+            results[shared] = engine.wait(status.image_id, timeout=120,
+                                          interval=0.5)
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(shared,))
+               for shared in (True, False)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results[True].image_id == results[False].image_id
+    assert results[True].state == 'active' and results[True].verified
+    found = _same_entry(_images(stack), verdict.appliance)
+    assert [i['id'] for i in found] == [results[True].image_id]
