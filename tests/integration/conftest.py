@@ -34,10 +34,13 @@ Every test in this directory is marked ``integration``; tests that use
 stack's logs is attached to the report.
 """
 
+import http.server
 import os
 import pathlib
 import re
+import socket
 import tempfile
+import threading
 import urllib.parse
 
 import pytest
@@ -75,6 +78,47 @@ def pytest_runtest_makereport(item, call):
 
 IMPORT_TEST_ENDORSER = "dashboard-import@example.org"
 
+# Broken marketplaces for test_failure_journeys.py, listed AFTER "local"
+# so that every other test still gets "local" (the search form's default,
+# the first name); they only show up in the form's marketplace selector.
+UNREACHABLE_MARKETPLACE = "unreachable"
+GARBAGE_MARKETPLACE = "garbage"
+_BROKEN = {}
+
+
+class _GarbageHandler(http.server.BaseHTTPRequestHandler):
+    """Answers everything with an HTML error page (HTTP 500)."""
+
+    def do_GET(self):
+        body = b"<html><body><h1>Internal Server Error</h1></body></html>"
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def broken_marketplace_urls():
+    """{name: URL} of the broken marketplaces, made once per session: a
+    loopback port bound but never listening (connections are refused and
+    no other server can take it) and a server that answers HTML 500."""
+    if not _BROKEN:
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))  # no listen(): refused, and reserved
+        garbage = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                  _GarbageHandler)
+        threading.Thread(target=garbage.serve_forever, daemon=True).start()
+        _BROKEN["sockets"] = (closed, garbage)
+        _BROKEN[UNREACHABLE_MARKETPLACE] = (
+            "http://127.0.0.1:%d/marketplace" % closed.getsockname()[1])
+        _BROKEN[GARBAGE_MARKETPLACE] = (
+            "http://127.0.0.1:%d/marketplace" % garbage.server_address[1])
+    return {name: _BROKEN[name]
+            for name in (UNREACHABLE_MARKETPLACE, GARBAGE_MARKETPLACE)}
+
 
 def marketplace_settings(stack):
     """The MARKETPLACE_DASHBOARD setting of the test Horizon.
@@ -85,7 +129,9 @@ def marketplace_settings(stack):
     settings = {}
     if stack.marketplace_url:
         settings["marketplaces"] = [{
-            "name": "local", "url": stack.marketplace_url}]
+            "name": "local", "url": stack.marketplace_url}] + [
+            {"name": name, "url": url}
+            for name, url in broken_marketplace_urls().items()]
     # test_dashboard_import.py / test_launch_browser.py sign their entries
     # as this endorser; Horizon trusts it by e-mail (allow-list, no CA).
     settings["trust"] = {"trusted_endorsers": [IMPORT_TEST_ENDORSER]}
