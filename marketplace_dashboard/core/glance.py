@@ -168,13 +168,15 @@ class GlanceImages:
             except glance_exc.HTTPNotFound:
                 pass
             except glance_exc.HTTPBadRequest:
-                # A retry after a 5xx whose delete went through: "status
-                # transition from deleted to deleted is not allowed".
+                # A retry after a 5xx whose delete went (partly) through:
+                # "status transition from deleted to deleted is not
+                # allowed".
                 try:
-                    self.client.images.get(image_id)
+                    status = self.client.images.get(image_id).get('status')
                 except glance_exc.HTTPNotFound:
                     return
-                raise
+                if status not in ('deleted', 'pending_delete'):
+                    raise
         self._idempotent('delete image %s' % image_id, call)
 
     def deactivate(self, image_id):

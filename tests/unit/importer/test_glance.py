@@ -107,6 +107,11 @@ def test_retried_delete_that_went_through_is_fine():
                         glance_exc.HTTPNotFound('gone'))
     images.delete('i')
     assert stub.calls == ['delete', 'delete', 'get']
+    # The first attempt failed half-way: status deleted, row not yet gone.
+    stub, images = make(glance_exc.HTTPInternalServerError('db locked'),
+                        glance_exc.HTTPBadRequest('deleted to deleted'))
+    stub.get = lambda image_id: {'id': image_id, 'status': 'deleted'}
+    images.delete('i')
     stub, images = make(glance_exc.HTTPBadRequest('in use'))
     with pytest.raises(glance.GlanceError, match='in use'):
         images.delete('i')
