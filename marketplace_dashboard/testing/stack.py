@@ -517,6 +517,9 @@ class Stack:
             """) + self._authtoken("glance"))
         self._run("glance-manage", self._bin("glance-manage"),
                   "--config-file", conf, "db_sync")
+        # Glance's import tasks write from worker threads while the API
+        # reads: without WAL they hit "database is locked".
+        self._wal("glance.db")
 
     def _glance_start(self):
         env = dict(os.environ, OS_GLANCE_CONFIG_DIR=self._p("etc", "glance"))
