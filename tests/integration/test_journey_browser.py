@@ -41,7 +41,10 @@ import urllib.parse
 import uuid
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -203,16 +206,16 @@ def import_through_modal(browser, steps, row, name):
 def wait_import_row(browser, steps, name, until):
     """On Imports: the row of *name*; waits (no reload) until one of
     *until* is in its text.  Returns (image id, row text)."""
-    wait = WebDriverWait(browser, WAIT)
-    row = wait.until(lambda d: d.find_element(
+    # horizon.tables.js replaces row elements as it updates them
+    wait = WebDriverWait(browser, WAIT, ignored_exceptions=(
+        StaleElementReferenceException,))
+    image_id = wait.until(lambda d: d.find_element(
         By.XPATH, '//table[@id="imports"]/tbody/tr[.//a[normalize-space()='
-                  '"%s"]]' % name))
-    image_id = row.get_attribute('data-object-id')
+                  '"%s"]]' % name).get_attribute('data-object-id'))
     browser.execute_script('window.journeyNoReload = true;')
     steps('imports-row')
 
     def done(d):
-        # horizon.tables.js replaces the row element: look it up again
         tr = d.find_element(By.CSS_SELECTOR,
                             '#imports tr[data-object-id="%s"]' % image_id)
         return tr.text if any(w in tr.text for w in until) else False
