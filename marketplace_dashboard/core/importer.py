@@ -149,7 +149,11 @@ class ImportPolicy:
     before electing the winner among concurrent importers; it must exceed
     the resolution of Glance's ``created_at`` (one second).
     ``stall_after``: a streamed transfer without a heartbeat for that long
-    is reported as stalled.
+    is reported as stalled.  ``set_hypervisor_type``: copy the metadata's
+    hypervisor (``kvm`` by default in StratusLab documents) into Glance's
+    ``hypervisor_type``; Nova's ImagePropertiesFilter then only schedules
+    the image on hosts of that hypervisor, so clouds whose compute hosts
+    report another one (plain QEMU, or Nova's fake driver) turn it off.
     """
 
     allow_untrusted: bool = False
@@ -162,9 +166,11 @@ class ImportPolicy:
     stall_after: float = 300.0
     lock_timeout: float = 600.0
     verify_tls: bool = True
+    set_hypervisor_type: bool = True
 
     _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
-              'allow_streamed', 'allow_web_download', 'verify_tls')
+              'allow_streamed', 'allow_web_download', 'verify_tls',
+              'set_hypervisor_type')
 
     @classmethod
     def from_dict(cls, settings):
@@ -288,14 +294,20 @@ def image_name(appliance):
     return _clip(name or appliance.identifier)
 
 
-def image_properties(appliance, level, marketplace_url=None):
-    """Glance properties (strings) describing *appliance* and provenance."""
+def image_properties(appliance, level, marketplace_url=None,
+                     hypervisor_type=True):
+    """Glance properties (strings) describing *appliance* and provenance.
+
+    ``hypervisor_type=False`` leaves Glance's ``hypervisor_type`` unset
+    (see :class:`ImportPolicy` ``set_hypervisor_type``).
+    """
     endorsement = appliance.endorsement
     props = {
         'os_distro': normalise_distro(appliance.os),
         'os_version': appliance.os_version,
         'architecture': normalise_arch(appliance.os_arch),
-        'hypervisor_type': (appliance.hypervisor or '').strip().lower(),
+        'hypervisor_type': ((appliance.hypervisor or '').strip().lower()
+                            if hypervisor_type else None),
         P + 'url': marketplace_url,
         P + 'identifier': appliance.identifier,
         P + 'endorser': endorsement.email,
@@ -529,7 +541,9 @@ class Importer:
         plan = choose_method(appliance, self.images.import_methods(),
                              self.policy)
         props = dict(extra)
-        props.update(image_properties(appliance, level, marketplace_url))
+        props.update(image_properties(
+            appliance, level, marketplace_url,
+            hypervisor_type=self.policy.set_hypervisor_type))
         props[P + 'import_method'] = plan.method
         props[P + 'source_url'] = _clip(plan.url)
         if plan.compression:

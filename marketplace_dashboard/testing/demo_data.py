@@ -145,7 +145,10 @@ def horizon_settings(st):
     """MARKETPLACE_DASHBOARD for the demo Horizon: our marketplace, the
     demo CA as the only trust anchor."""
     settings = {"trust": {"ca_files": [pki_for(st).ca_file],
-                          "trusted_endorsers": []}}
+                          "trusted_endorsers": []},
+                # Nova's fake driver is no KVM host: imported images must
+                # not ask for one, or they can never be scheduled.
+                "import": {"set_hypervisor_type": False}}
     if st.marketplace_url:
         settings["marketplaces"] = [{"name": "demo",
                                      "url": st.marketplace_url}]

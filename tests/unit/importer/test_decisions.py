@@ -133,6 +133,22 @@ def test_image_properties():
     assert all(isinstance(v, str) for v in props.values())
 
 
+def test_hypervisor_type_can_be_left_unset():
+    appliance = fakes.appliance(hypervisor='kvm')
+    props = importer.image_properties(appliance, 'verified',
+                                      hypervisor_type=False)
+    assert 'hypervisor_type' not in props
+    assert props['marketplace_identifier'] == appliance.identifier
+
+
+def test_set_hypervisor_type_setting_is_a_boolean():
+    assert importer.ImportPolicy.from_dict({}).set_hypervisor_type is True
+    assert importer.ImportPolicy.from_dict(
+        {'set_hypervisor_type': False}).set_hypervisor_type is False
+    with pytest.raises(importer.ImportRefused, match='set_hypervisor_type'):
+        importer.ImportPolicy.from_dict({'set_hypervisor_type': 'no'})
+
+
 def test_unknown_bus_and_empty_fields_are_left_out():
     appliance = fakes.appliance(disks_bus='floppy-ish', os=None,
                                 hypervisor=None)

@@ -107,6 +107,15 @@ def test_allowed_untrusted_is_marked():
     assert images.get(status.image_id)['marketplace_verdict'] == 'untrusted'
 
 
+def test_hypervisor_type_follows_the_operator_setting():
+    images, engine = make()
+    status = engine.start(fakes.verdict(hypervisor='kvm'))
+    assert images.get(status.image_id)['hypervisor_type'] == 'kvm'
+    images, engine = make(policy=ImportPolicy(set_hypervisor_type=False))
+    status = engine.start(fakes.verdict(hypervisor='kvm'))
+    assert 'hypervisor_type' not in images.get(status.image_id)
+
+
 def test_second_import_returns_existing_image():
     images, engine = make()
     first = engine.start(fakes.verdict())
