@@ -47,7 +47,6 @@ ImportFailed = importer.ImportFailed
 #: Errors a view reports with a message instead of failing.
 RECOVERABLE = (errors.MarketplaceError,)
 UNKNOWN = 'unknown'
-CONNECT_RETRIES = 2
 #: Seconds an entry's current document is reused for lifecycle flags.
 LIFECYCLE_TTL = 30
 
@@ -81,12 +80,9 @@ def _verify():
 def glance_images(request):
     """Core Glance operations with the user's token (one per request)."""
     endpoint = base.url_for(request, 'image')
-    # connect_retries: a pooled keep-alive connection the server closed
-    # meanwhile (e.g. during the engine's settle pause) is retried once
-    # instead of failing the import.
     session = ks_session.Session(
         auth=token_endpoint.Token(endpoint, request.user.token.id),
-        verify=_verify(), connect_retries=CONNECT_RETRIES)
+        verify=_verify())
     return glance.GlanceImages(glance.make_client(session,
                                                   endpoint=endpoint))
 

@@ -38,6 +38,10 @@ LIVE_STATUSES = frozenset({'queued', 'saving', 'uploading', 'importing',
 
 #: Default timeout (seconds) of every call to Glance.
 DEFAULT_TIMEOUT = 60
+#: A pooled keep-alive connection that Glance's WSGI server closed while it
+#: was idle (e.g. during the importer's settle pause) fails with "connection
+#: reset"; keystoneauth retries such connection failures this many times.
+CONNECT_RETRIES = 2
 
 
 class GlanceError(MarketplaceError):
@@ -90,13 +94,14 @@ def make_client(session, region_name=None, interface=None,
     """A glanceclient v2 ``Client`` over a keystoneauth ``session``.
 
     A session without a timeout gets *timeout* (seconds per socket
-    operation), so that no call to Glance can hang forever.
+    operation), so that no call to Glance can hang forever; connection
+    failures are retried (:data:`CONNECT_RETRIES`).
     """
     from glanceclient.v2 import client
 
     if getattr(session, 'timeout', None) is None:
         session.timeout = timeout
-    kwargs = {'session': session}
+    kwargs = {'session': session, 'connect_retries': CONNECT_RETRIES}
     if endpoint:
         kwargs['endpoint_override'] = endpoint
     if region_name:

@@ -13,7 +13,7 @@ from openstack_dashboard.test import helpers as test
 
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.core import errors, importer
+from marketplace_dashboard.core import errors, glance, importer
 from tests.unit.dashboard import fixtures
 from tests.unit.importer import fakes
 
@@ -290,4 +290,6 @@ class HelpersTests(test.TestCase):
                          client.http_client.endpoint_override)
         self.assertEqual(60, session.timeout)
         self.assertIs(True, session.verify)
-        self.assertEqual(imports.CONNECT_RETRIES, session._connect_retries)
+        # connection resets on idle keep-alive connections are retried
+        self.assertEqual(glance.CONNECT_RETRIES,
+                         client.http_client.connect_retries)
