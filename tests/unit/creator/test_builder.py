@@ -24,6 +24,7 @@ from marketplace_dashboard.core import builder, model, xmlsafe
 from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
+from tests.unit.core.test_identifier import PAIRS  # spec section 1
 
 SAMPLES = pathlib.Path('/work/shared/samples')
 NOW = datetime.datetime(2016, 4, 14, 14, 22, 21, tzinfo=datetime.UTC)
@@ -36,19 +37,6 @@ CHECKSUMS = {
                '71b657def80fce93afd02aa7f3e716bb8cab02b745d032cdc4895d5fd'
                '242a7ac8403693',
 }
-# Spec section 1: the verified (SHA-1, identifier) pairs.
-PAIRS = [
-    ('c319bbd5afc0a22ba3eaed0507c39383ec28eeff',
-     'MMZu9WvwKIro-rtBQfDk4PsKO7_'),
-    ('1104f3e30c030f8b93f220b04131032dddf51f21',
-     'BEE8-MMAw-Lk_IgsEExAy3d9R8h'),
-    ('b1df2953e81dcbf8a0c8ab1d4d0ab8e41cf93bc8',
-     'LHfKVPoHcv4oMirHU0KuOQc-TvI'),
-    ('1b5229d5dad92bc7952553be01608af2180eafbe',
-     'BtSKdXa2SvHlSVTvgFgivIYDq--'),
-    ('972a1a11f19934401291cc99117ec614933374ce',
-     'JcqGhHxmTRAEpHMmRF-xhSTM3TO'),
-]
 
 
 def sample(name):
