@@ -289,6 +289,7 @@ class Stack:
             self._bin("gunicorn"), "--chdir", self._p("wsgi"),
             "--bind", "127.0.0.1:%d" % port, "--workers", str(workers),
             "--threads", "4", "--worker-class", "gthread",
+            "--keep-alive", "30",
             "--timeout", str(timeout), "--graceful-timeout", "5",
             "--no-control-socket", "%s_app:application" % name], env=env)
 
@@ -440,7 +441,10 @@ class Stack:
             password=creds.password, project_name=creds.project,
             user_domain_name=creds.user_domain,
             project_domain_name=creds.project_domain)
-        return session.Session(auth=auth, timeout=60)
+        # connect_retries: clients poll every ~2 s, gunicorn closes idle
+        # keep-alive connections after --keep-alive seconds; a request sent
+        # on a connection closed meanwhile is retried, not failed.
+        return session.Session(auth=auth, timeout=60, connect_retries=2)
 
     def create_project_user(self, name, password, roles=("member",),
                             username=None):
