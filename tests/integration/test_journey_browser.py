@@ -273,8 +273,13 @@ def launch_to_server(stack, browser, steps, image_id, name):
     # /api/nova/limits/ answers), marks m1.tiny "requires more RAM/vCPUs
     # than your quota allows" and keeps Launch Instance disabled; were it
     # enabled, POST /api/nova/servers/ is refused (no nics, see stack.py).
-    state = browser.execute_script(FLAVOR_STATE)
-    enabled = launch.is_enabled()
+    # The wizard loads Nova's limits asynchronously: read its state and the
+    # button together, once they agree.
+    def settled(driver):
+        current = driver.execute_script(FLAVOR_STATE)
+        return current if current['enabled'] == launch.is_enabled() else None
+    state = WebDriverWait(browser, 30).until(settled)
+    enabled = state['enabled']
     launch.click()
     if enabled:
         toast = wait.until(ec.visibility_of_element_located((
