@@ -296,7 +296,10 @@ class Stack:
     @staticmethod
     def _wsgi(import_line, prog=None):
         argv = "[%r]" % prog if prog else "sys.argv[:1]"
-        return ("import sys\nsys.argv = %s\n" % argv + import_line +
+        # BEGIN IMMEDIATE for SQLite: see testing/sqlite_immediate.py
+        return ("import sys\nsys.argv = %s\n" % argv +
+                "from marketplace_dashboard.testing import sqlite_immediate\n"
+                "sqlite_immediate.install()\n" + import_line +
                 "  # noqa: E402,F401\n")
 
     def _authtoken(self, user):
