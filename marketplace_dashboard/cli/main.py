@@ -33,6 +33,7 @@ COMMANDS = [
     'deprecate',
     'add_location',
     'import_',
+    'reconcile',
     'search',
     'show',
 ]

@@ -671,7 +671,7 @@ class Importer:
             winner = image
         if winner['id'] != image['id']:
             LOG.info('Concurrent import of %s: keeping %s, deleting %s',
-                     identifier, winner['id'], image['id'])
+                     image.get(P + 'identifier'), winner['id'], image['id'])
             self.images.delete(image['id'])
         return winner
 
@@ -858,13 +858,8 @@ class Importer:
         The :class:`ImportStatus` (``duplicate``) if it lost, else None
         (won, not a marketplace image, or not ours to delete).
         """
-        identifier = image.get(P + 'identifier')
-        key = next(((P + name, image[P + name]) for name in STRENGTH
-                    if image.get(P + name)), None)
-        if not identifier or key is None:
-            return None
-        winner = self._winner(identifier, key)
-        if winner is None or _age(winner) >= _age(image):
+        winner = self.older_twin(image)
+        if winner is None:
             return None
         marker = self.DUPLICATE_PREFIX + image['id']
         # Recorded first: a poll on another worker finding the image gone
@@ -876,8 +871,20 @@ class Importer:
             self.cache.delete(marker)
             return None
         LOG.info('Concurrent import of %s: keeping %s, deleted %s',
-                 identifier, winner['id'], image['id'])
+                 image.get(P + 'identifier'), winner['id'], image['id'])
         return self._duplicate_status(image['id'], winner['id'], winner)
+
+    def older_twin(self, image):
+        """The older live image of the same entry and bytes, if any."""
+        identifier = image.get(P + 'identifier')
+        key = next(((P + name, image[P + name]) for name in STRENGTH
+                    if image.get(P + name)), None)
+        if not identifier or key is None:
+            return None
+        winner = self._winner(identifier, key)
+        if winner is None or _age(winner) >= _age(image):
+            return None
+        return winner
 
     def _duplicate_status(self, image_id, winner_id, winner=None):
         return ImportStatus(

@@ -26,6 +26,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 
 import pytest
@@ -89,6 +90,17 @@ def _same_entry(images, appliance):
     # with status "deleted": not an image anyone can use.
     return [i for i in images.find(marketplace_identifier=appliance.identifier)
             if i.get('status') != 'deleted']
+
+
+def _cli_env(stack, creds, home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+    env.update(OS_AUTH_URL=stack.keystone_url, OS_USERNAME=creds.username,
+               OS_PASSWORD=creds.password, OS_PROJECT_NAME=creds.project,
+               OS_USER_DOMAIN_NAME='Default',
+               OS_PROJECT_DOMAIN_NAME='Default',
+               OS_IDENTITY_API_VERSION='3', OS_REGION_NAME='RegionOne',
+               HOME=str(home))
+    return env
 
 
 def test_web_download_verified(stack, image_server, endorser):
@@ -248,15 +260,7 @@ def test_cli_import_wait_json(stack, image_server, endorser, tmp_path):
         else document
     image_server.add_file('mp/metadata/%s' % identifier,
                           b'<metadata>' + body + b'</metadata>')
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith('OS_')}
-    env.update(OS_AUTH_URL=stack.keystone_url, OS_USERNAME=stack.demo.username,
-               OS_PASSWORD=stack.demo.password,
-               OS_PROJECT_NAME=stack.demo.project,
-               OS_USER_DOMAIN_NAME='Default',
-               OS_PROJECT_DOMAIN_NAME='Default',
-               OS_IDENTITY_API_VERSION='3', OS_REGION_NAME='RegionOne',
-               HOME=str(tmp_path))
+    env = _cli_env(stack, stack.demo, tmp_path)
     command = os.path.join(os.path.dirname(sys.executable),
                            'marketplace-metadata')
     result = subprocess.run(
@@ -304,3 +308,42 @@ def test_shared_lock_and_cli_importers_end_with_one_image(stack, image_server,
     assert results[True].state == 'active' and results[True].verified
     found = _same_entry(_images(stack), verdict.appliance)
     assert [i['id'] for i in found] == [results[True].image_id]
+
+
+def test_reconcile_verifies_unwatched_web_download_imports(
+        stack, image_server, endorser, tmp_path):
+    # The demo user starts two web-download imports and walks away; one
+    # image was tampered with on the image server.
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    _, good_verdict, _ = _entry(image_server, endorser)
+    _, bad_verdict, _ = _entry(image_server, endorser,
+                               served=os.urandom(SIZE))
+    good = engine.start(good_verdict).image_id
+    bad = engine.start(bad_verdict).image_id
+    deadline = time.monotonic() + 120
+    while {images.get(i)['status'] for i in (good, bad)} != {'active'}:
+        assert time.monotonic() < deadline, 'Glance did not finish'
+        time.sleep(0.5)
+    assert images.get(bad).get('marketplace_verified') is None
+    # cron, as the admin: Glance lists every project's images to admins
+    command = os.path.join(os.path.dirname(sys.executable),
+                           'marketplace-metadata')
+    env = _cli_env(stack, stack.admin, tmp_path)
+    dry = subprocess.run([command, 'reconcile', '--dry-run', '--json'],
+                         env=env, capture_output=True, text=True,
+                         timeout=300)
+    results = {r['image_id']: r for r in json.loads(dry.stdout)}
+    assert results[bad]['state'] == 'failed', dry.stderr
+    assert 'Would be deactivated' in results[bad]['reasons'][0]
+    assert images.get(bad)['status'] == 'active'
+    result = subprocess.run([command, 'reconcile', '--json'], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    results = {r['image_id']: r for r in json.loads(result.stdout)}
+    assert results[good]['state'] == 'active' and results[good]['verified']
+    assert results[bad]['state'] == 'failed' and results[bad]['changed']
+    assert images.get(good)['marketplace_verified'] == 'true'
+    image = images.get(bad)
+    assert image['status'] == 'deactivated'
+    assert 'sha512 is' in image['marketplace_verification_error']

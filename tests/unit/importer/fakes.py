@@ -86,9 +86,11 @@ class FakeImages:
         return dict(self._image(image_id))
 
     def find(self, **filters):
+        tags = set(filters.pop('tag', ()))
         with self._lock:
             return [dict(i) for i in self.images.values()
-                    if all(i.get(k) == v for k, v in filters.items())]
+                    if tags <= set(i.get('tags', ())) and
+                    all(i.get(k) == v for k, v in filters.items())]
 
     def create(self, **props):
         with self._lock:

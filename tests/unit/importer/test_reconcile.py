@@ -1,0 +1,143 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""``marketplace-metadata reconcile`` against an in-memory Glance."""
+
+import json
+
+import pytest
+
+from marketplace_dashboard.cli import import_, main
+from marketplace_dashboard.core import importer
+from tests.unit.importer import fakes
+
+P = importer.P
+
+
+@pytest.fixture
+def images(monkeypatch):
+    images = fakes.FakeImages()
+    monkeypatch.setattr(import_, 'glance_images', lambda cloud: images)
+    return images
+
+
+def finished(images, data=fakes.IMAGE, **fields):
+    """A web-download import Glance finished and nobody verified."""
+    appliance = fakes.appliance(**fields)
+    props = importer.image_properties(appliance, 'verified',
+                                      marketplace_url='http://mp/x')
+    props[P + 'import_method'] = importer.WEB_DOWNLOAD
+    image = images.create(name=appliance.title, disk_format='qcow2',
+                          container_format='bare', visibility='private',
+                          tags=[importer.TAG], **props)
+    images._activate(image['id'], data)
+    return image['id']
+
+
+def run(capsys, *argv):
+    status = main.main(['reconcile', *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_unwatched_good_import_is_marked_verified(images, capsys):
+    image_id = finished(images)
+    status, out, err = run(capsys)
+    assert status == 0, err
+    assert images.get(image_id)[P + 'verified'] == 'true'
+    assert '%s  active     verified' % image_id in out
+    assert '1 marketplace image(s): 1 active' in err
+    # A second run changes nothing and still succeeds.
+    calls = len(images.calls)
+    status, out, err = run(capsys, '--json')
+    assert status == 0
+    [result] = json.loads(out)
+    assert result['verified'] and not result['changed']
+    assert len(images.calls) == calls
+
+
+def test_unwatched_tampered_import_is_deactivated(images, capsys):
+    good = finished(images, identifier='A' * 27)
+    bad = finished(images, data=fakes.IMAGE[:-1] + b'X')
+    status, out, err = run(capsys, '--json')
+    assert status == 1
+    results = {r['image_id']: r for r in json.loads(out)}
+    assert results[good]['state'] == 'active' and results[good]['verified']
+    assert results[bad]['state'] == 'failed' and results[bad]['changed']
+    assert 'sha512 is' in results[bad]['reasons'][0]
+    image = images.get(bad)
+    assert image['status'] == 'deactivated'
+    assert 'sha512 is' in image[P + 'verification_error']
+    assert ('deactivate', bad) in images.calls
+
+
+def test_dry_run_reports_and_changes_nothing(images, capsys):
+    bad = finished(images, data=fakes.IMAGE[:-1] + b'X')
+    good = finished(images, identifier='A' * 27)
+    before = {i: dict(images.get(i)) for i in (good, bad)}
+    calls = len(images.calls)
+    status, out, err = run(capsys, '--dry-run')
+    assert status == 1
+    assert 'Would be deactivated' in out and 'Would be marked verified' in out
+    assert {i: images.get(i) for i in (good, bad)} == before
+    assert len(images.calls) == calls
+
+
+def test_duplicate_of_an_older_image_is_removed(images, capsys):
+    first = finished(images)
+    second = finished(images)
+    status, out, err = run(capsys, '--dry-run', '--json')
+    assert {r['image_id']: r['state'] for r in json.loads(out)} == {
+        first: 'active', second: 'duplicate'}
+    assert second in images.images
+    status, out, err = run(capsys, '--json')
+    assert status == 0, err
+    results = {r['image_id']: r for r in json.loads(out)}
+    assert results[second]['state'] == 'duplicate'
+    assert results[second]['duplicate_of'] == first
+    assert second not in images.images
+    assert images.get(first)[P + 'verified'] == 'true'
+
+
+def test_expired_endorsement_is_reported(images, capsys):
+    import datetime
+    image_id = finished(images, valid=datetime.datetime(
+        2020, 1, 1, tzinfo=datetime.UTC))
+    status, out, err = run(capsys, '--json')
+    [result] = json.loads(out)
+    assert status == 0 and result['image_id'] == image_id
+    assert result['expired'] is True
+    assert 'The endorsement expired on 2020-01-01T00:00:00Z.' in \
+        result['reasons']
+
+
+def test_non_marketplace_images_are_left_alone(images, capsys):
+    other = images.create(name='plain', disk_format='raw',
+                          container_format='bare', tags=[])
+    status, out, err = run(capsys)
+    assert status == 0 and out == ''
+    assert '0 marketplace image(s)' in err
+    assert images.get(other['id'])['status'] == 'queued'
+
+
+def test_glance_error_on_one_image_is_reported_not_raised(images, capsys,
+                                                          monkeypatch):
+    image_id = finished(images)
+
+    def broken(image_id, **props):
+        raise importer.GlanceError('Glance is down', status=503)
+    monkeypatch.setattr(images, 'update', broken)
+    status, out, err = run(capsys)
+    assert status == 1
+    assert 'Cannot check: Glance is down' in out
+    assert images.get(image_id).get(P + 'verified') is None
