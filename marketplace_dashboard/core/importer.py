@@ -69,6 +69,8 @@ GLANCE_DIRECT = 'glance-direct'
 TAG = 'marketplace'
 P = 'marketplace_'
 #: Hash algorithms by decreasing strength (Glance/hashlib names).
+#: further locations a streamed import falls back to
+MAX_MIRRORS = 4
 STRENGTH = ('sha512', 'sha384', 'sha256', 'sha1', 'md5')
 VISIBILITIES = ('private', 'shared', 'community', 'public')
 DISK_FORMATS = {
@@ -373,6 +375,9 @@ class Plan:
     url: str
     compression: str | None
     reason: str
+    #: further ``(url, compression)`` tried in order when *url* cannot be
+    #: downloaded (streamed path only: Glance's web-download takes one URL)
+    mirrors: tuple = ()
 
 
 def location_compression(appliance, url):
@@ -416,9 +421,12 @@ def choose_method(appliance, import_methods, policy):
     if GLANCE_DIRECT not in import_methods:
         raise ImportRefused('Cannot import this entry: %s, and Glance does '
                             'not offer glance-direct either.' % why)
+    # Mirrors must fit a Glance property (255 characters) unclipped.
+    mirrors = tuple((url, location_compression(appliance, url))
+                    for url in urls[1:] if len(url) <= 255)[:MAX_MIRRORS]
     url = urls[0]
     return Plan(GLANCE_DIRECT, url, location_compression(appliance, url),
-                'streamed and verified here: %s' % why)
+                'streamed and verified here: %s' % why, mirrors)
 
 
 @dataclasses.dataclass
@@ -548,6 +556,10 @@ class Importer:
         props[P + 'source_url'] = _clip(plan.url)
         if plan.compression:
             props[P + 'compression'] = plan.compression
+        for number, (url, compression) in enumerate(plan.mirrors, 2):
+            props[P + 'source_url_%d' % number] = url
+            if compression:
+                props[P + 'compression_%d' % number] = compression
         lock = self.LOCK_PREFIX + '%s:%s' % (appliance.identifier,
                                              key[1][:32])
         locked = self.cache.add(lock, self.clock(),
@@ -703,7 +715,8 @@ class Importer:
     def transfer(self, image_id):
         """Run the streamed import of *image_id* in this thread.
 
-        Downloads from ``marketplace_source_url``, decompresses, hashes
+        Downloads from ``marketplace_source_url`` (or, when that cannot
+        be downloaded, the next of its :func:`sources`), decompresses, hashes
         and stages in one pass, then imports with ``glance-direct`` only
         if size and every endorsed hash match; otherwise deletes the image
         and raises :class:`ImportFailed`.  Returns the :class:`ImportStatus`.
@@ -718,14 +731,19 @@ class Importer:
         total = int(image[P + 'bytes'])
         report = self.progress.callback(image_id)
         self.progress.update(image_id, 0, total, force=True)
-        try:
-            stream = transfer.stream_image(
-                image[P + 'source_url'], checksums, total,
-                compression=image.get(P + 'compression'),
-                progress=report, session=self.http_session,
-                verify=self.policy.verify_tls)
-        except (transfer.TransferError, hashing.ImageDataError) as e:
-            return self._discard(image_id, str(e), total)
+        errors = []
+        for url, compression in sources(image):
+            try:
+                stream = transfer.stream_image(
+                    url, checksums, total, compression=compression,
+                    progress=report, session=self.http_session,
+                    verify=self.policy.verify_tls)
+                break
+            except (transfer.TransferError, hashing.ImageDataError) as e:
+                LOG.info('Streamed import of %s: %s', image_id, e)
+                errors.append(str(e))
+        else:
+            return self._discard(image_id, '; '.join(errors), total)
         with stream:
             try:
                 self.images.stage(image_id, stream)
@@ -969,6 +987,21 @@ class Importer:
             if image.get('status') != 'deactivated':
                 raise ImportFailed('Cannot deactivate image %s: %s'
                                    % (image_id, e)) from None
+
+
+def sources(image):
+    """``(url, compression)`` a streamed import of *image* tries, in order.
+
+    The first http(s) location, then the others (``source_url_2``…) when
+    it cannot be downloaded.  A mirror that answers but serves other bytes
+    is a mismatch, not a reason to try the next one.
+    """
+    found = [(image.get(P + 'source_url'), image.get(P + 'compression'))]
+    for number in range(2, MAX_MIRRORS + 2):
+        url = image.get(P + 'source_url_%d' % number)
+        if url:
+            found.append((url, image.get(P + 'compression_%d' % number)))
+    return [(url, compression) for url, compression in found if url]
 
 
 def lifecycle_flags(image, verdict, now=None):

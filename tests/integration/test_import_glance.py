@@ -55,9 +55,10 @@ def endorser(tmp_path_factory):
 
 def _signed(data, location, endorser, compression=''):
     user, _ = endorser
+    locations = location if isinstance(location, list) else [location]
     document = builder.build_document(
         len(data), checksums(data), os='CirrOS', os_version='0.6',
-        os_arch='x86_64', image_format='raw', locations=[location],
+        os_arch='x86_64', image_format='raw', locations=locations,
         compression=compression, title='Import test %s' % uuid.uuid4().hex)
     return signature.sign_document(document, user.key, user.cert)
 
@@ -149,6 +150,27 @@ def test_streamed_gz_verified(stack, image_server, endorser):
     assert image['size'] == len(data)
     assert image['os_hash_value'] == checksums(data)['SHA-512']
     assert engine.progress.get(status.image_id)['done'] == len(data)
+
+
+def test_streamed_falls_back_to_a_mirror(stack, image_server, endorser):
+    data = os.urandom(SIZE)
+    name = 'mirror-%s.raw.gz' % uuid.uuid4().hex
+    mirror = image_server.add_file(name, gzip.compress(data))
+    down = image_server.url('gone-%s.raw.gz' % uuid.uuid4().hex)  # 404
+    verdict = _verdict(_signed(data, [down, mirror], endorser, 'gz'),
+                       endorser[1])
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    status = engine.start(verdict)
+    assert status.method == 'glance-direct'
+    engine.transfer(status.image_id)
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'active' and final.verified, final.reasons
+    image = images.get(status.image_id)
+    assert image['marketplace_source_url'] == down
+    assert image['marketplace_source_url_2'] == mirror
+    assert image['os_hash_value'] == checksums(data)['SHA-512']
+    assert image_server.stats(name).requests == 1
 
 
 def test_streamed_mismatch_leaves_nothing(stack, image_server, endorser):

@@ -438,3 +438,64 @@ def test_unverified_image_of_another_project():
     mine = engine.start(fakes.verdict())
     assert not mine.existing and mine.image_id != other['id']
     assert mine.verified and mine.image_id in images.images
+
+
+MIRROR = 'https://mirror.example/a.img.gz'
+
+
+def test_streamed_falls_back_to_the_next_location():
+    session = fakes.FakeSession({
+        GZ_URL: fakes.FakeResponse(status=503),
+        MIRROR: fakes.FakeResponse(body=fakes.gz(fakes.IMAGE))})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(
+        locations=[GZ_URL, 'pdisk:a:b', MIRROR]))
+    image = images.get(status.image_id)
+    assert image['marketplace_source_url'] == GZ_URL
+    assert image['marketplace_source_url_2'] == MIRROR
+    assert image['marketplace_compression_2'] == 'gz'
+    assert importer.sources(image) == [(GZ_URL, 'gz'), (MIRROR, 'gz')]
+    final = engine.transfer(status.image_id)
+    assert final.state == 'active' and final.verified
+    assert [url for url, _ in session.requested] == [GZ_URL, MIRROR]
+
+
+def test_streamed_fails_with_every_location_reason():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(status=503)})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL, MIRROR]))
+    with pytest.raises(ImportFailed) as e:
+        engine.transfer(status.image_id)
+    assert 'HTTP 503' in str(e.value) and 'HTTP 404' in str(e.value)
+    assert MIRROR in str(e.value)
+    assert images.images == {}
+
+
+def test_streamed_mismatch_does_not_try_a_mirror():
+    session = fakes.FakeSession({
+        GZ_URL: fakes.FakeResponse(body=fakes.gz(b'other bytes')),
+        MIRROR: fakes.FakeResponse(body=fakes.gz(fakes.IMAGE))})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL, MIRROR]))
+    with pytest.raises(ImportFailed, match='does not match'):
+        engine.transfer(status.image_id)
+    assert [url for url, _ in session.requested] == [GZ_URL]
+    assert images.images == {}
+
+
+def test_mirrors_are_bounded_and_unclipped():
+    long_url = 'https://mirror.example/' + 'a' * 250 + '.img'
+    urls = [GZ_URL, long_url] + ['https://m%d.example/a.img' % i
+                                 for i in range(6)]
+    plan = importer.choose_method(
+        fakes.appliance(locations=urls), ['glance-direct'], ImportPolicy())
+    assert plan.url == GZ_URL
+    assert [url for url, _ in plan.mirrors] == urls[2:6]
+    assert all(compression is None for _, compression in plan.mirrors)
+
+
+def test_web_download_records_no_mirrors():
+    images, engine = make()
+    status = engine.start(fakes.verdict(locations=[URL, MIRROR]))
+    assert status.method == 'web-download'
+    assert 'marketplace_source_url_2' not in images.get(status.image_id)
