@@ -92,6 +92,9 @@ class TrustResult:
     endorser_listed: bool | None = None
     valid_at_endorsement: bool | None = None
     expired_now: bool | None = None
+    #: subjects (RFC 2253) from the endorser certificate to the trusted CA,
+    #: when the chain was verified
+    chain: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -155,20 +158,21 @@ def _fmt(when):
 
 
 def _verify_chain(certificate, policy, when):
-    """None when the chain is valid at *when*, else the reason."""
+    """``(None, subjects leaf → anchor)`` when the chain is valid at
+    *when*, else ``(reason, [])``."""
     if not policy.ca_certificates:
-        return 'no trusted CA certificates are configured'
+        return 'no trusted CA certificates are configured', []
     store = verification.Store(policy.ca_certificates)
     builder = (verification.PolicyBuilder().store(store).time(when)
                .extension_policies(
                    ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
                    ee_policy=verification.ExtensionPolicy.permit_all()))
     try:
-        builder.build_client_verifier().verify(certificate, [])
+        verified = builder.build_client_verifier().verify(certificate, [])
     except verification.VerificationError as exc:
         return ('the endorser certificate does not chain to a trusted CA '
-                '(%s)' % exc)
-    return None
+                '(%s)' % exc), []
+    return None, [binding.certificate_identity(c)[1] for c in verified.chain]
 
 
 def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
@@ -203,7 +207,7 @@ def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
         result.reasons.append(NO_ANCHORS)
         return result
     if policy.require_trusted_ca:
-        failure = _verify_chain(certificate, policy, when)
+        failure, result.chain = _verify_chain(certificate, policy, when)
         result.chain_ok = failure is None
         if failure:
             result.reasons.append(failure)

@@ -81,6 +81,9 @@ class Verdict:
     digest_method: str | None = None
     uses_sha1: bool = False
     document_sha256: str | None = None
+    #: subjects from the endorser certificate to the trusted CA (verified
+    #: chains only)
+    trust_path: list = dataclasses.field(default_factory=list)
 
     @property
     def identifier(self):
@@ -131,6 +134,7 @@ class Verdict:
             'digest_method': self.digest_method,
             'uses_sha1': self.uses_sha1,
             'document_sha256': self.document_sha256,
+            'trust_path': list(self.trust_path),
         }
         if include_appliance:
             data['appliance'] = (self.appliance.to_dict()
@@ -223,6 +227,7 @@ def evaluate(data, policy=None, now=None,
         trust_result = trust.evaluate_trust(
             cert, policy, app.endorsement.created, now)
         verdict.warnings.extend(trust_result.warnings)
+        verdict.trust_path = list(trust_result.chain)
     reasons = list(invalid)
     if app.deprecated:
         reasons.append('deprecated: %s' % (app.deprecated_reason or

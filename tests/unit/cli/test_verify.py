@@ -141,6 +141,10 @@ def test_json(capsys, signed, ca_file):
     assert (first['status'], first['signature'], first['trusted'],
             first['level']) == ('valid', 'valid', True, 'verified')
     assert first['reasons'] == [] and first['warnings'] == []
+    assert len(first['trust_path']) == 2
+    assert first['trust_path'][0].startswith('CN=Jane Tester,')
+    assert first['trust_path'][1] == first['certificate']['issuer']
+    assert second['trust_path'] == []
     assert (second['status'], second['signature'], second['trusted'],
             second['level']) == ('deprecated', 'missing', False, 'invalid')
     assert second['reasons'][0] == 'no signature'

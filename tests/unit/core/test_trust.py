@@ -17,12 +17,16 @@ import datetime
 
 import pytest
 
-from marketplace_dashboard.core import trust
+from marketplace_dashboard.core import binding, trust
 from marketplace_dashboard.core.errors import ConfigurationError
 from tests import pki
 
 NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 JANE_DN = 'CN=Jane Tester,OU=Testing Department,O=StratusLab Project,C=EU'
+
+
+def _subject(cert):
+    return binding.certificate_identity(cert)[1]
 
 
 @pytest.fixture(scope='module')
@@ -46,6 +50,7 @@ def test_ca_chain_ok(tmp_path, ca, endorser):
     result = trust.evaluate_trust(endorser.cert, policy, NOW, NOW)
     assert result.trusted, result.reasons
     assert result.chain_ok
+    assert result.chain == [JANE_DN, _subject(ca.cert)]
 
 
 def test_chain_through_intermediate(tmp_path, chain):
@@ -56,6 +61,8 @@ def test_chain_through_intermediate(tmp_path, chain):
     result = trust.evaluate_trust(ee.cert, trust.TrustPolicy(
         ca_files=[str(bundle)]), NOW, NOW)
     assert result.trusted, result.reasons
+    # every CA of the bundle is an anchor: the path ends at the nearest
+    assert result.chain == [_subject(ee.cert), _subject(intermediate.cert)]
     # the intermediate is not in the document, so the root alone fails
     result = trust.evaluate_trust(ee.cert, trust.TrustPolicy(
         ca_certificates=[root.cert]), NOW, NOW)
@@ -70,6 +77,7 @@ def test_unknown_ca(ca):
         ee.cert, trust.TrustPolicy(ca_certificates=[ca.cert]), NOW, NOW)
     assert not result.trusted and result.chain_ok is False
     assert 'does not chain to a trusted CA' in result.reasons[0]
+    assert result.chain == []
 
 
 def test_self_signed_not_chained(ca):

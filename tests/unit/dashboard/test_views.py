@@ -493,6 +493,34 @@ class DetailViewTests(test.TestCase):
                 'email': entry.email, 'created': entry.created_key}))
 
     @test.create_mocks({api: ['entry', 'versions']})
+    def test_endorsement_tab_shows_the_trust_path(self):
+        entry = fixtures.entry()
+        entry.verdict['trust_path'] = [
+            'CN=Jane Tester,O=StratusLab Project,C=EU',
+            'CN=<b>Grid CA</b>,C=EU']
+        self.mock_entry.return_value = entry
+        self.mock_versions.return_value = []
+
+        res = self.client.get(DETAIL_URL)
+
+        content = res.content.decode()
+        self.assertIn('<ol class="marketplace-trust-path">', content)
+        self.assertIn('<li class="word-wrap">CN=Jane Tester,O=StratusLab '
+                      'Project,C=EU <em>(endorser)</em></li>', content)
+        self.assertIn('CN=&lt;b&gt;Grid CA&lt;/b&gt;,C=EU <em>(trusted '
+                      'CA)</em>', content)
+        self.assertNotIn('<b>Grid CA</b>', content)
+
+    @test.create_mocks({api: ['entry', 'versions']})
+    def test_no_trust_path_without_a_verified_chain(self):
+        self.mock_entry.return_value = fixtures.entry(level='untrusted')
+        self.mock_versions.return_value = []
+
+        res = self.client.get(DETAIL_URL)
+
+        self.assertNotContains(res, 'marketplace-trust-path')
+
+    @test.create_mocks({api: ['entry', 'versions']})
     def test_locations_only_link_http_and_https(self):
         entry = fixtures.entry(document=fixtures.hostile_document())
         self.mock_entry.return_value = entry

@@ -92,6 +92,7 @@ class EndorsementTab(EntryTab):
         entry = context['entry']
         context.update(tables.level_label(entry.level))
         context['facts'] = endorsement_facts(entry.verdict)
+        context['trust_path'] = entry.verdict.get('trust_path') or []
         return context
 
 
