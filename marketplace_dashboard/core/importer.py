@@ -71,6 +71,8 @@ P = 'marketplace_'
 #: Hash algorithms by decreasing strength (Glance/hashlib names).
 #: further locations a streamed import falls back to
 MAX_MIRRORS = 4
+#: seconds the web-download location probe may take in all
+PROBE_BUDGET = 10.0
 STRENGTH = ('sha512', 'sha384', 'sha256', 'sha1', 'md5')
 VISIBILITIES = ('private', 'shared', 'community', 'public')
 DISK_FORMATS = {
@@ -156,6 +158,9 @@ class ImportPolicy:
     ``hypervisor_type``; Nova's ImagePropertiesFilter then only schedules
     the image on hosts of that hypervisor, so clouds whose compute hosts
     report another one (plain QEMU, or Nova's fake driver) turn it off.
+    ``probe_locations``: when an entry has several plain locations, send
+    each a ``HEAD`` (in order, short timeouts) and give Glance's
+    web-download the first that answers.
     """
 
     allow_untrusted: bool = False
@@ -169,10 +174,11 @@ class ImportPolicy:
     lock_timeout: float = 600.0
     verify_tls: bool = True
     set_hypervisor_type: bool = True
+    probe_locations: bool = True
 
     _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
               'allow_streamed', 'allow_web_download', 'verify_tls',
-              'set_hypervisor_type')
+              'set_hypervisor_type', 'probe_locations')
 
     @classmethod
     def from_dict(cls, settings):
@@ -376,7 +382,8 @@ class Plan:
     compression: str | None
     reason: str
     #: further ``(url, compression)`` tried in order when *url* cannot be
-    #: downloaded (streamed path only: Glance's web-download takes one URL)
+    #: downloaded: by the streamed transfer, or (web-download, which takes
+    #: one URL) by a ``HEAD`` probe before Glance is asked
     mirrors: tuple = ()
 
 
@@ -409,10 +416,13 @@ def choose_method(appliance, import_methods, policy):
                'Glance computes (MD5 alone is not a sufficient match)'
                % policy.glance_hash_algo)
     else:
-        for url in urls:
-            if location_compression(appliance, url) is None:
-                return Plan(WEB_DOWNLOAD, url, None,
-                            'Glance downloads the image itself')
+        plain = [url for url in urls
+                 if location_compression(appliance, url) is None]
+        if plain:
+            return Plan(WEB_DOWNLOAD, plain[0], None,
+                        'Glance downloads the image itself',
+                        tuple((url, None) for url in plain[1:]
+                              )[:MAX_MIRRORS])
         why = 'every location is compressed'
     if not policy.allow_streamed:
         raise ImportRefused('Cannot import this entry: %s, and the streamed '
@@ -552,6 +562,8 @@ class Importer:
         props.update(image_properties(
             appliance, level, marketplace_url,
             hypervisor_type=self.policy.set_hypervisor_type))
+        if plan.method == WEB_DOWNLOAD:
+            plan = self._reachable(plan)
         props[P + 'import_method'] = plan.method
         props[P + 'source_url'] = _clip(plan.url)
         if plan.compression:
@@ -597,6 +609,32 @@ class Importer:
             except GlanceError as e:
                 return self._web_download_refused(image, appliance, e)
         return self._status(image['id'], None, elect=False)
+
+    def _reachable(self, plan):
+        """*plan* for the first of its locations a ``HEAD`` finds up.
+
+        Glance's web-download takes a single URL; when the entry has
+        several plain locations, a down mirror is skipped here rather than
+        failing the import in Glance.  If none answers, the first is kept
+        and Glance reports the error; so it is when probing has taken
+        :data:`PROBE_BUDGET` seconds (the import form waits for this).
+        The result has no mirrors left.
+        """
+        urls = [plan.url] + [url for url, _ in plan.mirrors]
+        if len(urls) == 1 or not self.policy.probe_locations:
+            return dataclasses.replace(plan, mirrors=())
+        deadline = self.clock() + PROBE_BUDGET
+        for url in urls:
+            if self.clock() >= deadline:
+                LOG.info('Probing locations took too long; using %s',
+                         plan.url)
+                break
+            problem = transfer.probe(url, session=self.http_session,
+                                     verify=self.policy.verify_tls)
+            if problem is None:
+                return dataclasses.replace(plan, url=url, mirrors=())
+            LOG.info('Skipping location: %s', problem)
+        return dataclasses.replace(plan, mirrors=())
 
     def _create(self, attempts=3, **props):
         """Create the image, retrying server errors (e.g. a busy database).

@@ -33,6 +33,7 @@ from marketplace_dashboard.core.errors import MarketplaceError
 
 ALLOWED_SCHEMES = ('http', 'https')
 DEFAULT_TIMEOUT = (10, 60)  # connect, read (seconds)
+PROBE_TIMEOUT = (3, 5)
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 1024 * 1024
 
@@ -94,6 +95,31 @@ def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
         return response
     raise TransferError('Cannot download %s: more than %d redirects.'
                         % (url, max_redirects))
+
+
+def probe(url, session=None, timeout=PROBE_TIMEOUT, verify=True):
+    """None when *url* looks downloadable, else why not.
+
+    One ``HEAD`` request, redirects not followed: refused connections,
+    TLS failures, timeouts, 404/410 and 5xx answers count as down; a
+    server that does not implement ``HEAD`` (405, 501) or redirects is
+    given the benefit of the doubt.  No body is ever read.
+    """
+    session = session or requests.Session()
+    try:
+        check_url(url)
+        response = session.head(url, timeout=timeout, verify=verify,
+                                allow_redirects=False)
+    except TransferError as e:
+        return str(e)
+    except requests.RequestException as e:
+        return 'Cannot reach %s: %s' % (url, e)
+    response.close()
+    if response.status_code in (404, 410) or response.status_code >= 500 \
+            and response.status_code != 501:
+        return 'Cannot download %s: HTTP %d %s' % (
+            url, response.status_code, response.reason or '')
+    return None
 
 
 class _IterReader(io.RawIOBase):

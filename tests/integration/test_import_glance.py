@@ -152,6 +152,26 @@ def test_streamed_gz_verified(stack, image_server, endorser):
     assert engine.progress.get(status.image_id)['done'] == len(data)
 
 
+def test_web_download_skips_a_mirror_that_is_down(stack, image_server,
+                                                  endorser):
+    data = os.urandom(SIZE)
+    name = 'up-%s.raw' % uuid.uuid4().hex
+    down_name = 'down-%s.raw' % uuid.uuid4().hex
+    image_server.add_file(down_name, data)
+    image_server.override(down_name, status=503)
+    down, up = image_server.url(down_name), image_server.add_file(name, data)
+    verdict = _verdict(_signed(data, [down, up], endorser), endorser[1])
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    status = engine.start(verdict)
+    assert status.method == 'web-download'
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'active' and final.verified, final.reasons
+    assert images.get(status.image_id)['marketplace_source_url'] == up
+    assert image_server.stats(down_name).bytes_sent == 0
+    assert image_server.stats(name).bytes_sent >= len(data)  # Glance's GET
+
+
 def test_streamed_falls_back_to_a_mirror(stack, image_server, endorser):
     data = os.urandom(SIZE)
     name = 'mirror-%s.raw.gz' % uuid.uuid4().hex

@@ -182,6 +182,13 @@ class FakeSession:
         self.requested.append((url, kwargs))
         return self.routes.get(url) or FakeResponse(404)
 
+    def head(self, url, **kwargs):
+        self.requested.append(('HEAD ' + url, kwargs))
+        response = self.routes.get(url)
+        if isinstance(response, Exception):
+            raise response
+        return FakeResponse(response.status_code if response else 404)
+
 
 def gz(data):
     return gzip.compress(data, mtime=0)

@@ -499,3 +499,100 @@ def test_web_download_records_no_mirrors():
     status = engine.start(fakes.verdict(locations=[URL, MIRROR]))
     assert status.method == 'web-download'
     assert 'marketplace_source_url_2' not in images.get(status.image_id)
+
+
+URL2 = 'http://mirror.example/a.img'
+URL3 = 'http://third.example/a.img'
+
+
+def _probed(session):
+    return [url[5:] for url, _ in session.requested
+            if url.startswith('HEAD ')]
+
+
+def test_web_download_skips_a_location_that_is_down():
+    session = fakes.FakeSession({
+        URL: fakes.FakeResponse(status=503),
+        URL2: fakes.FakeResponse(body=fakes.IMAGE)})
+    images, engine = make(session=session)
+    images.web[URL2] = fakes.IMAGE
+    status = engine.start(fakes.verdict(locations=[URL, GZ_URL, URL2,
+                                                   URL3]))
+    assert status.state == 'active' and status.verified
+    assert ('web-download', status.image_id, URL2) in images.calls
+    assert _probed(session) == [URL, URL2]  # stops at the first up
+    image = images.get(status.image_id)
+    assert image['marketplace_source_url'] == URL2
+    assert 'marketplace_source_url_2' not in image
+    assert not any(url == URL2 and 'stream' in kw
+                   for url, kw in session.requested)  # no body read
+
+
+@pytest.mark.parametrize('answer', [
+    fakes.FakeResponse(status=405), fakes.FakeResponse(status=501),
+    fakes.FakeResponse(status=302, location='http://elsewhere.example/'),
+    fakes.FakeResponse(status=403)])
+def test_web_download_probe_benefit_of_the_doubt(answer):
+    session = fakes.FakeSession({URL: answer})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[URL, URL2]))
+    assert ('web-download', status.image_id, URL) in images.calls
+    assert _probed(session) == [URL]
+
+
+def test_web_download_all_down_keeps_the_first():
+    import requests
+    session = fakes.FakeSession({
+        URL: requests.ConnectionError('refused'),
+        URL2: fakes.FakeResponse(status=404)})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[URL, URL2]))
+    assert ('web-download', status.image_id, URL) in images.calls
+    assert _probed(session) == [URL, URL2]
+
+
+def test_web_download_probe_disabled_or_single_location():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(status=503)})
+    images, engine = make(session=session,
+                          policy=ImportPolicy(probe_locations=False))
+    status = engine.start(fakes.verdict(locations=[URL, URL2]))
+    assert ('web-download', status.image_id, URL) in images.calls
+    images, engine = make(session=session)
+    engine.start(fakes.verdict(locations=[URL]))
+    assert _probed(session) == []
+
+
+def test_probe_messages():
+    import requests
+
+    from marketplace_dashboard.core import transfer
+    session = fakes.FakeSession({
+        URL: requests.ConnectionError('refused'),
+        URL2: fakes.FakeResponse(status=410),
+        URL3: fakes.FakeResponse(status=200)})
+    assert 'Cannot reach %s: refused' % URL == transfer.probe(URL, session)
+    assert 'HTTP 410' in transfer.probe(URL2, session)
+    assert transfer.probe(URL3, session) is None
+    assert 'only absolute http' in transfer.probe('file:///etc/passwd',
+                                                  session)
+    assert session.requested[0][1]['timeout'] == transfer.PROBE_TIMEOUT
+    assert session.requested[0][1]['allow_redirects'] is False
+
+
+def test_web_download_probe_gives_up_after_its_budget():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(status=503),
+                                 URL2: fakes.FakeResponse(status=503)})
+    now = [1000.0]
+
+    def slow_head(url, **kwargs):
+        now[0] += importer.PROBE_BUDGET  # each probe times out slowly
+        session.requested.append(('HEAD ' + url, kwargs))
+        return fakes.FakeResponse(503)
+    session.head = slow_head
+    images = fakes.FakeImages()
+    images.web[URL] = fakes.IMAGE
+    engine = Importer(images, http_session=session, clock=lambda: now[0],
+                      sleep=lambda seconds: None)
+    status = engine.start(fakes.verdict(locations=[URL, URL2, URL3]))
+    assert _probed(session) == [URL]
+    assert ('web-download', status.image_id, URL) in images.calls
