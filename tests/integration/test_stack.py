@@ -307,6 +307,19 @@ def test_demo_ready_file_and_clean_stop(tmp_path):
                                       policy)
             want = "verified" if label == "tampered" else label
             assert result.level.value == want, (label, result.reasons)
+            if label == "verified":
+                # the dashboard shows the chain to the demo CA
+                app = result.appliance
+                page = s.get("%sproject/marketplace/demo/%s/%s/%s/" % (
+                    values["DASHBOARD_URL"], ident, app.endorsement.email,
+                    app.endorsement.created_text), timeout=120)
+                assert page.status_code == 200
+                path = html.fromstring(page.text).xpath(
+                    "//ol[@class='marketplace-trust-path']/li")
+                assert [li.text_content().rsplit(" (", 1)[1]
+                        for li in path] == ["endorser)", "trusted CA)"]
+                assert path[0].text_content().startswith(
+                    result.certificate["subject"])
             if label == "tampered":  # valid metadata, other image bytes
                 app = result.appliance
                 served = requests.get(app.locations[0], timeout=30).content
