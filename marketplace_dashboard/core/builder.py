@@ -276,6 +276,10 @@ def mark_deprecated(root, reason=DEFAULT_REASON):
     description = model.description_of(root)
     existing = description.findall(q('slterms', 'deprecated'))
     if existing:
+        # Replace the whole content: comments inside the old reason (which
+        # its signature did not cover) must not survive next to the new one.
+        for child in list(existing[0]):
+            existing[0].remove(child)
         existing[0].text = reason
         for extra in existing[1:]:
             _remove(extra)

@@ -22,7 +22,7 @@ value printed in the dcterms:created message).
 """
 
 from marketplace_dashboard.core import identifier as identifiers
-from marketplace_dashboard.core import model
+from marketplace_dashboard.core import model, xmlsafe
 from marketplace_dashboard.core.errors import IdentifierError
 
 q = model.q
@@ -33,7 +33,7 @@ _AT_MOST_ONE = ('serial-number', 'version', 'deprecated', 'os', 'os-arch',
 def _string(elements):
     """XPath string value of a node-set: text of the first node or ''."""
     for element in elements:
-        return ''.join(element.itertext())
+        return xmlsafe.text_content(element)
     return ''
 
 
@@ -71,7 +71,7 @@ def check_constraints(root):
         errors.append('dcterms:type cannot have child elements')
     sha1_algorithms = [a for a in find(q('slreq', 'checksum'),
                                        q('slreq', 'algorithm'))
-                       if a.text == 'SHA-1']
+                       if xmlsafe.text_content(a) == 'SHA-1']
     sha1 = [a.getparent() for a in sha1_algorithms]
     if len(sha1_algorithms) != 1:
         errors.append('description must have exactly 1 slterms:checksum '

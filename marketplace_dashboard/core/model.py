@@ -22,6 +22,7 @@ and noted in ``Appliance.problems``; the constraint checks
 is acceptable.
 """
 
+import copy
 import dataclasses
 import datetime
 import hashlib
@@ -71,10 +72,23 @@ def format_date(value):
 
 
 def text_of(element):
-    """Stripped text of an element (``''`` for ``<x/>``), None if absent."""
+    """Stripped text of an element (``''`` for ``<x/>``), None if absent.
+
+    The whole signed value: comments and processing instructions inside
+    the element are skipped, never taken as its end (see
+    :func:`xmlsafe.text_content`).
+    """
     if element is None:
         return None
-    return (element.text or '').strip()
+    return xmlsafe.text_content(element).strip()
+
+
+def _words(element):
+    """The text pieces of a subtree joined by spaces (unknown elements);
+    a comment or processing instruction does not split a piece."""
+    clean = copy.deepcopy(element)
+    etree.strip_tags(clean, etree.Comment, etree.ProcessingInstruction)
+    return ' '.join(t.strip() for t in clean.itertext() if t.strip())
 
 
 @dataclasses.dataclass
@@ -284,9 +298,7 @@ def appliance_from_root(root, document=b''):
             if first:
                 app.deprecated_reason = value
         else:
-            app.extra.append((_display_name(child),
-                              ' '.join(t.strip() for t in child.itertext()
-                                       if t.strip())))
+            app.extra.append((_display_name(child), _words(child)))
     return app
 
 

@@ -177,8 +177,8 @@ def _check_structure(signature, result):
     x509_data = _only(key_info, 'X509Data', 'KeyInfo')
     certificate = _only(x509_data, 'X509Certificate', 'X509Data')
     try:
-        return base64.b64decode(''.join((certificate.text or '').split()),
-                                validate=True)
+        return base64.b64decode(
+            ''.join(xmlsafe.text_content(certificate).split()), validate=True)
     except (binascii.Error, ValueError):
         raise _Refused('X509Certificate is not valid base64') from None
 

@@ -94,6 +94,21 @@ def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
     return root
 
 
+def text_content(element):
+    """The character content of *element*, exactly as it is signed.
+
+    All the text of the element and its descendants, in document order,
+    leaving out comments and processing instructions (what Java's
+    ``getTextContent()`` and XPath's ``string()`` return).  An enveloped
+    signature with ``Reference URI=""`` does not cover comments, so anybody
+    can add ``<!---->`` to a signed document without breaking its
+    signature; ``element.text`` stops at the first comment or processing
+    instruction and would report a value nobody signed.  Read the value of
+    a metadata element with this function, never with ``.text``.
+    """
+    return ''.join(element.itertext())
+
+
 def split_documents(data, max_bytes=DEFAULT_MAX_BYTES,
                     max_list_bytes=DEFAULT_MAX_LIST_BYTES):
     """Split *data* into standalone metadata documents (list of bytes).
