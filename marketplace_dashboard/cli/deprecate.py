@@ -65,7 +65,9 @@ def verified_entry(document, identifier, email):
 
 
 def run(args):
-    signer = creator.load_signer(args)  # fail before any network call
+    # Fail before any network call: a reason XML cannot carry, no key.
+    builder.check_reason(args.reason)
+    signer = creator.load_signer(args)
     marketplace = creator.make_client(args)
     try:
         if args.created:

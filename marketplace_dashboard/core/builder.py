@@ -39,6 +39,8 @@ DEFAULT_REASON = 'This image has been deprecated'
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
 IMPORTABLE_SCHEMES = ('http', 'https')
 _SCHEME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:.')
+_NOT_XML_CHAR = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd'
+                           '\U00010000-\U0010ffff]')
 _NSMAP = {prefix: model.NAMESPACES[prefix]
           for prefix in ('rdf', 'dcterms', 'slterms', 'slreq')}
 _INDENT = '    '
@@ -87,15 +89,40 @@ def default_filename(os='', os_version='', os_arch='', image_type='base',
     return name
 
 
+def check_text(value, name):
+    """Refuse a value XML cannot carry (raises :class:`MetadataError`).
+
+    XML 1.0 text may only hold tab, newline, carriage return and the
+    printable Unicode characters: no other control characters, no
+    surrogates, no U+FFFE/U+FFFF.  *name* is the element, e.g.
+    ``'slterms:deprecated'``.
+    """
+    if not isinstance(value, str):
+        raise MetadataError('%s value must be text, not %s'
+                            % (name, type(value).__name__))
+    bad = _NOT_XML_CHAR.search(value)
+    if bad:
+        raise MetadataError(
+            '%s value %r contains characters that XML does not allow '
+            '(control characters, here U+%04X); remove them'
+            % (name, value, ord(bad.group())))
+    return value
+
+
+def _set_text(element, text, name):
+    """Make *text* the whole content of *element* (checked first)."""
+    check_text(text, name)
+    for child in list(element):
+        element.remove(child)
+    element.text = text
+
+
 def _sub(parent, prefix, local, text=None):
+    if text is not None:
+        check_text(text, '%s:%s' % (prefix, local))
     element = etree.SubElement(parent, q(prefix, local))
     if text is not None:
-        try:
-            element.text = text
-        except ValueError:
-            raise MetadataError(
-                '%s:%s value %r contains characters that XML does not allow '
-                '(control characters)' % (prefix, local, text)) from None
+        element.text = text
     return element
 
 
@@ -268,24 +295,31 @@ def add_location(data, uri):
     return root, warnings
 
 
+def check_reason(reason):
+    """Refuse a deprecation reason XML cannot carry (see
+    :func:`check_text`); returns it."""
+    return check_text(reason, 'slterms:deprecated')
+
+
 def mark_deprecated(root, reason=DEFAULT_REASON):
     """Set ``slterms:deprecated`` to *reason* (replacing any), as a draft.
 
-    Works in place on a parsed document and returns it unsigned.
+    Works in place on a parsed document and returns it unsigned; raises
+    :class:`MetadataError` (document unchanged) when *reason* contains
+    characters XML does not allow.
     """
+    check_reason(reason)
     description = model.description_of(root)
     existing = description.findall(q('slterms', 'deprecated'))
     if existing:
         # Replace the whole content: comments inside the old reason (which
         # its signature did not cover) must not survive next to the new one.
-        for child in list(existing[0]):
-            existing[0].remove(child)
-        existing[0].text = reason
+        _set_text(existing[0], reason, 'slterms:deprecated')
         for extra in existing[1:]:
             _remove(extra)
     else:
         element = etree.Element(q('slterms', 'deprecated'))
-        element.text = reason
+        _set_text(element, reason, 'slterms:deprecated')
         _insert_after_last(description, q('slterms', 'deprecated'), element)
     return make_draft(root)
 
