@@ -16,13 +16,22 @@
 
 Successor of ``stratus-deprecate-metadata``: fetches the latest entry of
 an image endorsed by you (or the one endorsed at ``--created``), checks
-its signature (content that has not been verified is never re-signed),
+its signature and endorser binding and that you signed it (content that
+has not been verified, or that someone else signed, is never re-signed),
 marks it deprecated with the reason, signs it with a fresh endorsement and
 uploads it; prints the new entry's URL.
 """
 
+from cryptography.hazmat.primitives import serialization
+
 from marketplace_dashboard.cli import creator
-from marketplace_dashboard.core import builder, model, signature, xmlsafe
+from marketplace_dashboard.core import (
+    binding,
+    builder,
+    model,
+    signature,
+    xmlsafe,
+)
 
 
 def add_parser(subparsers):
@@ -45,8 +54,31 @@ def add_parser(subparsers):
     return parser
 
 
-def verified_entry(document, identifier, email):
-    """The verified rdf:RDF element of a fetched entry, or an error."""
+def _public_key_der(cert):
+    return cert.public_key().public_bytes(
+        serialization.Encoding.DER,
+        serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _same_endorser(cert, mine):
+    """Whether *cert* (the entry's) belongs to the holder of *mine* (the
+    signer's): the same public key, or the same subject and issuer DNs
+    (a renewed certificate)."""
+    if _public_key_der(cert) == _public_key_der(mine):
+        return True
+    return (binding.java_dn(cert.subject), binding.java_dn(cert.issuer)) \
+        == (binding.java_dn(mine.subject), binding.java_dn(mine.issuer))
+
+
+def verified_entry(document, identifier, email, certificate, created=None):
+    """The verified rdf:RDF element of a fetched entry and its Appliance.
+
+    Refuses (:class:`~creator.CommandError`) to re-sign anything but the
+    requested entry (*identifier*, *email*, *created* when given), with a
+    valid signature and endorser binding, signed with a certificate of the
+    holder of *certificate* (the signer's), whose new endorsement would
+    carry the same e-mail.
+    """
     result = signature.verify_signature(document)
     if not result.valid:
         raise creator.CommandError(
@@ -54,13 +86,40 @@ def verified_entry(document, identifier, email):
             'only verified content is re-signed'
             % (identifier, email, result.status, result.reason))
     appliance = model.appliance_from_root(result.signed_root, document)
-    if appliance.identifier != identifier or \
-            appliance.endorsement.email != email:
+    endorsement = appliance.endorsement
+    if appliance.identifier != identifier or endorsement.email != email:
         raise creator.CommandError(
             'the marketplace returned entry %s endorsed by %s instead of %s '
             'endorsed by %s; refusing to re-sign it'
-            % (appliance.identifier, appliance.endorsement.email,
-               identifier, email))
+            % (appliance.identifier, endorsement.email, identifier, email))
+    if created is not None and endorsement.created_text != created:
+        raise creator.CommandError(
+            'the marketplace returned the entry of %s endorsed by %s at %s '
+            'instead of the one endorsed at %s; refusing to re-sign it'
+            % (identifier, email, endorsement.created_text, created))
+    errors = binding.check_binding(result.certificate, appliance)
+    if errors:
+        raise creator.CommandError(
+            'refusing to re-sign entry %s/%s: its endorsement does not match '
+            'its signing certificate (%s)'
+            % (identifier, email, '; '.join(errors)))
+    if not _same_endorser(result.certificate, certificate):
+        raise creator.CommandError(
+            'refusing to deprecate entry %s/%s: it was signed with the '
+            'certificate of %s (issued by %s), not with yours (%s, issued by '
+            '%s); only its endorser can deprecate it, with the same key or '
+            'a certificate with the same subject and issuer'
+            % (identifier, email, binding.java_dn(result.certificate.subject),
+               binding.java_dn(result.certificate.issuer),
+               binding.java_dn(certificate.subject),
+               binding.java_dn(certificate.issuer)))
+    new_email = binding.certificate_email(certificate) or email
+    if new_email != email:
+        raise creator.CommandError(
+            'refusing to deprecate entry %s/%s: your certificate carries the '
+            'e-mail %s, so the deprecated entry would be endorsed by %s and '
+            'not replace the one endorsed by %s'
+            % (identifier, email, new_email, new_email, email))
     return result.signed_root, appliance
 
 
@@ -80,7 +139,7 @@ def run(args):
                 'no entry of image %s endorsed by %s in %s'
                 % (args.identifier, args.email, args.endpoint))
         root, appliance = verified_entry(document, args.identifier,
-                                         args.email)
+                                         args.email, signer[1], args.created)
         print('Verified the signature of the entry endorsed by %s at %s; '
               'deprecating it.' % (appliance.endorsement.email,
                                    appliance.endorsement.created_text))

@@ -130,17 +130,19 @@ def test_deprecate_unknown_entry(cli, marketplace, sign_args):
     assert 'no entry of image MMZu9WvwKIro-rtBQfDk4PsKO7_' in result.err
 
 
-def test_deprecate_never_resigns_unverified_content(signed):
+def test_deprecate_never_resigns_unverified_content(signed, jane):
     data = signed.read_bytes()
     app = model.parse_appliance(data)
     tampered = data.replace(b'disk.img.gz</slterms:location>',
                             b'evil.img.gz</slterms:location>')
     assert tampered != data
     with pytest.raises(CommandError, match='refusing to re-sign'):
-        deprecate.verified_entry(tampered, app.identifier, EMAIL)
+        deprecate.verified_entry(tampered, app.identifier, EMAIL, jane.cert)
     with pytest.raises(CommandError, match='instead of'):
-        deprecate.verified_entry(data, 'MMZu9WvwKIro-rtBQfDk4PsKO7_', EMAIL)
-    root, verified = deprecate.verified_entry(data, app.identifier, EMAIL)
+        deprecate.verified_entry(data, 'MMZu9WvwKIro-rtBQfDk4PsKO7_', EMAIL,
+                                 jane.cert)
+    root, verified = deprecate.verified_entry(data, app.identifier, EMAIL,
+                                              jane.cert)
     assert verified.identifier == app.identifier
 
 
