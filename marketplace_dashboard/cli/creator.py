@@ -31,6 +31,7 @@ import sys
 import tempfile
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -239,39 +240,95 @@ def _explicit_password(args):
     return None
 
 
-def _load_protected(loader, path, what, args, needs_password):
-    """Call ``loader(password)``: without a password first, then with one
-    from the password sources (a prompt on a terminal)."""
+class _Locked(Exception):
+    """The key file is encrypted and did not open with this password
+    (or without one)."""
+
+
+class _NotThisFormat(Exception):
+    """The file is not of the expected kind at all."""
+
+
+def _looks_like_pkcs12(data):
+    """Whether *data* starts as a PKCS#12 PFX: ``SEQUENCE { INTEGER 3``
+    (DER, or BER with an indefinite length)."""
+    if len(data) < 5 or data[0] != 0x30:
+        return False
+    offset = 2
+    if data[1] & 0x80:
+        count = data[1] & 0x7f
+        if count > 4:
+            return False
+        length = int.from_bytes(data[2:2 + count], 'big')
+        offset += count
+        if count and offset + length > len(data):
+            return False
+    elif 2 + data[1] > len(data):
+        return False
+    return data[offset:offset + 3] == b'\x02\x01\x03'
+
+
+def _load_protected(open_key, path, what, args):
+    """``open_key(password)`` with the right password, or a
+    :class:`CommandError` saying what is wrong.
+
+    *open_key* raises :class:`_Locked` when the file does not open with
+    that password (``None``: without one) and :class:`_NotThisFormat`
+    when it is not a file of its kind.  An explicit password
+    (``--password-file``, the environment) is tried first, then no
+    password, since the variable may be set for another, protected file;
+    without an explicit password, no password, then a prompt on a
+    terminal.
+    """
     password = _explicit_password(args)
-    if password is None:
+    if password is not None:
         try:
-            return loader(None)
-        except needs_password:
+            return open_key(password)
+        except _Locked:
             pass
-        if not sys.stdin.isatty():
-            raise CommandError(
-                '%s %s is password-protected: give the password with '
-                '--password-file FILE or the %s environment variable'
-                % (what, path, PASSWORD_ENV)) from None
-        password = getpass.getpass('Password for %s: ' % path).encode()
+        try:
+            return open_key(None)
+        except _Locked:
+            raise CommandError('cannot open %s %s: wrong password'
+                               % (what, path)) from None
     try:
-        return loader(password)
-    except TypeError:
-        # Not encrypted after all; a password is only given when needed.
-        return loader(None)
-    except ValueError:
-        raise CommandError('cannot open %s %s: wrong password (or not a %s)'
-                           % (what, path, what)) from None
+        return open_key(None)
+    except _Locked:
+        pass
+    if not sys.stdin.isatty():
+        raise CommandError(
+            '%s %s is password-protected: give the password with '
+            '--password-file FILE or the %s environment variable'
+            % (what, path, PASSWORD_ENV))
+    password = getpass.getpass('Password for %s: ' % path).encode()
+    try:
+        return open_key(password)
+    except _Locked:
+        raise CommandError('cannot open %s %s: wrong password'
+                           % (what, path)) from None
 
 
 def _load_p12(args):
     data = read_file(args.p12, 'PKCS#12 file', MAX_KEY_FILE_BYTES)
 
-    def loader(password):
-        return pkcs12.load_key_and_certificates(data, password)
+    def open_key(password):
+        if not _looks_like_pkcs12(data):
+            raise _NotThisFormat()
+        try:
+            return pkcs12.load_key_and_certificates(data, password)
+        except ValueError:
+            # Wrong or missing password, or a damaged file: OpenSSL cannot
+            # tell them apart once the MAC does not match.
+            raise _Locked() from None
 
-    key, cert, _chain = _load_protected(loader, args.p12, 'PKCS#12 file',
-                                        args, ValueError)
+    try:
+        key, cert, _chain = _load_protected(open_key, args.p12,
+                                            'PKCS#12 file', args)
+    except _NotThisFormat:
+        raise CommandError(
+            '%s is not a PKCS#12 file (--p12 expects a .p12/.pfx keystore '
+            'holding the private key and its certificate)'
+            % args.p12) from None
     if key is None:
         raise CommandError('PKCS#12 file %s contains no private key'
                            % args.p12)
@@ -290,15 +347,27 @@ def _load_pem(args):
         raise CommandError('certificate file %s does not contain a PEM '
                            'certificate' % args.cert) from None
 
-    def loader(password):
-        return serialization.load_pem_private_key(key_data, password)
+    def open_key(password):
+        try:
+            return serialization.load_pem_private_key(key_data, password)
+        except TypeError:
+            # encrypted and no password, or a password for a plain key
+            raise _Locked() from None
+        except ValueError:
+            if password is None:
+                raise _NotThisFormat() from None
+            raise _Locked() from None  # wrong password, or not a key
+        except UnsupportedAlgorithm as exc:
+            raise CommandError('key file %s uses an unsupported algorithm: '
+                               '%s' % (args.key, exc)) from None
 
     try:
-        key = _load_protected(loader, args.key, 'PEM private key', args,
-                              TypeError)
-    except ValueError:
-        raise CommandError('key file %s does not contain a PEM private key'
-                           % args.key) from None
+        key = _load_protected(open_key, args.key, 'PEM private key', args)
+    except _NotThisFormat:
+        raise CommandError(
+            '%s is not a PEM key: the key file does not contain a PEM '
+            'private key ("-----BEGIN ... PRIVATE KEY-----")'
+            % args.key) from None
     return key, cert
 
 

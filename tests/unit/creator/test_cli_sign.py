@@ -223,3 +223,97 @@ def test_in_place_write_failure_leaves_nothing_behind(cli, draft, sign_args,
     result = cli('sign', draft, *sign_args)
     assert_untouched(draft, original, result,
                      'cannot write %s: No space left on device' % draft)
+
+
+# --- what key-loading errors say ------------------------------------------
+
+@pytest.mark.parametrize('junk', [b'hello', b'', b'\x00\xff' * 32,
+                                  b'0\x03\x02\x01\x02'],
+                         ids=['text', 'empty', 'binary', 'other-der'])
+@pytest.mark.parametrize('password', [False, True])
+def test_junk_p12_is_not_a_pkcs12_file(cli, draft, creds, tmp_path, junk,
+                                       password):
+    path = tmp_path / 'creds' / 'junk.p12'
+    path.write_bytes(junk)
+    original = draft.read_bytes()
+    options = ['--password-file', creds['password_file']] if password else []
+    result = cli('sign', draft, '--p12', path, *options)
+    assert_untouched(draft, original, result,
+                     '%s is not a PKCS#12 file' % path)
+    assert 'password' not in result.err
+
+
+@pytest.mark.parametrize('source', ['environment', 'file'])
+def test_p12_without_password_while_one_is_given(cli, draft, jane, tmp_path,
+                                                 creds, monkeypatch, source):
+    plain = jane.write_pkcs12(tmp_path / 'creds' / 'plain.p12', None)
+    options = []
+    if source == 'environment':
+        monkeypatch.setenv('MARKETPLACE_P12_PASSWORD', 'for-another-file')
+    else:
+        options = ['--password-file', creds['password_file']]
+    result = cli('sign', draft, '--p12', plain, *options)
+    assert result.status == 0, result
+    check_signed(draft, jane)
+
+
+def test_p12_without_password(cli, draft, jane, creds, tmp_path):
+    plain = jane.write_pkcs12(tmp_path / 'creds' / 'plain.p12', None)
+    result = cli('sign', draft, '--p12', plain)
+    assert result.status == 0, result
+    check_signed(draft, jane)
+
+
+def test_wrong_password_from_environment(cli, draft, creds, monkeypatch):
+    monkeypatch.setenv('MARKETPLACE_P12_PASSWORD', 'not-it')
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--p12', creds['p12'])
+    assert_untouched(draft, original, result, 'cannot open PKCS#12 file %s: '
+                     'wrong password' % creds['p12'])
+
+
+def test_wrong_password_at_the_prompt(cli, draft, creds, monkeypatch):
+    monkeypatch.setattr('sys.stdin.isatty', lambda: True)
+    monkeypatch.setattr('getpass.getpass', lambda prompt: 'not-it')
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--p12', creds['p12'])
+    assert_untouched(draft, original, result, 'wrong password')
+
+
+@pytest.mark.parametrize('password', [False, True])
+def test_junk_pem_key_is_not_a_pem_key(cli, draft, creds, tmp_path,
+                                       password):
+    original = draft.read_bytes()
+    options = ['--password-file', creds['password_file']] if password else []
+    for junk in (b'hello', open(creds['cert'], 'rb').read()):
+        path = tmp_path / 'creds' / 'junk.key'
+        path.write_bytes(junk)
+        result = cli('sign', draft, '--key', path, '--cert', creds['cert'],
+                     *options)
+        assert_untouched(draft, original, result,
+                         '%s is not a PEM key' % path)
+        assert 'wrong password' not in result.err
+        path.unlink()
+
+
+def test_encrypted_pem_key_with_wrong_password(cli, draft, creds, jane,
+                                               tmp_path, monkeypatch):
+    key = tmp_path / 'creds' / 'encrypted.key'
+    key.write_bytes(jane.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b'pem-pass')))
+    monkeypatch.setenv('MARKETPLACE_P12_PASSWORD', 'not-it')
+    original = draft.read_bytes()
+    result = cli('sign', draft, '--key', key, '--cert', creds['cert'])
+    key.unlink()
+    assert_untouched(draft, original, result, 'cannot open PEM private key '
+                     '%s: wrong password' % key)
+
+
+def test_plain_pem_key_with_a_password_set(cli, draft, creds, jane,
+                                           monkeypatch):
+    monkeypatch.setenv('MARKETPLACE_P12_PASSWORD', 'for-another-file')
+    result = cli('sign', draft, '--key', creds['key'], '--cert',
+                 creds['cert'])
+    assert result.status == 0, result
+    check_signed(draft, jane)
