@@ -24,6 +24,7 @@ TLS CA bundle) and the trust policy (CA files, trusted endorsers, SHA-1).
 """
 
 import argparse
+import datetime
 import functools
 import getpass
 import os
@@ -35,7 +36,14 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from marketplace_dashboard.core import client, signature, trust, xmlsafe
+from marketplace_dashboard.core import (
+    binding,
+    client,
+    model,
+    signature,
+    trust,
+    xmlsafe,
+)
 from marketplace_dashboard.core.errors import (
     MarketplaceError,
     MarketplaceHTTPError,
@@ -387,12 +395,42 @@ def load_signer(args):
     return key, cert
 
 
+def signing_warnings(cert, email=None, now=None):
+    """What is worth telling before signing with *cert* (list of str): a
+    certificate outside its validity period, an ``--email`` the
+    certificate's own e-mail overrides."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    subject = binding.java_dn(cert.subject)
+    warnings = []
+    if now < cert.not_valid_before_utc:
+        warnings.append(
+            'the certificate %s is not valid before %s: the signature will '
+            'verify, but verifiers that check certificates will not trust '
+            'this endorsement' % (subject, model.format_date(
+                cert.not_valid_before_utc)))
+    elif now > cert.not_valid_after_utc:
+        warnings.append(
+            'the certificate %s expired on %s: the signature will verify, '
+            'but verifiers that check certificates will not trust this '
+            'endorsement; renew the certificate' % (subject, model.format_date(
+                cert.not_valid_after_utc)))
+    cert_email = binding.certificate_email(cert)
+    if email and cert_email and email != cert_email:
+        warnings.append(
+            '--email %s is ignored: the certificate carries the e-mail %s, '
+            'which is the endorser e-mail of the signed document'
+            % (email, cert_email))
+    return warnings
+
+
 def sign(data, args, signer=None):
     """Signed bytes of *data* with the signing options of *args*.
 
     The core checks that the key matches the certificate.
     """
     key, cert = signer or load_signer(args)
+    for warning in signing_warnings(cert, args.email):
+        warn(warning)
     if args.digest == 'sha1':
         warn('signing with RSA-SHA1 for old verifiers; SHA-1 is weak and '
              'modern verifiers warn about or refuse it')

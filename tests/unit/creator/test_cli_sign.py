@@ -317,3 +317,61 @@ def test_plain_pem_key_with_a_password_set(cli, draft, creds, jane,
                  creds['cert'])
     assert result.status == 0, result
     check_signed(draft, jane)
+
+
+# --- warnings before signing ----------------------------------------------
+
+def sign_with(cli, draft, tmp_path, credential, *options):
+    key = credential.write_key(tmp_path / 'creds' / 'other.key')
+    cert = credential.write_pem(tmp_path / 'creds' / 'other.pem')
+    return cli('sign', draft, '--key', key, '--cert', cert, *options)
+
+
+def test_valid_certificate_gives_no_warning(cli, draft, sign_args):
+    result = cli('sign', draft, *sign_args, '--email',
+                 'jane.creator@example.org')
+    assert result.status == 0, result
+    assert result.err == ''
+
+
+def test_expired_certificate_warns(cli, draft, ca, creds, tmp_path):
+    old = pki.make_endorser(ca, 'Old Timer', 'old@example.org',
+                            not_before=pki.days_ago(400),
+                            not_after=pki.days_ago(30))
+    result = sign_with(cli, draft, tmp_path, old)
+    assert result.status == 0, result
+    assert result.err.startswith(
+        'Warning: the certificate CN=Old Timer,OU=Testing Department,'
+        'O=StratusLab Project,C=EU expired on %s'
+        % model.format_date(old.cert.not_valid_after_utc)), result.err
+    assert signature.verify_signature(draft.read_bytes()).valid
+
+
+def test_not_yet_valid_certificate_warns(cli, draft, ca, creds, tmp_path):
+    future = pki.make_endorser(ca, 'Early Bird', 'early@example.org',
+                               not_before=pki.days_ago(-30))
+    result = sign_with(cli, draft, tmp_path, future)
+    assert result.status == 0, result
+    assert 'Warning: the certificate CN=Early Bird' in result.err
+    assert 'is not valid before %s' % model.format_date(
+        future.cert.not_valid_before_utc) in result.err
+
+
+def test_ignored_email_warns(cli, draft, sign_args):
+    result = cli('sign', draft, *sign_args, '--email', 'other@example.org')
+    assert result.status == 0, result
+    assert result.err == (
+        'Warning: --email other@example.org is ignored: the certificate '
+        'carries the e-mail jane.creator@example.org, which is the endorser '
+        'e-mail of the signed document\n')
+    app = model.parse_appliance(draft.read_bytes())
+    assert app.endorsement.email == 'jane.creator@example.org'
+
+
+def test_email_of_certificate_without_san_is_used_silently(cli, draft, ca,
+                                                          creds, tmp_path):
+    nomail = pki.make_endorser(ca, 'No Mail', email=None)
+    result = sign_with(cli, draft, tmp_path, nomail, '--email',
+                       'no.mail@example.org')
+    assert result.status == 0, result
+    assert result.err == ''
