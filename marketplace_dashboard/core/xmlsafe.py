@@ -30,6 +30,7 @@ from marketplace_dashboard.core.errors import DocumentTooLarge, MetadataError
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
+_PEEK_CHUNK = 64 * 1024
 
 RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
 RDF_ROOT = '{%s}RDF' % RDF_NS
@@ -53,6 +54,29 @@ def _human_size(size):
     return '%d bytes' % size
 
 
+def _too_large(size, limit):
+    return DocumentTooLarge('document is too large (%s, the limit is %s)'
+                            % (_human_size(size), _human_size(limit)))
+
+
+def _root_tag(data):
+    """Tag of the root element of *data* from the bytes before and at its
+    start tag only (a pull parser, fed in chunks), or None when that part
+    is not well-formed (the full parse then says why)."""
+    parser = etree.XMLPullParser(
+        events=('start',), resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=False)
+    view = memoryview(data)
+    try:
+        for offset in range(0, len(view), _PEEK_CHUNK):
+            parser.feed(bytes(view[offset:offset + _PEEK_CHUNK]))
+            for _event, element in parser.read_events():
+                return element.tag
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
 def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
     """Parse untrusted XML *data* (bytes) and return the root element.
 
@@ -67,9 +91,7 @@ def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
                             % type(data).__name__)
     data = bytes(data)
     if max_bytes is not None and len(data) > max_bytes:
-        raise DocumentTooLarge(
-            'document is too large (%s, the limit is %s)'
-            % (_human_size(len(data)), _human_size(max_bytes)))
+        raise _too_large(len(data), max_bytes)
     if not data.strip():
         raise MetadataError('document is empty, expected XML metadata')
     if b'<!DOCTYPE' in data:
@@ -117,12 +139,19 @@ def split_documents(data, max_bytes=DEFAULT_MAX_BYTES,
     ``<metadata>`` list gives each ``rdf:RDF`` child serialised as its own
     document, so that its enveloped signature (over the whole document)
     verifies.  Each entry is limited to *max_bytes*, the list as a whole to
-    *max_list_bytes*.
+    *max_list_bytes*; a single document above *max_bytes* is refused from
+    its first bytes, without parsing it.
     """
+    if isinstance(data, (bytes, bytearray, memoryview)) and \
+            max_bytes is not None and len(data) > max_bytes and \
+            b'<!DOCTYPE' not in data and _root_tag(data) == RDF_ROOT:
+        # One entry larger than an entry may be: refused before the full
+        # parse, which costs some twenty times the document size.
+        raise _too_large(len(data), max_bytes)
     root = parse_xml(data, max_bytes=max_list_bytes)
     if root.tag == RDF_ROOT:
         if max_bytes is not None and len(data) > max_bytes:
-            parse_xml(data, max_bytes=max_bytes)  # raises DocumentTooLarge
+            raise _too_large(len(data), max_bytes)
         return [bytes(data)]
     if etree.QName(root).localname != METADATA_LIST:
         raise MetadataError(

@@ -128,3 +128,44 @@ def test_split_entry_size_limit():
     with pytest.raises(DocumentTooLarge):
         xmlsafe.split_documents(samples.metadata_list(doc, doc),
                                 max_list_bytes=len(doc))
+
+
+def _padded(doc, size, where):
+    """*doc* made larger than *size* with a comment before the root
+    (``'prolog'``) or inside it (``'inside'``)."""
+    padding = b'<!--' + b'x' * size + b'-->'
+    if where == 'prolog':
+        head, body = doc.split(b'?>', 1)
+        return head + b'?>\n' + padding + b'\n' + body
+    return doc.replace(b'</rdf:Description>',
+                       padding + b'</rdf:Description>')
+
+
+@pytest.mark.parametrize('where', ['prolog', 'inside'])
+def test_oversize_single_document_is_refused_before_parsing(monkeypatch,
+                                                            where):
+    data = _padded(samples.sample(samples.SIGNED[0]), 5 * 1024 * 1024, where)
+
+    def no_full_parse(*args, **kwargs):
+        raise AssertionError('the whole document was parsed')
+
+    monkeypatch.setattr(xmlsafe, 'parse_xml', no_full_parse)
+    with pytest.raises(DocumentTooLarge) as exc:
+        xmlsafe.split_documents(data)
+    assert str(exc.value) == ('document is too large (5.0 MiB, the limit is '
+                              '4.0 MiB)')
+
+
+def test_large_list_of_small_entries_is_split():
+    doc = samples.sample(samples.SIGNED[0])
+    data = samples.metadata_list(doc, doc).replace(
+        b'<metadata>', b'<metadata><!--' + b'x' * (5 * 1024 * 1024) + b'-->')
+    assert xmlsafe.split_documents(data) == [xmlsafe.standalone_document(
+        xmlsafe.parse_xml(doc))] * 2
+
+
+@pytest.mark.parametrize('data', [b'<r', b'\xff\xfe<', b'', b'<!-- x'])
+def test_root_peek_of_broken_documents(data):
+    assert xmlsafe._root_tag(data) is None
+    with pytest.raises(MetadataError):
+        xmlsafe.split_documents(data + b' ' * 200, max_bytes=100)
