@@ -77,15 +77,23 @@ def default_filename(os='', os_version='', os_arch='', image_type='base',
                      image_version=''):
     """``<os>-<os-version>-<os-arch>-<type>-<image-version>.xml``.
 
-    Raises :class:`MetadataError` when a part would make it a path (``/``,
-    NUL) or a hidden/relative name; give an explicit output file then.
+    Empty parts are left out (``base.xml`` without options, never
+    ``---base-.xml``), ``metadata.xml`` when all are empty.  Raises
+    :class:`MetadataError` when a part would make it a path (``/``, NUL)
+    or a name starting with ``-`` (an option to other commands) or ``.``
+    (hidden/relative); give an explicit output file then.
     """
-    name = '%s-%s-%s-%s-%s.xml' % (os, os_version, os_arch, image_type,
-                                   image_version)
-    if '/' in name or '\\' in name or '\0' in name or name.startswith('.'):
+    parts = [part for part in (os, os_version, os_arch, image_type,
+                               image_version) if part]
+    name = '-'.join(parts) + '.xml' if parts else 'metadata.xml'
+    if '/' in name or '\\' in name or '\0' in name:
         raise MetadataError(
             'cannot derive a file name from %r (it contains a path '
             'separator); choose the output file with -o' % name)
+    if name.startswith(('.', '-')):
+        raise MetadataError(
+            'cannot derive a file name from %r (it would start with %r); '
+            'choose the output file with -o' % (name, name[0]))
     return name
 
 

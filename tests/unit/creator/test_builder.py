@@ -141,6 +141,22 @@ def test_default_filename():
             builder.default_filename(bad, '1', 'x', 'base', '1')
 
 
+@pytest.mark.parametrize('parts,name', [
+    (('', '', '', 'base', ''), 'base.xml'),
+    (('', '', '', '', ''), 'metadata.xml'),
+    (('Ubuntu', '', 'x86_64', 'base', ''), 'Ubuntu-x86_64-base.xml'),
+    (('', '24.04', '', 'base', '2'), '24.04-base-2.xml'),
+])
+def test_default_filename_leaves_out_empty_parts(parts, name):
+    assert builder.default_filename(*parts) == name
+
+
+@pytest.mark.parametrize('os', ['-rf', '.hidden'])
+def test_default_filename_never_starts_with_dash_or_dot(os):
+    with pytest.raises(MetadataError, match='would start with .*-o'):
+        builder.default_filename(os, '1', 'x86_64', 'base', '1')
+
+
 def test_add_location_drops_signature_and_keeps_everything_else():
     original = sample('04-signed-selfsigned-full.xml')
     root, warnings = builder.add_location(

@@ -168,6 +168,17 @@ def test_path_in_default_name_is_refused(cli, workdir):
     assert 'choose the output file with -o' in result.err
 
 
+def test_default_name_without_options(cli, workdir):
+    result = cli('build', 'image.img')
+    assert result.status == 0, result
+    assert result.out.endswith('written to: base.xml\n')
+    assert (workdir / 'base.xml').exists()
+    assert not [p for p in os.listdir(workdir) if p.startswith('-')]
+    result = cli('build', 'image.img', '--os=-rf')
+    assert result.status == 1
+    assert "would start with '-'" in result.err
+
+
 def test_negative_validity_is_a_usage_error(cli, workdir):
     result = cli('build', 'image.img', '--valid-days', '-3')
     assert result.status == 2
