@@ -25,9 +25,11 @@ TLS CA bundle) and the trust policy (CA files, trusted endorsers, SHA-1).
 
 import argparse
 import datetime
+import errno
 import functools
 import getpass
 import os
+import shutil
 import sys
 import tempfile
 
@@ -163,20 +165,53 @@ def _discard(*paths):
             os.unlink(path)
 
 
+#: link() errors of file systems without hard links (FAT, some network and
+#: FUSE file systems) or where the kernel refuses one (protected_hardlinks).
+_NO_HARD_LINKS = frozenset(
+    getattr(errno, name) for name in ('EPERM', 'ENOTSUP', 'EOPNOTSUPP',
+                                      'EXDEV', 'ENOSYS', 'EMLINK')
+    if hasattr(errno, name))
+
+
+def _place_new(tmp, path):
+    """Move the complete file *tmp* to *path*, which must not exist
+    (``FileExistsError`` otherwise, *tmp* left in place).
+
+    A hard link fails if *path* exists, atomically.  Without hard links,
+    ``O_EXCL`` reserves the name (failing if it exists) and the complete
+    file is renamed over that empty placeholder, which is removed again if
+    the rename fails; an existing file is never replaced either way.
+    """
+    try:
+        os.link(tmp, path)
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+    else:
+        os.unlink(tmp)
+        return
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        _discard(path)
+        raise
+
+
 def write_atomic(path, data, overwrite=True):
     """Write *data* to *path* completely or not at all.
 
     The data goes to a temporary file in the same directory, then is
-    renamed over *path* (``overwrite``) or hard-linked to it (no overwrite:
-    the link fails if *path* appeared meanwhile).
+    renamed over *path* (``overwrite``) or put there only if *path* does
+    not exist (see :func:`_place_new`: the check and the move are one
+    step, so a file that appeared meanwhile is never replaced).
     """
     tmp = _write_temp(path, data)
     try:
         if overwrite:
             os.replace(tmp, path)
         else:
-            os.link(tmp, path)
-            os.unlink(tmp)
+            _place_new(tmp, path)
     except FileExistsError:
         _discard(tmp)
         raise CommandError('%s already exists; use --force to overwrite it'
@@ -186,10 +221,21 @@ def write_atomic(path, data, overwrite=True):
         raise _cannot_write(path, exc) from None
 
 
+def _copy(path, copy):
+    """A complete copy of *path* (content, mode, times) as the new file
+    *copy*."""
+    with open(path, 'rb') as source, open(copy, 'xb') as target:
+        shutil.copyfileobj(source, target)
+        target.flush()
+        os.fsync(target.fileno())
+    shutil.copystat(path, copy)
+
+
 def replace_keeping_original(path, data):
     """Write *data* over *path*, keeping the previous content as
     ``path.orig`` — created only once the new content is safely on disk,
-    and *path* never missing in between."""
+    and *path* never missing in between.  The original is hard-linked to
+    ``path.orig``, or copied on file systems without hard links."""
     try:
         mode = os.stat(path).st_mode & 0o777
     except OSError as exc:
@@ -197,7 +243,12 @@ def replace_keeping_original(path, data):
     tmp = _write_temp(path, data, mode)
     link = tmp + '.orig'
     try:
-        os.link(path, link)
+        try:
+            os.link(path, link)
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            _copy(path, link)
         os.replace(link, path + '.orig')
         os.replace(tmp, path)
     except OSError as exc:
