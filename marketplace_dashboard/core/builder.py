@@ -28,7 +28,7 @@ import urllib.parse
 from lxml import etree
 
 from marketplace_dashboard.core import identifier as identifier_mod
-from marketplace_dashboard.core import model, xmlsafe
+from marketplace_dashboard.core import model, structure, xmlsafe
 from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
@@ -339,20 +339,32 @@ _CLIENT_REQUIRED = (('dcterms', 'type'), ('dcterms', 'valid'),
                     ('slterms', 'os-version'), ('slterms', 'version'))
 
 
+def _reported(problem, messages):
+    """Whether a model *problem* (``'<element> ...'``) is about a value
+    the structure *messages* already report."""
+    element = problem.split(' ', 1)[0]
+    return any(' %s value ' % element in message for message in messages)
+
+
 def check_draft(data, now=None):
     """Structure and constraint checks of an unsigned draft.
 
     Returns ``(appliance, problems, warnings)``: *problems* make the draft
-    unpublishable (the StratusLab constraint messages verbatim, missing
-    required elements, malformed values); *warnings* do not (elements old
-    clients need, non-http(s) or no locations, an expiry in the past).
+    unpublishable (the original validator's XML Schema and RDF/XML rules,
+    see :mod:`core.structure`, the StratusLab constraint messages verbatim,
+    missing required elements, malformed values); *warnings* do not
+    (elements old clients need, non-http(s) or no locations, an expiry in
+    the past).
     The signature is not checked.  Raises :class:`MetadataError` when
     *data* is not a metadata document at all.
     """
     root = xmlsafe.parse_xml(data)
     appliance = model.appliance_from_root(root, data)
     description = model.description_of(root)
-    problems = list(check_constraints(root)) + list(appliance.problems)
+    structural = structure.check_structure(root, draft=True)
+    problems = structural + list(check_constraints(root)) + [
+        problem for problem in appliance.problems
+        if not _reported(problem, structural)]
     for prefix, local in (('dcterms', 'identifier'), ('slreq', 'bytes')):
         if description.find(q(prefix, local)) is None:
             problems.append('missing required element %s:%s'

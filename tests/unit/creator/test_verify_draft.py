@@ -110,3 +110,91 @@ def test_json_output(cli, draft, tmp_path):
     assert [(r['file'], r['identifier'], r['valid']) for r in report] == [
         (str(draft), IDENT, True), (str(bad), IDENT, False)]
     assert report[1]['problems'] and report[0]['problems'] == []
+
+
+# --- the original validator's XML Schema and RDF/XML rules ----------------
+
+ENDORSEMENT = (b'<slreq:endorsement rdf:parseType="Resource">'
+               b'<dcterms:created>2026-01-01T00:00:00Z</dcterms:created>'
+               b'<slreq:endorser rdf:parseType="Resource">'
+               b'<slreq:email>%s</slreq:email><slreq:subject>CN=x'
+               b'</slreq:subject><slreq:issuer>CN=x</slreq:issuer>'
+               b'</slreq:endorser></slreq:endorsement>')
+STRUCTURE_CASES = {
+    'checksum without parseType': (
+        b'<slreq:checksum rdf:parseType="Resource">', b'<slreq:checksum>',
+        'RDF/XML validation exception: slreq:checksum holds 2 elements '
+        'without rdf:parseType="Resource"'),
+    'parseType other than Resource': (
+        b'<slreq:checksum rdf:parseType="Resource">',
+        b'<slreq:checksum rdf:parseType="Literal">',
+        "XML schema validation exception: rdf:parseType 'Literal' on "
+        "slreq:checksum is not allowed"),
+    'non-hex checksum': (
+        SHA1.encode(), b'not-hex',
+        "XML schema validation exception: slreq:value value 'not-hex' is not "
+        "hexadecimal"),
+    'unqualified attribute': (
+        b'<dcterms:title>', b'<dcterms:title foo="bar">',
+        'XML schema validation exception: attribute foo is not allowed on '
+        'dcterms:title'),
+    'unqualified attribute on unknown property': (
+        b'<dcterms:title>', b'<ex:note xmlns:ex="urn:x" foo="bar"/>'
+        b'<dcterms:title>',
+        'RDF/XML validation exception: unqualified attribute foo is not '
+        'allowed on property element ex:note'),
+    'bad email': (
+        b'<slreq:endorsement rdf:parseType="Resource"/>',
+        ENDORSEMENT % b'jane_at_example.org',
+        "XML schema validation exception: slreq:email value "
+        "'jane_at_example.org' is not an e-mail address"),
+    'non-integer bytes': (
+        b'<slreq:bytes>10<', b'<slreq:bytes>ten<',
+        "XML schema validation exception: slreq:bytes value 'ten' is not a "
+        "non-negative integer"),
+    'non-integer serial number': (
+        b'<dcterms:title>', b'<slterms:serial-number>1.5'
+        b'</slterms:serial-number><dcterms:title>',
+        "XML schema validation exception: slterms:serial-number value '1.5' "
+        "is not a non-negative integer"),
+    'port out of range': (
+        b'<dcterms:title>', b'<slterms:inbound-port>65536'
+        b'</slterms:inbound-port><dcterms:title>',
+        "XML schema validation exception: slterms:inbound-port value '65536' "
+        "is not an integer between 0 and 65535"),
+    'wrong order': (
+        b'<slreq:bytes>10</slreq:bytes>', b'',
+        'XML schema validation exception: rdf:Description: found '
+        'slreq:checksum where slreq:bytes is expected'),
+}
+
+
+@pytest.mark.parametrize('case', sorted(STRUCTURE_CASES))
+def test_structure_rules(cli, draft, case):
+    old, new, message = STRUCTURE_CASES[case]
+    data = draft.read_bytes()
+    assert old in data, old
+    draft.write_bytes(data.replace(old, new, 1))
+    result = cli('verify', '--draft', draft)
+    assert result.status == 1, result
+    assert result.out.startswith('Invalid: %s' % draft)
+    assert message in result.out, result.out
+    assert 'Traceback' not in result.err
+
+
+def test_filled_endorsement_is_fine_in_a_draft(cli, draft):
+    draft.write_bytes(draft.read_bytes().replace(
+        b'<slreq:endorsement rdf:parseType="Resource"/>',
+        ENDORSEMENT % b'jane@example.org'))
+    result = cli('verify', '--draft', draft)
+    assert result.status == 0, result
+
+
+def test_model_problem_reported_once(cli, draft):
+    draft.write_bytes(draft.read_bytes().replace(b'<slreq:bytes>10<',
+                                                 b'<slreq:bytes>-10<'))
+    result = cli('verify', '--draft', '--json', draft)
+    problems = json.loads(result.out)[0]['problems']
+    assert [p for p in problems if 'slreq:bytes' in p] == [
+        "XML schema validation exception: slreq:bytes value '-10' is not a "
+        "non-negative integer (xs:nonNegativeInteger) (line 5)"], problems
