@@ -27,6 +27,7 @@ import time
 import urllib.parse
 
 import requests
+import urllib3
 
 from marketplace_dashboard.core import hashing
 from marketplace_dashboard.core.errors import MarketplaceError
@@ -36,6 +37,10 @@ DEFAULT_TIMEOUT = (10, 60)  # connect, read (seconds)
 PROBE_TIMEOUT = (3, 5)
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 1024 * 1024
+#: Image data is fetched as the file it is: no transfer compression, which
+#: an HTTP client would undo (a mirror serving ``.gz`` files with
+#: ``Content-Encoding: gzip`` would otherwise be decompressed twice).
+IDENTITY = {'Accept-Encoding': 'identity'}
 
 
 class TransferError(MarketplaceError):
@@ -75,7 +80,8 @@ def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
         check_url(url)
         try:
             response = session.get(url, stream=True, timeout=timeout,
-                                   verify=verify, allow_redirects=False)
+                                   verify=verify, allow_redirects=False,
+                                   headers=IDENTITY)
         except requests.exceptions.SSLError as e:
             raise TransferError('TLS verification of %s failed: %s'
                                 % (url, e)) from None
@@ -140,7 +146,8 @@ class _IterReader(io.RawIOBase):
                 self._rest = memoryview(next(self._chunks))
             except StopIteration:
                 return 0
-            except requests.RequestException as e:
+            except (requests.RequestException, urllib3.exceptions.HTTPError,
+                    OSError) as e:
                 raise TransferError('Download of %s interrupted: %s'
                                     % (self.name, e)) from None
         count = min(len(buffer), len(self._rest))
@@ -230,14 +237,17 @@ def stream_image(url, checksums, expected_bytes, compression=None,
     """Open *url* and return a :class:`StreamedImage` over its content.
 
     *compression* ``None`` is guessed from the URL path (``.gz``, ``.bz2``,
-    ``.xz``).  The caller closes the result.
+    ``.xz``).  The body is read as sent (``decode_content=False``): a
+    ``Content-Encoding`` the server adds anyway is never undone here, so
+    the bytes hashed are those of the file.  The caller closes the result.
     """
     if compression is None:
         compression = hashing.guess_compression(
             urllib.parse.urlsplit(url).path)
     response = open_url(url, session=session, timeout=timeout,
                         verify=verify)
-    raw = _IterReader(response.iter_content(CHUNK_SIZE), url)
+    raw = _IterReader(response.raw.stream(CHUNK_SIZE, decode_content=False),
+                      url)
     try:
         return StreamedImage(raw, checksums, expected_bytes,
                              compression=compression, progress=progress,

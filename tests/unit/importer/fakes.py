@@ -163,6 +163,14 @@ class FakeResponse:
         self.chunk = chunk
         self.closed = False
 
+    @property
+    def raw(self):
+        return self  # urllib3's response: stream(size, decode_content)
+
+    def stream(self, size, decode_content=True):
+        assert decode_content is False, 'the body must be read as sent'
+        return self.iter_content(size)
+
     def iter_content(self, size):
         for i in range(0, len(self.body), self.chunk):
             yield self.body[i:i + self.chunk]

@@ -14,8 +14,11 @@
 
 """The streamed download: URL checks, redirects, hashing, progress."""
 
+import gzip
 import hashlib
+import http.server
 import lzma
+import threading
 import tracemalloc
 
 import pytest
@@ -53,6 +56,7 @@ def test_redirect_is_followed_and_rechecked():
         assert kwargs['allow_redirects'] is False
         assert kwargs['stream'] is True and kwargs['verify'] is True
         assert kwargs['timeout']
+        assert kwargs['headers'] == {'Accept-Encoding': 'identity'}
 
 
 def test_redirect_to_other_scheme_refused():
@@ -150,3 +154,66 @@ def test_memory_stays_bounded_whatever_the_size():
     finally:
         tracemalloc.stop()
     assert peak < 40 * 2 ** 20, peak  # 192 MiB went through
+
+
+class _EncodedHandler(http.server.BaseHTTPRequestHandler):
+    """Serves a .gz file as a misconfigured mirror does: with
+    ``Content-Encoding: gzip`` (an HTTP client would decompress it)."""
+
+    body = b''
+    seen = []
+
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self):  # noqa: N802 - stdlib naming
+        type(self).seen.append(self.headers.get('Accept-Encoding'))
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/x-gzip')
+        self.send_header('Content-Encoding', 'gzip')
+        self.send_header('Content-Length', str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+
+@pytest.fixture
+def encoding_server():
+    _EncodedHandler.body = gzip.compress(fakes.IMAGE)
+    _EncodedHandler.seen = []
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                             _EncodedHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield 'http://127.0.0.1:%d/a.img.gz' % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_content_encoding_is_not_undone(encoding_server):
+    # The endorsed checksums are those of the decompressed file: the
+    # stream must decompress the .gz once, not requests then us again.
+    with transfer.stream_image(encoding_server, SUMS,
+                               len(fakes.IMAGE)) as stream:
+        while stream.read(65536):
+            pass
+        assert stream.mismatches() == []
+    assert _EncodedHandler.seen == ['identity']
+
+
+def test_connection_lost_while_reading_is_a_transfer_error():
+    import urllib3
+
+    class Broken(fakes.FakeResponse):
+        def iter_content(self, size):
+            yield fakes.IMAGE[:1000]
+            raise urllib3.exceptions.ProtocolError('Connection broken')
+
+    session = fakes.FakeSession({'http://a.example/x': Broken()})
+    with transfer.stream_image('http://a.example/x', SUMS, len(fakes.IMAGE),
+                               session=session) as stream:
+        with pytest.raises(transfer.TransferError, match='interrupted'):
+            while stream.read(65536):
+                pass
+        assert 'interrupted' in stream.mismatches()[0]
