@@ -319,7 +319,8 @@ def search(request, name, filters=None, start=0, sort='created',
     page, documents = client(request, name).search_documents(query)
     verify = Verifier() if documents else None
     entries = []
-    for index, row in enumerate(page.rows):
+    # A marketplace that ignores the requested length gets no more work.
+    for index, row in enumerate(page.rows[:page_size]):
         document = documents[index] if index < len(documents) else None
         if document is None:
             entries.append(Entry(name, row=row, verdict=NO_DOCUMENT))

@@ -217,6 +217,24 @@ def test_search_keeps_rows_without_documents(request_):
     assert result.has_more
 
 
+def test_search_cuts_an_oversized_page_to_the_page_size(request_):
+    # A marketplace ignoring iDisplayLength must not make every view
+    # verify (and render) its whole listing.
+    documents = [fixtures.sample('06-signed-testca.xml'),
+                 fixtures.sample('04-signed-selfsigned-full.xml'),
+                 fixtures.sample('07-signed-deprecated.xml')]
+    fake = mock.Mock()
+    fake.search_documents.return_value = (page_of(documents, 10),
+                                          documents)
+    with mock.patch.object(api, 'client', return_value=fake), \
+            mock.patch.object(core_verdict, 'evaluate',
+                              wraps=core_verdict.evaluate) as evaluate:
+        result = api.search(request_, 'mp')
+    assert len(result.entries) == 2  # page_size
+    assert evaluate.call_count == 2
+    assert result.has_more and result.next_start == 2
+
+
 def test_search_propagates_client_errors(request_):
     fake = mock.Mock()
     fake.search_documents.side_effect = errors.MarketplaceUnavailable('down')
