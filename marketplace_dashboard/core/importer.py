@@ -46,6 +46,7 @@ any worker can advance it or read its status:
 
 import dataclasses
 import datetime
+import hashlib
 import logging
 import math
 import re
@@ -199,7 +200,16 @@ class ImportPolicy:
                 raise ImportRefused('Import setting %r must be a number of '
                                     'seconds, not %r.' % (key, value))
         if 'glance_hash_algo' in settings:
-            settings['glance_hash_algo'] = _algo(settings['glance_hash_algo'])
+            algo = _algo(settings['glance_hash_algo'])
+            try:
+                hashlib.new(algo)
+            except (TypeError, ValueError):
+                raise ImportRefused(
+                    'Import setting glance_hash_algo must be the hash '
+                    'algorithm Glance computes (its hashing_algorithm, e.g. '
+                    'sha512), not %r.' % settings['glance_hash_algo']
+                ) from None
+            settings['glance_hash_algo'] = algo
         return cls(**settings)
 
 
@@ -473,24 +483,56 @@ class ImportStatus:
                 'existing': self.existing, 'duplicate_of': self.duplicate_of}
 
 
-def integrity_problems(image):
-    """Differences between Glance's data facts and the endorsed ones."""
+STREAMED = P + 'streamed_'
+
+
+def _strongly_endorsed(image):
+    """True when the image records an endorsed hash stronger than MD5."""
+    return any(image.get(P + name) for name in STRENGTH if name != 'md5')
+
+
+def integrity_problems(image, trust_streamed=True):
+    """Differences between Glance's data facts and the endorsed ones.
+
+    Glance's ``os_hash_value`` is compared with the endorsed hash of its
+    ``os_hash_algo``.  When the entry does not endorse that algorithm, a
+    streamed (``glance-direct``) import is still verifiable: the transfer
+    computed Glance's algorithm in the same pass as the endorsed ones and
+    recorded it (``marketplace_streamed_<algo>``) only after the bytes
+    matched every endorsed checksum, so Glance must have stored exactly
+    those bytes.  *trust_streamed* false (an image of another project,
+    whose properties its owner wrote) accepts endorsed hashes only.
+    """
     problems = []
     expected = image.get(P + 'bytes')
     if expected is None or str(image.get('size')) != str(expected):
         problems.append('size is %s bytes, %s endorsed'
                         % (image.get('size'), expected))
     algo = _algo(image.get('os_hash_algo') or '')
+    known = bool(re.fullmatch(r'[a-z0-9_]{1,32}', algo))
     endorsed = image.get(P + algo) if algo in STRENGTH and algo != 'md5' \
         else None
+    what = 'endorsed'
+    if not endorsed and known and trust_streamed and algo != 'md5' \
+            and image.get(P + 'import_method') == GLANCE_DIRECT \
+            and _strongly_endorsed(image):
+        endorsed = image.get(STREAMED + algo)
+        what = 'hashed while streaming the endorsed bytes'
     if not endorsed:
+        hint = ''
+        streamed = sorted(k[len(STREAMED):] for k in image
+                          if k.startswith(STREAMED))
+        if streamed and trust_streamed:
+            hint = (' (the streamed import hashed %s: set the import '
+                    'setting glance_hash_algo to Glance\'s '
+                    'hashing_algorithm)' % ', '.join(streamed))
         problems.append('Glance computed %s, which the entry does not '
-                        'endorse: cannot verify the stored data'
-                        % (algo or 'no hash'))
-    elif (image.get('os_hash_value') or '').lower() != endorsed:
-        problems.append('%s is %s…, %s… endorsed'
+                        'endorse: cannot verify the stored data%s'
+                        % ((algo if known else '') or 'no hash', hint))
+    elif (image.get('os_hash_value') or '').lower() != endorsed.lower():
+        problems.append('%s is %s…, %s… %s'
                         % (algo, (image.get('os_hash_value') or '')[:16],
-                           endorsed[:16]))
+                           endorsed[:16], what))
     md5 = image.get(P + 'md5')
     if md5 and image.get('checksum') and image['checksum'].lower() != md5:
         problems.append('md5 is %s, %s endorsed' % (image['checksum'],
@@ -550,7 +592,13 @@ class Importer:
         if not appliance.bytes:
             raise ImportRefused('The entry does not say how large the image '
                                 'is (slreq:bytes); cannot verify it.')
-        key = dedupe_key(endorsed_hashes(appliance))
+        hashes = endorsed_hashes(appliance)
+        if hashes and not set(hashes) - {'md5'}:
+            raise ImportRefused('The entry endorses only an MD5 checksum, '
+                                'which cannot prove the image is intact '
+                                '(collisions); ask the endorser for SHA-1 '
+                                'or SHA-2 checksums.')
+        key = dedupe_key(hashes)
         existing = self._winner(appliance.identifier, key)
         if existing:
             status = self._existing(existing)
@@ -769,13 +817,17 @@ class Importer:
         total = int(image[P + 'bytes'])
         report = self.progress.callback(image_id)
         self.progress.update(image_id, 0, total, force=True)
+        # Glance's own algorithm is hashed in the same pass, so that its
+        # os_hash_value can be checked even when the entry does not
+        # endorse that algorithm (see integrity_problems).
+        glance_algo = self.policy.glance_hash_algo
         errors = []
         for url, compression in sources(image):
             try:
                 stream = transfer.stream_image(
                     url, checksums, total, compression=compression,
                     progress=report, session=self.http_session,
-                    verify=self.policy.verify_tls)
+                    verify=self.policy.verify_tls, extra=(glance_algo,))
                 break
             except (transfer.TransferError, hashing.ImageDataError) as e:
                 LOG.info('Streamed import of %s: %s', image_id, e)
@@ -797,8 +849,11 @@ class Importer:
             self.progress.update(image_id, stream.done, total,
                                  state='verifying', force=True)
             problems = stream.mismatches()
+            streamed = stream.digest(glance_algo)
         if problems:
             return self._discard(image_id, '; '.join(problems), total)
+        # Recorded only now that every endorsed checksum matched.
+        self.images.update(image_id, **{STREAMED + glance_algo: streamed})
         self.images.glance_direct(image_id)
         self.progress.update(image_id, total, total, state='importing',
                              force=True)

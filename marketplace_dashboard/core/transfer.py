@@ -22,6 +22,7 @@ in one pass (:class:`marketplace_dashboard.core.hashing.MultiHasher`) and
 handed to Glance as a file object (:class:`StreamedImage`), never stored.
 """
 
+import hashlib
 import io
 import time
 import urllib.parse
@@ -162,18 +163,31 @@ class StreamedImage(io.RawIOBase):
     ``expected_bytes`` bounds the data (more is an error, raised while
     reading so that the upload stops); ``progress(done, total)`` is called
     as data goes by.  After EOF, :meth:`mismatches` compares size and every
-    endorsed checksum.
+    endorsed checksum.  *extra*: hashlib names of further digests computed
+    in the same pass without an expected value (e.g. the algorithm Glance
+    computes), read with :meth:`digest`.
     """
 
     def __init__(self, fileobj, checksums, expected_bytes, compression=None,
-                 progress=None, name='image'):
+                 progress=None, name='image', extra=()):
         super().__init__()
         self.name = name
         self.checksums = dict(checksums)
         self.expected_bytes = expected_bytes
+        # Every algorithm by its hashlib name -> the name it is computed
+        # under: the multi-threaded hasher's four, hashlib for the others.
+        wanted = {_hashlib_name(a): a for a in self.checksums}
+        for algorithm in extra:
+            wanted.setdefault(_hashlib_name(algorithm), algorithm)
+        threaded = [a for a in wanted.values()
+                    if _hashlib_name(a) in hashing.ALGORITHMS.values()]
+        self._plain = {a: hashlib.new(_hashlib_name(a))
+                       for a in wanted.values() if a not in threaded}
+        self._names = wanted
+        self._digests = None
         self._reader = hashing.open_decompressed(
             fileobj, compression, max_output=expected_bytes)
-        self._hasher = hashing.MultiHasher(tuple(self.checksums))
+        self._hasher = hashing.MultiHasher(tuple(threaded))
         self._progress = progress
         self.done = 0
         self.eof = False
@@ -202,6 +216,8 @@ class StreamedImage(io.RawIOBase):
                     % (self.name, self.expected_bytes))
                 raise self.error
             self._hasher.update(memoryview(buffer)[:count])
+            for plain in self._plain.values():
+                plain.update(memoryview(buffer)[:count])
         if self._progress:
             self._progress(self.done, self.expected_bytes)
         return count
@@ -211,6 +227,21 @@ class StreamedImage(io.RawIOBase):
             self._hasher.close()
             self._reader.close()
         super().close()
+
+    def _hexdigests(self):
+        if self._digests is None:
+            self._digests = dict(self._hasher.hexdigests())
+            self._digests.update((a, h.hexdigest())
+                                 for a, h in self._plain.items())
+        return self._digests
+
+    def digest(self, algorithm):
+        """Hex digest of the data read, by marketplace or hashlib name
+        (only after EOF; None when it was not computed)."""
+        if not self.eof or self.error is not None:
+            return None
+        name = self._names.get(_hashlib_name(algorithm))
+        return None if name is None else self._hexdigests()[name]
 
     def mismatches(self):
         """Sentences describing every difference (empty: all match)."""
@@ -222,7 +253,7 @@ class StreamedImage(io.RawIOBase):
         if self.done != self.expected_bytes:
             problems.append('size is %d bytes, %d endorsed'
                             % (self.done, self.expected_bytes))
-        digests = self._hasher.hexdigests()
+        digests = self._hexdigests()
         for algorithm, expected in sorted(self.checksums.items()):
             if digests[algorithm].lower() != expected.lower():
                 problems.append('%s is %s…, %s… endorsed'
@@ -231,9 +262,17 @@ class StreamedImage(io.RawIOBase):
         return problems
 
 
+def _hashlib_name(algorithm):
+    """``'SHA-512'`` / ``'sha512'`` → ``'sha512'`` (hashlib's name)."""
+    name = hashing.ALGORITHMS.get(algorithm)
+    if name is None:
+        name = str(algorithm).strip().lower().replace('-', '')
+    return name
+
+
 def stream_image(url, checksums, expected_bytes, compression=None,
                  progress=None, session=None, timeout=DEFAULT_TIMEOUT,
-                 verify=True):
+                 verify=True, extra=()):
     """Open *url* and return a :class:`StreamedImage` over its content.
 
     *compression* ``None`` is guessed from the URL path (``.gz``, ``.bz2``,
@@ -251,7 +290,7 @@ def stream_image(url, checksums, expected_bytes, compression=None,
     try:
         return StreamedImage(raw, checksums, expected_bytes,
                              compression=compression, progress=progress,
-                             name=url)
+                             name=url, extra=extra)
     except Exception:
         response.close()
         raise

@@ -263,3 +263,10 @@ def test_lifecycle_flags():
     same = {'marketplace_endorsed_at': '2026-01-02T03:04:05Z'}
     assert importer.lifecycle_flags(
         same, fakes.verdict(), now=now.replace(year=2027)) == []
+
+
+def test_glance_hash_algo_must_be_a_hash():
+    with pytest.raises(ImportRefused, match='glance_hash_algo'):
+        ImportPolicy.from_dict({'glance_hash_algo': 'crc32'})
+    assert ImportPolicy.from_dict(
+        {'glance_hash_algo': 'SHA-384'}).glance_hash_algo == 'sha384'

@@ -596,3 +596,80 @@ def test_web_download_probe_gives_up_after_its_budget():
     status = engine.start(fakes.verdict(locations=[URL, URL2, URL3]))
     assert _probed(session) == [URL]
     assert ('web-download', status.image_id, URL) in images.calls
+
+
+@pytest.mark.parametrize('algorithms', [('MD5', 'SHA-1'), ('SHA-256',)])
+def test_streamed_entry_without_glance_algorithm_is_verified(algorithms):
+    # Glance computes sha512, which the entry does not endorse: the
+    # streamed path hashes sha512 in the same pass and checks Glance's
+    # os_hash_value against it.
+    session = fakes.FakeSession({URL: fakes.FakeResponse(body=fakes.IMAGE)})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(
+        checksums=fakes.checksums(fakes.IMAGE, algorithms)))
+    assert status.method == 'glance-direct'
+    final = engine.transfer(status.image_id)
+    assert final.state == 'active' and final.verified, final.reasons
+    image = images.get(status.image_id)
+    assert image['marketplace_streamed_sha512'] == \
+        fakes.checksums(fakes.IMAGE)['SHA-512']
+    assert 'marketplace_sha512' not in image
+
+
+def test_streamed_hash_must_match_what_glance_stored():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(body=fakes.IMAGE)})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(
+        checksums=fakes.checksums(fakes.IMAGE, ('SHA-256',))))
+    stage = images.stage
+
+    def stage_other_bytes(image_id, fileobj):
+        stage(image_id, fileobj)
+        images.staged[image_id] = images.staged[image_id][:-1] + b'!'
+
+    images.stage = stage_other_bytes
+    final = engine.transfer(status.image_id)
+    assert final.state == 'failed' and not final.verified
+    assert 'hashed while streaming' in final.reasons[0]
+
+
+def test_streamed_hash_is_not_trusted_for_other_methods_or_md5_only():
+    data = {'size': 3, 'marketplace_bytes': '3', 'os_hash_algo': 'sha512',
+            'os_hash_value': 'ab', 'marketplace_sha256': 'cd',
+            'marketplace_streamed_sha512': 'ab'}
+    streamed = dict(data, marketplace_import_method='glance-direct')
+    assert importer.integrity_problems(streamed) == []
+    assert importer.integrity_problems(streamed, trust_streamed=False)
+    web = dict(data, marketplace_import_method='web-download')
+    assert 'does not endorse' in importer.integrity_problems(web)[0]
+    md5_only = dict(streamed, marketplace_md5='ef')
+    del md5_only['marketplace_sha256']
+    assert importer.integrity_problems(md5_only)
+
+
+def test_md5_only_entry_is_refused():
+    images, engine = make()
+    with pytest.raises(ImportRefused, match='only an MD5'):
+        engine.start(fakes.verdict(
+            checksums=fakes.checksums(fakes.IMAGE, ('MD5',))))
+    assert images.images == {}
+
+
+def test_glance_algorithm_other_than_the_streamed_one_is_explained():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(body=fakes.IMAGE)})
+    images, engine = make(session=session, hash_algo='sha384')
+    status = engine.start(fakes.verdict(
+        checksums=fakes.checksums(fakes.IMAGE, ('SHA-256',))))
+    final = engine.transfer(status.image_id)
+    assert final.state == 'failed'
+    assert 'glance_hash_algo' in final.reasons[0]
+
+
+def test_streamed_import_hashes_any_glance_algorithm():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(body=fakes.IMAGE)})
+    images, engine = make(session=session, hash_algo='sha384',
+                          policy=ImportPolicy(glance_hash_algo='sha384'))
+    status = engine.start(fakes.verdict(
+        checksums=fakes.checksums(fakes.IMAGE, ('SHA-256', 'SHA-512'))))
+    final = engine.transfer(status.image_id)
+    assert final.state == 'active' and final.verified, final.reasons
