@@ -651,12 +651,29 @@ class Importer:
         if plan.method == WEB_DOWNLOAD:
             try:
                 self.images.web_download(image['id'], plan.url)
-            except GlanceForbidden:
-                self.images.delete(image['id'])
-                raise
             except GlanceError as e:
-                return self._web_download_refused(image, appliance, e)
+                # Final: Glance's answer (e.g. its URL filtering, 400
+                # "URI for web-download does not pass filtering") is never
+                # worked around by streaming the URL from here instead.
+                self._delete_quietly(image['id'])
+                if isinstance(e, GlanceForbidden):
+                    raise
+                raise ImportFailed(
+                    'Glance %s the web-download of %s: %s The image was '
+                    'deleted.' % (
+                        'refused' if 400 <= (e.status or 0) < 500
+                        else 'could not start', plan.url,
+                        str(e).rstrip('.') + '.')) from None
         return self._status(image['id'], None, elect=False)
+
+    def _delete_quietly(self, image_id):
+        """Delete an image of ours; a failure is logged, not raised."""
+        try:
+            self.images.delete(image_id)
+        except GlanceError as e:
+            LOG.warning('Could not delete image %s: %s', image_id, e)
+            return False
+        return True
 
     def _reachable(self, plan):
         """*plan* for the first of its locations a ``HEAD`` finds up.
@@ -707,23 +724,6 @@ class Importer:
                 LOG.info('Glance failed to create an image (%s); retrying',
                          e)
                 self.sleep(attempt)
-
-    def _web_download_refused(self, image, appliance, error):
-        """Glance refused the URL (e.g. filtering): stream it instead."""
-        if not self.policy.allow_streamed or \
-                GLANCE_DIRECT not in self.images.import_methods():
-            self.images.delete(image['id'])
-            raise ImportFailed('Glance refused to download the image: %s'
-                               % error) from None
-        url = image[P + 'source_url']
-        props = {P + 'import_method': GLANCE_DIRECT}
-        compression = location_compression(appliance, url)
-        if compression:
-            props[P + 'compression'] = compression
-        LOG.info('web-download of %s refused (%s); streaming instead',
-                 image['id'], error)
-        self.images.update(image['id'], **props)
-        return self._status(image['id'], None, elect=False)
 
     def existing(self, appliance):
         """The live image already holding *appliance*'s data, or None.

@@ -389,3 +389,21 @@ def test_reconcile_verifies_unwatched_web_download_imports(
     image = images.get(bad)
     assert image['status'] == 'deactivated'
     assert 'sha512 is' in image['marketplace_verification_error']
+
+
+def test_web_download_filtered_by_glance_fails(stack, tmp_path, endorser):
+    # A location on a port Glance's [import_filtering_opts] does not
+    # allow: Glance answers 400 and the import fails with its message; the
+    # importer never streams the URL itself instead.
+    from marketplace_dashboard.testing.imageserver import ImageServer
+
+    data = os.urandom(SIZE)
+    with ImageServer(str(tmp_path)) as other:
+        url = other.add_file('filtered-%s.raw' % uuid.uuid4().hex, data)
+        verdict = _verdict(_signed(data, url, endorser), endorser[1])
+        images = _images(stack)
+        engine = Importer(images, policy=POLICY)
+        with pytest.raises(ImportFailed, match='does not pass filtering'):
+            engine.start(verdict)
+        assert other.bytes_sent() == 0
+    assert _same_entry(images, verdict.appliance) == []

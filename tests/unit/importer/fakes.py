@@ -128,7 +128,10 @@ class FakeImages:
     def web_download(self, image_id, uri):
         self.calls.append(('web-download', image_id, uri))
         if uri in self.refuse:
-            raise GlanceError('URI does not pass filtering')
+            raise GlanceError('Glance could not import image %s from %s: '
+                              'URI for web-download does not pass '
+                              'filtering: %s' % (image_id, uri, uri),
+                              status=400)
         self._activate(image_id, self.web[uri])
 
     def stage(self, image_id, fileobj):

@@ -221,11 +221,39 @@ def test_forbidden_web_download_removes_image():
     assert images.images == {}
 
 
-def test_web_download_refused_by_glance_falls_back_to_streaming():
+def test_web_download_refused_by_glance_is_final():
+    # Glance's URL filtering (400) is the operator's decision: the URL is
+    # never streamed from here instead.
     session = fakes.FakeSession({URL: fakes.FakeResponse(
         body=fakes.IMAGE)})
     images, engine = make(session=session)
     images.refuse.add(URL)
+    with pytest.raises(ImportFailed) as e:
+        engine.start(fakes.verdict())
+    assert 'Glance refused the web-download of %s' % URL in str(e.value)
+    assert 'does not pass filtering' in str(e.value)
+    assert 'The image was deleted.' in str(e.value)
+    assert images.images == {}
+    assert session.requested == []
+    assert not any(c[0] in ('stage', 'glance-direct') for c in images.calls)
+
+
+def test_web_download_server_error_fails_the_import():
+    images, engine = make()
+
+    def broken(image_id, uri):
+        raise GlanceError('Glance could not import: 503', status=503)
+
+    images.web_download = broken
+    with pytest.raises(ImportFailed, match='could not start'):
+        engine.start(fakes.verdict())
+    assert images.images == {}
+
+
+def test_streamed_only_when_glance_does_not_offer_web_download():
+    session = fakes.FakeSession({URL: fakes.FakeResponse(
+        body=fakes.IMAGE)})
+    images, engine = make(session=session, methods=['glance-direct'])
     status = engine.start(fakes.verdict())
     assert status.method == 'glance-direct' and status.state == 'queued'
     final = engine.transfer(status.image_id)
