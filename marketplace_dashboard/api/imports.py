@@ -47,6 +47,8 @@ ImportFailed = importer.ImportFailed
 #: Errors a view reports with a message instead of failing.
 RECOVERABLE = (errors.MarketplaceError,)
 UNKNOWN = 'unknown'
+#: Row state of an image whose status could not be checked this time.
+UNCHECKED = 'unknown'
 #: Seconds an entry's current document is reused for lifecycle flags.
 LIFECYCLE_TTL = 30
 
@@ -307,14 +309,31 @@ def import_row(request, image_id, image=None, _cache=None):
     return ImportRow(image, status, lifecycle(request, image, _cache))
 
 
+def unchecked_row(image, exc):
+    """The row of an image whose status check failed (it polls again)."""
+    image_id = image['id']
+    LOG.warning('Cannot check marketplace image %s: %s', image_id, exc)
+    status = importer.ImportStatus(
+        image_id, UNCHECKED, image=image,
+        method=image.get(importer.P + 'import_method'),
+        reasons=[_('Could not check this image: %s') % exc])
+    return ImportRow(image, status, [])
+
+
 def import_rows(request):
     """Marketplace images (Glance tag ``marketplace``) visible to the
-    project, newest first."""
+    project, newest first.  A row whose check fails shows why; it never
+    empties the table."""
     images = glance_images(request).find(tag=[importer.TAG])
     images.sort(key=lambda i: i.get('created_at') or '', reverse=True)
     cache = {}
-    return [import_row(request, image['id'], image, cache)
-            for image in images]
+    rows = []
+    for image in images:
+        try:
+            rows.append(import_row(request, image['id'], image, cache))
+        except RECOVERABLE as exc:
+            rows.append(unchecked_row(image, exc))
+    return rows
 
 
 def hide_image(request, image_id):

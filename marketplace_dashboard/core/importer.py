@@ -934,6 +934,11 @@ class Importer:
                 result.reasons.append('Glance could not import it into '
                                       'store(s) %s.' % failed_import)
             result.reasons.extend(self._task_errors(image_id))
+            if error and glance_status == 'active':
+                result.reasons.append(
+                    'The image is still active in Glance%s and must not be '
+                    'used: ask your cloud administrator to delete it.'
+                    % (' (hidden)' if image.get('os_hidden') else ''))
             if not result.reasons:
                 result.reasons.append('Glance image status is %s.'
                                       % glance_status)
@@ -1041,10 +1046,50 @@ class Importer:
                                     reason + ' (not your image: ask its '
                                     'owner to deactivate it)'])
         LOG.warning('Deactivating image %s: %s', image_id, reason)
-        self.deactivate(image_id)
-        image = self.images.get(image_id)
-        return ImportStatus(image_id, 'failed', reasons=[reason],
+        image, note = self._withdraw(image_id)
+        reasons = [reason] + ([note] if note else [])
+        if image is None:
+            self.progress.update(image_id, 0, 0, state='failed', force=True,
+                                 reason=' '.join(reasons))
+        return ImportStatus(image_id, 'failed', reasons=reasons,
                             method=method, image=image)
+
+    def _withdraw(self, image_id):
+        """Make a mismatching active image unusable, whatever it takes.
+
+        Deactivated if Glance allows it, else deleted, else hidden
+        (``os_hidden``, its ``marketplace_verification_error`` kept); never
+        left usable silently.  ``(image or None if deleted, note)``.
+        """
+        try:
+            self.deactivate(image_id)
+            return self.images.get(image_id), None
+        except (ImportFailed, GlanceError) as e:
+            refused = str(e)
+        LOG.warning('Deleting image %s instead: %s', image_id, refused)
+        try:
+            self.images.delete(image_id)
+            return None, ('Glance refused to deactivate it, so it was '
+                          'deleted (%s)' % refused)
+        except GlanceError as e:
+            refused = '%s; %s' % (refused, e)
+        LOG.error('Image %s does not match its endorsed metadata and can be '
+                  'neither deactivated nor deleted: %s', image_id, refused)
+        try:
+            image = self.images.update(image_id, os_hidden=True)
+            return image, ('Glance refused to deactivate and to delete it: '
+                           'it was hidden (os_hidden) and must not be used; '
+                           'ask your cloud administrator to delete it (%s)'
+                           % refused)
+        except GlanceError as e:
+            refused = '%s; %s' % (refused, e)
+        try:
+            image = self.images.get(image_id)
+        except GlanceError:
+            image = None
+        return image, ('Glance refused to deactivate, delete and hide it: '
+                       'it is still active and must not be used; ask your '
+                       'cloud administrator to delete it (%s)' % refused)
 
     def wait(self, image_id, timeout=3600, interval=2.0):
         """Poll :meth:`status` until the import is done or *timeout*.

@@ -431,6 +431,19 @@ class ImportsViewTests(test.TestCase):
         self.assertIn(rows_ids[1], polling[0])
 
     @test.create_mocks({imports: ['import_rows']})
+    def test_unchecked_row_says_why_and_polls_again(self):
+        self.mock_import_rows.return_value = [imports.unchecked_row(
+            image(), glance.GlanceError('Cannot reach Glance', status=503))]
+        res = self.client.get(IMPORTS_URL)
+        table = res.context['table']
+        [only] = table.get_rows()
+        self.assertEqual('Unknown', str(only.cells['state'].data))
+        self.assertIn('Could not check this image: Cannot reach Glance',
+                      str(only.cells['reasons'].data))
+        self.assertIsNone(only.status)  # polls again
+        self.assertNotIn("imageId:", html.unescape(res.content.decode()))
+
+    @test.create_mocks({imports: ['import_rows']})
     def test_launch_and_copy_link_only_for_verified_active(self):
         self.mock_import_rows.return_value = [row()]
         res = self.client.get(IMPORTS_URL)

@@ -116,6 +116,28 @@ class ImportsApiTests(test.TestCase):
             rows = imports.import_rows(self.request)
         self.assertEqual([status.image_id], [r.id for r in rows])
 
+    def test_one_bad_row_never_empties_the_table(self):
+        good = self._start()
+        bad = self._start(fakes.verdict(identifier='B' * 27))
+        status = importer.Importer.status
+
+        def broken(engine, image_id, image=None):
+            if image_id == bad.image_id:
+                raise glance.GlanceError('Glance could not update image: '
+                                         '503', status=503)
+            return status(engine, image_id, image)
+
+        with mock.patch.object(imports, 'lifecycle', return_value=[]), \
+                mock.patch.object(importer.Importer, 'status', broken):
+            rows = {r.id: r for r in imports.import_rows(self.request)}
+        self.assertEqual({good.image_id, bad.image_id}, set(rows))
+        self.assertEqual('active', rows[good.image_id].state)
+        self.assertEqual(imports.UNCHECKED, rows[bad.image_id].state)
+        self.assertIn('Could not check this image', rows[bad.image_id]
+                      .reasons[0])
+        self.assertIn('503', rows[bad.image_id].reasons[0])
+        self.assertFalse(rows[bad.image_id].launchable)
+
     def test_launchable_image(self):
         status = self._start()
         imports.import_row(self.request, status.image_id)

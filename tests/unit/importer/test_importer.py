@@ -701,3 +701,62 @@ def test_streamed_import_hashes_any_glance_algorithm():
         checksums=fakes.checksums(fakes.IMAGE, ('SHA-256', 'SHA-512'))))
     final = engine.transfer(status.image_id)
     assert final.state == 'active' and final.verified, final.reasons
+
+
+def _refuse(*names):
+    def refused(image_id, **props):
+        raise GlanceForbidden('Glance policy does not allow you to do that')
+    return refused
+
+
+def test_mismatch_deleted_when_glance_refuses_deactivation():
+    images, engine = make()
+    images.web[URL] = b'evil' * 1000
+    images.deactivate = _refuse()
+    status = engine.start(fakes.verdict())
+    assert status.state == 'failed' and not status.verified
+    assert images.images == {}
+    assert 'does not match' in status.reasons[0]
+    assert 'refused to deactivate it, so it was deleted' in status.reasons[1]
+    again = engine.status(status.image_id)
+    assert again.state == 'failed'
+    assert 'does not match' in again.reasons[0]  # survives the deletion
+
+
+def test_mismatch_hidden_when_glance_refuses_deactivation_and_deletion():
+    images, engine = make()
+    images.web[URL] = b'evil' * 1000
+    images.deactivate = _refuse()
+    images.delete = _refuse()
+    status = engine.start(fakes.verdict())
+    assert status.state == 'failed'
+    image = images.get(status.image_id)
+    assert image['os_hidden'] is True and image['status'] == 'active'
+    assert 'does not match' in image['marketplace_verification_error']
+    assert 'hidden (os_hidden)' in status.reasons[1]
+    again = engine.status(status.image_id)
+    assert again.state == 'failed' and not again.verified
+    assert 'still active in Glance (hidden)' in again.reasons[-1]
+    # Never offered again: a new import makes a new image.
+    images.web[URL] = fakes.IMAGE
+    fresh = engine.start(fakes.verdict())
+    assert fresh.image_id != status.image_id and fresh.verified
+
+
+def test_mismatch_that_cannot_be_withdrawn_is_reported_loudly():
+    images, engine = make()
+    images.web[URL] = b'evil' * 1000
+    images.deactivate = _refuse()
+    images.delete = _refuse()
+    update = images.update
+
+    def no_hiding(image_id, remove_props=None, **props):
+        if 'os_hidden' in props:
+            raise GlanceForbidden('no')
+        return update(image_id, **props)
+
+    images.update = no_hiding
+    status = engine.start(fakes.verdict())
+    assert status.state == 'failed'
+    assert 'still active and must not be used' in status.reasons[1]
+    assert engine.status(status.image_id).state == 'failed'

@@ -292,9 +292,11 @@ STATE_DISPLAY = (
     ('verifying', _('Verifying')),
     ('active', _('Active (verified)')),
     ('failed', _('Failed')),
+    (imports.UNCHECKED, _('Unknown')),
 )
 STATE_STATUS = (('active', True), ('failed', False), ('queued', None),
-                ('importing', None), ('verifying', None))
+                ('importing', None), ('verifying', None),
+                (imports.UNCHECKED, None))
 FLAG_NAMES = {
     'expired': _('Entry expired'),
     'deprecated': _('Entry deprecated'),
