@@ -751,10 +751,13 @@ class Importer:
                 if i.get('status') in LIVE_STATUSES
                 and i.get(P + 'identifier') == identifier
                 and i.get(prop) == value
-                and not i.get(P + 'verification_error')
+                and not _error(i)
                 and not (i.get('status') == 'active'
                          and integrity_problems(i))
-                and not self._stalled(i)]
+                and not self._stalled(i)
+                and not (i.get(P + 'import_method') == WEB_DOWNLOAD
+                         and i.get('status') in ('queued', 'importing')
+                         and self._web_download_failure(i))]
 
     def _winner(self, identifier, key):
         candidates = self._candidates(identifier, key)
@@ -779,15 +782,28 @@ class Importer:
         Streamed: no heartbeat for ``stall_after`` seconds (an image being
         uploaded by a worker whose heartbeats we cannot see, e.g. a CLI
         elsewhere, is given the benefit of the doubt).  Web-download: Glance
-        left the image ``queued`` that long.
+        left the image ``queued`` that long.  Both: Glance left it
+        ``importing`` that long (e.g. it restarted mid-import) -- measured
+        from the image's last change or its newest import task's (Glance
+        updates the task as it copies data), whichever is later.
         """
         status = image.get('status')
         method = image.get(P + 'import_method')
+        if method not in (GLANCE_DIRECT, WEB_DOWNLOAD):
+            return False
         record = self.progress.get(image['id']) \
             if method == GLANCE_DIRECT else None
+        if status == 'importing':
+            last = max(_timestamp(image.get('updated_at')),
+                       (record or {}).get('heartbeat', 0))
+            if self.clock() - last <= self.policy.stall_after:
+                return False
+            last = max([last] + [_timestamp(t.get('updated_at'))
+                                 for t in self.images.tasks(image['id'])])
+            return self.clock() - last > self.policy.stall_after
         if record:
             last = record.get('heartbeat', 0)
-        elif status == 'queued' and method in (GLANCE_DIRECT, WEB_DOWNLOAD):
+        elif status == 'queued':
             last = _timestamp(image.get('updated_at'))
         else:
             return False
@@ -795,6 +811,30 @@ class Importer:
                 record and record.get('state') == 'importing'):
             return False
         return self.clock() - last > self.policy.stall_after
+
+    def _web_download_failure(self, image):
+        """Why Glance's web-download of *image* failed, or None.
+
+        Single-store Glance puts an image whose web-download failed back
+        to ``queued`` without ``os_glance_failed_import``; only the import
+        task says so.  The reason is recorded on the image
+        (``marketplace_import_error``) so that the next look is cheap.
+        """
+        tasks = self.images.tasks(image['id'])
+        if not tasks:
+            return None
+        newest = max(tasks, key=lambda t: (t.get('created_at') or '',
+                                           t.get('updated_at') or ''))
+        if newest.get('status') != 'failure':
+            return None
+        reason = _clip('Glance could not download the image: %s'
+                       % (newest.get('message') or 'its import task failed'
+                          ' without a message'))
+        try:
+            self.images.update(image['id'], **{P + 'import_error': reason})
+        except GlanceError as e:
+            LOG.info('Cannot record the failure of %s: %s', image['id'], e)
+        return reason
 
     # -- streamed transfer --------------------------------------------
 
@@ -922,7 +962,7 @@ class Importer:
         result = ImportStatus(image_id, 'queued', method=method, image=image,
                               verified=image.get(P + 'verified') == 'true')
         glance_status = image.get('status')
-        error = image.get(P + 'verification_error')
+        error = _error(image)
         failed_import = image.get('os_glance_failed_import')
         if error or failed_import or glance_status in (
                 'killed', 'deleted', 'pending_delete', 'deactivated'):
@@ -933,7 +973,8 @@ class Importer:
             if failed_import:
                 result.reasons.append('Glance could not import it into '
                                       'store(s) %s.' % failed_import)
-            result.reasons.extend(self._task_errors(image_id))
+            if not error:  # a recorded error already has the task's
+                result.reasons.extend(self._task_errors(image_id))
             if error and glance_status == 'active':
                 result.reasons.append(
                     'The image is still active in Glance%s and must not be '
@@ -952,6 +993,13 @@ class Importer:
                 result.state = 'active'
                 return result
             return self.verify(image)
+        if method == WEB_DOWNLOAD and glance_status in ('queued',
+                                                        'importing'):
+            failure = self._web_download_failure(image)
+            if failure:
+                result.state = 'failed'
+                result.reasons.append(failure)
+                return result
         record = self.progress.get(image_id) if method == GLANCE_DIRECT \
             else None
         result.progress = record
@@ -1182,6 +1230,11 @@ def _timestamp(text):
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
     return value.timestamp()
+
+
+def _error(image):
+    """The recorded reason an import failed (verification or Glance)."""
+    return image.get(P + 'verification_error') or image.get(P + 'import_error')
 
 
 def _age(image):

@@ -14,6 +14,7 @@
 
 """The import engine against an in-memory Glance."""
 
+import datetime
 import threading
 
 import pytest
@@ -760,3 +761,91 @@ def test_mismatch_that_cannot_be_withdrawn_is_reported_loudly():
     assert status.state == 'failed'
     assert 'still active and must not be used' in status.reasons[1]
     assert engine.status(status.image_id).state == 'failed'
+
+
+def _failing_web_download(images, message='HTTP 404 Not Found from ' + URL):
+    """Glance accepts the web-download, its task fails and single-store
+    Glance puts the image back to queued (no os_glance_failed_import)."""
+    tasks = {}
+
+    def web_download(image_id, uri):
+        images.calls.append(('web-download', image_id, uri))
+        tasks[image_id] = [
+            {'id': 't1', 'status': 'failure', 'message': message,
+             'created_at': '2026-11-25T00:00:01Z',
+             'updated_at': '2026-11-25T00:00:02Z'}]
+
+    images.web_download = web_download
+    images.tasks = lambda image_id: list(tasks.get(image_id, []))
+    return tasks
+
+
+def test_failed_web_download_task_fails_the_import():
+    images, engine = make()
+    _failing_web_download(images)
+    status = engine.start(fakes.verdict())
+    assert status.state == 'failed'
+    assert status.reasons == ['Glance could not download the image: HTTP '
+                              '404 Not Found from %s' % URL]
+    image = images.get(status.image_id)
+    assert image['status'] == 'queued'
+    assert image['marketplace_import_error'] == status.reasons[0]
+    again = engine.status(status.image_id)
+    assert again.state == 'failed' and again.reasons == status.reasons
+    # Not "already imported": a new import makes a new image, which is
+    # not elected away in favour of the failed one.
+    images.web_download = lambda image_id, uri: images._activate(
+        image_id, fakes.IMAGE)
+    fresh = engine.start(fakes.verdict())
+    assert not fresh.existing and fresh.image_id != status.image_id
+    assert fresh.verified and fresh.image_id in images.images
+
+
+def test_failed_task_seen_by_the_election_of_a_new_import():
+    images, engine = make()
+    tasks = _failing_web_download(images)
+    first = engine.start(fakes.verdict())
+    images.images[first.image_id].pop('marketplace_import_error')
+    images.web_download = lambda image_id, uri: images._activate(
+        image_id, fakes.IMAGE)
+    assert tasks
+    fresh = engine.start(fakes.verdict())
+    assert not fresh.existing and fresh.verified
+
+
+def test_web_download_in_progress_is_not_failed_by_an_older_task():
+    images, engine = make()
+    tasks = _failing_web_download(images)
+    status = engine.start(fakes.verdict())
+    images.images[status.image_id].pop('marketplace_import_error')
+    tasks[status.image_id].append(
+        {'id': 't2', 'status': 'processing', 'message': 'Copied 3 MiB',
+         'created_at': '2026-11-25T00:01:00Z',
+         'updated_at': '2026-11-25T00:01:30Z'})
+    images.update(status.image_id, status='importing')
+    assert engine.status(status.image_id).state == 'importing'
+
+
+@pytest.mark.parametrize('method', ['web-download', 'glance-direct'])
+def test_import_left_importing_is_stalled(method):
+    images, engine = make(policy=ImportPolicy(stall_after=60))
+    image = images.create(name='x', tags=['marketplace'], **{
+        'marketplace_identifier': fakes.appliance().identifier,
+        'marketplace_sha512': fakes.checksums(fakes.IMAGE)['SHA-512'],
+        'marketplace_import_method': method})
+    images.update(image['id'], status='importing')
+    task = {'status': 'processing', 'message': 'Copied 1 MiB',
+            'updated_at': '2026-11-25T00:00:00Z'}
+    images.tasks = lambda image_id: [task]
+    start = importer._timestamp(images.get(image['id'])['updated_at'])
+    engine.clock = lambda: start + 30
+    assert engine.status(image['id']).state == 'importing'
+    # Glance keeps copying: its task moves on, the image does not.
+    engine.clock = lambda: start + 600
+    task['updated_at'] = datetime.datetime.fromtimestamp(
+        start + 590, datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+    assert engine.status(image['id']).state == 'importing'
+    # Glance restarted: nothing moves any more.
+    engine.clock = lambda: start + 700
+    stalled = engine.status(image['id'])
+    assert stalled.state == 'failed' and 'stalled' in stalled.reasons[0]
