@@ -78,6 +78,12 @@ def _verify():
     return getattr(settings, 'OPENSTACK_SSL_CACERT', None) or True
 
 
+def project_id(request):
+    """The project of the request's token (owner of what it imports)."""
+    return getattr(request.user, 'project_id', None) or \
+        getattr(request.user, 'tenant_id', None)
+
+
 @memoized
 def glance_images(request):
     """Core Glance operations with the user's token (one per request)."""
@@ -86,7 +92,8 @@ def glance_images(request):
         auth=token_endpoint.Token(endpoint, request.user.token.id),
         verify=_verify())
     return glance.GlanceImages(glance.make_client(session,
-                                                  endpoint=endpoint))
+                                                  endpoint=endpoint),
+                               project_id=project_id(request))
 
 
 #: Django cache backends whose ``add`` is atomic for every dashboard worker
@@ -106,7 +113,8 @@ def shared_cache():
 def engine(request):
     """The import engine for this request (Django cache behind it)."""
     return importer.Importer(glance_images(request), policy=import_policy(),
-                             cache=django_cache, shared_lock=shared_cache())
+                             cache=django_cache, shared_lock=shared_cache(),
+                             project_id=project_id(request))
 
 
 def entry_url(name, identifier, email, created):
@@ -321,10 +329,14 @@ def unchecked_row(image, exc):
 
 
 def import_rows(request):
-    """Marketplace images (Glance tag ``marketplace``) visible to the
-    project, newest first.  A row whose check fails shows why; it never
-    empties the table."""
-    images = glance_images(request).find(tag=[importer.TAG])
+    """Marketplace images (Glance tag ``marketplace``) owned by the
+    request's project, newest first (other projects' images, e.g. community
+    ones, are not its imports).  A row whose check fails shows why; it
+    never empties the table."""
+    owner = project_id(request)
+    images = [i for i in glance_images(request).find(tag=[importer.TAG],
+                                                      owner=owner)
+              if owner is not None and i.get('owner') == owner]
     images.sort(key=lambda i: i.get('created_at') or '', reverse=True)
     cache = {}
     rows = []

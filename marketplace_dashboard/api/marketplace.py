@@ -359,18 +359,36 @@ def versions(request, name, identifier):
     return entries
 
 
+#: Glance attributes an "In Glance" decision reads besides properties.
+_IMAGE_ATTRIBUTES = ('id', 'name', 'status', 'owner', 'visibility', 'size',
+                     'checksum', 'created_at', 'updated_at')
+
+
+def _image_dict(image):
+    """A Horizon ``api.glance.Image`` as the core's plain image dict."""
+    data = dict(image.properties or {})
+    for attribute in _IMAGE_ATTRIBUTES:
+        data[attribute] = getattr(image, attribute, None)
+    return data
+
+
 def imported_images(request):
-    """Glance images imported from a marketplace, by identifier.
+    """Marketplace images that may mark an entry "In Glance", by
+    identifier: ``{identifier: [image dict, ...]}``.
 
     One Glance list call (images tagged ``marketplace``), whatever the
-    number of rows on the page.
+    number of rows on the page.  Only the project's own images and public
+    ones are kept; which one an entry shows is
+    ``core.importer.offered_image`` (the import's dedupe rule).
     """
+    project = getattr(request.user, 'project_id', None)
     images, _more, _prev = glance.image_list_detailed(
         request, filters={'tag': [GLANCE_TAG]})
     found = {}
     for image in images:
-        identifier = image.properties.get(GLANCE_ID_PROPERTY)
-        if identifier and (identifier not in found
-                           or image.status == 'active'):
-            found[identifier] = image
+        data = _image_dict(image)
+        identifier = data.get(GLANCE_ID_PROPERTY)
+        if identifier and ((project and data['owner'] == project)
+                           or data['visibility'] == 'public'):
+            found.setdefault(identifier, []).append(data)
     return found

@@ -63,7 +63,7 @@ class _ReadOnlyImages:
         self._images = images
 
     def __getattr__(self, name):
-        if name in ('get', 'find', 'tasks', 'import_methods'):
+        if name in ('get', 'find', 'tasks', 'import_methods', 'project_id'):
             return getattr(self._images, name)
         raise AttributeError(name)
 
@@ -134,11 +134,13 @@ def reconcile(engine, images, now=None):
 
 def run(args):
     images = import_.glance_images(args.os_cloud)
+    # Every image the credentials see is checked, each among the images
+    # of its own project (duplicates are only ever those of one project).
     if args.dry_run:
         images = _ReadOnlyImages(images)
-        engine = _DryRunImporter(images)
+        engine = _DryRunImporter(images, all_projects=True)
     else:
-        engine = importer.Importer(images)
+        engine = importer.Importer(images, all_projects=True)
     found = images.find(tag=[importer.TAG])
     results = reconcile(engine, found)
     failed = [r for r in results if r['state'] == 'failed']

@@ -119,11 +119,26 @@ class GlanceImages:
     database; the others are not.
     """
 
-    def __init__(self, client, retries=2, backoff=1.0, sleep=time.sleep):
+    def __init__(self, client, retries=2, backoff=1.0, sleep=time.sleep,
+                 project_id=None):
         self.client = client
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
+        self._project_id = project_id
+
+    @property
+    def project_id(self):
+        """The project the client acts for (the owner of the images it
+        creates): given, else asked of its keystoneauth session (None when
+        the session cannot tell, e.g. a bare token)."""
+        if self._project_id is None:
+            http_client = getattr(self.client, 'http_client', None)
+            get = getattr(http_client, 'get_project_id', None)
+            if get is not None:
+                with _translated('identify your project'):
+                    self._project_id = get()
+        return self._project_id
 
     def _idempotent(self, action, func):
         for attempt in range(self.retries + 1):
@@ -151,8 +166,10 @@ class GlanceImages:
             self.client.images.get(image_id)))
 
     def find(self, **filters):
-        """Images visible to the project matching property ``filters``."""
-        filters = dict(filters, visibility='all')
+        """Images visible to the project matching property ``filters``
+        (every visibility unless ``visibility`` is given)."""
+        filters = dict(filters)
+        filters.setdefault('visibility', 'all')
         return self._idempotent('list images', lambda: [
             dict(i) for i in self.client.images.list(filters=dict(filters))])
 

@@ -550,14 +550,30 @@ class Importer:
     that may import the same entries (default: the cache's ``shared``
     attribute, else false); an importer holding such a lock needs no
     ``settle`` wait before electing.
+
+    *project_id*: the project importing (default: ``images.project_id``).
+    Dedupe, election and the deletion of duplicates only ever consider
+    images this project owns: another project's image (e.g. a community
+    image carrying an entry's identifier and hash, never uploaded) is
+    never returned, elected against, waited on or deleted.  The one
+    exception is for launching: an active *public* image (published by
+    the cloud's administrators) whose Glance-computed size and hash match
+    the entry's endorsed ones is offered as existing
+    (:meth:`existing`, :meth:`start`), and nothing else.  Images without
+    ``marketplace_import_method`` are ignored.  *all_projects* (the
+    reconciler, run as an admin): manage every image it sees, each among
+    the images of its own project.
     """
 
     LOCK_PREFIX = 'marketplace-import-lock:'
     DUPLICATE_PREFIX = 'marketplace-import-duplicate:'
 
     def __init__(self, images, policy=None, cache=None, http_session=None,
-                 sleep=time.sleep, clock=time.time, shared_lock=None):
+                 sleep=time.sleep, clock=time.time, shared_lock=None,
+                 project_id=None, all_projects=False):
         self.images = images
+        self._project_id = project_id
+        self.all_projects = all_projects
         self.policy = policy or ImportPolicy()
         self.cache = cache if cache is not None else transfer.MemoryCache()
         self.shared_lock = bool(getattr(self.cache, 'shared', False)
@@ -566,6 +582,24 @@ class Importer:
         self.http_session = http_session
         self.sleep = sleep
         self.clock = clock
+
+    @property
+    def project_id(self):
+        """The importing project (owner of the images it creates)."""
+        if self._project_id is None:
+            self._project_id = getattr(self.images, 'project_id', None)
+        return self._project_id
+
+    def _ours(self, image):
+        owner = image.get('owner')
+        return owner is not None and owner == self.project_id
+
+    def _manages(self, image):
+        """May this importer change or delete *image* (verify, deactivate,
+        delete as a duplicate)?  Its own project's images only, or any
+        image for the reconciler (*all_projects*)."""
+        return self._ours(image) or (self.all_projects
+                                     and image.get('owner') is not None)
 
     # -- start ---------------------------------------------------------
 
@@ -604,6 +638,9 @@ class Importer:
             status = self._existing(existing)
             if status.state != 'failed':
                 return status
+        public = self._public_match(appliance, key)
+        if public is not None:
+            return self._offered(public)
         plan = choose_method(appliance, self.images.import_methods(),
                              self.policy)
         props = dict(extra)
@@ -729,13 +766,16 @@ class Importer:
         """The live image already holding *appliance*'s data, or None.
 
         Same identifier and strongest endorsed hash, as :meth:`start`
-        dedupes (so a form can offer to launch it instead).
+        dedupes (so a form can offer to launch it instead): this project's
+        oldest live import, else a public active image whose data Glance
+        measured to be the endorsed bytes.
         """
         try:
             key = dedupe_key(endorsed_hashes(appliance))
         except ImportRefused:
             return None
-        return self._winner(appliance.identifier, key)
+        return self._winner(appliance.identifier, key) or \
+            self._public_match(appliance, key)
 
     def _existing(self, image):
         # The oldest live candidate just listed: nothing to re-elect.
@@ -743,12 +783,43 @@ class Importer:
         status.existing = True
         return status
 
-    def _candidates(self, identifier, key):
+    def _public_match(self, appliance, key):
+        """The oldest active public image of another project whose size
+        and Glance-computed hash are the entry's endorsed ones, or None.
+        """
+        prop, value = key
+        found = self.images.find(**{P + 'identifier': appliance.identifier,
+                                    prop: value, 'visibility': 'public'})
+        matches = [i for i in found
+                   if i.get('visibility') == 'public' and not self._ours(i)
+                   and i.get('status') == 'active'
+                   and not _error(i) and not entry_problems(i, appliance)]
+        return min(matches, key=_age) if matches else None
+
+    def _offered(self, image):
+        """Status of a matching public image: launch it, nothing else."""
+        return ImportStatus(
+            image['id'], 'active', verified=True, existing=True, image=image,
+            method=image.get(P + 'import_method'), reasons=[
+                'A public image of this cloud holds exactly the endorsed '
+                'data (its size and %s checked against this entry): launch '
+                'it instead.' % _algo(image.get('os_hash_algo') or '')])
+
+    def _candidates(self, identifier, key, owner=None):
+        """Live imports of the entry owned by *owner* (default: us)."""
+        owner = owner or self.project_id
+        if owner is None:
+            LOG.warning('Unknown project: no image is considered a '
+                        'previous import of %s', identifier)
+            return []
         prop, value = key
         found = self.images.find(**{P + 'identifier': identifier,
-                                    prop: value})
+                                    prop: value, 'owner': owner})
         return [i for i in found
                 if i.get('status') in LIVE_STATUSES
+                and i.get('owner') == owner
+                and i.get(P + 'import_method') in (WEB_DOWNLOAD,
+                                                   GLANCE_DIRECT)
                 and i.get(P + 'identifier') == identifier
                 and i.get(prop) == value
                 and not _error(i)
@@ -759,8 +830,8 @@ class Importer:
                          and i.get('status') in ('queued', 'importing')
                          and self._web_download_failure(i))]
 
-    def _winner(self, identifier, key):
-        candidates = self._candidates(identifier, key)
+    def _winner(self, identifier, key, owner=None):
+        candidates = self._candidates(identifier, key, owner)
         return min(candidates, key=_age) if candidates else None
 
     def _elect(self, image, identifier, key, settle=True):
@@ -984,7 +1055,7 @@ class Importer:
                 result.reasons.append('Glance image status is %s.'
                                       % glance_status)
             return result
-        if elect and not result.verified:
+        if elect and not result.verified and self._manages(image):
             duplicate = self._reelect(image)
             if duplicate:
                 return duplicate
@@ -993,8 +1064,8 @@ class Importer:
                 result.state = 'active'
                 return result
             return self.verify(image)
-        if method == WEB_DOWNLOAD and glance_status in ('queued',
-                                                        'importing'):
+        if method == WEB_DOWNLOAD and glance_status in (
+                'queued', 'importing') and self._manages(image):
             failure = self._web_download_failure(image)
             if failure:
                 result.state = 'failed'
@@ -1039,13 +1110,14 @@ class Importer:
         return self._duplicate_status(image['id'], winner['id'], winner)
 
     def older_twin(self, image):
-        """The older live image of the same entry and bytes, if any."""
+        """The older live image of the same entry and bytes, if any, in
+        the image's own project (never another project's)."""
         identifier = image.get(P + 'identifier')
         key = next(((P + name, image[P + name]) for name in STRENGTH
                     if image.get(P + name)), None)
-        if not identifier or key is None:
+        if not identifier or key is None or not image.get('owner'):
             return None
-        winner = self._winner(identifier, key)
+        winner = self._winner(identifier, key, owner=image['owner'])
         if winner is None or _age(winner) >= _age(image):
             return None
         return winner
@@ -1068,13 +1140,24 @@ class Importer:
 
         Match: ``marketplace_verified=true`` (+ ``_verified_at``).
         Mismatch: ``marketplace_verification_error`` and deactivation.
-        Idempotent; safe to run from any worker.  On an image this project
-        may not modify (e.g. a public image of another project) the result
-        is computed and reported, not recorded.
+        Idempotent; safe to run from any worker.  On an image of another
+        project (e.g. a public image) the result is computed from Glance's
+        data facts against the endorsed values only, and reported, never
+        recorded.
         """
-        problems = integrity_problems(image)
         image_id = image['id']
         method = image.get(P + 'import_method')
+        if not self._manages(image):
+            problems = integrity_problems(image, trust_streamed=False)
+            if not problems:
+                return ImportStatus(image_id, 'active', verified=True,
+                                    method=method, image=image)
+            return ImportStatus(
+                image_id, 'failed', method=method, image=image, reasons=[
+                    _clip('Stored data does not match the endorsed '
+                          'metadata: ' + '; '.join(problems))
+                    + ' (not your image: ask its owner to deactivate it)'])
+        problems = integrity_problems(image)
         if not problems:
             try:
                 image = self.images.update(
@@ -1230,6 +1313,50 @@ def _timestamp(text):
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
     return value.timestamp()
+
+
+def entry_problems(image, appliance):
+    """:func:`integrity_problems` of *image* against *appliance*'s own
+    endorsed size and hashes (not the ``marketplace_*`` claims of the
+    image's owner); streamed hashes are not trusted."""
+    facts = {k: v for k, v in image.items() if not str(k).startswith(P)}
+    facts[P + 'bytes'] = str(appliance.bytes)
+    facts.update((P + name, value)
+                 for name, value in endorsed_hashes(appliance).items())
+    return integrity_problems(facts, trust_streamed=False)
+
+
+def offered_image(images, appliance, project_id):
+    """The image an entry is "In Glance" as, among listed *images*.
+
+    The rule of :meth:`Importer.existing` without further Glance calls:
+    the oldest live import of *project_id* with the entry's identifier
+    and strongest endorsed hash, else the oldest active public image whose
+    Glance-computed size and hash match the entry.  Failed, deactivated or
+    other projects' non-public images never count.
+    """
+    if appliance is None:
+        return None
+    try:
+        prop, value = dedupe_key(endorsed_hashes(appliance))
+    except ImportRefused:
+        return None
+    same = [i for i in images
+            if i.get(P + 'identifier') == appliance.identifier
+            and not _error(i)]
+    own = [i for i in same
+           if project_id is not None and i.get('owner') == project_id
+           and i.get(prop) == value
+           and i.get('status') in LIVE_STATUSES
+           and i.get(P + 'import_method') in (WEB_DOWNLOAD, GLANCE_DIRECT)
+           and not i.get('os_glance_failed_import')
+           and not (i.get('status') == 'active' and integrity_problems(i))]
+    if own:
+        return min(own, key=_age)
+    public = [i for i in same
+              if i.get('visibility') == 'public' and i.get('status') ==
+              'active' and not entry_problems(i, appliance)]
+    return min(public, key=_age) if public else None
 
 
 def _error(image):

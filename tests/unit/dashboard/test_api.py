@@ -276,22 +276,48 @@ def test_entry_of_unparseable_document():
     assert entry.reasons == ['not XML']
 
 
+class Resource(dict):
+    """What glanceclient returns: a dict with attribute access."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def test_imported_images_is_one_glance_call(request_):
-    def image(identifier, status='active', image_id='i'):
-        return mock.Mock(id=image_id, status=status,
-                         properties={'marketplace_identifier': identifier}
-                         if identifier else {})
+    from openstack_dashboard.api import glance as horizon_glance
+
+    def image(identifier, status='active', image_id='i', owner='mine',
+              visibility='private'):
+        data = {'id': image_id, 'status': status, 'owner': owner,
+                'visibility': visibility, 'size': 3, 'name': image_id,
+                'os_hash_value': 'ab'}
+        if identifier:
+            data['marketplace_identifier'] = identifier
+        return horizon_glance.Image(Resource(data))
 
     images = [image('A' * 27, 'queued', 'q'), image('A' * 27, 'active', 'a'),
-              image('B' * 27, 'importing', 'b'), image(None, 'active', 'n')]
+              image('B' * 27, 'importing', 'b'), image(None, 'active', 'n'),
+              image('C' * 27, 'queued', 'squat', owner='other',
+                    visibility='community'),
+              image('C' * 27, 'active', 'pub', owner='other',
+                    visibility='public')]
+    request_.user = mock.Mock(project_id='mine')
     with mock.patch.object(api.glance, 'image_list_detailed',
                            return_value=(images, False, False)) as listing:
         found = api.imported_images(request_)
 
     listing.assert_called_once_with(request_,
                                     filters={'tag': ['marketplace']})
-    assert {k: v.id for k, v in found.items()} == {'A' * 27: 'a',
-                                                   'B' * 27: 'b'}
+    assert {k: [i['id'] for i in v] for k, v in found.items()} == {
+        'A' * 27: ['q', 'a'], 'B' * 27: ['b'], 'C' * 27: ['pub']}
+    assert found['C' * 27][0] == {
+        'id': 'pub', 'name': 'pub', 'status': 'active', 'owner': 'other',
+        'visibility': 'public', 'size': 3, 'checksum': None,
+        'created_at': None, 'updated_at': None, 'os_hash_value': 'ab',
+        'marketplace_identifier': 'C' * 27}
 
 
 def test_entry_must_be_the_requested_one(request_):

@@ -61,12 +61,24 @@ def row(state='active', verified=True, flags=(), progress=None,
     return imports.ImportRow(img, status, flags)
 
 
-def glance_image(status='active', verified=True):
-    """A Horizon api.glance.Image-like object (the In Glance mark)."""
-    props = {importer.P + 'identifier': IDENTIFIER}
+def glance_image(status='active', verified=True, owner=None, **extra):
+    """The image dict of an import of the testca sample entry, as
+    ``api.marketplace.imported_images`` lists it (the In Glance mark)."""
+    appliance = fixtures.entry().appliance
+    props = importer.image_properties(appliance, 'verified')
+    props.update({
+        'id': IMAGE_ID, 'name': 'ttylinux 9.3', 'status': status,
+        'owner': owner, 'visibility': 'private',
+        'created_at': '2026-11-25T03:00:00Z',
+        importer.P + 'import_method': importer.WEB_DOWNLOAD})
+    if status == 'active':
+        props.update(size=appliance.bytes, os_hash_algo='sha512',
+                     os_hash_value=props[importer.P + 'sha512'],
+                     checksum=props[importer.P + 'md5'])
     if verified:
         props[importer.P + 'verified'] = 'true'
-    return mock.Mock(id=IMAGE_ID, status=status, properties=props)
+    props.update(extra)
+    return props
 
 
 def deny(*rules):
@@ -349,7 +361,7 @@ class TableActionTests(test.TestCase):
     def test_a_non_uuid_id_never_reaches_javascript(self):
         entry = fixtures.entry()
         entry.image = glance_image()
-        entry.image.id = "x'});alert(1);//"
+        entry.image['id'] = "x'});alert(1);//"
         self.assertNotIn('launch', self._actions(entry))
 
     def test_policies(self):
@@ -371,7 +383,7 @@ class TableActionTests(test.TestCase):
             entries=[imported, other], total=2, total_filtered=2, start=0,
             page_size=20)
         self.mock_imported_images.return_value = {
-            IDENTIFIER: glance_image()}
+            IDENTIFIER: [glance_image(owner=self.tenant.id)]}
         res = self.client.get(INDEX_URL)
         content = res.content.decode()
         self.assertIn("imageId: '%s'" % IMAGE_ID, html.unescape(content))

@@ -35,15 +35,16 @@ class ImportsApiTests(test.TestCase):
     def setUp(self):
         super().setUp()
         cache.clear()
-        self.images = TaggedImages()
+        self.request = self.factory.get('/')
+        self.request.user = self.user
+        # The fake Glance creates images owned by the user's project.
+        self.images = TaggedImages(project_id=self.user.project_id)
         self.url = 'http://images.example/a.img'
         self.images.web[self.url] = fakes.IMAGE
         patcher = mock.patch.object(imports, 'glance_images',
                                     return_value=self.images)
         patcher.start()
         self.addCleanup(patcher.stop)
-        self.request = self.factory.get('/')
-        self.request.user = self.user
 
     def _start(self, verdict=None, **kwargs):
         with override_settings(MARKETPLACE_DASHBOARD={
@@ -115,6 +116,25 @@ class ImportsApiTests(test.TestCase):
         with mock.patch.object(imports, 'lifecycle', return_value=[]):
             rows = imports.import_rows(self.request)
         self.assertEqual([status.image_id], [r.id for r in rows])
+
+    def test_other_projects_images_are_not_imports(self):
+        # A squatter's community image with the entry's identifier and
+        # hash, and another project's public copy: neither is listed,
+        # deduped to (the public copy is offered only when it matches),
+        # elected against or deleted.
+        props = importer.image_properties(fakes.appliance(), 'verified')
+        squat = self.images.create(
+            name='squatter', visibility='community', tags=['marketplace'],
+            owner=fakes.OTHER_PROJECT, **props)
+        status = self._start()
+        self.assertFalse(status.existing)
+        self.assertNotEqual(squat['id'], status.image_id)
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            rows = imports.import_rows(self.request)
+        self.assertEqual([status.image_id], [r.id for r in rows])
+        self.assertEqual(status.image_id, imports.existing_image(
+            self.request, fakes.verdict().appliance)['id'])
+        self.assertIn(squat['id'], self.images.images)
 
     def test_one_bad_row_never_empties_the_table(self):
         good = self._start()

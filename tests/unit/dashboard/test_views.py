@@ -1,3 +1,4 @@
+import html
 import re
 from unittest import mock
 from urllib.parse import parse_qs
@@ -9,6 +10,7 @@ from openstack_dashboard.test import helpers as test
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import errors
 from tests.unit.dashboard import fixtures
+from tests.unit.dashboard.test_import_views import IMAGE_ID, glance_image
 
 INDEX_URL = reverse('horizon:project:marketplace:index')
 IDENTIFIER = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
@@ -142,9 +144,9 @@ class IndexViewTests(test.TestCase):
     def test_in_glance_mark_from_one_glance_call(self):
         imported = fixtures.entry()
         other = fixtures.entry('04-signed-selfsigned-full.xml')
-        image = self.images.first()
+        image = glance_image(owner=self.tenant.id)
         self.mock_search.return_value = result([imported, other])
-        self.mock_imported_images.return_value = {IDENTIFIER: image}
+        self.mock_imported_images.return_value = {IDENTIFIER: [image]}
 
         res = self.get()
 
@@ -154,11 +156,49 @@ class IndexViewTests(test.TestCase):
         self.assertIn('marketplace-in-glance', str(rows[0].cells[
             'in_glance'].data))
         mark = str(rows[0].cells['in_glance'].data)
-        self.assertIn(image.id, mark)
+        self.assertIn(image['id'], mark)
         self.assertIn('label-primary', mark)
-        self.assertIn('(%s)' % image.status, mark)
+        self.assertIn('(%s)' % image['status'], mark)
         self.assertNotIn('marketplace-in-glance', str(rows[1].cells[
             'in_glance'].data))
+
+    def _mark(self, *images):
+        self.mock_search.return_value = result([fixtures.entry()])
+        self.mock_imported_images.return_value = {IDENTIFIER: list(images)}
+        res = self.get()
+        [row] = res.context['table'].get_rows()
+        return str(row.cells['in_glance'].data), res
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_no_in_glance_mark_for_failed_or_foreign_images(self):
+        mine = self.tenant.id
+        cases = [
+            glance_image(status='deactivated', owner=mine),
+            glance_image(status='killed', owner=mine),
+            glance_image(owner=mine, verified=False,
+                         marketplace_verification_error='sha512 is …'),
+            glance_image(status='queued', owner=mine, verified=False,
+                         marketplace_import_error='HTTP 404'),
+            # A squatter's community placeholder, never uploaded.
+            glance_image(status='queued', owner='someone-else',
+                         visibility='community', verified=False),
+            # Another project's public image whose data is not the entry's.
+            glance_image(owner='someone-else', visibility='public',
+                         os_hash_value='0' * 128),
+        ]
+        for image in cases:
+            with self.subTest(image=image):
+                mark, _ = self._mark(image)
+                self.assertNotIn('marketplace-in-glance', mark)
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_in_glance_mark_for_a_matching_public_image(self):
+        public = glance_image(owner='someone-else', visibility='public',
+                              verified=False)
+        mark, res = self._mark(public)
+        self.assertIn('marketplace-in-glance', mark)
+        self.assertIn("imageId: '%s'" % IMAGE_ID,
+                      html.unescape(res.content.decode()))
 
     @test.create_mocks({api: ['search', 'imported_images']})
     def test_glance_failure_keeps_the_listing(self):

@@ -26,6 +26,8 @@ from marketplace_dashboard.core import model
 from marketplace_dashboard.core.glance import GlanceError, GlanceNotFound
 
 IMAGE = bytes(range(256)) * 4096 + b'tail'  # 1 MiB + 4 bytes
+PROJECT = 'a0c1b2d3e4f5a6b7c8d9e0f1a2b3c4d5'
+OTHER_PROJECT = 'f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5'
 
 
 def checksums(data, algorithms=('MD5', 'SHA-1', 'SHA-256', 'SHA-512')):
@@ -62,7 +64,8 @@ class FakeImages:
     """GlanceImages over dicts; ``web`` maps URLs to the bytes served."""
 
     def __init__(self, methods=('glance-direct', 'web-download'),
-                 hash_algo='sha512'):
+                 hash_algo='sha512', project_id=PROJECT):
+        self.project_id = project_id  # owner of the images created
         self.methods = list(methods)
         self.hash_algo = hash_algo
         self.images = {}
@@ -95,6 +98,8 @@ class FakeImages:
     def create(self, **props):
         with self._lock:
             image_id = str(uuid.uuid4())
+            props.setdefault('owner', self.project_id)
+            props.setdefault('visibility', 'shared')  # Glance's default
             image = dict(props, id=image_id, status='queued', size=None,
                          checksum=None, os_hash_algo=None,
                          os_hash_value=None,

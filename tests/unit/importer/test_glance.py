@@ -142,3 +142,29 @@ def test_import_methods():
     assert images.import_methods() == ['glance-direct']
     _, images = make(glance_exc.HTTPNotFound('old glance'))
     assert images.import_methods() == []
+
+
+def test_project_id_given_or_asked_of_the_session_once():
+    stub = StubImages()
+    http_client = types.SimpleNamespace(calls=[])
+
+    def get_project_id():
+        http_client.calls.append('auth')
+        return 'p1'
+
+    http_client.get_project_id = get_project_id
+    images = glance.GlanceImages(types.SimpleNamespace(
+        images=stub, http_client=http_client))
+    assert images.project_id == 'p1' and images.project_id == 'p1'
+    assert http_client.calls == ['auth']
+    given = glance.GlanceImages(types.SimpleNamespace(images=stub),
+                                project_id='p2')
+    assert given.project_id == 'p2'
+    assert glance.GlanceImages(types.SimpleNamespace(
+        images=stub)).project_id is None
+
+
+def test_find_keeps_a_given_visibility():
+    _, images = make()
+    found = images.find(marketplace_identifier='abc', visibility='public')
+    assert found[0]['filters']['visibility'] == 'public'

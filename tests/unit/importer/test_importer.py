@@ -444,29 +444,122 @@ def test_upload_by_unseen_worker_is_not_stalled():
         status.image_id
 
 
-def test_unverified_image_of_another_project():
+def _foreign(images, visibility='community', data=None, **props):
+    """An image of another project carrying the entry's properties."""
+    values = importer.image_properties(fakes.appliance(), 'verified')
+    values.update(props)
+    image = images.create(name='theirs', visibility=visibility,
+                          tags=['marketplace'], owner=fakes.OTHER_PROJECT,
+                          **values)
+    if data is not None:
+        images._activate(image['id'], data)
+    return images.get(image['id'])
+
+
+def test_squatter_community_image_is_ignored():
+    # Another project's community placeholder with the entry's identifier
+    # and sha512, never uploaded (and stalled long ago).
     images, engine = make()
-    other = images.create(name='theirs', **importer.image_properties(
-        fakes.appliance(), 'verified'))
-    images._activate(other['id'], fakes.IMAGE)
-    update = images.update
-
-    def forbidden(image_id, remove_props=None, **props):
-        if image_id == other['id']:
-            raise GlanceForbidden('not yours')
-        return update(image_id, **props)
-
-    images.update = forbidden
+    engine.clock = lambda: 10 ** 12
+    squat = _foreign(images)
     status = engine.start(fakes.verdict())
-    assert status.existing and status.image_id == other['id']
-    assert status.verified and status.state == 'active'
-    # Tampered and not ours: reported, and we import our own copy.
-    images.images[other['id']]['os_hash_value'] = '0' * 128
-    assert engine.status(other['id']).state == 'failed'
-    assert 'not your image' in engine.status(other['id']).reasons[0]
-    mine = engine.start(fakes.verdict())
-    assert not mine.existing and mine.image_id != other['id']
-    assert mine.verified and mine.image_id in images.images
+    assert not status.existing and status.image_id != squat['id']
+    assert status.state == 'active' and status.verified
+    assert set(images.images) == {squat['id'], status.image_id}
+    assert engine.existing(fakes.appliance())['id'] == status.image_id
+
+
+@pytest.mark.parametrize('visibility', ['community', 'shared', 'public'])
+def test_other_projects_imports_are_never_waited_on_or_deleted(visibility):
+    images, engine = make()
+    download = images.web_download
+    images.web_download = lambda image_id, uri: None  # ours: in progress
+    theirs = _foreign(images, visibility=visibility,
+                      marketplace_import_method='web-download')
+    ours = engine.start(fakes.verdict())
+    assert not ours.existing and ours.image_id != theirs['id']
+    # Theirs is older and live: ours is still never deleted for it.
+    assert images.get(theirs['id'])['created_at'] < \
+        images.get(ours.image_id)['created_at']
+    assert engine.status(ours.image_id).state == 'queued'
+    assert engine.status(theirs['id']).state == 'queued'
+    assert set(images.images) == {theirs['id'], ours.image_id}
+    download(ours.image_id, URL)
+    assert engine.wait(ours.image_id, timeout=5).verified
+
+
+def test_matching_public_image_is_offered_for_launch_only():
+    images, engine = make()
+    public = _foreign(images, visibility='public', data=fakes.IMAGE)
+    status = engine.start(fakes.verdict())
+    assert status.existing and status.image_id == public['id']
+    assert status.state == 'active' and status.verified and status.done
+    assert 'public image' in status.reasons[0]
+    assert not any(c[0] == 'create' and c[1] != public['id']
+                   for c in images.calls[1:])
+    assert engine.existing(fakes.appliance())['id'] == public['id']
+    assert 'marketplace_verified' not in images.get(public['id'])
+    # status() of it checks Glance's facts and never writes to it.
+    calls = len(images.calls)
+    assert engine.status(public['id']).verified
+    assert len(images.calls) == calls
+
+
+def test_public_image_that_does_not_match_is_ignored():
+    images, engine = make()
+    public = _foreign(images, visibility='public',
+                      data=fakes.IMAGE[:-1] + b'X')
+    status = engine.start(fakes.verdict())
+    assert not status.existing and status.image_id != public['id']
+    assert status.verified
+    assert public['id'] in images.images
+    tampered = engine.status(public['id'])
+    assert tampered.state == 'failed'
+    assert 'not your image' in tampered.reasons[0]
+    assert images.get(public['id'])['status'] == 'active'  # not ours
+
+
+def test_public_image_is_checked_against_the_entry_not_its_claims():
+    # Glance computes sha256 here; the owner of the public image claims
+    # the endorsed sha512 but the sha256 and size of other data.
+    images, engine = make(hash_algo='sha256')
+    other = b'other data' * 1000
+    _foreign(images, visibility='public', data=other,
+             marketplace_sha256=fakes.checksums(other)['SHA-256'],
+             marketplace_bytes=str(len(other)))
+    appliance = fakes.appliance()
+    assert engine.existing(appliance) is None
+    assert importer.entry_problems(images.find()[0], appliance)
+
+
+def test_image_without_import_method_is_ignored():
+    images, engine = make()
+    placeholder = images.create(
+        name='mine, by hand', tags=['marketplace'],
+        **importer.image_properties(fakes.appliance(), 'verified'))
+    status = engine.start(fakes.verdict())
+    assert not status.existing and status.image_id != placeholder['id']
+    assert placeholder['id'] in images.images
+
+
+def test_offered_image_follows_the_dedupe_rule():
+    images, engine = make()
+    appliance = fakes.appliance()
+    squat = _foreign(images)
+    assert importer.offered_image(images.find(), appliance,
+                                  fakes.PROJECT) is None
+    ours = engine.start(fakes.verdict())
+    public = _foreign(images, visibility='public', data=fakes.IMAGE)
+    assert importer.offered_image(images.find(), appliance,
+                                  fakes.PROJECT)['id'] == ours.image_id
+    engine.deactivate(ours.image_id)
+    assert importer.offered_image(images.find(), appliance,
+                                  fakes.PROJECT)['id'] == public['id']
+    # Another project's view: ours is not theirs to count.
+    assert importer.offered_image(images.find(), appliance,
+                                  fakes.OTHER_PROJECT)['id'] == public['id']
+    assert importer.offered_image(images.find(), None, fakes.PROJECT) is None
+    assert squat['id'] in images.images
 
 
 MIRROR = 'https://mirror.example/a.img.gz'

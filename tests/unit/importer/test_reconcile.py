@@ -31,7 +31,7 @@ def images(monkeypatch):
     return images
 
 
-def finished(images, data=fakes.IMAGE, **fields):
+def finished(images, data=fakes.IMAGE, owner=fakes.PROJECT, **fields):
     """A web-download import Glance finished and nobody verified."""
     appliance = fakes.appliance(**fields)
     props = importer.image_properties(appliance, 'verified',
@@ -39,7 +39,7 @@ def finished(images, data=fakes.IMAGE, **fields):
     props[P + 'import_method'] = importer.WEB_DOWNLOAD
     image = images.create(name=appliance.title, disk_format='qcow2',
                           container_format='bare', visibility='private',
-                          tags=[importer.TAG], **props)
+                          tags=[importer.TAG], owner=owner, **props)
     images._activate(image['id'], data)
     return image['id']
 
@@ -107,6 +107,21 @@ def test_duplicate_of_an_older_image_is_removed(images, capsys):
     assert results[second]['duplicate_of'] == first
     assert second not in images.images
     assert images.get(first)[P + 'verified'] == 'true'
+
+
+def test_each_project_is_reconciled_among_its_own_images(images, capsys):
+    # Run as an admin: another project's duplicate is removed in favour of
+    # that project's older image, never of an image of another project.
+    mine = finished(images)
+    theirs_old = finished(images, owner=fakes.OTHER_PROJECT)
+    theirs_new = finished(images, owner=fakes.OTHER_PROJECT)
+    status, out, err = run(capsys, '--json')
+    assert status == 0, err
+    results = {r['image_id']: r for r in json.loads(out)}
+    assert results[mine]['state'] == 'active'
+    assert results[theirs_old]['state'] == 'active'
+    assert results[theirs_new]['duplicate_of'] == theirs_old
+    assert set(images.images) == {mine, theirs_old}
 
 
 def test_expired_endorsement_is_reported(images, capsys):

@@ -89,9 +89,23 @@ def verdict_badge(entry):
     })
 
 
+#: Glance statuses of an image that is, or is on its way to be, usable.
+LIVE_STATUSES = imports.glance.LIVE_STATUSES
+
+
+def in_glance(image):
+    """True when *image* (a core image dict) counts as "In Glance": live,
+    with no recorded failure (never a deactivated or failed import)."""
+    return bool(image) and image.get('status') in LIVE_STATUSES and not (
+        image.get(imports.importer.P + 'verification_error')
+        or image.get(imports.importer.P + 'import_error')
+        or image.get('os_glance_failed_import'))
+
+
 def glance_mark(entry):
+    image = getattr(entry, 'image', None)
     return render_to_string('project/marketplace/_in_glance.html',
-                            {'image': entry.image})
+                            {'image': image if in_glance(image) else None})
 
 
 def os_and_version(entry):
@@ -116,14 +130,20 @@ def import_url(entry):
 
 
 def entry_image_id(entry):
-    """ID of the entry's Glance image if it is active and verified."""
+    """ID of the entry's Glance image if it is active and verified (ours,
+    marked verified; or a public image whose Glance-computed size and hash
+    are the entry's endorsed ones)."""
     image = getattr(entry, 'image', None)
-    if image is None or getattr(image, 'status', None) != 'active':
+    if not in_glance(image) or image.get('status') != 'active':
         return None
-    properties = getattr(image, 'properties', None) or {}
-    if properties.get(imports.importer.P + 'verified') != 'true':
+    ours = image.get(imports.importer.P + 'verified') == 'true'
+    public = (image.get('visibility') == 'public'
+              and entry.appliance is not None
+              and not imports.importer.entry_problems(image, entry.appliance))
+    if not (ours or public):
         return None
-    return image.id if imports.is_uuid(image.id) else None
+    image_id = image.get('id')
+    return image_id if imports.is_uuid(image_id or '') else None
 
 
 class ImportEntry(tables.LinkAction):

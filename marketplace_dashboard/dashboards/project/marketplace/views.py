@@ -55,14 +55,19 @@ def _start(request):
 
 
 def _mark_imported(request, entries):
+    """Set ``entry.image``: the image the entry is "In Glance" as (the
+    import's dedupe rule: the project's live import, else a matching
+    public image)."""
     try:
         images = api.imported_images(request)
     except Exception:
         exceptions.handle(request, _(
             'Unable to check which appliances are already in Glance.'))
         return
+    project = imports.project_id(request)
     for entry in entries:
-        entry.image = images.get(entry.identifier)
+        entry.image = imports.importer.offered_image(
+            images.get(entry.identifier, ()), entry.appliance, project)
 
 
 class IndexView(horizon_tables.DataTableView):
