@@ -308,13 +308,31 @@ def import_row(request, image_id, image=None, _cache=None):
     ``status()`` verifies an active web-download image (and deactivates
     it on mismatch): whichever worker serves the poll does it.
     """
-    status = engine(request).status(image_id, image=image)
+    eng = engine(request)
+    status = eng.status(image_id, image=image)
     if status.state == 'duplicate':
         # A concurrent import won and this image is gone: show the winner.
-        status = engine(request).status(status.duplicate_of,
-                                        image=status.image)
+        status = eng.status(status.duplicate_of, image=status.image)
+    if status.image is None and image is None and status.state == 'failed':
+        # Gone (a failed streamed import deletes its image): the row keeps
+        # its name and the reason recorded when it failed.
+        record = eng.failed_import(image_id)
+        if record is not None:
+            return failed_row(record)
     image = status.image or image or {'id': image_id}
     return ImportRow(image, status, lifecycle(request, image, _cache))
+
+
+def failed_row(record):
+    """The row of a failed import whose image is gone (its failure record
+    from the Django cache, kept for a day)."""
+    image = {k: v for k, v in record.items() if k not in ('reason',
+                                                          'failed_at')}
+    image['status'] = 'deleted'
+    status = importer.ImportStatus(record['id'], 'failed', image=image,
+                                   reasons=[record.get('reason') or
+                                            _('The import failed.')])
+    return ImportRow(image, status, [])
 
 
 def unchecked_row(image, exc):
@@ -337,7 +355,6 @@ def import_rows(request):
     images = [i for i in glance_images(request).find(tag=[importer.TAG],
                                                       owner=owner)
               if owner is not None and i.get('owner') == owner]
-    images.sort(key=lambda i: i.get('created_at') or '', reverse=True)
     cache = {}
     rows = []
     for image in images:
@@ -345,6 +362,14 @@ def import_rows(request):
             rows.append(import_row(request, image['id'], image, cache))
         except RECOVERABLE as exc:
             rows.append(unchecked_row(image, exc))
+    # Failed imports whose image was deleted (streamed mismatch, Glance
+    # refusing the stage...) stay visible, with their reason, for a day.
+    listed = {i['id'] for i in images}
+    rows.extend(failed_row(record)
+                for record in engine(request).failed_imports()
+                if record.get('id') not in listed)
+    rows.sort(key=lambda r: r.image.get('created_at') or
+              r.image.get('failed_at') or '', reverse=True)
     return rows
 
 

@@ -826,6 +826,7 @@ class Importer:
                 and not (i.get('status') == 'active'
                          and integrity_problems(i))
                 and not self._stalled(i)
+                and not self._transfer_failed(i)
                 and not (i.get(P + 'import_method') == WEB_DOWNLOAD
                          and i.get('status') in ('queued', 'importing')
                          and self._web_download_failure(i))]
@@ -882,6 +883,15 @@ class Importer:
                 record and record.get('state') == 'importing'):
             return False
         return self.clock() - last > self.policy.stall_after
+
+    def _transfer_failed(self, image):
+        """A streamed import whose transfer ended in failure (its image
+        could not be deleted)."""
+        if image.get(P + 'import_method') != GLANCE_DIRECT or \
+                image.get('status') == 'active':
+            return False
+        record = self.progress.get(image['id'])
+        return bool(record) and record.get('state') == 'failed'
 
     def _web_download_failure(self, image):
         """Why Glance's web-download of *image* failed, or None.
@@ -949,8 +959,12 @@ class Importer:
             try:
                 self.images.stage(image_id, stream)
             except GlanceError as e:
-                problems = stream.mismatches() if stream.error else [str(e)]
-                return self._discard(image_id, '; '.join(problems), total)
+                if stream.error is not None:  # the data stopped the upload
+                    return self._discard(image_id,
+                                         '; '.join(stream.mismatches()),
+                                         total)
+                return self._fail(image_id, 'Glance could not stage the '
+                                  'image data: %s' % e, total)
             except (transfer.TransferError, hashing.ImageDataError):
                 pass  # recorded in stream.error, reported below
             except Exception as e:  # the upload wraps reader errors
@@ -963,9 +977,14 @@ class Importer:
             streamed = stream.digest(glance_algo)
         if problems:
             return self._discard(image_id, '; '.join(problems), total)
-        # Recorded only now that every endorsed checksum matched.
-        self.images.update(image_id, **{STREAMED + glance_algo: streamed})
-        self.images.glance_direct(image_id)
+        try:
+            # Recorded only now that every endorsed checksum matched.
+            self.images.update(image_id,
+                               **{STREAMED + glance_algo: streamed})
+            self.images.glance_direct(image_id)
+        except GlanceError as e:
+            return self._fail(image_id, 'Glance could not import the '
+                              'staged image: %s' % e, total)
         self.progress.update(image_id, total, total, state='importing',
                              force=True)
         return self.status(image_id)
@@ -974,20 +993,34 @@ class Importer:
         """Run :meth:`transfer` in a daemon thread; returns the thread.
 
         For a web worker: the request returns at once and the page polls
-        :meth:`status`.  Failures end in the progress record (``state``
-        ``failed`` and ``reason``), which :meth:`status` reports.
+        :meth:`status`.  Whatever stops it (a mismatch, Glance refusing the
+        stage or the import, e.g. an expired token, a crash) ends in the
+        progress record (``state`` ``failed`` and ``reason``), which
+        :meth:`status` and the Imports view report, and the image is
+        deleted (best effort).
         """
         def run():
             try:
                 self.transfer(image_id)
-            except MarketplaceError as e:
+            except ImportFailed as e:  # recorded, image deleted
                 LOG.warning('Streamed import of %s failed: %s', image_id, e)
-            except Exception:
-                LOG.exception('Streamed import of %s crashed', image_id)
-                self.progress.update(image_id, 0, 0, state='failed',
-                                     force=True,
-                                     reason='The transfer failed '
-                                            'unexpectedly; see the logs.')
+            except Exception as e:
+                if isinstance(e, MarketplaceError):
+                    LOG.warning('Streamed import of %s failed: %s',
+                                image_id, e)
+                    reason = 'The streamed import failed: %s' % e
+                else:
+                    LOG.exception('Streamed import of %s crashed', image_id)
+                    reason = ('The streamed import failed unexpectedly '
+                              '(%s); see the dashboard logs.'
+                              % type(e).__name__)
+                try:
+                    self._fail(image_id, reason)
+                except ImportFailed:
+                    pass
+                except Exception:
+                    LOG.exception('Cannot record the failure of %s',
+                                  image_id)
 
         thread = threading.Thread(target=run, daemon=True,
                                   name='marketplace-import-%s' % image_id)
@@ -995,16 +1028,78 @@ class Importer:
         return thread
 
     def _discard(self, image_id, reason, total):
+        return self._fail(image_id, 'Image data does not match the '
+                          'endorsed metadata: %s' % reason, total)
+
+    def _fail(self, image_id, reason, total=0):
+        """End a streamed import: record *reason*, delete the image (best
+        effort) and raise :class:`ImportFailed`.
+
+        The reason goes to the progress record (any worker's
+        :meth:`status` reports it, even once the image is gone) and to the
+        project's list of failed imports (:meth:`failed_imports`), which
+        the Imports view shows as rows after a reload.
+        """
         winner = self.cache.get(self.DUPLICATE_PREFIX + image_id)
         if winner:  # deleted by status(): a concurrent import won
             return self._duplicate_status(image_id, winner)
-        reason = 'Image data does not match the endorsed metadata: %s' \
-            % reason
         LOG.warning('Import of %s failed: %s', image_id, reason)
         self.progress.update(image_id, 0, total, state='failed', force=True,
                              reason=reason)
-        self.images.delete(image_id)
-        raise ImportFailed('%s. The image was deleted.' % reason)
+        try:
+            image = self.images.get(image_id)
+        except GlanceError:
+            image = {'id': image_id}
+        deleted = self._delete_quietly(image_id)
+        self._remember_failure(image, reason)
+        raise ImportFailed('%s%s' % (
+            reason.rstrip('.') + '.', ' The image was deleted.' if deleted
+            else ' The image could not be deleted: delete it yourself.'))
+
+    FAILED_PREFIX = 'marketplace-import-failed:'
+    #: failed imports remembered per project
+    MAX_FAILURES = 20
+
+    def _remember_failure(self, image, reason):
+        """Add a failed import to the project's list (best effort: the
+        cache's ``add`` serialises writers for a moment)."""
+        project = image.get('owner') or self.project_id
+        if not project:
+            return
+        record = {'id': image['id'], 'name': image.get('name'),
+                  'reason': reason, 'failed_at': _iso(_now()),
+                  'created_at': image.get('created_at')}
+        for key in ('identifier', 'endorser', 'endorsed_at', 'url'):
+            if image.get(P + key):
+                record[P + key] = image[P + key]
+        key = self.FAILED_PREFIX + project
+        lock = key + ':lock'
+        for _attempt in range(20):
+            if self.cache.add(lock, 1, 5):
+                break
+            self.sleep(0.05)
+        try:
+            records = [r for r in self.cache.get(key) or ()
+                       if r.get('id') != image['id']]
+            records.append(record)
+            self.cache.set(key, records[-self.MAX_FAILURES:],
+                           self.progress.timeout)
+        finally:
+            self.cache.delete(lock)
+
+    def failed_imports(self):
+        """This project's recently failed imports (``dict`` records with
+        ``id``, ``name``, ``reason``, ``failed_at``...), oldest first;
+        their images are usually gone."""
+        if not self.project_id:
+            return []
+        return list(self.cache.get(self.FAILED_PREFIX + self.project_id)
+                    or ())
+
+    def failed_import(self, image_id):
+        """The :meth:`failed_imports` record of *image_id*, or None."""
+        return next((r for r in self.failed_imports()
+                     if r.get('id') == image_id), None)
 
     # -- status and verification --------------------------------------
 
@@ -1055,6 +1150,14 @@ class Importer:
                 result.reasons.append('Glance image status is %s.'
                                       % glance_status)
             return result
+        if method == GLANCE_DIRECT and glance_status != 'active':
+            record = self.progress.get(image_id)
+            if record and record.get('state') == 'failed':
+                result.state = 'failed'
+                result.progress = record
+                result.reasons.append(record.get('reason') or
+                                      'The streamed import failed.')
+                return result
         if elect and not result.verified and self._manages(image):
             duplicate = self._reelect(image)
             if duplicate:
@@ -1177,11 +1280,13 @@ class Importer:
                                     reason + ' (not your image: ask its '
                                     'owner to deactivate it)'])
         LOG.warning('Deactivating image %s: %s', image_id, reason)
+        before = image
         image, note = self._withdraw(image_id)
         reasons = [reason] + ([note] if note else [])
         if image is None:
             self.progress.update(image_id, 0, 0, state='failed', force=True,
                                  reason=' '.join(reasons))
+            self._remember_failure(before, ' '.join(reasons))
         return ImportStatus(image_id, 'failed', reasons=reasons,
                             method=method, image=image)
 

@@ -456,6 +456,20 @@ class ImportsViewTests(test.TestCase):
         self.assertNotIn("imageId:", html.unescape(res.content.decode()))
 
     @test.create_mocks({imports: ['import_rows']})
+    def test_failed_import_whose_image_is_gone_has_no_image_link(self):
+        self.mock_import_rows.return_value = [imports.failed_row({
+            'id': IMAGE_ID, 'name': 'My gz', 'reason': 'Image data does '
+            'not match the endorsed metadata: SHA-512 is 12…, 34… endorsed',
+            'created_at': '2026-11-25T03:00:00Z'})]
+        res = self.client.get(IMPORTS_URL)
+        [only] = res.context['table'].get_rows()
+        self.assertEqual('Failed', str(only.cells['state'].data))
+        self.assertIn('SHA-512 is 12', str(only.cells['reasons'].data))
+        self.assertContains(res, 'My gz')
+        self.assertNotContains(res, reverse(
+            'horizon:project:images:images:detail', args=(IMAGE_ID,)))
+
+    @test.create_mocks({imports: ['import_rows']})
     def test_launch_and_copy_link_only_for_verified_active(self):
         self.mock_import_rows.return_value = [row()]
         res = self.client.get(IMPORTS_URL)

@@ -158,6 +158,32 @@ class ImportsApiTests(test.TestCase):
         self.assertIn('503', rows[bad.image_id].reasons[0])
         self.assertFalse(rows[bad.image_id].launchable)
 
+    def test_failed_streamed_import_stays_listed_after_a_reload(self):
+        gz_url = 'http://images.example/a.img.gz'
+        session = fakes.FakeSession({gz_url: fakes.FakeResponse(
+            body=fakes.gz(b'other bytes'))})
+        with mock.patch.object(importer.Importer, 'transfer_in_background'):
+            status = self._start(fakes.verdict(locations=[gz_url]),
+                                 image_name='My gz')
+        eng = imports.engine(self.request)
+        eng.http_session = session
+        with self.assertRaises(importer.ImportFailed):
+            eng.transfer(status.image_id)
+        self.assertEqual({}, self.images.images)
+        # A new request (reload, another worker): the row and its reason.
+        request = self.factory.get('/')
+        request.user = self.user
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            [row] = imports.import_rows(request)
+            polled = imports.import_row(request, status.image_id)
+        for r in (row, polled):
+            self.assertEqual(status.image_id, r.id)
+            self.assertEqual('My gz', r.name)
+            self.assertEqual('failed', r.state)
+            self.assertIn('Image data does not match the endorsed metadata',
+                          r.reasons[0])
+            self.assertFalse(r.launchable)
+
     def test_launchable_image(self):
         status = self._start()
         imports.import_row(self.request, status.image_id)

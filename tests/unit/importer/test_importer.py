@@ -942,3 +942,104 @@ def test_import_left_importing_is_stalled(method):
     engine.clock = lambda: start + 700
     stalled = engine.status(image['id'])
     assert stalled.state == 'failed' and 'stalled' in stalled.reasons[0]
+
+
+def _gz_engine(**glance):
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(fakes.IMAGE))})
+    images, engine = make(session=session, **glance)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]),
+                          name='streamed')
+    assert status.method == 'glance-direct'
+    return images, engine, status.image_id
+
+
+def test_background_glance_direct_refused_fails_with_reason():
+    # e.g. the user's token expired while the data streamed
+    images, engine, image_id = _gz_engine()
+
+    def expired(image_id):
+        raise GlanceError('Authentication failed while trying to import '
+                          'staged image: token expired', status=401)
+
+    images.glance_direct = expired
+    engine.transfer_in_background(image_id).join(timeout=30)
+    record = engine.progress.get(image_id)
+    assert record['state'] == 'failed'
+    assert record['reason'].startswith('Glance could not import the staged '
+                                       'image: Authentication failed')
+    assert images.images == {}
+    status = engine.status(image_id)
+    assert status.state == 'failed'
+    assert status.reasons == [record['reason']]
+    assert 'does not match' not in status.reasons[0]
+
+
+def test_glance_error_while_staging_is_not_a_mismatch():
+    images, engine, image_id = _gz_engine()
+
+    def full(image_id, fileobj):
+        fileobj.read(1000)
+        raise GlanceError('Glance could not stage data of image %s: 413 '
+                          'Request Entity Too Large' % image_id, status=413)
+
+    images.stage = full
+    with pytest.raises(ImportFailed) as e:
+        engine.transfer(image_id)
+    assert str(e.value).startswith('Glance could not stage the image data')
+    assert 'does not match' not in str(e.value)
+    assert 'The image was deleted.' in str(e.value)
+    assert images.images == {}
+
+
+def test_background_crash_is_recorded_and_the_image_deleted():
+    images, engine, image_id = _gz_engine()
+
+    def crash(image_id, fileobj):
+        raise RuntimeError('boom')
+
+    images.stage = crash
+    engine.transfer_in_background(image_id).join(timeout=30)
+    status = engine.status(image_id)
+    assert status.state == 'failed'
+    assert 'failed unexpectedly (RuntimeError)' in status.reasons[0]
+    assert images.images == {}
+
+
+def test_failed_transfer_whose_image_cannot_be_deleted():
+    images, engine, image_id = _gz_engine()
+    images.glance_direct = lambda image_id: (_ for _ in ()).throw(
+        GlanceError('Glance is down', status=503))
+    images.delete = _refuse()
+    with pytest.raises(ImportFailed, match='could not be deleted'):
+        engine.transfer(image_id)
+    status = engine.status(image_id)
+    assert status.state == 'failed'
+    assert 'Glance is down' in status.reasons[0]
+    # Never reused: a new import is a new image.
+    images.glance_direct = fakes.FakeImages.glance_direct.__get__(images)
+    fresh = engine.start(fakes.verdict(locations=[GZ_URL]))
+    assert not fresh.existing and fresh.image_id != image_id
+
+
+def test_failed_streamed_imports_are_remembered_for_every_worker():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(b'wrong bytes'))})
+    images, engine = make(session=session)
+    cache = MemoryCache()
+    engine.cache = cache
+    engine.progress = importer.transfer.ProgressStore(cache)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]), name='bad one')
+    with pytest.raises(ImportFailed):
+        engine.transfer(status.image_id)
+    other_worker = Importer(images, cache=cache)
+    [record] = other_worker.failed_imports()
+    assert record['id'] == status.image_id and record['name'] == 'bad one'
+    assert record['reason'].startswith('Image data does not match')
+    assert record['marketplace_identifier'] == fakes.appliance().identifier
+    assert other_worker.failed_import(status.image_id) == record
+    assert other_worker.status(status.image_id).reasons == [
+        record['reason']]
+    elsewhere = Importer(fakes.FakeImages(project_id=fakes.OTHER_PROJECT),
+                         cache=cache)
+    assert elsewhere.failed_imports() == []

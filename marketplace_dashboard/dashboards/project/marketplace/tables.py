@@ -335,6 +335,8 @@ LIFECYCLE_FLAGS = ('expired', 'deprecated', 'replaced')
 
 
 def image_detail_url(row):
+    if row.image.get('status') == 'deleted':
+        return None  # a failed import whose image is gone
     return urls.reverse('horizon:project:images:images:detail',
                         args=(row.id,))
 
