@@ -381,8 +381,16 @@ def deactivate_image(request, image_id):
     engine(request).deactivate(image_id)
 
 
+def is_marketplace_image(image):
+    return importer.TAG in (image.get('tags') or ()) or bool(
+        image.get(importer.P + 'identifier'))
+
+
 def launchable_image(request, image_id):
-    """The image if it exists, is visible and active; else ``ImportFailed``.
+    """The image if it exists, is visible, active and -- for a marketplace
+    image -- verified against its entry (the engine's ``status()``, which
+    verifies it if due); else ``ImportFailed``.  Other images only need
+    to be active.
 
     Raises ``GlanceError`` when Glance itself fails.
     """
@@ -397,4 +405,17 @@ def launchable_image(request, image_id):
         raise ImportFailed(_('Image %(id)s cannot be launched: it is '
                              '%(status)s.') % {'id': image_id,
                                                'status': image.get('status')})
-    return image
+    if not is_marketplace_image(image):
+        return image
+    status = engine(request).status(image_id, image=image)
+    if status.state == 'active' and status.verified:
+        return status.image or image
+    if status.state == 'duplicate':
+        reason = _('it was a duplicate import; launch image %s instead') \
+            % status.duplicate_of
+    else:
+        reason = '; '.join(status.reasons) or _(
+            'its data has not been verified against its marketplace entry '
+            '(%s)') % status.state
+    raise ImportFailed(_('Image %(id)s cannot be launched: %(reason)s')
+                       % {'id': image_id, 'reason': reason})

@@ -609,10 +609,16 @@ class Importer:
 
         Raises :class:`ImportRefused` (policy, unusable entry) or
         :class:`GlanceError` (e.g. :class:`GlanceForbidden` when Glance
-        policy forbids the visibility).  For the streamed method the
+        policy forbids creating images).  For the streamed method the
         caller then runs :meth:`transfer` (in a thread or in the
         foreground).  *properties*: extra image properties, checked with
         :func:`check_properties`.
+
+        The image is created private: the requested *visibility* and
+        *members* are recorded (``marketplace_visibility``,
+        ``marketplace_members``...) and applied by :meth:`verify` once
+        the stored data matched, by whichever worker verifies it; an image
+        is never shared before it is verified.
         """
         level = check_policy(verdict, self.policy)
         extra = check_properties(properties)
@@ -650,6 +656,8 @@ class Importer:
         if plan.method == WEB_DOWNLOAD:
             plan = self._reachable(plan)
         props[P + 'import_method'] = plan.method
+        props.update(pack_members(members))
+        props[P + 'visibility'] = visibility
         props[P + 'source_url'] = _clip(plan.url)
         if plan.compression:
             props[P + 'compression'] = plan.compression
@@ -671,7 +679,7 @@ class Importer:
             image = self._create(
                 name=name or image_name(appliance),
                 disk_format=disk_format(appliance.format),
-                container_format='bare', visibility=visibility,
+                container_format='bare', visibility='private',
                 min_disk=min_disk_gib(appliance.bytes), tags=[TAG], **props)
             # Holding a shared lock, no other importer sharing it can be
             # creating this entry: elect at once.  Others may still race
@@ -683,8 +691,6 @@ class Importer:
         finally:
             if locked:
                 self.cache.delete(lock)
-        if members:
-            self.images.add_members(image['id'], members)
         if plan.method == WEB_DOWNLOAD:
             try:
                 self.images.web_download(image['id'], plan.url)
@@ -1165,6 +1171,8 @@ class Importer:
         if glance_status == 'active':
             if result.verified or not image.get(P + 'identifier'):
                 result.state = 'active'
+                if image.get(P + 'visibility_error'):
+                    result.reasons.append(image[P + 'visibility_error'])
                 return result
             return self.verify(image)
         if method == WEB_DOWNLOAD and glance_status in (
@@ -1262,14 +1270,18 @@ class Importer:
                     + ' (not your image: ask its owner to deactivate it)'])
         problems = integrity_problems(image)
         if not problems:
+            recorded = {P + 'verified': 'true',
+                        P + 'verified_at': _iso(_now())}
+            note = self._publish(image)
+            if note:
+                recorded[P + 'visibility_error'] = _clip(note)
             try:
-                image = self.images.update(
-                    image_id, **{P + 'verified': 'true',
-                                 P + 'verified_at': _iso(_now())})
+                image = self.images.update(image_id, **recorded)
             except GlanceForbidden:
                 pass
             return ImportStatus(image_id, 'active', verified=True,
-                                method=method, image=image)
+                                method=method, image=image,
+                                reasons=[note] if note else [])
         reason = _clip('Stored data does not match the endorsed metadata: '
                        + '; '.join(problems))
         try:
@@ -1289,6 +1301,27 @@ class Importer:
             self._remember_failure(before, ' '.join(reasons))
         return ImportStatus(image_id, 'failed', reasons=reasons,
                             method=method, image=image)
+
+    def _publish(self, image):
+        """Apply the visibility and members requested at import time to a
+        verified image; None, or why Glance did not allow it (the image
+        then stays as it is, private)."""
+        wanted = image.get(P + 'visibility') or 'private'
+        members = unpack_members(image)
+        if wanted not in VISIBILITIES:
+            return 'Unknown requested visibility %r: the image stays %s.' \
+                % (wanted, image.get('visibility'))
+        try:
+            if image.get('visibility') != wanted and wanted != 'private':
+                self.images.update(image['id'], visibility=wanted)
+            if wanted == 'shared' and members:
+                self.images.add_members(image['id'], members)
+        except GlanceForbidden as e:
+            LOG.warning('Verified image %s cannot be made %s: %s',
+                        image['id'], wanted, e)
+            return ('The image is verified, but the requested visibility '
+                    '"%s" could not be applied: %s' % (wanted, e))
+        return None
 
     def _withdraw(self, image_id):
         """Make a mismatching active image unusable, whatever it takes.
@@ -1361,6 +1394,37 @@ class Importer:
             if image.get('status') != 'deactivated':
                 raise ImportFailed('Cannot deactivate image %s: %s'
                                    % (image_id, e)) from None
+
+
+MEMBERS = P + 'members'
+
+
+def pack_members(members):
+    """``marketplace_members`` properties (comma-separated project IDs,
+    continued in ``marketplace_members_2``... as Glance properties hold
+    255 characters) recording the members to add once verified."""
+    props, chunk, number = {}, [], 1
+    for member in members or ():
+        if chunk and len(','.join(chunk + [member])) > _PROP_MAX:
+            props[MEMBERS + ('_%d' % number if number > 1 else '')] = \
+                ','.join(chunk)
+            chunk, number = [], number + 1
+        chunk.append(member)
+    if chunk:
+        props[MEMBERS + ('_%d' % number if number > 1 else '')] = \
+            ','.join(chunk)
+    return props
+
+
+def unpack_members(image):
+    """The project IDs :func:`pack_members` recorded on *image*."""
+    members, number = [], 1
+    while True:
+        value = image.get(MEMBERS + ('_%d' % number if number > 1 else ''))
+        if not value:
+            return members
+        members.extend(m for m in value.split(',') if m)
+        number += 1
 
 
 def sources(image):

@@ -220,12 +220,50 @@ def test_second_import_returns_same_image(stack, image_server, endorser):
 
 def test_public_visibility_refused_by_glance_policy(stack, image_server,
                                                    endorser):
+    # The image is created private and the requested visibility applied
+    # only once it is verified; Glance's default policy does not let a
+    # plain member publicize it: it stays private (and verified), and the
+    # import says why.
     _, verdict, _ = _entry(image_server, endorser)
     images = _images(stack)  # the demo user is a plain project member
     engine = Importer(images, policy=POLICY)
-    with pytest.raises(glance.GlanceForbidden, match='Glance policy'):
-        engine.start(verdict, visibility='public')
-    assert _same_entry(images, verdict.appliance) == []
+    status = engine.start(verdict, visibility='public')
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'active' and final.verified, final.reasons
+    assert any('Glance policy' in r for r in final.reasons), final.reasons
+    image = images.get(status.image_id)
+    assert image['visibility'] == 'private'
+    assert image['marketplace_visibility'] == 'public'
+    assert 'Glance policy' in image['marketplace_visibility_error']
+
+
+def test_shared_with_members_once_verified(stack, image_server, endorser):
+    _, verdict, _ = _entry(image_server, endorser)
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    member = uuid.uuid4().hex  # Glance does not check the project exists
+    status = engine.start(verdict, visibility='shared', members=[member])
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'active' and final.verified, final.reasons
+    image = images.get(status.image_id)
+    assert image['visibility'] == 'shared'
+    assert image['marketplace_members'] == member
+    assert [m['member_id'] for m in images.client.image_members.list(
+        status.image_id)] == [member]
+
+
+def test_tampered_image_is_never_shared(stack, image_server, endorser):
+    _, verdict, _ = _entry(image_server, endorser, served=os.urandom(SIZE))
+    images = _images(stack)
+    engine = Importer(images, policy=POLICY)
+    status = engine.start(verdict, visibility='shared',
+                          members=[uuid.uuid4().hex])
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'failed'
+    image = images.get(status.image_id)
+    assert image['status'] == 'deactivated'
+    assert image['visibility'] == 'private'
+    assert list(images.client.image_members.list(status.image_id)) == []
 
 
 def test_concurrent_threads_one_image(stack, image_server, endorser):

@@ -198,6 +198,40 @@ class ImportsApiTests(test.TestCase):
         with self.assertRaisesRegex(imports.ImportFailed, 'deactivated'):
             imports.launchable_image(self.request, status.image_id)
 
+    def test_deep_link_needs_a_verified_marketplace_image(self):
+        # Active in Glance but its data is not the endorsed one: the deep
+        # link refuses it (and the check deactivates it).
+        self.images.web[self.url] = b'x' + fakes.IMAGE[1:]
+        download = self.images.web_download
+        self.images.web_download = lambda image_id, uri: None
+        status = self._start()
+        download(status.image_id, self.url)
+        self.assertEqual('active',
+                         self.images.get(status.image_id)['status'])
+        with self.assertRaisesRegex(imports.ImportFailed,
+                                    'does not match the endorsed'):
+            imports.launchable_image(self.request, status.image_id)
+        self.assertEqual('deactivated',
+                         self.images.get(status.image_id)['status'])
+        # A plain Glance image is launched as before.
+        plain = self.images.create(name='plain', tags=[])
+        self.images._activate(plain['id'], b'data')
+        self.assertEqual(plain['id'], imports.launchable_image(
+            self.request, plain['id'])['id'])
+
+    def test_deep_link_of_a_marketplace_image_being_verified(self):
+        download = self.images.web_download
+        self.images.web_download = lambda image_id, uri: None
+        status = self._start(visibility='shared', members=['abc'])
+        self.assertEqual('private',
+                         self.images.get(status.image_id)['visibility'])
+        download(status.image_id, self.url)
+        # The deep link runs the engine's check: verified, then shared.
+        image = imports.launchable_image(self.request, status.image_id)
+        self.assertEqual('true', image[importer.P + 'verified'])
+        self.assertEqual('shared',
+                         self.images.get(status.image_id)['visibility'])
+
     def test_hide_and_deactivate(self):
         status = self._start()
         imports.hide_image(self.request, status.image_id)

@@ -197,13 +197,88 @@ def test_lock_taken_by_other_worker_then_existing_returned():
     assert engine.start(fakes.verdict()).image_id == first.image_id
 
 
-def test_visibility_and_members():
+def test_visibility_and_members_applied_once_verified():
     images, engine = make()
+    download = images.web_download
+    images.web_download = lambda image_id, uri: None  # Glance still busy
     status = engine.start(fakes.verdict(), visibility='shared',
                           members=['p1', 'p2'], name='mine')
     image = images.get(status.image_id)
+    # Nobody else sees it before its data is verified.
+    assert image['visibility'] == 'private' and 'members' not in image
+    assert image['marketplace_visibility'] == 'shared'
+    assert image['marketplace_members'] == 'p1,p2'
+    assert image['name'] == 'mine'
+    download(status.image_id, URL)
+    # Any worker's poll verifies it, then applies what was asked.
+    other_worker = Importer(images, sleep=lambda seconds: None)
+    final = other_worker.status(status.image_id)
+    assert final.verified and final.reasons == []
+    image = images.get(status.image_id)
     assert image['visibility'] == 'shared'
-    assert image['members'] == ['p1', 'p2'] and image['name'] == 'mine'
+    assert image['members'] == ['p1', 'p2']
+
+
+@pytest.mark.parametrize('visibility', ['community', 'public'])
+def test_tampered_image_is_never_exposed(visibility):
+    images, engine = make()
+    images.web[URL] = b'evil' * 1000
+    status = engine.start(fakes.verdict(), visibility=visibility)
+    assert status.state == 'failed'
+    assert images.get(status.image_id)['visibility'] == 'private'
+
+
+def test_streamed_image_is_private_until_verified():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(fakes.IMAGE))})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]),
+                          visibility='community')
+    assert images.get(status.image_id)['visibility'] == 'private'
+    glance_direct = images.glance_direct
+
+    def check(image_id):
+        assert images.get(image_id)['visibility'] == 'private'
+        glance_direct(image_id)
+
+    images.glance_direct = check
+    final = engine.transfer(status.image_id)
+    assert final.verified
+    assert images.get(status.image_id)['visibility'] == 'community'
+
+
+def test_visibility_refused_by_glance_leaves_a_verified_private_image():
+    images, engine = make()
+    update = images.update
+
+    def no_publicizing(image_id, remove_props=None, **props):
+        if props.get('visibility') == 'public':
+            raise GlanceForbidden('Glance policy does not allow you to '
+                                  'publicize_image')
+        return update(image_id, **props)
+
+    images.update = no_publicizing
+    status = engine.start(fakes.verdict(), visibility='public')
+    assert status.state == 'active' and status.verified
+    assert 'could not be applied' in status.reasons[0]
+    image = images.get(status.image_id)
+    assert image['visibility'] == 'private'
+    assert 'publicize_image' in image['marketplace_visibility_error']
+    again = engine.status(status.image_id)
+    assert again.verified and 'could not be applied' in again.reasons[0]
+
+
+def test_members_are_recorded_in_properties_that_fit():
+    members = ['%032x' % n for n in range(50)]
+    props = importer.pack_members(members)
+    assert all(len(v) <= 255 for v in props.values())
+    assert len(props) > 1 and 'marketplace_members_2' in props
+    assert importer.unpack_members(props) == members
+    assert importer.pack_members([]) == {}
+
+
+def test_visibility_arguments_are_checked():
+    images, engine = make()
     with pytest.raises(ImportRefused, match='shared'):
         engine.start(fakes.verdict(), members=['p1'])
     with pytest.raises(ImportRefused, match='Visibility'):

@@ -201,6 +201,8 @@ class ImportForm(horizon_forms.SelfHandlingForm):
     name = forms.CharField(label=_('Image Name'), max_length=255)
     visibility = forms.ChoiceField(
         label=_('Visibility'), choices=VISIBILITY_CHOICES,
+        help_text=_('Applied once the image data is verified against the '
+                    'endorsed checksums; until then the image is private.'),
         widget=forms.Select(attrs={'class': 'switchable',
                                    'data-slug': 'visibility'}))
     members = forms.CharField(
