@@ -299,6 +299,24 @@ class ImportFormTests(test.TestCase):
         self.assertEqual(200, res.status_code)
         self.assertContains(res, 'no http:// or https:// location')
 
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'start_import']})
+    def test_unparseable_entry_is_refused_before_the_form(self):
+        # The marketplace answered a body that is no metadata document.
+        self.mock_entry.return_value = api.Entry(
+            'stratuslab', b'<html>maintenance</html>', None,
+            {'level': 'invalid', 'reasons': ['not a metadata document']})
+        for method in ('get', 'post'):
+            with self.subTest(method=method):
+                res = getattr(self.client, method)(IMPORT_URL, form_data())
+                self.assertRedirectsNoFollow(res, INDEX_URL)
+                text = ' '.join(str(m) for m in res.wsgi_request._messages)
+                self.assertIn('cannot be imported', text)
+                self.assertIn('not a metadata document', text)
+        self.mock_existing_image.assert_not_called()
+        self.mock_start_import.assert_not_called()
+
     @test.create_mocks({api: ['entry']})
     def test_unknown_entry_redirects_with_a_message(self):
         from marketplace_dashboard.core import errors
@@ -508,6 +526,22 @@ class ImportsViewTests(test.TestCase):
             'Cannot reach Glance to read image: connection refused')
         res = self.client.get(IMPORTS_URL, url_params, **AJAX)
         self.assertLess(res.status_code, 500)
+
+    @test.create_mocks({imports: ['import_row']})
+    def test_ajax_row_update_of_any_recoverable_error_is_a_row(self):
+        url_params = {'action': 'row_update', 'table': 'imports',
+                      'obj_id': IMAGE_ID}
+        for error in (api.ConfigurationError("MARKETPLACE_DASHBOARD"
+                                             "['import'] is wrong: x"),
+                      importer.ImportFailed('Cannot deactivate image'),
+                      glance.GlanceError('Glance is down', status=503)):
+            with self.subTest(error=error):
+                self.mock_import_row.side_effect = error
+                res = self.client.get(IMPORTS_URL, url_params, **AJAX)
+                self.assertEqual(200, res.status_code)
+                self.assertContains(res, 'id="imports__row__%s"' % IMAGE_ID)
+                self.assertContains(res, 'Unknown')
+                self.assertContains(res, html.escape(str(error)))
 
     @test.create_mocks({imports: ['import_row']})
     def test_ajax_row_update_of_a_malformed_id_touches_nothing(self):

@@ -465,6 +465,10 @@ class UpdateImportRow(tables.Row):
         except imports.glance.GlanceNotFound as exc:
             # Horizon's row update removes the row of a deleted image.
             raise exceptions.NotFound() from exc
+        except imports.RECOVERABLE as exc:
+            # Glance, the marketplace or the settings failed this time:
+            # the row says why and polls again (never a server error).
+            return imports.unchecked_row({'id': image_id}, exc)
 
 
 class ImportsTable(tables.DataTable):

@@ -234,6 +234,24 @@ class ImportView(EntryMixin, horizon_forms.ModalFormView):
     success_url = urls.reverse_lazy(IMPORTS_URL)
     cancel_url = urls.reverse_lazy(INDEX_URL)
 
+    def _unreadable(self):
+        """A redirect with the reason when the marketplace did not send a
+        metadata document for the entry (nothing to import), else None."""
+        entry = self.get_entry()
+        if entry.appliance is not None:
+            return None
+        messages.error(self.request, _(
+            'This entry cannot be imported: the marketplace did not send a '
+            'readable metadata document (%s).')
+            % ('; '.join(entry.reasons) or _('unknown reason')))
+        return http.HttpResponseRedirect(reverse(INDEX_URL))
+
+    def get(self, request, *args, **kwargs):
+        return self._unreadable() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._unreadable() or super().post(request, *args, **kwargs)
+
     @memoized.memoized_method
     def get_state(self):
         """(refusal reason, existing image) of the entry."""
