@@ -317,6 +317,26 @@ class ImportFormTests(test.TestCase):
         self.mock_existing_image.assert_not_called()
         self.mock_start_import.assert_not_called()
 
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_import_needs_the_add_image_policy(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('image', 'add_image'))):
+            for method in ('get', 'post'):
+                with self.subTest(method=method):
+                    res = getattr(self.client, method)(IMPORT_URL,
+                                                       form_data())
+                    self.assertRedirectsNoFollow(res, INDEX_URL)
+                    text = ' '.join(
+                        str(m) for m in res.wsgi_request._messages)
+                    self.assertIn('not allowed to import', text)
+        self.mock_verified_entry.assert_not_called()
+        self.mock_start_import.assert_not_called()
+
     @test.create_mocks({api: ['entry']})
     def test_unknown_entry_redirects_with_a_message(self):
         from marketplace_dashboard.core import errors
@@ -631,6 +651,17 @@ class LaunchDeepLinkTests(test.TestCase):
         self.assertContains(res, 'ttylinux 9.3')
         self.mock_launchable_image.assert_called_once_with(
             test.IsHttpRequest(), IMAGE_ID)
+
+    @test.create_mocks({imports: ['launchable_image']})
+    def test_deep_link_needs_the_create_server_policy(self):
+        self.mock_launchable_image.return_value = image()
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('compute', 'os_compute_api:servers:create'))):
+            res = self.client.get(LAUNCH_URL)
+        self.assertRedirectsNoFollow(res, INDEX_URL)
+        self.assertIn('not allowed to launch', ' '.join(
+            str(m) for m in res.wsgi_request._messages))
+        self.mock_launchable_image.assert_not_called()
 
     @test.create_mocks({imports: ['launchable_image']})
     def test_malformed_id_redirects_with_a_message(self):

@@ -28,6 +28,7 @@ from horizon import forms as horizon_forms
 from horizon import tables as horizon_tables
 from horizon import tabs as horizon_tabs
 from horizon.utils import memoized
+from openstack_dashboard import policy
 
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
@@ -221,8 +222,28 @@ class DownloadView(EntryMixin, generic.View):
 IMPORTS_URL = 'horizon:project:marketplace:imports'
 
 
-class ImportView(EntryMixin, horizon_forms.ModalFormView):
+class PolicyMixin:
+    """Refuses the view (an error message and the index) unless the
+    user's policy allows :attr:`policy_rules`: the table actions hide
+    themselves, but their URLs can be opened directly."""
+
+    policy_rules = ()
+    policy_denied = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.policy_rules and not policy.check(self.policy_rules,
+                                                  request):
+            messages.error(request, self.policy_denied)
+            return http.HttpResponseRedirect(reverse(INDEX_URL))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportView(PolicyMixin, EntryMixin, horizon_forms.ModalFormView):
     """Import an entry into Glance (or launch the image already there)."""
+
+    policy_rules = (('image', 'add_image'),)
+    policy_denied = _('You are not allowed to import images: the image '
+                      'service\'s policy "add_image" refuses it.')
 
     form_class = forms.ImportForm
     form_id = 'marketplace_import_form'
@@ -344,8 +365,13 @@ class ImageMixin:
         exceptions.handle(self.request, msg, redirect=reverse(INDEX_URL))
 
 
-class LaunchView(ImageMixin, generic.TemplateView):
+class LaunchView(PolicyMixin, ImageMixin, generic.TemplateView):
     """Shareable deep link: opens the launch wizard on one image."""
+
+    policy_rules = (('compute', 'os_compute_api:servers:create'),)
+    policy_denied = _('You are not allowed to launch instances: the compute '
+                      'service\'s policy "os_compute_api:servers:create" '
+                      'refuses it.')
 
     template_name = 'project/marketplace/launch.html'
 
