@@ -49,6 +49,7 @@ import datetime
 import hashlib
 import logging
 import math
+import os
 import re
 import threading
 import time
@@ -161,7 +162,11 @@ class ImportPolicy:
     report another one (plain QEMU, or Nova's fake driver) turn it off.
     ``probe_locations``: when an entry has several plain locations, send
     each a ``HEAD`` (in order, short timeouts) and give Glance's
-    web-download the first that answers.
+    web-download the first that answers.  ``verify_tls``: ``True`` (the
+    system CAs) or the path of a PEM CA bundle for image downloads; TLS
+    verification cannot be turned off.  ``max_streamed_transfers``: how
+    many streamed transfers one process (a dashboard web worker) runs in
+    background threads at once; more are refused with a message.
     """
 
     allow_untrusted: bool = False
@@ -173,13 +178,33 @@ class ImportPolicy:
     settle: float = 2.0
     stall_after: float = 300.0
     lock_timeout: float = 600.0
-    verify_tls: bool = True
+    verify_tls: bool | str = True
     set_hypervisor_type: bool = True
     probe_locations: bool = True
+    max_streamed_transfers: int = 2
 
     _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
-              'allow_streamed', 'allow_web_download', 'verify_tls',
+              'allow_streamed', 'allow_web_download',
               'set_hypervisor_type', 'probe_locations')
+
+    def __post_init__(self):
+        verify = self.verify_tls
+        if verify is False:
+            raise ImportRefused(
+                'Import setting verify_tls cannot be False: TLS '
+                'verification of image downloads cannot be turned off; use '
+                'True (the system CAs) or the path of a PEM CA bundle.')
+        if verify is not True and not (isinstance(verify, str)
+                                       and os.path.isfile(verify)):
+            raise ImportRefused(
+                'Import setting verify_tls must be True or the path of a '
+                'readable PEM CA bundle, not %r.' % (verify,))
+        limit = self.max_streamed_transfers
+        if isinstance(limit, bool) or not isinstance(limit, int) or \
+                limit < 1:
+            raise ImportRefused(
+                'Import setting max_streamed_transfers must be a whole '
+                'number of at least 1, not %r.' % (limit,))
 
     @classmethod
     def from_dict(cls, settings):

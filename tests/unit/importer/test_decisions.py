@@ -270,3 +270,28 @@ def test_glance_hash_algo_must_be_a_hash():
         ImportPolicy.from_dict({'glance_hash_algo': 'crc32'})
     assert ImportPolicy.from_dict(
         {'glance_hash_algo': 'SHA-384'}).glance_hash_algo == 'sha384'
+
+
+def test_verify_tls_cannot_be_turned_off_but_takes_a_ca_bundle(tmp_path):
+    with pytest.raises(ImportRefused, match='cannot be turned off'):
+        ImportPolicy.from_dict({'verify_tls': False})
+    with pytest.raises(ImportRefused, match='cannot be turned off'):
+        ImportPolicy(verify_tls=False)
+    with pytest.raises(ImportRefused, match='PEM CA bundle'):
+        ImportPolicy.from_dict({'verify_tls': str(tmp_path / 'none.pem')})
+    with pytest.raises(ImportRefused, match='PEM CA bundle'):
+        ImportPolicy.from_dict({'verify_tls': 'yes'})
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n')
+    policy = ImportPolicy.from_dict({'verify_tls': str(bundle)})
+    assert policy.verify_tls == str(bundle)
+    assert ImportPolicy.from_dict({}).verify_tls is True
+
+
+def test_max_streamed_transfers_setting():
+    assert ImportPolicy.from_dict({}).max_streamed_transfers == 2
+    assert ImportPolicy.from_dict(
+        {'max_streamed_transfers': 5}).max_streamed_transfers == 5
+    for bad in (0, -1, 1.5, True, '2'):
+        with pytest.raises(ImportRefused, match='max_streamed_transfers'):
+            ImportPolicy.from_dict({'max_streamed_transfers': bad})

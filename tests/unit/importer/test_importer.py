@@ -1118,3 +1118,15 @@ def test_failed_streamed_imports_are_remembered_for_every_worker():
     elsewhere = Importer(fakes.FakeImages(project_id=fakes.OTHER_PROJECT),
                          cache=cache)
     assert elsewhere.failed_imports() == []
+
+
+def test_image_downloads_use_the_configured_ca_bundle(tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n')
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(fakes.IMAGE))})
+    images, engine = make(session=session,
+                          policy=ImportPolicy(verify_tls=str(bundle)))
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    assert engine.transfer(status.image_id).verified
+    assert session.requested[0][1]['verify'] == str(bundle)
