@@ -176,7 +176,7 @@ def start_import(request, name, verdict, image_name=None,
     eng = engine(request)
     status = eng.start(verdict, name=image_name, visibility=visibility,
                        members=members, marketplace_url=url,
-                       properties=properties)
+                       properties=properties, background=True)
     if (status.method == importer.GLANCE_DIRECT and not status.existing
             and status.state == 'queued'):
         eng.transfer_in_background(status.image_id)

@@ -116,6 +116,40 @@ GIB = 1024 ** 3
 _PROP_MAX = 255
 
 
+class _TransferSlots:
+    """Streamed transfers running in background threads of this process
+    (a web worker): bounded by ``max_streamed_transfers``."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.running = 0
+
+    def free(self, limit):
+        with self._lock:
+            return self.running < limit
+
+    def acquire(self, limit):
+        with self._lock:
+            if self.running >= limit:
+                return False
+            self.running += 1
+            return True
+
+    def release(self):
+        with self._lock:
+            self.running -= 1
+
+
+#: Background transfer slots of this process.
+TRANSFER_SLOTS = _TransferSlots()
+
+
+def _busy(limit):
+    return ('This server is already streaming %d image(s) into Glance '
+            '(import setting max_streamed_transfers); try again in a few '
+            'minutes.' % limit)
+
+
 class ImportRefused(MarketplaceError):
     """Policy forbids importing this entry (``str()`` says why)."""
 
@@ -629,7 +663,7 @@ class Importer:
     # -- start ---------------------------------------------------------
 
     def start(self, verdict, name=None, visibility='private', members=(),
-              marketplace_url=None, properties=None):
+              marketplace_url=None, properties=None, background=False):
         """Start importing the entry of *verdict*; an :class:`ImportStatus`.
 
         Raises :class:`ImportRefused` (policy, unusable entry) or
@@ -637,7 +671,10 @@ class Importer:
         policy forbids creating images).  For the streamed method the
         caller then runs :meth:`transfer` (in a thread or in the
         foreground).  *properties*: extra image properties, checked with
-        :func:`check_properties`.
+        :func:`check_properties`.  *background*: the caller will run a
+        streamed transfer with :meth:`transfer_in_background`; when this
+        process already runs ``max_streamed_transfers`` of them the import
+        is refused before any image is created.
 
         The image is created private: the requested *visibility* and
         *members* are recorded (``marketplace_visibility``,
@@ -674,6 +711,10 @@ class Importer:
             return self._offered(public)
         plan = choose_method(appliance, self.images.import_methods(),
                              self.policy)
+        limit = self.policy.max_streamed_transfers
+        if background and plan.method == GLANCE_DIRECT and \
+                not TRANSFER_SLOTS.free(limit):
+            raise ImportRefused(_busy(limit))
         props = dict(extra)
         props.update(image_properties(
             appliance, level, marketplace_url,
@@ -1028,8 +1069,16 @@ class Importer:
         stage or the import, e.g. an expired token, a crash) ends in the
         progress record (``state`` ``failed`` and ``reason``), which
         :meth:`status` and the Imports view report, and the image is
-        deleted (best effort).
+        deleted (best effort).  At most ``max_streamed_transfers`` run at
+        once in this process: beyond (a race lost since :meth:`start`
+        checked) the import fails at once (:class:`ImportFailed`, image
+        deleted).
         """
+        limit = self.policy.max_streamed_transfers
+        if not TRANSFER_SLOTS.acquire(limit):
+            # Lost a race for the last slot since start(): clean up.
+            return self._fail(image_id, _busy(limit))
+
         def run():
             try:
                 self.transfer(image_id)
@@ -1052,10 +1101,16 @@ class Importer:
                 except Exception:
                     LOG.exception('Cannot record the failure of %s',
                                   image_id)
+            finally:
+                TRANSFER_SLOTS.release()
 
         thread = threading.Thread(target=run, daemon=True,
                                   name='marketplace-import-%s' % image_id)
-        thread.start()
+        try:
+            thread.start()
+        except BaseException:
+            TRANSFER_SLOTS.release()
+            raise
         return thread
 
     def _discard(self, image_id, reason, total):

@@ -89,6 +89,19 @@ class ImportsApiTests(test.TestCase):
         background.assert_called_once_with(status.image_id)
         self.assertNotIn(('stage', status.image_id), self.images.calls)
 
+    def test_streamed_imports_per_worker_are_bounded(self):
+        self.images.methods = ['glance-direct']
+        for _ in range(2):  # the default max_streamed_transfers
+            self.assertTrue(importer.TRANSFER_SLOTS.acquire(2))
+        try:
+            with self.assertRaisesRegex(importer.ImportRefused,
+                                        'max_streamed_transfers'):
+                self._start()
+        finally:
+            importer.TRANSFER_SLOTS.release()
+            importer.TRANSFER_SLOTS.release()
+        self.assertEqual({}, self.images.images)
+
     def test_second_import_is_deduped(self):
         first = self._start()
         imports.import_row(self.request, first.image_id)

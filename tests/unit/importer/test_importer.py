@@ -1130,3 +1130,59 @@ def test_image_downloads_use_the_configured_ca_bundle(tmp_path):
     status = engine.start(fakes.verdict(locations=[GZ_URL]))
     assert engine.transfer(status.image_id).verified
     assert session.requested[0][1]['verify'] == str(bundle)
+
+
+class _Blocking(fakes.FakeResponse):
+    """A download that waits for ``release`` before its last bytes."""
+
+    def __init__(self, body):
+        super().__init__(body=body)
+        self.release = threading.Event()
+
+    def iter_content(self, size):
+        yield self.body[:100]
+        assert self.release.wait(30)
+        yield self.body[100:]
+
+
+def test_background_transfers_are_bounded_per_process():
+    other = b'other image' * 1000
+    other_url = 'http://images.example/b.img.gz'
+    blocking = _Blocking(fakes.gz(fakes.IMAGE))
+    session = fakes.FakeSession({GZ_URL: blocking, other_url:
+                                 fakes.FakeResponse(body=fakes.gz(other))})
+    images, engine = make(session=session,
+                          policy=ImportPolicy(max_streamed_transfers=1))
+    first = engine.start(fakes.verdict(locations=[GZ_URL]), background=True)
+    thread = engine.transfer_in_background(first.image_id)
+    try:
+        second = fakes.verdict(data=other, locations=[other_url],
+                               identifier='B' * 27)
+        with pytest.raises(ImportRefused, match='max_streamed_transfers'):
+            engine.start(second, background=True)
+        assert list(images.images) == [first.image_id]
+        # The foreground (CLI) is not bounded.
+        assert engine.start(second).method == 'glance-direct'
+    finally:
+        blocking.release.set()
+        thread.join(timeout=30)
+    assert engine.status(first.image_id).verified
+    assert importer.TRANSFER_SLOTS.running == 0
+    third = engine.start(fakes.verdict(data=other, locations=[other_url],
+                                       identifier='C' * 27), background=True)
+    engine.transfer_in_background(third.image_id).join(timeout=30)
+    assert engine.status(third.image_id).verified
+
+
+def test_background_transfer_beyond_the_limit_fails_cleanly():
+    images, engine = make(policy=ImportPolicy(max_streamed_transfers=1))
+    status = engine.start(fakes.verdict(locations=[GZ_URL]),
+                          background=True)
+    assert importer.TRANSFER_SLOTS.acquire(1)  # taken meanwhile
+    try:
+        with pytest.raises(ImportFailed, match='max_streamed_transfers'):
+            engine.transfer_in_background(status.image_id)
+    finally:
+        importer.TRANSFER_SLOTS.release()
+    assert images.images == {}
+    assert engine.status(status.image_id).state == 'failed'
