@@ -190,11 +190,31 @@ def test_lock_taken_by_other_worker_then_existing_returned():
     images, engine = make()
     cache = MemoryCache()
     engine.cache = cache
-    first = engine.start(fakes.verdict())
-    for key in [k for k in cache._data if 'lock' in k]:
-        raise AssertionError('lock %s not released' % key)
-    cache.add(Importer.LOCK_PREFIX + 'x', 1)
-    assert engine.start(fakes.verdict()).image_id == first.image_id
+    first = engine.start(fakes.verdict(locations=[GZ_URL]))
+    assert not [k for k in cache._data if 'lock' in k], 'lock not released'
+    images.images.clear()
+    # Another worker holds the entry's lock: it is creating the image.
+    lock = Importer.LOCK_PREFIX + '%s:%s' % (
+        fakes.appliance().identifier,
+        fakes.checksums(fakes.IMAGE)['SHA-512'][:32])
+    assert cache.add(lock, 'other worker')
+    theirs = {}
+
+    def other_worker_creates_while_we_wait(seconds):
+        assert seconds == engine.policy.settle
+        theirs.update(images.create(
+            name='theirs', tags=['marketplace'],
+            **dict(importer.image_properties(fakes.appliance(), 'verified'),
+                   marketplace_import_method='glance-direct')))
+
+    engine.sleep = other_worker_creates_while_we_wait
+    images.calls.clear()
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    assert status.existing and status.image_id == theirs['id']
+    assert status.state == 'queued'
+    assert images.calls == [('create', theirs['id'])]  # we created none
+    assert cache.get(lock) == 'other worker'  # their lock, left alone
+    assert first.image_id not in images.images
 
 
 def test_visibility_and_members_applied_once_verified():
