@@ -167,6 +167,23 @@ class _PrintingProgress(transfer.ProgressStore):
 
 
 def run(args):
+    """The command; with ``--json`` a refusal or failure is a JSON object
+    with an ``error`` field on standard output too (same exit status)."""
+    try:
+        return _run(args)
+    except MarketplaceError as e:
+        if not args.json:
+            raise
+        state = 'refused' if isinstance(e, (importer.ImportRefused,
+                                            creator.CommandError)) \
+            else 'failed'
+        print(json.dumps({'error': str(e), 'state': state, 'image_id': None,
+                          'verified': False}, indent=2, sort_keys=True))
+        print('Error: %s' % e, file=sys.stderr)
+        return 1
+
+
+def _run(args):
     if args.member and args.visibility != 'shared':
         raise creator.CommandError('--member needs --visibility shared')
     trust_policy, import_policy = _policies(args)
@@ -194,7 +211,12 @@ def run(args):
 
 def report(status, args):
     result = status.to_dict()
+    failed = status.state == 'failed' or (
+        args.wait and not (status.state == 'active' and status.verified))
     if args.json:
+        if failed:
+            result['error'] = '; '.join(status.reasons) or \
+                'The import is %s.' % status.state
         print(json.dumps(result, indent=2, sort_keys=True))
     else:
         what = 'already imported; launch it instead' if status.existing \
@@ -204,9 +226,5 @@ def report(status, args):
     for reason in status.reasons:
         print('Error: %s' % reason if status.state == 'failed'
               else 'Note: %s' % reason, file=sys.stderr)
-    if status.state == 'failed':
-        return 1
-    if args.wait and not (status.state == 'active' and status.verified):
-        return 1
-    return 0
+    return 1 if failed else 0
 

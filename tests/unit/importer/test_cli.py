@@ -148,6 +148,54 @@ def test_streamed_gz_verified(world, endorser, capsys, tmp_path):
     assert '(100%)' in err
 
 
+def test_json_refusal_and_failure_have_an_error_field(world, endorser,
+                                                      capsys, tmp_path):
+    url = 'http://images.example/cli.img'
+    world['images'].web[url] = fakes.IMAGE
+    world['documents'].append(signed(endorser[0], url))
+    ident = identifier(world['documents'][0])
+    # Refused by the import policy (untrusted).
+    status, out, err = run(capsys, ident, '--endpoint', 'http://mp.example',
+                           '--json')
+    assert status == 1
+    result = json.loads(out)
+    assert result['state'] == 'refused' and 'allow_untrusted' in \
+        result['error']
+    assert 'Error:' in err
+    # Usage refusal.
+    status, out, _ = run(capsys, ident, '--endpoint', 'http://mp.example',
+                         '--member', 'p1', '--json')
+    assert status == 1 and '--visibility shared' in json.loads(out)['error']
+    # A failed import (Glance refuses the URL).
+    world['images'].refuse.add(url)
+    status, out, err = run(capsys, ident, '--endpoint', 'http://mp.example',
+                           '--ca-file', endorser[1], '--json')
+    assert status == 1
+    result = json.loads(out)
+    assert result['state'] == 'failed'
+    assert 'does not pass filtering' in result['error']
+    # A failed import reported as a status (tampered, streamed).
+    world['images'].refuse.clear()
+    with ImageServer(str(tmp_path)) as server:
+        bad = server.add_file('a.img.gz',
+                              gzip.compress(fakes.IMAGE[:-1] + b'!'))
+        world['documents'][:] = [signed(endorser[0], bad)]
+        ident = identifier(world['documents'][0])
+        status, out, err = run(capsys, ident, '--endpoint',
+                               'http://mp.example', '--ca-file', endorser[1],
+                               '--json')
+    assert status == 1
+    result = json.loads(out)
+    assert result['state'] == 'failed' and 'SHA-512' in result['error']
+    # Success has no error field.
+    world['images'].web[url] = fakes.IMAGE
+    world['documents'][:] = [signed(endorser[0], url)]
+    status, out, _ = run(capsys, identifier(world['documents'][0]),
+                         '--endpoint', 'http://mp.example', '--ca-file',
+                         endorser[1], '--json')
+    assert status == 0 and 'error' not in json.loads(out)
+
+
 def test_usage_errors(world, capsys):
     ident = 'MMZu6WNK0rRKlhGf4RmDK3ew6Cg'
     status, _, err = run(capsys, ident, '--endpoint', 'http://mp.example',
