@@ -80,11 +80,16 @@ class _DryRunImporter(importer.Importer):
                 'Would be deleted: a duplicate of image %s.' % winner['id']])
 
     def verify(self, image):
-        problems = importer.integrity_problems(image)
+        problems = importer.integrity_problems(
+            image, trust_streamed=self._manages(image))
         if not problems:
-            return importer.ImportStatus(image['id'], 'active', verified=True,
-                                         image=image, reasons=[
-                                             'Would be marked verified.'])
+            wanted = image.get(P + 'visibility') or 'private'
+            return importer.ImportStatus(
+                image['id'], 'active', verified=True, image=image, reasons=[
+                    'Would be marked verified%s.' % (
+                        ' and made %s' % wanted
+                        if wanted != image.get('visibility')
+                        and wanted != 'private' else '')])
         return importer.ImportStatus(
             image['id'], 'failed', image=image, reasons=[
                 'Would be deactivated: stored data does not match the '

@@ -93,6 +93,20 @@ def test_dry_run_reports_and_changes_nothing(images, capsys):
     assert len(images.calls) == calls
 
 
+def test_unwatched_import_is_shared_once_verified(images, capsys):
+    image_id = finished(images)
+    images.update(image_id, **{P + 'visibility': 'shared',
+                               P + 'members': 'p1,p2'})
+    status, out, err = run(capsys, '--dry-run')
+    assert 'Would be marked verified and made shared.' in out
+    assert images.get(image_id)['visibility'] == 'private'
+    status, out, err = run(capsys)
+    assert status == 0, err
+    image = images.get(image_id)
+    assert image['visibility'] == 'shared' and image['members'] == ['p1',
+                                                                    'p2']
+
+
 def test_duplicate_of_an_older_image_is_removed(images, capsys):
     first = finished(images)
     second = finished(images)
