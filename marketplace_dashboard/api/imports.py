@@ -352,9 +352,10 @@ def import_rows(request):
     ones, are not its imports).  A row whose check fails shows why; it
     never empties the table."""
     owner = project_id(request)
-    images = [i for i in glance_images(request).find(tag=[importer.TAG],
-                                                      owner=owner)
-              if owner is not None and i.get('owner') == owner]
+    images = [] if owner is None else [
+        i for i in glance_images(request).find(tag=[importer.TAG],
+                                               owner=owner)
+        if i.get('owner') == owner]
     cache = {}
     rows = []
     for image in images:

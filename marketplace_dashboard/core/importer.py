@@ -39,9 +39,13 @@ any worker can advance it or read its status:
   offered) the streamed path (:meth:`Importer.transfer`) downloads,
   decompresses and hashes in one pass while staging, and triggers
   ``glance-direct`` only when the size and every endorsed hash match.
-* An image whose data does not match is deactivated (or deleted when it
-  never became active) and the reason recorded in
-  ``marketplace_verification_error``; it never stays usable.
+* An image whose data does not match is deactivated (deleted when it
+  never became active or Glance refuses the deactivation, hidden when it
+  refuses that too) and the reason recorded in
+  ``marketplace_verification_error``; it never stays usable silently.
+* Images are created private; the requested visibility and members are
+  applied once the data is verified.  Only the importing project's own
+  images are deduped to, elected against or deleted.
 """
 
 import dataclasses

@@ -197,6 +197,13 @@ class ImportsApiTests(test.TestCase):
                           r.reasons[0])
             self.assertFalse(r.launchable)
 
+    def test_no_project_lists_nothing(self):
+        self._start()
+        request = self.factory.get('/')
+        request.user = mock.Mock(project_id=None, tenant_id=None)
+        self.images.find = mock.Mock(side_effect=AssertionError('listed'))
+        self.assertEqual([], imports.import_rows(request))
+
     def test_launchable_image(self):
         status = self._start()
         imports.import_row(self.request, status.image_id)
