@@ -71,6 +71,9 @@ class _ReadOnlyImages:
 class _DryRunImporter(importer.Importer):
     """An importer that computes what it would do and does nothing."""
 
+    def _record_import_error(self, image_id, reason):
+        pass  # reported, not recorded
+
     def _reelect(self, image):
         winner = self.older_twin(image)
         if winner is None:

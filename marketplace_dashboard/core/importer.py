@@ -987,11 +987,14 @@ class Importer:
         reason = _clip('Glance could not download the image: %s'
                        % (newest.get('message') or 'its import task failed'
                           ' without a message'))
-        try:
-            self.images.update(image['id'], **{P + 'import_error': reason})
-        except GlanceError as e:
-            LOG.info('Cannot record the failure of %s: %s', image['id'], e)
+        self._record_import_error(image['id'], reason)
         return reason
+
+    def _record_import_error(self, image_id, reason):
+        try:
+            self.images.update(image_id, **{P + 'import_error': reason})
+        except GlanceError as e:
+            LOG.info('Cannot record the failure of %s: %s', image_id, e)
 
     # -- streamed transfer --------------------------------------------
 

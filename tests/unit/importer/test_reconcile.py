@@ -107,6 +107,21 @@ def test_unwatched_import_is_shared_once_verified(images, capsys):
                                                                     'p2']
 
 
+def test_failed_web_download_is_reported_and_recorded(images, capsys):
+    image_id = finished(images)
+    images.images[image_id].update(status='queued', size=None)
+    images.tasks = lambda image_id: [{'status': 'failure',
+                                      'message': 'HTTP 404 Not Found'}]
+    status, out, err = run(capsys, '--dry-run', '--json')
+    [result] = json.loads(out)
+    assert status == 1 and result['state'] == 'failed'
+    assert 'HTTP 404 Not Found' in result['reasons'][0]
+    assert P + 'import_error' not in images.get(image_id)
+    status, out, err = run(capsys, '--json')
+    assert status == 1
+    assert 'HTTP 404' in images.get(image_id)[P + 'import_error']
+
+
 def test_duplicate_of_an_older_image_is_removed(images, capsys):
     first = finished(images)
     second = finished(images)
