@@ -29,6 +29,7 @@ import threading
 import time
 import uuid
 
+import glanceclient.exc
 import pytest
 
 from marketplace_dashboard.core import builder, glance, signature, trust
@@ -263,7 +264,10 @@ def test_tampered_image_is_never_shared(stack, image_server, endorser):
     image = images.get(status.image_id)
     assert image['status'] == 'deactivated'
     assert image['visibility'] == 'private'
-    assert list(images.client.image_members.list(status.image_id)) == []
+    # a private image has no members: Glance refuses even to list them
+    with pytest.raises(glanceclient.exc.HTTPForbidden,
+                       match='Only shared images have members'):
+        list(images.client.image_members.list(status.image_id))
 
 
 def test_concurrent_threads_one_image(stack, image_server, endorser):
