@@ -218,8 +218,12 @@ def test_horizon_wrong_password_is_refused(stack, horizon_login):
 
 
 def test_browser_login_and_images_screenshots(stack, browser):
-    gc = stack.glance(stack.demo)
-    name = "shot-%s" % uuid.uuid4().hex[:8]
+    # a project of its own: the demo project's images (made by the other
+    # tests) fill more than the first page of Horizon's paged Images table
+    suffix = uuid.uuid4().hex[:8]
+    creds = stack.create_project_user("shots-%s" % suffix, "shots-pass")
+    gc = stack.glance(creds)
+    name = "shot-%s" % suffix
     img = gc.images.create(name=name, disk_format="raw",
                            container_format="bare")
     gc.images.upload(img.id, io.BytesIO(b"\0" * 4096))
@@ -227,7 +231,7 @@ def test_browser_login_and_images_screenshots(stack, browser):
     browser.get(stack.horizon_url + "/auth/login/")
     assert browser.find_element(By.ID, "id_username").is_displayed()
     assert browser.screenshot("stack-login").stat().st_size > 0
-    browser.login(next_url="/project/images/")
+    browser.login(creds, next_url="/project/images/")
     WebDriverWait(browser, 120).until(
         lambda d: name in d.find_element(By.TAG_NAME, "body").text)
     assert browser.title.startswith("Images")
