@@ -66,6 +66,11 @@ XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 NO_MATCH = 'no metadata matching query found'
 _DECL_RE = re.compile(rb'^\s*<\?xml[^>]*\?>\s*')
 _ENCODING_RE = re.compile(rb'^\s*<\?xml[^>]*encoding=["\']([^"\']+)["\']')
+_UTF8_BOM = b'\xef\xbb\xbf'
+# UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+_FOREIGN_BOMS = ((b'\x00\x00\xfe\xff', 'UTF-32'),
+                 (b'\xff\xfe\x00\x00', 'UTF-32'),
+                 (b'\xfe\xff', 'UTF-16'), (b'\xff\xfe', 'UTF-16'))
 _SPARQL_NS = 'http://www.w3.org/2005/sparql-results#'
 RDF_ATTR = '{%s}%%s' % xmlsafe.RDF_NS
 XML_BASE_ATTR = '{http://www.w3.org/XML/1998/namespace}base'
@@ -109,10 +114,36 @@ def json_response(value, status=200):
     return Response(dumps(value), status=status, mimetype='application/json')
 
 
+def encoding_problem(document):
+    """Why *document* (bytes) is not a UTF-8 XML document, or ``None``.
+
+    Stored documents are spliced into the UTF-8 ``<metadata>`` listing,
+    so only UTF-8 (or its ASCII subset) is accepted: no UTF-16/32 byte
+    order mark, no NUL byte (UTF-16/32 without a BOM), bytes that decode
+    as UTF-8 and no XML declaration naming another encoding.
+    """
+    for bom, name in _FOREIGN_BOMS:
+        if document.startswith(bom):
+            return 'found a %s byte order mark' % name
+    if b'\x00' in document:
+        return 'found NUL bytes, as in UTF-16 or UTF-32'
+    if document.startswith(_UTF8_BOM):
+        document = document[len(_UTF8_BOM):]
+    try:
+        document.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        return 'byte %d is not valid UTF-8' % exc.start
+    match = _ENCODING_RE.match(document)
+    if match and match.group(1).lower() not in (b'utf-8', b'utf8',
+                                                b'us-ascii', b'ascii'):
+        return 'the XML declaration names %s' % match.group(1).decode()
+    return None
+
+
 def strip_declaration(document):
     """The stored document without its XML declaration (and BOM)."""
-    if document.startswith(b'\xef\xbb\xbf'):
-        document = document[3:]
+    if document.startswith(_UTF8_BOM):
+        document = document[len(_UTF8_BOM):]
     return _DECL_RE.sub(b'', document, count=1)
 
 
@@ -269,11 +300,19 @@ class MarketplaceApp:
         parts = [XML_DECL, b'<metadata>']
         for row in result.rows:
             try:
-                parts.append(strip_declaration(
-                    self.store.read_path(row['path'])))
+                document = self.store.read_path(row['path'])
             except FileNotFoundError:
                 LOG.warning('indexed entry %s is missing on disk',
                             row['path'])
+                continue
+            problem = encoding_problem(document)
+            if problem:
+                # Stored before uploads had to be UTF-8: splicing it in
+                # would make the whole listing malformed.
+                LOG.warning('entry %s left out of the XML listing: not '
+                            'UTF-8 (%s)', row['path'], problem)
+                continue
+            parts.append(strip_declaration(document))
         parts.append(b'</metadata>')
         return Response(b''.join(parts), mimetype='application/xml')
 
@@ -419,11 +458,10 @@ class MarketplaceApp:
 
     def validate(self, data):
         """Full validation of an upload; returns its index record."""
-        match = _ENCODING_RE.match(data)
-        if match and match.group(1).lower() not in (b'utf-8', b'utf8',
-                                                    b'us-ascii', b'ascii'):
-            raise HTTPError(400, 'invalid metadata: documents must be '
-                            'UTF-8 encoded')
+        problem = encoding_problem(data)
+        if problem:
+            raise HTTPError(400, 'invalid metadata: documents must be UTF-8 '
+                            'encoded (%s)' % problem)
         try:
             root = xmlsafe.parse_xml(data, max_bytes=self.max_upload_bytes)
         except DocumentTooLarge:

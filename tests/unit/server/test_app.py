@@ -404,6 +404,69 @@ def test_hostile_uploads_store_nothing(live, jane, ca, tmp_path):
     assert not (tmp_path / 'x@y').exists()
 
 
+def _reencoded(data, encoding, declaration=None, bom=b''):
+    """*data* (UTF-8) re-encoded; *declaration* names the encoding (None:
+    no XML declaration at all)."""
+    text = data.decode('utf-8')
+    body = text[text.index('<rdf:RDF'):]
+    if declaration is not None:
+        body = ('<?xml version="1.0" encoding="%s" standalone="no"?>'
+                % declaration) + body
+    return bom + body.encode(encoding)
+
+
+def test_uploads_must_be_utf8(live, jane, tmp_path):
+    srv = live()
+    data = make_doc(jane, 1, title='Caf\u00e9 image')
+    cases = {
+        'UTF-16 with declaration': _reencoded(data, 'utf-16', 'UTF-16'),
+        'UTF-16 BOM only': _reencoded(data, 'utf-16-le', bom=b'\xff\xfe'),
+        'UTF-16BE without BOM': _reencoded(data, 'utf-16-be', 'UTF-16BE'),
+        'UTF-32 with declaration': _reencoded(data, 'utf-32', 'UTF-32'),
+        'UTF-32BE BOM only': _reencoded(data, 'utf-32-be',
+                                        bom=b'\x00\x00\xfe\xff'),
+        'Latin-1 with declaration': _reencoded(data, 'latin-1',
+                                               'ISO-8859-1'),
+        'Latin-1 bytes, no declaration': _reencoded(data, 'latin-1'),
+    }
+    for name, encoded in cases.items():
+        if 'no declaration' not in name:
+            # the same signed infoset: the signature alone cannot tell
+            assert verify_signature(encoded).status == 'valid', name
+        response = post(srv, encoded)
+        assert response.status_code == 400, (name, response.text)
+        assert error_text(response).startswith(
+            'invalid metadata: documents must be UTF-8 encoded'), name
+    assert stored_files(tmp_path / 'data') == []
+    assert listing(srv, status='all')['aaData'] == []
+    # UTF-8 (with or without a BOM) is accepted; the listing stays valid
+    assert post(srv, data).status_code == 201
+    bom = make_doc(jane, 2)
+    assert post(srv, b'\xef\xbb\xbf' + bom).status_code == 201
+    xml = get(srv, '/metadata', status='all')
+    documents = split_documents(xml.content)
+    assert len(documents) == 2
+    assert all(verify_signature(d).status == 'valid' for d in documents)
+
+
+def test_listing_leaves_out_non_utf8_entries_stored_earlier(live, jane):
+    from marketplace_dashboard.core.model import parse_appliance
+    from marketplace_dashboard.server.store import EntryRecord
+
+    srv = live()
+    assert post(srv, make_doc(jane, 1)).status_code == 201
+    # as an earlier version could have stored it
+    utf16 = _reencoded(make_doc(jane, 2), 'utf-16', 'UTF-16')
+    srv.app.store.add(EntryRecord.from_appliance(parse_appliance(utf16)),
+                      utf16)
+    assert len(listing(srv)['aaData']) == 2
+    xml = get(srv, '/metadata')
+    assert xml.status_code == 200
+    documents = split_documents(xml.content)
+    assert [parse_key(d)[0] for d in documents] == \
+        [parse_key(make_doc(jane, 1))[0]]
+
+
 def test_wrong_content_type(live, jane):
     response = post(live(), make_doc(jane, 1), ctype='text/csv')
     assert response.status_code == 415
