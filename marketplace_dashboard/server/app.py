@@ -286,9 +286,9 @@ class MarketplaceApp:
     def _listing(self, request, args, segments, force=None):
         try:
             query = listing.ListingQuery.from_args(args, segments)
+            result = listing.run_query(self.store.db, query)
         except listing.ListingError as exc:
             raise HTTPError(400, str(exc)) from None
-        result = listing.run_query(self.store.db, query)
         if force == 'json' or wants_json(request):
             return json_response({
                 'sEcho': query.echo, 'iTotalRecords': result.total,

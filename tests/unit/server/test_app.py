@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import pathlib
+import re
 import threading
 
 from cryptography.hazmat.primitives import serialization
@@ -328,7 +329,12 @@ def test_error_text_is_escaped(live):
     assert '<such>&path' in error_text(response)
 
 
-@pytest.mark.parametrize('pattern', ['(', '[a-', '(a+)+$', 'x' * 201])
+@pytest.mark.parametrize('pattern', [
+    '(', '[a-', '(a+)+$', 'x' * 201,
+    # catastrophic backtracking beyond (x+)+
+    '(.|.)*!', r'(\w|\w)*!', '(.*a){12}!', '(?:x+x+)+y', '.*.*.*!',
+    '(a|a)(a|a)(a|a)(a|a)(a|a)!', 'a{0,100}a{0,100}!', 'x{1000}',
+    r'(a)\1', '(?=a)a', '(ab){5}'])
 def test_bad_search_expression(live, pattern):
     srv = live()
     response = get(srv, '/metadata', sSearch=pattern)
@@ -337,6 +343,27 @@ def test_bad_search_expression(live, pattern):
     response = get(srv, '/metadata', sSearch_2=pattern, media='json')
     assert response.status_code == 400
     assert list(response.json()) == ['400']
+
+
+def test_safe_search_expressions_still_work(populated):
+    def oses(**params):
+        return sorted({r[1] for r in listing(populated, **params)['aaData']})
+
+    assert oses(sSearch='debian') == ['Debian']
+    # the client's re.escape output is matched literally
+    assert oses(sSearch_2='1.') == ['CentOS', 'Debian', 'Ubuntu']
+    assert oses(sSearch_2=re.escape('1.')) == []
+    assert oses(sSearch=' '.join(re.escape(w) for w in ('Debian', 'x86_64')),
+                sSearch_2=re.escape('11')) == ['Debian']
+    assert oses(sSearch_1='^(centos|debian)$') == ['CentOS', 'Debian']
+    assert oses(sSearch_1='^c.*s$') == ['CentOS']
+    assert oses(sSearch_1='^ub[a-z]+') == ['Ubuntu']
+    assert oses(sSearch_1='deb(ian)?', sSearch_3=r'^x86_\d{2}$') == \
+        ['Debian']
+    numbers = listing(populated, sSearch=r'number\s+1\d$',
+                      iDisplayLength='50')['aaData']
+    assert sorted(r[9] for r in numbers) == \
+        ['image number %d' % i for i in range(10, 20)]
 
 
 @pytest.mark.parametrize('params', [

@@ -3,6 +3,8 @@
 import datetime
 import hashlib
 import random
+import re
+import time
 
 import pytest
 
@@ -116,3 +118,82 @@ def test_counts_with_filters(big, live):
             and not r.deprecated and r.locations[0].startswith('pdisk')]
     assert sorted((r[7], r[4], r[6]) for r in expired['aaData']) == \
         sorted(r.key() for r in want)
+
+
+@pytest.mark.parametrize('pattern', [
+    'ubuntu', re.escape('c++ (beta) x86_64'), '^x86_64$', '',
+    r'^ubuntu\s+14.*', 'colou?r', '(centos|debian)', r'\d{4}-\d{2}',
+    '(ab)+x', '(a|b)*c', 'a.*b', '[a-z]+', r'(?i)^\w+@example\.org$'])
+def test_safe_patterns_accepted(pattern):
+    listing.check_pattern(pattern)
+    regex, _ = listing.compile_pattern(pattern)
+    assert regex.flags & re.IGNORECASE
+
+
+@pytest.mark.parametrize('pattern, reason', [
+    ('(.|.)*!', 'no alternation or repetition inside'),
+    (r'(\w|\w)*!', 'no alternation or repetition inside'),
+    ('(.*a){12}!', 'no alternation or repetition inside'),
+    ('(a+)+$', 'no alternation or repetition inside'),
+    ('(ab|cd)+', 'no alternation or repetition inside'),
+    ('(ab){3}', 'only be repeated with ?, * or +'),
+    ('.*.*x', 'at most 1 unbounded repetition'),
+    (r'\w+\s+x', 'at most 1 unbounded repetition'),
+    ('a{101}', 'above 100'),
+    ('a{0,20}x', 'too many alternatives'),
+    ('(aa|bb)(aa|bb)(aa|bb)(aa|bb)(aa|bb)', 'too many alternatives'),
+    ('(aa|bb)(aa|bb)(aa|bb).*x', 'too many alternatives'),
+    (r'(a)\1', 'backreferences'),
+    ('(?<=a)b', 'lookahead and lookbehind'),
+    ('(', 'missing )'),
+])
+def test_unsafe_patterns_refused(pattern, reason):
+    with pytest.raises(listing.ListingError) as err:
+        listing.check_pattern(pattern)
+    assert str(err.value).startswith('invalid search expression: ')
+    assert reason in str(err.value)
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    """Two valid entries with 20,000-character values."""
+    store = Store(tmp_path)
+    records = [EntryRecord(
+        identifier=identifier_from_sha1(hashlib.sha1(  # noqa: S324
+            b'hostile%d' % i).hexdigest()),
+        email='mallory@example.org', created=fmt(-1), valid=fmt(30),
+        description='a' * 20000 + '!', title='a' * 20000)
+        for i in range(2)]
+    store.add_many((r, b'<doc/>') for r in records)
+    return store
+
+
+def test_search_cost_is_bounded_on_hostile_values(hostile):
+    def count(**args):
+        query = listing.ListingQuery.from_args(args)
+        return listing.run_query(hostile.db, query).total_filtered
+
+    started = time.monotonic()
+    # quadratic in the length of the text searched: seconds on 20,000
+    # characters, milliseconds on the first 512
+    assert count(sSearch='.*~') == 0
+    assert count(sSearch='a{0,3}.*~') == 0
+    assert time.monotonic() - started < 1
+    # literal text is searched in the whole value, expressions with a
+    # variable-width part in its first 512 characters
+    assert count(sSearch='!') == 2
+    assert count(sSearch='a!') == 2
+    assert count(sSearch='a+!') == 0
+    assert count(sSearch='a.*') == 2
+
+
+def test_search_time_budget(hostile):
+    query = listing.ListingQuery.from_args({'sSearch': 'nothing'})
+    with pytest.raises(listing.ListingError) as err:
+        listing.run_query(hostile.db, query, budget=0)
+    assert 'took more than 0 seconds' in str(err.value)
+    # a listing without search terms is not limited
+    plain = listing.ListingQuery.from_args({})
+    assert listing.run_query(hostile.db, plain, budget=0).total == 2
+    # and the connection is usable afterwards
+    assert listing.run_query(hostile.db, query).total_filtered == 0
