@@ -31,6 +31,7 @@ import re
 import sys
 import urllib.parse
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from lxml import etree
 from werkzeug import exceptions as wexc
 from werkzeug.routing import Map, Rule
@@ -64,8 +65,12 @@ PREFIX = '/marketplace'
 DEFAULT_MAX_UPLOAD = 4 * 1024 * 1024
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 NO_MATCH = 'no metadata matching query found'
+DEFAULT_RANGE_DAYS = 30
+MAX_RANGE_DAYS = 365000
 _DECL_RE = re.compile(rb'^\s*<\?xml[^>]*\?>\s*')
 _ENCODING_RE = re.compile(rb'^\s*<\?xml[^>]*encoding=["\']([^"\']+)["\']')
+_NOT_XML_CHAR_RE = re.compile(
+    '[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
 _UTF8_BOM = b'\xef\xbb\xbf'
 # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
 _FOREIGN_BOMS = ((b'\x00\x00\xfe\xff', 'UTF-32'),
@@ -100,7 +105,14 @@ def wants_json(request):
     return first in ('application/json', 'application/sparql-results+json')
 
 
+def xml_text(text):
+    """*text* with the characters XML 1.0 cannot carry replaced by U+FFFD
+    (error messages may quote a request path with control characters)."""
+    return _NOT_XML_CHAR_RE.sub('\ufffd', text)
+
+
 def error_response(request, code, message):
+    message = xml_text(message)
     if wants_json(request):
         return Response(dumps({str(code): message}), status=code,
                         mimetype='application/json')
@@ -364,10 +376,16 @@ class MarketplaceApp:
                               wants_json(request))
 
     def on_endorser(self, request, email):
-        raw = request.args.get('range', '30')
-        days = int(raw) if raw.isdigit() else 30
+        # as the original: anything but a number of days gives 30; larger
+        # numbers than MAX_RANGE_DAYS (about 1000 years) are clamped
+        raw = request.args.get('range', '')
+        days = DEFAULT_RANGE_DAYS
+        if raw.isascii() and raw.isdigit():
+            digits = raw.lstrip('0') or '0'
+            days = (MAX_RANGE_DAYS if len(digits) > 6
+                    else min(int(digits), MAX_RANGE_DAYS))
         since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(
-            days=min(days, 365000))
+            days=days)
         rows = self.store.db.execute(
             'SELECT identifier, created, description, location, '
             'deprecated_reason AS deprecated, email FROM entries '
@@ -472,7 +490,14 @@ class MarketplaceApp:
         if root.tag != xmlsafe.RDF_ROOT:
             raise HTTPError(400, 'invalid metadata: the document root must '
                             'be rdf:RDF (one entry per upload)')
-        signature = verify_signature(data)
+        try:
+            signature = verify_signature(data)
+        except (UnsupportedAlgorithm, ValueError) as exc:
+            # e.g. a certificate whose key algorithm cryptography cannot
+            # load: the core lets that through
+            raise HTTPError(400, 'invalid metadata: the signature cannot be '
+                            'checked: the certificate key cannot be read '
+                            '(%s)' % exc) from None
         if signature.status != 'valid':
             raise HTTPError(400, 'invalid metadata: %s' % (
                 signature.reason or 'no signature'))

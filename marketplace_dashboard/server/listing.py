@@ -77,6 +77,9 @@ MAX_SEARCH_TEXT = 512
 #: Seconds a listing with search terms may take before it is interrupted.
 SEARCH_BUDGET = 10.0
 DEFAULT_SORT_COLUMN = 6
+#: Largest paging value and sEcho (a Java int, as in the original service).
+MAX_INT = 2 ** 31 - 1
+_ASCII_INT_RE = re.compile(r'-?[0-9]+\Z')
 STATUSES = ('valid', 'expired', 'deprecated')
 
 # One character each; CATEGORY only occurs inside IN.
@@ -237,15 +240,32 @@ def classify(value):
     return 'identifier'
 
 
+def ascii_int(raw, maximum=MAX_INT):
+    """*raw* as an int if it is ASCII digits (optionally after ``-``) and
+    at most *maximum* in absolute value, else ``None``.
+
+    ``str.isdigit`` and ``int`` also accept other Unicode digits (``'²'``,
+    ``'٣'``), spaces, ``+`` and ``_``; this does not.
+    """
+    if not isinstance(raw, str) or not _ASCII_INT_RE.match(raw):
+        return None
+    digits = raw.lstrip('-').lstrip('0')
+    if len(digits) > len(str(maximum)) or (digits and int(digits) > maximum):
+        return None
+    return int(raw)
+
+
 def _int_param(args, name, default=None, minimum=0):
     raw = args.get(name)
     if raw is None or raw == '':
         return default
-    try:
-        value = int(raw)
-    except ValueError:
+    value = ascii_int(raw)
+    if value is None:
+        if _ASCII_INT_RE.match(raw):
+            raise ListingError('invalid %s: must be at most %d'
+                               % (name, MAX_INT))
         raise ListingError('invalid %s: %r is not an integer'
-                           % (name, raw)) from None
+                           % (name, raw[:40])) from None
     if value < minimum:
         raise ListingError('invalid %s: must be at least %d'
                            % (name, minimum))
@@ -311,8 +331,8 @@ class ListingQuery:
         if direction not in ('', 'asc', 'desc'):
             raise ListingError("invalid sSortDir_0: use 'asc' or 'desc'")
         query.sort_dir = direction or ('desc' if col == 6 else 'asc')
-        echo = args.get('sEcho') or '0'
-        query.echo = int(echo) if echo.isdigit() else 0
+        echo = ascii_int(args.get('sEcho') or '0')
+        query.echo = echo if echo is not None and echo >= 0 else 0
         return query
 
 

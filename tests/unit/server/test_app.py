@@ -366,11 +366,108 @@ def test_safe_search_expressions_still_work(populated):
         ['image number %d' % i for i in range(10, 20)]
 
 
-@pytest.mark.parametrize('params', [
-    {'iDisplayStart': 'x'}, {'iSortCol_0': '11'}, {'sSortDir_0': 'up'}])
-def test_bad_paging(live, params):
-    response = get(live(), '/metadata', **params)
+@pytest.mark.parametrize('params, message', [
+    ({'iDisplayStart': 'x'}, "invalid iDisplayStart: 'x' is not an integer"),
+    ({'iSortCol_0': '11'}, 'invalid iSortCol_0: must be 1 to 10'),
+    ({'sSortDir_0': 'up'}, "invalid sSortDir_0: use 'asc' or 'desc'"),
+    # no overflow in SQLite (was HTTP 500), no Unicode digits
+    ({'iDisplayStart': '99999999999999999999'},
+     'invalid iDisplayStart: must be at most 2147483647'),
+    ({'iDisplayLength': '99999999999999999999'},
+     'invalid iDisplayLength: must be at most 2147483647'),
+    ({'iDisplayStart': '9' * 5000},
+     'invalid iDisplayStart: must be at most 2147483647'),
+    ({'iDisplayStart': '2147483648'},
+     'invalid iDisplayStart: must be at most 2147483647'),
+    ({'iDisplayLength': '-2'}, 'invalid iDisplayLength: must be at least -1'),
+    ({'iDisplayStart': '\u00b2'},
+     "invalid iDisplayStart: '\u00b2' is not an integer"),
+    ({'iSortCol_0': '\u0663'},
+     "invalid iSortCol_0: '\u0663' is not an integer"),
+    ({'iDisplayLength': ' 5'}, "invalid iDisplayLength: ' 5' is not an "
+                               "integer"),
+])
+def test_bad_paging(live, params, message):
+    srv = live()
+    response = get(srv, '/metadata', **params)
     assert response.status_code == 400
+    assert error_text(response) == message
+    response = get(srv, '/metadata', media='json', **params)
+    assert response.status_code == 400
+    assert response.json() == {'400': message}
+
+
+def test_paging_limits_and_echo(live, jane):
+    srv = live()
+    for i in range(3):
+        assert post(srv, make_doc(jane, i)).status_code == 201
+    page = listing(srv, iDisplayStart='2147483647', iDisplayLength='1')
+    assert page['aaData'] == [] and page['iTotalDisplayRecords'] == 3
+    page = listing(srv, iDisplayStart='1', iDisplayLength='2147483647')
+    assert len(page['aaData']) == 2
+    assert len(listing(srv, iDisplayLength='-1')['aaData']) == 3
+    # sEcho is echoed when it is a plain integer, else 0 (as before)
+    for echo, echoed in (('5', 5), ('2147483647', 2147483647), ('\u00b2', 0),
+                         ('99999999999999999999', 0), ('9' * 5000, 0),
+                         ('-3', 0), ('x', 0)):
+        assert listing(srv, sEcho=echo)['sEcho'] == echoed, echo
+    form = requests.post(srv.url + '/metadata', timeout=30,
+                         data={'sEcho': '\u00b2', 'iDisplayLength': '1'})
+    assert form.status_code == 200 and form.json()['sEcho'] == 0
+    form = requests.post(srv.url + '/metadata', timeout=30,
+                         data={'iDisplayStart': '99999999999999999999'})
+    assert form.status_code == 400
+
+
+def test_endorser_range_values(live, jane):
+    srv = live()
+    assert post(srv, make_doc(jane, 1, created=ago(days=40))).status_code \
+        == 201
+    assert post(srv, make_doc(jane, 2, created=ago(days=3))).status_code \
+        == 201
+
+    def recent(value):
+        response = get(srv, '/endorsers/jane@example.org', range=value,
+                       media='json')
+        assert response.status_code == 200, (value, response.text)
+        return len(response.json()['results']['bindings'])
+
+    # not a number of days: the default 30 (as the original service)
+    for value in ('', 'x', '\u00b2', '\u0663', '-5', '1.5', ' 5'):
+        assert recent(value) == 1, value
+    assert recent('1') == 0 and recent('5') == 1 and recent('50') == 2
+    # larger than 1000 years: clamped
+    for value in ('99999999999999999999', '9' * 5000, '365001'):
+        assert recent(value) == 2, value
+
+
+def test_control_characters_in_paths(live):
+    srv = live()
+    for path in ('/no%00such', '/no%01such', '/tag/%00/%1f',
+                 '/metadata/%00/%01/%02'):
+        response = get(srv, path)
+        assert response.status_code == 404, path
+        assert 'such' in error_text(response) or 'not found' in \
+            error_text(response)
+        as_json = get(srv, path, media='json')
+        assert as_json.status_code == 404
+        assert list(as_json.json()) == ['404']
+
+
+def test_certificate_with_unknown_key_algorithm(live, jane, tmp_path):
+    srv = live()
+    data = make_doc(jane, 1)
+    match = re.search(rb'<(?:\w+:)?X509Certificate>([^<]*)<', data)
+    der = base64.b64decode(b''.join(match.group(1).split()))
+    rsa = bytes.fromhex('2a864886f70d010101')   # OID rsaEncryption
+    assert der.count(rsa) == 1
+    der = der.replace(rsa, bytes.fromhex('2a864886f70d010108'))
+    data = data.replace(match.group(1), base64.b64encode(der))
+    response = post(srv, data)
+    assert response.status_code == 400, response.text
+    assert error_text(response).startswith(
+        'invalid metadata: the signature cannot be checked')
+    assert stored_files(tmp_path / 'data') == []
 
 
 def _resign(data, cred):
