@@ -267,6 +267,10 @@ class MarketplaceApp:
         except wexc.HTTPException as exc:
             response = error_response(request, exc.code,
                                       exc.description or exc.name)
+            # e.g. the Allow header of a 405
+            for name, value in exc.get_headers(request.environ):
+                if name.lower() != 'content-type':
+                    response.headers[name] = value
         except Exception:
             LOG.exception('internal error serving %s', request.path)
             response = error_response(request, 500, 'internal server error')

@@ -314,12 +314,23 @@ def test_empty_marketplace_and_not_found(live):
 
 def test_methods_not_allowed(live):
     srv = live()
-    for method, path in (('POST', '/endorsers'), ('PUT', '/metadata'),
-                         ('DELETE', '/metadata/%s' % BEE8),
-                         ('POST', '/metadata/%s' % BEE8)):
+    for method, path, allowed in (
+            ('POST', '/endorsers', 'GET, HEAD'),
+            ('PUT', '/metadata', 'GET, HEAD, POST'),
+            ('DELETE', '/metadata/%s' % BEE8, 'GET, HEAD'),
+            ('POST', '/metadata/%s' % BEE8, 'GET, HEAD'),
+            ('PATCH', '/metadata/%s/%s/2014-03-08T14:10:40Z' % (BEE8, JANE),
+             'GET, HEAD')):
         response = requests.request(method, srv.url + path, timeout=30)
         assert response.status_code == 405, (method, path)
         assert error_text(response).startswith('The method is not allowed')
+        assert sorted(response.headers['Allow'].split(', ')) == \
+            allowed.split(', '), (method, path)
+        as_json = requests.request(method, srv.url + path, timeout=30,
+                                   headers={'Accept': 'application/json'})
+        assert sorted(as_json.headers['Allow'].split(', ')) == \
+            allowed.split(', ')
+        assert as_json.headers['Content-Type'] == 'application/json'
 
 
 def test_error_text_is_escaped(live):
