@@ -185,6 +185,16 @@ def sparql_results(variables, rows, as_json):
     return Response(body, mimetype='application/sparql-results+xml')
 
 
+def literal_text(element):
+    """The text content of *element* without its comments and processing
+    instructions (``element.text`` stops at the first of them)."""
+    parts = [element.text or '']
+    for child in element:
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or '')
+    return ''.join(parts)
+
+
 def rdf_json(document):
     """RDF/JSON (Talis) of a stored entry, as the original service gives.
 
@@ -206,7 +216,7 @@ def rdf_json(document):
         if resource is not None:
             return {'type': 'uri',
                     'value': urllib.parse.urljoin(base, resource)}
-        return {'type': 'literal', 'value': element.text or ''}
+        return {'type': 'literal', 'value': literal_text(element)}
 
     def properties(element):
         result = {}

@@ -141,6 +141,35 @@ def test_samples_deprecated_then_newer_in_fresh_store(live):
         [(BEE8, JANE, '2014-03-08T14:10:40Z')]
 
 
+def test_rdf_json_literals_ignore_comments(live, jane):
+    from marketplace_dashboard.core import builder
+    from marketplace_dashboard.core.signature import sign_document
+    from tests.unit.server.conftest import sha1_of
+
+    srv = live()
+    created = ago(seconds=5)
+    draft = builder.build_document(
+        1024, {'SHA-1': sha1_of(7)}, os='Ubuntu', os_version='22.04',
+        os_arch='x86_64', title='My Image', comment='A fine image',
+        valid_days=100, now=created)
+    assert draft.count(b'>My Image<') == 1
+    assert draft.count(b'>A fine image<') == 1
+    draft = draft.replace(b'>My Image<',
+                          b'>My <!-- a comment -->Image<?pi x?> 1<')
+    draft = draft.replace(b'>A fine image<',
+                          b'><!-- first -->A fine<!-- --> image<')
+    data = sign_document(draft, jane.key, jane.cert, now=created)
+    response = post(srv, data)
+    assert response.status_code == 201, response.text
+    graph = get(srv, response.headers['Location'][len(srv.url):],
+                media='json').json()
+    (subject,) = [v for k, v in graph.items() if not k.startswith('_:')]
+    assert subject['http://purl.org/dc/terms/title'] == \
+        [{'type': 'literal', 'value': 'My Image 1'}]
+    assert subject['http://purl.org/dc/terms/description'] == \
+        [{'type': 'literal', 'value': 'A fine image'}]
+
+
 def test_json_row_shape_and_slash_escaping(live):
     srv = live()
     assert post(srv, sample('04-signed-selfsigned-full.xml')) \
