@@ -31,10 +31,14 @@ import importlib.metadata
 import json
 import os
 import re
+import socket
+import threading
 import urllib.parse
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import connection as u3_connection
+from urllib3 import connectionpool as u3_pool
 from urllib3.util.retry import Retry
 
 from marketplace_dashboard.core import cache as cache_mod
@@ -56,6 +60,10 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover
 
 USER_AGENT = 'marketplace-dashboard/%s' % _VERSION
 DEFAULT_TIMEOUT = (5.0, 30.0)
+#: Least time a whole request may take (connection, retries, every byte of
+#: the answer); the default deadline is the larger of this and the sum of
+#: the connect and read timeouts.
+DEFAULT_DEADLINE = 60.0
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_RETRIES = 2
 LISTING_TTL = 30
@@ -86,12 +94,31 @@ def _timeout(value):
     return (connect, read)
 
 
+def _deadline(value, timeout):
+    if value is None:
+        return max(DEFAULT_DEADLINE, sum(timeout))
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise MarketplaceClientError(
+            'invalid marketplace deadline %r: give seconds' % (value,)) \
+            from None
+    if not value > 0:
+        raise MarketplaceClientError('the marketplace deadline must be '
+                                     'positive')
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class MarketplaceConfig:
     """One configured marketplace.
 
     *url* is the service root, e.g. ``https://mp.example.org/marketplace``;
     *verify* is ``True`` (system CAs) or the path of a PEM CA bundle.
+    *timeout* bounds connecting and each wait for data; *deadline* (default:
+    the larger of 60 s and connect + read timeout) bounds a whole request,
+    retries included, so a server sending its answer a byte at a time
+    cannot hold a caller.
     """
 
     name: str
@@ -101,6 +128,7 @@ class MarketplaceConfig:
     max_bytes: int = DEFAULT_MAX_BYTES
     user_agent: str = USER_AGENT
     retries: int = DEFAULT_RETRIES
+    deadline: float | None = None
 
     def __post_init__(self):
         parts = urllib.parse.urlsplit(self.url or '')
@@ -118,6 +146,8 @@ class MarketplaceConfig:
                 'CA bundle %s for marketplace %r does not exist'
                 % (self.verify, self.name))
         object.__setattr__(self, 'timeout', _timeout(self.timeout))
+        object.__setattr__(self, 'deadline',
+                           _deadline(self.deadline, self.timeout))
         if int(self.max_bytes) <= 0:
             raise MarketplaceClientError('max_bytes must be positive')
 
@@ -126,8 +156,8 @@ class MarketplaceConfig:
         """Build from a settings dict.
 
         Keys: ``name``, ``url`` (required), ``verify`` or ``ca_file``,
-        ``timeout`` (seconds or ``[connect, read]``), ``max_bytes``,
-        ``user_agent``, ``retries``.
+        ``timeout`` (seconds or ``[connect, read]``), ``deadline``
+        (seconds), ``max_bytes``, ``user_agent``, ``retries``.
         """
         if not isinstance(settings, dict) or not settings.get('url'):
             raise MarketplaceClientError(
@@ -141,7 +171,8 @@ class MarketplaceConfig:
                    max_bytes=int(settings.get('max_bytes',
                                               DEFAULT_MAX_BYTES)),
                    user_agent=settings.get('user_agent', USER_AGENT),
-                   retries=int(settings.get('retries', DEFAULT_RETRIES)))
+                   retries=int(settings.get('retries', DEFAULT_RETRIES)),
+                   deadline=settings.get('deadline'))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,6 +281,104 @@ class SearchQuery:
         return params
 
 
+_current = threading.local()
+
+
+class _Deadline:
+    """Shuts down the sockets of one request when its deadline passes.
+
+    A socket timeout only bounds each wait for data; a server that sends
+    one byte now and then never triggers it.  The watched connections
+    register themselves when they wait for an answer (see
+    :class:`_WatchedConnection`), and a timer shuts their sockets down at
+    the deadline, which ends any blocked read at once.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._connections = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+        _current.deadline = None
+        with self._lock:
+            self._connections = []
+
+    def watch(self, conn):
+        with self._lock:
+            self._connections.append(conn)
+            expired = self.expired
+        if expired:
+            _shutdown(conn)
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            connections = list(self._connections)
+        for conn in connections:
+            _shutdown(conn)
+
+
+def _shutdown(conn):
+    sock = getattr(conn, 'sock', None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _WatchedConnection:
+    def getresponse(self, *args, **kwargs):
+        deadline = getattr(_current, 'deadline', None)
+        if deadline is not None:
+            deadline.watch(self)
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPConnection(_WatchedConnection, u3_connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_WatchedConnection, u3_connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(u3_pool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(u3_pool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_WATCHED_POOLS = {'http': _HTTPPool, 'https': _HTTPSPool}
+
+
+class _Adapter(HTTPAdapter):
+    """An HTTPAdapter whose connections honour :class:`_Deadline`."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        known = proxy in self.proxy_manager
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not known and not proxy.lower().startswith('socks'):
+            manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
+
+
 def _server_message(response, body):
     """The error text of a StratusLab error response, if any."""
     ctype = response.headers.get('Content-Type', '').lower()
@@ -293,7 +422,7 @@ class MarketplaceClient:
                       status_forcelist=(502, 503, 504), backoff_factor=0.3,
                       backoff_max=5, raise_on_status=False,
                       respect_retry_after_header=False)
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = _Adapter(max_retries=retry)
         self.session.mount('http://', adapter)
         self.session.mount('https://', adapter)
 
@@ -309,6 +438,28 @@ class MarketplaceClient:
 
     def _request(self, method, path, params=None, data=None, headers=None,
                  max_bytes=None):
+        with _Deadline(self.config.deadline) as deadline:
+            try:
+                result = self._send(method, path, params, data, headers,
+                                    max_bytes, deadline)
+            except MarketplaceClientError:
+                if deadline.expired:
+                    raise self._past_deadline() from None
+                raise
+            if deadline.expired:
+                # the shut-down socket may have looked like a complete
+                # (e.g. header-only) answer
+                raise self._past_deadline()
+            return result
+
+    def _past_deadline(self):
+        return MarketplaceUnavailable(
+            '%s did not send its whole answer within %g seconds; try again '
+            'later or raise its "deadline" setting (CLI: --timeout)'
+            % (self._describe(), self.config.deadline))
+
+    def _send(self, method, path, params, data, headers, max_bytes,
+              deadline):
         url = self.base + path
         limit = max_bytes or self.config.max_bytes
         what = self._describe()
@@ -337,8 +488,8 @@ class MarketplaceClient:
         except requests.exceptions.Timeout:
             raise MarketplaceUnavailable(
                 '%s did not answer within %g seconds; try again later or '
-                'raise its timeout' % (what, max(self.config.timeout))) \
-                from None
+                'raise its "timeout" setting (CLI: --timeout)'
+                % (what, max(self.config.timeout))) from None
         except requests.exceptions.ConnectionError as exc:
             raise MarketplaceUnavailable(
                 'cannot connect to %s: %s; check the URL and that the '
@@ -347,7 +498,7 @@ class MarketplaceClient:
             raise MarketplaceUnavailable('request to %s failed: %s'
                                          % (what, _reason(exc))) from None
         with response:
-            body = self._read(response, limit)
+            body = self._read(response, limit, deadline)
         if response.status_code >= 400:
             message = _server_message(response, body)
             raise MarketplaceHTTPError(
@@ -358,10 +509,11 @@ class MarketplaceClient:
                 status=response.status_code, server_message=message)
         return response, body
 
-    def _read(self, response, limit):
+    def _read(self, response, limit, deadline=None):
         what = self._describe()
-        length = response.headers.get('Content-Length')
-        if length and length.isdigit() and int(length) > limit:
+        length = response.headers.get('Content-Length') or ''
+        if length.isascii() and length.isdigit() and (
+                len(length) > 18 or int(length) > limit):
             raise MarketplaceResponseError(
                 '%s sent a response of %s bytes, more than the limit of %d '
                 'bytes (max_bytes setting)' % (what, length, limit))
@@ -369,6 +521,8 @@ class MarketplaceClient:
         size = 0
         try:
             for chunk in response.iter_content(_CHUNK):
+                if deadline is not None and deadline.expired:
+                    raise self._past_deadline()
                 size += len(chunk)
                 if size > limit:
                     raise MarketplaceResponseError(

@@ -30,6 +30,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _trickle(self, data, interval=0.05):
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(interval)
+
     def do_POST(self):  # noqa: N802
         self.server.hits.append(('POST', self.path))
         length = int(self.headers.get('Content-Length') or 0)
@@ -87,6 +95,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._send(503, b'<error>busy</error>', 'application/xml')
             else:
                 self._send(200, json.dumps(LISTING).encode())
+        elif mode == 'trickle':
+            # valid headers, then the body one byte at a time: each byte
+            # comes well within any read timeout
+            body = json.dumps(LISTING).encode()
+            self.send_response(200)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(body)))
+            self.end_headers()
+            self._trickle(body)
+        elif mode == 'trickleheaders':
+            self.wfile.write(b'HTTP/1.1 200 OK\r\n')
+            self._trickle(b'X-Slow: ' + b'x' * 300 + b'\r\n\r\n{}')
         elif mode == 'busy':
             self._send(503, b'<error>busy</error>', 'application/xml')
         else:

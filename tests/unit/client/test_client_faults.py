@@ -2,6 +2,7 @@
 
 import pathlib
 import socket
+import time
 
 import pytest
 
@@ -49,6 +50,37 @@ def test_timeout_is_reported(server):
     with pytest.raises(MarketplaceUnavailable) as err:
         make(server.url('slow'), timeout=(1, 0.5)).search()
     assert 'did not answer within' in str(err.value)
+
+
+@pytest.mark.parametrize('mode', ['trickle', 'trickleheaders'])
+def test_deadline_bounds_a_trickling_answer(server, mode):
+    # one byte every 0.05 s (about 15 s in all) never trips a 1 s timeout
+    started = time.monotonic()
+    with pytest.raises(MarketplaceUnavailable) as err:
+        make(server.url(mode), timeout=(1, 1), deadline=2).search()
+    elapsed = time.monotonic() - started
+    assert 2 <= elapsed < 4, elapsed
+    assert str(err.value) == (
+        "marketplace 'test' (%s) did not send its whole answer within 2 "
+        'seconds; try again later or raise its "deadline" setting (CLI: '
+        '--timeout)' % server.url(mode))
+
+
+def test_deadline_leaves_the_connection_pool_usable(server):
+    cli = make(server.url('ok'), deadline=1)
+    for _ in range(3):
+        assert cli.search().total == 3
+        time.sleep(0.5)
+    assert cli.search().total == 3
+
+
+@pytest.mark.parametrize('settings, deadline', [
+    ({}, 60.0), ({'timeout': 7}, 60.0), ({'timeout': [10, 100]}, 110.0),
+    ({'deadline': 2.5}, 2.5), ({'deadline': '90', 'timeout': 100}, 90.0)])
+def test_deadline_setting(settings, deadline):
+    config = client_mod.MarketplaceConfig.from_dict(
+        dict(settings, url='https://mp.example.org/marketplace'))
+    assert config.deadline == deadline
 
 
 def test_http_error_carries_server_xml_message(server):
@@ -179,6 +211,9 @@ def test_tls_with_configured_ca_bundle(tls):
     ({'url': 'https://example.org/', 'ca_file': '/nonexistent.pem'},
      'does not exist'),
     ({'url': 'https://example.org/', 'timeout': 'soon'}, 'invalid'),
+    ({'url': 'https://example.org/', 'deadline': 'soon'},
+     "invalid marketplace deadline 'soon'"),
+    ({'url': 'https://example.org/', 'deadline': 0}, 'must be positive'),
     ({}, 'needs at least a "url"'),
 ])
 def test_config_validation(settings, message):
