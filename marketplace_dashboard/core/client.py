@@ -33,6 +33,7 @@ import os
 import re
 import socket
 import threading
+import unicodedata
 import urllib.parse
 
 import requests
@@ -69,6 +70,7 @@ DEFAULT_RETRIES = 2
 LISTING_TTL = 30
 VERDICT_TTL = 300
 _CHUNK = 64 * 1024
+_ERROR_BYTES = 64 * 1024
 _EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
 
 #: Listing columns 1-10 by name (the StratusLab row layout).
@@ -379,6 +381,28 @@ class _Adapter(HTTPAdapter):
         return manager
 
 
+def _raw_error_text(body):
+    """The text of an ``<error>`` element that is not well-formed XML.
+
+    The original service does not escape its error text (spec 3.5), e.g.
+    ``<error>unable to parse metadata: bad <tag> & stuff</error>``.
+    """
+    head = body[:_ERROR_BYTES]
+    start = head.find(b'<error>')
+    end = head.rfind(b'</error>')
+    if start < 0 or end < start:
+        return None
+    return head[start + len(b'<error>'):end].decode('utf-8', 'replace')
+
+
+def _printable(text):
+    """*text* on one line, without control or format characters (terminal
+    escapes, bidi overrides), at most 500 characters."""
+    text = ''.join(' ' if unicodedata.category(c)[0] == 'C' else c
+                   for c in text[:_ERROR_BYTES])
+    return ' '.join(text.split())[:500]
+
+
 def _server_message(response, body):
     """The error text of a StratusLab error response, if any."""
     ctype = response.headers.get('Content-Type', '').lower()
@@ -389,15 +413,19 @@ def _server_message(response, body):
             if isinstance(value, dict) and value:
                 text = str(next(iter(value.values())))
         elif 'xml' in ctype:
-            root = xmlsafe.parse_xml(body, max_bytes=64 * 1024)
-            if root.tag == 'error':
-                text = ''.join(root.itertext())
+            try:
+                root = xmlsafe.parse_xml(body, max_bytes=_ERROR_BYTES)
+            except MarketplaceError:
+                text = _raw_error_text(body)
+            else:
+                if root.tag == 'error':
+                    text = ''.join(root.itertext())
         elif ctype.startswith('text/plain'):
             text = body.decode('utf-8', 'replace')
-    except (ValueError, MarketplaceError):
+    except (ValueError, RecursionError, MarketplaceError):
         text = None
     if text:
-        text = ' '.join(text.split())[:500]
+        text = _printable(text)
     return text or None
 
 
@@ -505,7 +533,7 @@ class MarketplaceClient:
                 '%s answered HTTP %d%s' % (
                     what, response.status_code,
                     ': %s' % message if message else
-                    ' %s' % (response.reason or '')),
+                    ' %s' % _printable(response.reason or '')),
                 status=response.status_code, server_message=message)
         return response, body
 
@@ -561,10 +589,17 @@ class MarketplaceClient:
             rows = [ListingRow.from_json(row) for row in value['aaData']]
             total = int(value.get('iTotalRecords', len(rows)))
             filtered = int(value.get('iTotalDisplayRecords', len(rows)))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except RecursionError:
+            raise MarketplaceResponseError(
+                '%s sent an invalid JSON listing (nested too deeply); is the '
+                'URL that of a StratusLab marketplace?' % self._describe()) \
+                from None
+        except (ValueError, TypeError, KeyError, AttributeError,
+                OverflowError) as exc:
             raise MarketplaceResponseError(
                 '%s sent an invalid JSON listing (%s); is the URL that of '
-                'a StratusLab marketplace?' % (self._describe(), exc)) \
+                'a StratusLab marketplace?' % (self._describe(),
+                                               _printable(str(exc)))) \
                 from None
         return SearchPage(rows=rows, total=total, total_filtered=filtered,
                           start=int(query.start), length=int(query.length))

@@ -92,6 +92,29 @@ def test_search_errors_are_one_line(world, capsys):
     assert exit_.value.code == 2
 
 
+@pytest.fixture(scope='module')
+def faulty_server():
+    from tests.unit.client import faulty
+
+    srv = faulty.FaultyServer()
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize('mode, message', [
+    ('deepjson', 'sent an invalid JSON listing (nested too deeply)'),
+    ('errraw', 'answered HTTP 400: unable to parse metadata: bad <tag> & '
+               'stuff'),
+])
+def test_search_hostile_answers_are_one_line(faulty_server, capsys, mode,
+                                              message):
+    status, out, err = run(capsys, 'search', '--endpoint',
+                           faulty_server.url(mode))
+    assert status == 1 and out == ''
+    assert err.startswith('Error: ') and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_show_exact_entry_xml_is_byte_identical(world, capsysbinary):
     key = parse_appliance(world['docs'][0]).key
     status = main.main(['show', '--endpoint', world['url'], *key, '--xml'])

@@ -107,6 +107,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif mode == 'trickleheaders':
             self.wfile.write(b'HTTP/1.1 200 OK\r\n')
             self._trickle(b'X-Slow: ' + b'x' * 300 + b'\r\n\r\n{}')
+        elif mode == 'errraw':
+            # the original service does not escape its error text
+            self._send(400, b'<?xml version="1.0" encoding="UTF-8" '
+                       b'standalone="no"?><error>unable to parse metadata: '
+                       b'bad <tag> & stuff</error>', 'application/xml')
+        elif mode == 'errctl':
+            self._send(400, b'{"400" : "bad \\u001b[2J\\u009b31m\\u202e'
+                       b'input"}')
+        elif mode == 'deepjson':
+            self._send(200, b'[' * 100000)
+        elif mode == 'deeperror':
+            self._send(400, b'[' * 100000)
+        elif mode == 'infinity':
+            self._send(200, b'{"aaData": [], "iTotalRecords": Infinity}')
         elif mode == 'busy':
             self._send(503, b'<error>busy</error>', 'application/xml')
         else:

@@ -91,6 +91,35 @@ def test_http_error_carries_server_xml_message(server):
     assert 'HTTP 500: index broken & unavailable' in str(err.value)
 
 
+def test_http_error_with_unescaped_xml_error_text(server):
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('errraw')).search()
+    assert err.value.status == 400
+    assert err.value.server_message == \
+        'unable to parse metadata: bad <tag> & stuff'
+    assert str(err.value).endswith(
+        'HTTP 400: unable to parse metadata: bad <tag> & stuff')
+
+
+def test_server_message_without_control_characters(server):
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('errctl')).search()
+    assert err.value.server_message == 'bad [2J 31m input'
+
+
+@pytest.mark.parametrize('mode', ['deepjson', 'infinity'])
+def test_hostile_json_listing(server, mode):
+    with pytest.raises(MarketplaceResponseError) as err:
+        make(server.url(mode)).search()
+    assert 'invalid JSON listing' in str(err.value)
+
+
+def test_deeply_nested_json_error_body(server):
+    with pytest.raises(MarketplaceHTTPError) as err:
+        make(server.url('deeperror')).search()
+    assert err.value.status == 400 and err.value.server_message is None
+
+
 def test_http_error_carries_server_json_message(server):
     with pytest.raises(MarketplaceHTTPError) as err:
         make(server.url('errjson')).search()
