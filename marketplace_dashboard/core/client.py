@@ -36,6 +36,7 @@ import threading
 import unicodedata
 import urllib.parse
 
+from lxml import etree
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import connection as u3_connection
@@ -50,6 +51,7 @@ from marketplace_dashboard.core.errors import (
     MarketplaceHTTPError,
     MarketplaceResponseError,
     MarketplaceUnavailable,
+    MetadataError,
 )
 from marketplace_dashboard.core.identifier import is_identifier
 from marketplace_dashboard.core.model import DATE_RE, parse_appliance
@@ -662,9 +664,25 @@ class MarketplaceClient:
             urllib.parse.quote(p, safe='@:') for p in parts)
 
     def fetch_entry(self, identifier, email, created):
-        """The signed document of one entry, exactly as served."""
-        _, body = self._get(self._entry_path(identifier, email, created),
-                            {'media': 'xml'})
+        """The signed document of one entry, exactly as served.
+
+        :class:`MarketplaceResponseError` when the answer is not an
+        ``rdf:RDF`` document (a login page, an error page sent with
+        status 200...): a fault of the marketplace, not an invalid entry.
+        """
+        path = self._entry_path(identifier, email, created)
+        _, body = self._get(path, {'media': 'xml'})
+        try:
+            root = xmlsafe.parse_xml(body, max_bytes=self.config.max_bytes)
+            if root.tag != xmlsafe.RDF_ROOT:
+                raise MetadataError('its root element is <%s>, not rdf:RDF'
+                                    % etree.QName(root).localname)
+        except MetadataError as exc:
+            raise MarketplaceResponseError(
+                '%s sent something that is not a metadata document for '
+                'entry %s/%s/%s (%s); is the URL that of a StratusLab '
+                'marketplace?' % (self._describe(), identifier, email,
+                                  created, _printable(str(exc)))) from None
         return body
 
     def entries(self, identifier, email=None, status='all'):

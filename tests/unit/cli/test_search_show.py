@@ -115,6 +115,18 @@ def test_search_hostile_answers_are_one_line(faulty_server, capsys, mode,
     assert len(err.strip().splitlines()) == 1
 
 
+def test_show_xml_of_a_marketplace_answering_garbage(faulty_server,
+                                                     capsysbinary):
+    status = main.main(['show', '--endpoint', faulty_server.url('html'),
+                        'LHfKVPoHcv4oMirHU0KuOQc-TvI', 'a@example.org',
+                        '2016-05-17T06:39:18Z', '--xml'])
+    captured = capsysbinary.readouterr()
+    assert status == 1 and captured.out == b''
+    assert b'sent something that is not a metadata document' in \
+        captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+
+
 def test_show_exact_entry_xml_is_byte_identical(world, capsysbinary):
     key = parse_appliance(world['docs'][0]).key
     status = main.main(['show', '--endpoint', world['url'], *key, '--xml'])

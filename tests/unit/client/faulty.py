@@ -23,6 +23,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def _send(self, status, body, ctype='application/json', length=None):
+        if self.server.status_override is not None:
+            status = self.server.status_override
         self.send_response(status)
         self.send_header('Content-Type', ctype)
         self.send_header('Content-Length',
@@ -121,6 +123,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(400, b'[' * 100000)
         elif mode == 'infinity':
             self._send(200, b'{"aaData": [], "iTotalRecords": Infinity}')
+        elif mode == 'sample':
+            path = self.path.split('?')[0]
+            if path in self.server.documents:
+                self._send(200, self.server.documents[path],
+                           'application/rdf+xml')
+            else:
+                self._send(404, b'<error>metadata entry not found.\n'
+                           b'</error>', 'application/xml')
         elif mode == 'busy':
             self._send(503, b'<error>busy</error>', 'application/xml')
         else:
@@ -136,6 +146,8 @@ class FaultyServer(http.server.ThreadingHTTPServer):
         self.hits = []
         self.headers = []
         self.flaky = 0
+        self.status_override = None   # answer every request with it
+        self.documents = {}           # path -> body, for mode 'sample'
         if ssl_context is not None:
             self.socket = ssl_context.wrap_socket(self.socket,
                                                   server_side=True)

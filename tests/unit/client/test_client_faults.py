@@ -7,6 +7,7 @@ import time
 import pytest
 
 from marketplace_dashboard.core import client as client_mod
+from marketplace_dashboard.core import trust
 from marketplace_dashboard.core.cache import MemoryCache
 from marketplace_dashboard.core.errors import (
     MarketplaceClientError,
@@ -187,6 +188,41 @@ def test_not_found_entry(server):
             '2016-05-17T06:39:18Z')
     assert err.value.status == 404
     assert err.value.server_message == 'metadata entry not found.'
+
+
+ENTRY = ('LHfKVPoHcv4oMirHU0KuOQc-TvI', 'a@example.org',
+         '2016-05-17T06:39:18Z')
+
+
+@pytest.mark.parametrize('mode, reason', [
+    ('html', 'its root element is <html>, not rdf:RDF'),
+    ('ok', 'not well-formed XML'),
+    ('err404', 'its root element is <error>, not rdf:RDF'),
+])
+def test_fetch_entry_refuses_what_is_not_a_metadata_document(server, mode,
+                                                             reason):
+    if mode == 'err404':
+        server.status_override = 200
+    try:
+        with pytest.raises(MarketplaceResponseError) as err:
+            make(server.url(mode)).fetch_entry(*ENTRY)
+    finally:
+        server.status_override = None
+    message = str(err.value)
+    assert message.startswith(
+        "marketplace 'test' (%s) sent something that is not a metadata "
+        'document for entry %s' % (server.url(mode), '/'.join(ENTRY)))
+    assert reason in message
+    # and so does the cached verification on top of it
+    with pytest.raises(MarketplaceResponseError):
+        make(server.url('html')).verified_entry(*ENTRY, trust.TrustPolicy())
+
+
+def test_fetch_entry_returns_the_document_as_served(server):
+    data = (SAMPLES / '06-signed-testca.xml').read_bytes()
+    server.documents['/sample/marketplace/metadata/%s' % '/'.join(ENTRY)] \
+        = data
+    assert make(server.url('sample')).fetch_entry(*ENTRY) == data
 
 
 def test_connection_refused():
