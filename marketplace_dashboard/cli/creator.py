@@ -491,23 +491,55 @@ def sign(data, args, signer=None):
 
 # -- endpoint options ------------------------------------------------------
 
-def add_endpoint_arguments(parser, ca_option='--ca-file'):
-    """``--endpoint URL`` and *ca_option* (the marketplace's TLS CA bundle,
-    stored as ``endpoint_ca_file``) for :func:`make_client`."""
+def add_endpoint_arguments(parser, ca_option='--ca-file',
+                           timeout_option=None):
+    """``--endpoint URL``, *ca_option* (the marketplace's TLS CA bundle,
+    stored as ``endpoint_ca_file``) and *timeout_option* (stored as
+    ``endpoint_timeout``) for :func:`make_client`.
+
+    *timeout_option* defaults to ``--timeout``, or ``--endpoint-timeout``
+    when *ca_option* is ``--endpoint-...`` (``import``, whose own
+    ``--timeout`` is for ``--wait``).
+    """
+    if timeout_option is None:
+        timeout_option = ('--endpoint-timeout'
+                          if ca_option.startswith('--endpoint-')
+                          else '--timeout')
     parser.add_argument('--endpoint', required=True, metavar='URL',
                         help='marketplace service root, e.g. '
                              'https://marketplace.example.org/marketplace')
     parser.add_argument(ca_option, dest='endpoint_ca_file', metavar='PEM',
                         help='CA bundle to verify the marketplace\'s TLS '
                              'certificate (default: system CAs)')
+    parser.add_argument(
+        timeout_option, dest='endpoint_timeout', metavar='SECONDS',
+        type=_timeout_seconds,
+        help='how long to wait for the marketplace to accept the '
+             'connection and for each part of its answer (default: %g and '
+             '%g); a request may take at most the larger of %g s and twice '
+             'this in all' % (client.DEFAULT_TIMEOUT + (
+                 client.DEFAULT_DEADLINE,)))
+
+
+def _timeout_seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value <= client.MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            'expected a number of seconds (more than 0, at most %d), got %r'
+            % (client.MAX_SECONDS, text))
+    return value
 
 
 def make_client(args):
     """Marketplace client of the endpoint options (TLS verification on,
-    with the given CA bundle or the system CAs)."""
+    with the given CA bundle or the system CAs; the given timeout)."""
     config = client.MarketplaceConfig(
         name=args.endpoint, url=args.endpoint,
-        verify=args.endpoint_ca_file or True)
+        verify=args.endpoint_ca_file or True,
+        timeout=getattr(args, 'endpoint_timeout', None))
     return client.MarketplaceClient(config)
 
 

@@ -67,8 +67,10 @@ DEFAULT_TIMEOUT = (5.0, 30.0)
 #: the answer); the default deadline is the larger of this and the sum of
 #: the connect and read timeouts.
 DEFAULT_DEADLINE = 60.0
+MAX_SECONDS = 86400
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_RETRIES = 2
+MAX_RETRIES = 10
 LISTING_TTL = 30
 VERDICT_TTL = 300
 _CHUNK = 64 * 1024
@@ -82,35 +84,58 @@ STATUSES = ('valid', 'expired', 'deprecated', 'all')
 LOCATIONS = ('all', 'pdisk', 'web')
 
 
-def _timeout(value):
+def _seconds(value):
+    """A finite positive number of seconds (at most a day), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 0 < value <= MAX_SECONDS else None
+
+
+def _timeout(value, name=None):
     if value is None:
         return DEFAULT_TIMEOUT
-    if isinstance(value, (int, float)):
-        value = (value, value)
+    pair = (value, value) if isinstance(value, (int, float, str)) else value
     try:
-        connect, read = (float(v) for v in value)
+        connect, read = (_seconds(v) for v in pair)
     except (TypeError, ValueError):
+        connect = read = None
+    if connect is None or read is None:
         raise MarketplaceClientError(
-            'invalid marketplace timeout %r: give seconds or a (connect, '
-            'read) pair' % (value,)) from None
-    if connect <= 0 or read <= 0:
-        raise MarketplaceClientError('marketplace timeouts must be positive')
+            'invalid timeout %r for marketplace %r: give seconds (more than '
+            '0, at most %d) or a (connect, read) pair of them'
+            % (value, name, MAX_SECONDS))
     return (connect, read)
 
 
-def _deadline(value, timeout):
+def _whole_number(value, key, name, minimum, maximum, expected):
+    """*value* (an int or a string of digits) as an int within bounds."""
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and \
+            value.strip().isdigit() and len(value.strip()) <= 18:
+        number = int(value)
+    if number is None or number < minimum or (
+            maximum is not None and number > maximum):
+        raise MarketplaceClientError(
+            'invalid %s %r for marketplace %r: give %s'
+            % (key, value, name, expected))
+    return number
+
+
+def _deadline(value, timeout, name=None):
     if value is None:
         return max(DEFAULT_DEADLINE, sum(timeout))
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
+    seconds = _seconds(value)
+    if seconds is None:
         raise MarketplaceClientError(
-            'invalid marketplace deadline %r: give seconds' % (value,)) \
-            from None
-    if not value > 0:
-        raise MarketplaceClientError('the marketplace deadline must be '
-                                     'positive')
-    return value
+            'invalid deadline %r for marketplace %r: give seconds (more '
+            'than 0, at most %d)' % (value, name, MAX_SECONDS))
+    return seconds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,25 +160,37 @@ class MarketplaceConfig:
     deadline: float | None = None
 
     def __post_init__(self):
-        parts = urllib.parse.urlsplit(self.url or '')
+        url = self.url if isinstance(self.url, str) else ''
+        parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ('http', 'https') or not parts.hostname:
             raise MarketplaceClientError(
                 'invalid URL %r for marketplace %r: use an http:// or '
                 'https:// URL such as https://host/marketplace'
                 % (self.url, self.name))
-        if self.verify is False:
+        if self.verify is not True and not isinstance(self.verify, str):
+            # False, but also 0 or None, would turn verification off
             raise MarketplaceClientError(
                 'TLS verification cannot be disabled for marketplace %r; '
-                'give the path of its CA bundle instead' % self.name)
+                'give the path of its CA bundle instead (verify: %r)'
+                % (self.name, self.verify))
         if isinstance(self.verify, str) and not os.path.isfile(self.verify):
             raise MarketplaceClientError(
                 'CA bundle %s for marketplace %r does not exist'
                 % (self.verify, self.name))
-        object.__setattr__(self, 'timeout', _timeout(self.timeout))
+        if not isinstance(self.user_agent, str) or not self.user_agent:
+            raise MarketplaceClientError(
+                'invalid user_agent %r for marketplace %r: give a string'
+                % (self.user_agent, self.name))
+        object.__setattr__(self, 'timeout',
+                           _timeout(self.timeout, self.name))
         object.__setattr__(self, 'deadline',
-                           _deadline(self.deadline, self.timeout))
-        if int(self.max_bytes) <= 0:
-            raise MarketplaceClientError('max_bytes must be positive')
+                           _deadline(self.deadline, self.timeout, self.name))
+        object.__setattr__(self, 'max_bytes', _whole_number(
+            self.max_bytes, 'max_bytes', self.name, 1, None,
+            'a number of bytes such as %d' % DEFAULT_MAX_BYTES))
+        object.__setattr__(self, 'retries', _whole_number(
+            self.retries, 'retries', self.name, 0, MAX_RETRIES,
+            'a whole number from 0 to %d' % MAX_RETRIES))
 
     @classmethod
     def from_dict(cls, settings):
@@ -172,10 +209,9 @@ class MarketplaceConfig:
         return cls(name=settings.get('name') or settings['url'],
                    url=settings['url'], verify=verify,
                    timeout=settings.get('timeout', DEFAULT_TIMEOUT),
-                   max_bytes=int(settings.get('max_bytes',
-                                              DEFAULT_MAX_BYTES)),
+                   max_bytes=settings.get('max_bytes', DEFAULT_MAX_BYTES),
                    user_agent=settings.get('user_agent', USER_AGENT),
-                   retries=int(settings.get('retries', DEFAULT_RETRIES)),
+                   retries=settings.get('retries', DEFAULT_RETRIES),
                    deadline=settings.get('deadline'))
 
 

@@ -1,6 +1,7 @@
 """``marketplace-metadata search`` and ``show`` against a live service."""
 
 import json
+import time
 
 import pytest
 
@@ -113,6 +114,33 @@ def test_search_hostile_answers_are_one_line(faulty_server, capsys, mode,
     assert status == 1 and out == ''
     assert err.startswith('Error: ') and message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_timeout_option(faulty_server, capsys):
+    started = time.monotonic()
+    status, out, err = run(capsys, 'search', '--endpoint',
+                           faulty_server.url('slow'), '--timeout', '0.5')
+    assert time.monotonic() - started < 2.5   # the server answers after 3 s
+    assert status == 1 and out == ''
+    assert err.startswith('Error: marketplace %s did not answer within 0.5 '
+                          'seconds' % faulty_server.url('slow'))
+    assert '(CLI: --timeout)' in err
+    status, _, err = run(capsys, 'search', '--endpoint',
+                         faulty_server.url('slow'), '--timeout', '10')
+    assert status == 0, err
+    for bad in ('0', '-1', 'soon', 'nan', '1e9'):
+        with pytest.raises(SystemExit) as exit_:
+            main.main(['search', '--endpoint', faulty_server.url('ok'),
+                       '--timeout', bad])
+        assert exit_.value.code == 2
+        assert 'expected a number of seconds' in capsys.readouterr().err
+
+
+def test_import_has_endpoint_timeout_next_to_its_wait_timeout():
+    args = main.build_parser().parse_args([
+        'import', 'A' * 27, '--endpoint', 'https://mp.example.org/mp',
+        '--endpoint-timeout', '7', '--timeout', '60'])
+    assert args.endpoint_timeout == 7.0 and args.timeout == 60
 
 
 def test_show_xml_of_a_marketplace_answering_garbage(faulty_server,

@@ -276,15 +276,57 @@ def test_tls_with_configured_ca_bundle(tls):
     ({'url': 'https://example.org/', 'ca_file': '/nonexistent.pem'},
      'does not exist'),
     ({'url': 'https://example.org/', 'timeout': 'soon'}, 'invalid'),
-    ({'url': 'https://example.org/', 'deadline': 'soon'},
-     "invalid marketplace deadline 'soon'"),
-    ({'url': 'https://example.org/', 'deadline': 0}, 'must be positive'),
+    ({'url': 'https://example.org/', 'name': 'm', 'deadline': 'soon'},
+     "invalid deadline 'soon' for marketplace 'm': give seconds"),
+    ({'url': 'https://example.org/', 'deadline': 0}, 'invalid deadline 0'),
+    ({'url': 'https://example.org/', 'deadline': float('inf')},
+     'invalid deadline inf'),
+    # settings that used to raise a bare ValueError or be accepted
+    ({'url': 'https://example.org/', 'name': 'm', 'max_bytes': '16M'},
+     "invalid max_bytes '16M' for marketplace 'm': give a number of bytes"),
+    ({'url': 'https://example.org/', 'max_bytes': 0}, 'invalid max_bytes 0'),
+    ({'url': 'https://example.org/', 'max_bytes': 1.5},
+     'invalid max_bytes 1.5'),
+    ({'url': 'https://example.org/', 'name': 'm', 'retries': 'many'},
+     "invalid retries 'many' for marketplace 'm': give a whole number from "
+     '0 to 10'),
+    ({'url': 'https://example.org/', 'retries': -1}, 'invalid retries -1'),
+    ({'url': 'https://example.org/', 'retries': 11}, 'invalid retries 11'),
+    ({'url': 'https://example.org/', 'retries': True},
+     'invalid retries True'),
+    ({'url': 'https://example.org/', 'name': 'm', 'timeout': '30'},
+     None),
+    ({'url': 'https://example.org/', 'name': 'm', 'timeout': [5, 'x']},
+     "invalid timeout [5, 'x'] for marketplace 'm'"),
+    ({'url': 'https://example.org/', 'timeout': [5, 30, 1]},
+     'invalid timeout [5, 30, 1]'),
+    ({'url': 'https://example.org/', 'timeout': float('nan')},
+     'invalid timeout nan'),
+    ({'url': 'https://example.org/', 'timeout': 0}, 'invalid timeout 0'),
+    ({'url': 'https://example.org/', 'timeout': 10 ** 6},
+     'invalid timeout 1000000'),
+    ({'url': 'https://example.org/', 'verify': 0}, 'cannot be disabled'),
+    ({'url': 'https://example.org/', 'verify': None}, 'cannot be disabled'),
+    ({'url': 42}, 'invalid URL 42'),
+    ({'url': 'https://example.org/', 'user_agent': 7},
+     'invalid user_agent 7'),
     ({}, 'needs at least a "url"'),
 ])
 def test_config_validation(settings, message):
+    if message is None:   # accepted
+        client_mod.MarketplaceConfig.from_dict(settings)
+        return
     with pytest.raises(MarketplaceClientError) as err:
         client_mod.MarketplaceConfig.from_dict(settings)
     assert message in str(err.value)
+
+
+def test_config_numbers_from_strings():
+    config = client_mod.MarketplaceConfig.from_dict(
+        {'url': 'https://mp.example.org/marketplace', 'timeout': '30',
+         'max_bytes': '1000', 'retries': '0', 'deadline': '45'})
+    assert config.timeout == (30.0, 30.0) and config.deadline == 45.0
+    assert config.max_bytes == 1000 and config.retries == 0
 
 
 def test_config_from_dict():
