@@ -208,8 +208,7 @@ def populated(live, jane, bob):
         data = make_doc(jane, i, created=ago(days=50, seconds=i),
                         valid_days=10, os='Fedora')
         assert post(srv, data).status_code == 201
-    for i in range(30, 33):   # newer deprecating versions of 0, 1, 2
-        cred = jane if i % 2 == 0 else bob
+    for i in range(30, 33):   # jane deprecates images 0, 1, 2
         data = make_doc(jane, i - 30, deprecated='superseded',
                         created=ago(seconds=i))
         assert post(srv, data).status_code == 201
@@ -219,33 +218,100 @@ def populated(live, jane, bob):
     return srv
 
 
+JANE_EX = 'jane@example.org'
+BOB_EX = 'bob@example.org'
+
+
+def image(seed):
+    """The identifier of the image *seed* of make_doc."""
+    from marketplace_dashboard.core.identifier import identifier_from_sha1
+    from tests.unit.server.conftest import sha1_of
+    return identifier_from_sha1(sha1_of(seed))
+
+
+def endorsements(doc):
+    """(identifier, e-mail) of every row of a JSON listing."""
+    return sorted((r[7], r[4]) for r in doc['aaData'])
+
+
 def test_status_filters(populated):
+    # Latest entry of each (image, endorser) of the populated fixture:
+    # images 0-23 endorsed by jane (even) or bob (odd); jane's newer
+    # deprecating entries for 0, 1, 2 (image 1 keeps bob's valid one);
+    # bob's newer entries for 3, 4, 5 (replacing his own 3 and 5, next to
+    # jane's 4); images 24-29 jane's, expired.
+    want_valid = sorted(
+        [(image(i), JANE_EX if i % 2 == 0 else BOB_EX)
+         for i in range(3, 24)]
+        + [(image(1), BOB_EX), (image(4), BOB_EX)])
+    want_deprecated = sorted((image(i), JANE_EX) for i in range(3))
+    want_expired = sorted((image(i), JANE_EX) for i in range(24, 30))
+    assert len(want_valid) == 23
     valid = listing(populated)
-    # 24 images, 0..2 deprecated by jane (image 1 also endorsed by bob),
-    # bob added endorsements for 3..5 (image 3 and 5 already bob: replaced)
-    assert valid['iTotalRecords'] == valid['iTotalDisplayRecords']
-    rows = keys(valid)
-    assert len(rows) == len(set(rows))
-    assert len(listing(populated, status='expired')['aaData']) == 6
-    deprecated = listing(populated, status='deprecated')['aaData']
-    assert {r[4] for r in deprecated} == {'jane@example.org'}
-    assert len(deprecated) == 3
-    total_all = listing(populated, status='all')['iTotalRecords']
-    assert total_all == valid['iTotalRecords'] + 6 + 3
+    assert endorsements(valid) == want_valid
+    assert valid['iTotalRecords'] == valid['iTotalDisplayRecords'] == 23
+    expired = listing(populated, status='expired')
+    assert endorsements(expired) == want_expired
+    assert expired['iTotalRecords'] == expired['iTotalDisplayRecords'] == 6
+    deprecated = listing(populated, status='deprecated')
+    assert endorsements(deprecated) == want_deprecated
+    assert deprecated['iTotalRecords'] == 3
+    assert {r[1] for r in deprecated['aaData']} == {'Ubuntu'}
+    everything = listing(populated, status='all')
+    assert everything['iTotalRecords'] == 23 + 6 + 3
+    assert endorsements(everything) == sorted(
+        want_valid + want_deprecated + want_expired)
+    # anything else than valid, expired or deprecated means all
+    assert endorsements(listing(populated, status='bogus')) == \
+        endorsements(everything)
+    # bob's newer endorsement of image 3 replaced his older one
+    (row,) = [r for r in valid['aaData'] if r[7] == image(3)]
+    assert 'image number' not in row[9]     # the newer one has no comment
 
 
 def test_filters(populated):
-    bob_rows = listing(populated, '/metadata/bob@example.org')['aaData']
-    assert bob_rows and {r[4] for r in bob_rows} == {'bob@example.org'}
-    one = bob_rows[0]
-    by_id = listing(populated, '/metadata/%s' % one[7])['aaData']
-    assert one[7] in {r[7] for r in by_id}
-    both = listing(populated, '/metadata/%s/bob@example.org' % one[7])
-    assert keys(both) == [(one[7], one[4], one[6])]
-    centos = listing(populated, sSearch_1='^centos$')['aaData']
-    assert centos and {r[1] for r in centos} == {'CentOS'}
-    i686 = listing(populated, sSearch_3='i686')['aaData']
-    assert i686 and {r[3] for r in i686} == {'i686'}
+    every = listing(populated)['aaData']
+    assert len(every) == 23
+
+    def rows(**params):
+        path = params.pop('path', '/metadata')
+        return sorted(keys(listing(populated, path, **params)))
+
+    def expected(test):
+        return sorted((r[7], r[4], r[6]) for r in every if test(r))
+
+    bob_rows = rows(path='/metadata/bob@example.org')
+    assert bob_rows == expected(lambda r: r[4] == BOB_EX)
+    assert len(bob_rows) == 13   # odd images and bob's image 4
+    assert rows(email=BOB_EX) == bob_rows
+    # as the original service, a value is classified by its shape
+    assert rows(identifier=BOB_EX) == bob_rows
+    by_path = rows(path='/metadata/%s' % image(4))
+    assert by_path == expected(lambda r: r[7] == image(4))
+    assert [k[1] for k in by_path] == [BOB_EX, JANE_EX]
+    assert rows(identifier=image(4)) == by_path
+    both = expected(lambda r: r[7] == image(4) and r[4] == BOB_EX)
+    assert len(both) == 1
+    assert rows(path='/metadata/%s/bob@example.org' % image(4)) == both
+    assert rows(identifier=image(4), email=BOB_EX) == both
+    assert rows(path='/metadata/%s' % image(4), email=BOB_EX) == both
+    # per-column searches: os, os-version, arch, e-mail, kind
+    centos = rows(sSearch_1='^centos$')
+    assert centos and centos == expected(lambda r: r[1] == 'CentOS')
+    version = rows(sSearch_2='^12$')
+    assert version and version == expected(lambda r: r[2] == '12')
+    substring = rows(sSearch_2='2')   # 12 and bob's 22.04
+    assert substring == expected(lambda r: '2' in r[2])
+    assert {r[2] for r in every if '2' in r[2]} == {'12', '22.04'}
+    i686 = rows(sSearch_3='i686')
+    assert i686 and i686 == expected(lambda r: r[3] == 'i686')
+    assert rows(sSearch_4='^BOB@') == bob_rows
+    assert rows(sSearch_4='example') == expected(lambda r: True)
+    assert rows(sSearch_5='^machine$') == expected(lambda r: True)
+    assert rows(sSearch_5='disk') == []
+    combined = rows(sSearch_1='ubuntu', sSearch_4='jane')
+    assert combined and combined == expected(
+        lambda r: r[1] == 'Ubuntu' and r[4] == JANE_EX)
     # global search: every term must match some column
     hits = listing(populated, sSearch='debian NUMBER')['aaData']
     assert hits and all(r[1] == 'Debian' for r in hits)

@@ -72,7 +72,7 @@ def ordered(records, column, direction):
                   reverse=direction == 'desc')
 
 
-@pytest.mark.parametrize('column', [1, 4, 6, 7, 9, 10])
+@pytest.mark.parametrize('column', range(1, 11))
 @pytest.mark.parametrize('direction', ['asc', 'desc'])
 def test_paging_and_sorting_over_thousands(big, live, column, direction):
     data_dir, records = big
