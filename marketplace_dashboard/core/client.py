@@ -75,6 +75,10 @@ LISTING_TTL = 30
 VERDICT_TTL = 300
 _CHUNK = 64 * 1024
 _ERROR_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+# possessive: linear even on an unterminated string
+_JSON_STRING_RE = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b'[]{}')
 _EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
 
 #: Listing columns 1-10 by name (the StratusLab row layout).
@@ -419,6 +423,24 @@ class _Adapter(HTTPAdapter):
         return manager
 
 
+def _load_json(body):
+    """``json.loads`` of *body* (bytes), refusing nesting deeper than
+    :data:`MAX_JSON_DEPTH` before parsing: the parser recurses once per
+    level, and a hostile ``[[[[...`` would run it (and whatever the garbage
+    collector finalizes meanwhile) at the edge of the recursion limit.
+    """
+    brackets = _JSON_STRING_RE.sub(b'', body).translate(None, _NOT_BRACKETS)
+    for _ in range(MAX_JSON_DEPTH):
+        shorter = brackets.replace(b'[]', b'').replace(b'{}', b'')
+        if shorter == brackets:
+            break
+        brackets = shorter
+    if brackets:
+        raise ValueError('brackets unbalanced or nested more than %d '
+                         'levels deep' % MAX_JSON_DEPTH)
+    return json.loads(body.decode('utf-8'))
+
+
 def _raw_error_text(body):
     """The text of an ``<error>`` element that is not well-formed XML.
 
@@ -447,7 +469,7 @@ def _server_message(response, body):
     text = None
     try:
         if 'json' in ctype:
-            value = json.loads(body.decode('utf-8'))
+            value = _load_json(body)
             if isinstance(value, dict) and value:
                 text = str(next(iter(value.values())))
         elif 'xml' in ctype:
@@ -623,11 +645,11 @@ class MarketplaceClient:
 
     def _parse_listing(self, body, query):
         try:
-            value = json.loads(body.decode('utf-8'))
+            value = _load_json(body)
             rows = [ListingRow.from_json(row) for row in value['aaData']]
             total = int(value.get('iTotalRecords', len(rows)))
             filtered = int(value.get('iTotalDisplayRecords', len(rows)))
-        except RecursionError:
+        except RecursionError:   # not expected after _load_json's check
             raise MarketplaceResponseError(
                 '%s sent an invalid JSON listing (nested too deeply); is the '
                 'URL that of a StratusLab marketplace?' % self._describe()) \

@@ -103,7 +103,8 @@ def faulty_server():
 
 
 @pytest.mark.parametrize('mode, message', [
-    ('deepjson', 'sent an invalid JSON listing (nested too deeply)'),
+    ('deepjson', 'sent an invalid JSON listing (brackets unbalanced or '
+                 'nested more than 32 levels deep)'),
     ('errraw', 'answered HTTP 400: unable to parse metadata: bad <tag> & '
                'stuff'),
 ])

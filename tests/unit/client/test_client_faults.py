@@ -108,11 +108,24 @@ def test_server_message_without_control_characters(server):
     assert err.value.server_message == 'bad [2J 31m input'
 
 
-@pytest.mark.parametrize('mode', ['deepjson', 'infinity'])
-def test_hostile_json_listing(server, mode):
+@pytest.mark.parametrize('mode, reason', [
+    ('deepjson', 'brackets unbalanced or nested more than 32 levels deep'),
+    ('infinity', 'cannot convert float infinity to integer')])
+def test_hostile_json_listing(server, mode, reason):
     with pytest.raises(MarketplaceResponseError) as err:
         make(server.url(mode)).search()
-    assert 'invalid JSON listing' in str(err.value)
+    assert 'invalid JSON listing (%s)' % reason in str(err.value)
+
+
+def test_json_depth_check_before_parsing():
+    assert client_mod._load_json(b'{"a": "[[[[\\"[", "b": [[{}]]}') == \
+        {'a': '[[[["[', 'b': [[{}]]}
+    deep = b'[' * 32 + b']' * 32
+    assert client_mod._load_json(deep)
+    with pytest.raises(ValueError, match='more than 32 levels'):
+        client_mod._load_json(b'[' + deep + b']')
+    with pytest.raises(ValueError, match='more than 32 levels'):
+        client_mod._load_json(b'{"x": ' * 100000)
 
 
 def test_deeply_nested_json_error_body(server):
