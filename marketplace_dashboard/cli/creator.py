@@ -501,6 +501,17 @@ def add_endpoint_arguments(parser, ca_option='--ca-file',
     when *ca_option* is ``--endpoint-...`` (``import``, whose own
     ``--timeout`` is for ``--wait``).
     """
+    def seconds(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = 0
+        if not 0 < value <= client.MAX_SECONDS:
+            raise argparse.ArgumentTypeError(
+                'expected a number of seconds (more than 0, at most %d), '
+                'got %r' % (client.MAX_SECONDS, text))
+        return value
+
     if timeout_option is None:
         timeout_option = ('--endpoint-timeout'
                           if ca_option.startswith('--endpoint-')
@@ -513,24 +524,12 @@ def add_endpoint_arguments(parser, ca_option='--ca-file',
                              'certificate (default: system CAs)')
     parser.add_argument(
         timeout_option, dest='endpoint_timeout', metavar='SECONDS',
-        type=_timeout_seconds,
+        type=seconds,
         help='how long to wait for the marketplace to accept the '
              'connection and for each part of its answer (default: %g and '
              '%g); a request may take at most the larger of %g s and twice '
              'this in all' % (client.DEFAULT_TIMEOUT + (
                  client.DEFAULT_DEADLINE,)))
-
-
-def _timeout_seconds(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0
-    if not 0 < value <= client.MAX_SECONDS:
-        raise argparse.ArgumentTypeError(
-            'expected a number of seconds (more than 0, at most %d), got %r'
-            % (client.MAX_SECONDS, text))
-    return value
 
 
 def make_client(args):
