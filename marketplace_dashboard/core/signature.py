@@ -40,6 +40,7 @@ import datetime
 import re
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
@@ -200,7 +201,12 @@ def _locate_signature(root):
 
 
 def _public_key_pem(cert):
-    public_key = cert.public_key()
+    try:
+        public_key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        # an algorithm cryptography cannot load (the certificate itself
+        # parses: its key is only decoded here)
+        raise _Refused('the certificate key cannot be read') from None
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise _Refused('the certificate key is not an RSA key')
     if public_key.key_size < MIN_RSA_BITS:

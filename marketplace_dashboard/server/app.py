@@ -31,7 +31,6 @@ import re
 import sys
 import urllib.parse
 
-from cryptography.exceptions import UnsupportedAlgorithm
 from lxml import etree
 from werkzeug import exceptions as wexc
 from werkzeug.routing import Map, Rule
@@ -504,14 +503,7 @@ class MarketplaceApp:
         if root.tag != xmlsafe.RDF_ROOT:
             raise HTTPError(400, 'invalid metadata: the document root must '
                             'be rdf:RDF (one entry per upload)')
-        try:
-            signature = verify_signature(data)
-        except (UnsupportedAlgorithm, ValueError) as exc:
-            # e.g. a certificate whose key algorithm cryptography cannot
-            # load: the core lets that through
-            raise HTTPError(400, 'invalid metadata: the signature cannot be '
-                            'checked: the certificate key cannot be read '
-                            '(%s)' % exc) from None
+        signature = verify_signature(data)
         if signature.status != 'valid':
             raise HTTPError(400, 'invalid metadata: %s' % (
                 signature.reason or 'no signature'))

@@ -324,6 +324,19 @@ def test_garbage_certificate(endorser, unsigned):
                     'cannot be read')
 
 
+def test_certificate_key_of_unknown_algorithm(endorser, unsigned):
+    rsa = bytes.fromhex('2a864886f70d010101')   # OID rsaEncryption
+
+    def unknown_key(root):
+        element = root.find('.//%sX509Certificate' % DS)
+        der = base64.b64decode(''.join(element.text.split()))
+        assert der.count(rsa) == 1
+        element.text = base64.b64encode(
+            der.replace(rsa, bytes.fromhex('2a864886f70d010108'))).decode()
+    _assert_invalid(_mutate(_signed(endorser, unsigned), unknown_key),
+                    'the certificate key cannot be read')
+
+
 def test_malformed_input_is_invalid_not_raised():
     result = signature.verify_signature(b'not xml')
     assert result.status == 'invalid'

@@ -571,8 +571,9 @@ def test_certificate_with_unknown_key_algorithm(live, jane, tmp_path):
     data = data.replace(match.group(1), base64.b64encode(der))
     response = post(srv, data)
     assert response.status_code == 400, response.text
-    assert error_text(response).startswith(
-        'invalid metadata: the signature cannot be checked')
+    assert error_text(response) == (
+        'invalid metadata: invalid signature element: the certificate key '
+        'cannot be read')
     assert stored_files(tmp_path / 'data') == []
 
 
