@@ -543,7 +543,8 @@ class MarketplaceClient:
     def _past_deadline(self):
         return MarketplaceUnavailable(
             '%s did not send its whole answer within %g seconds; try again '
-            'later or raise its "deadline" setting (CLI: --timeout)'
+            'later or raise its "deadline" setting (CLI: --timeout, '
+            'or --endpoint-timeout for import)'
             % (self._describe(), self.config.deadline))
 
     def _send(self, method, path, params, data, headers, max_bytes,
@@ -576,7 +577,8 @@ class MarketplaceClient:
         except requests.exceptions.Timeout:
             raise MarketplaceUnavailable(
                 '%s did not answer within %g seconds; try again later or '
-                'raise its "timeout" setting (CLI: --timeout)'
+                'raise its "timeout" setting (CLI: --timeout, or '
+                '--endpoint-timeout for import)'
                 % (what, max(self.config.timeout))) from None
         except requests.exceptions.ConnectionError as exc:
             raise MarketplaceUnavailable(

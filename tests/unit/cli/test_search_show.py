@@ -125,7 +125,7 @@ def test_timeout_option(faulty_server, capsys):
     assert status == 1 and out == ''
     assert err.startswith('Error: marketplace %s did not answer within 0.5 '
                           'seconds' % faulty_server.url('slow'))
-    assert '(CLI: --timeout)' in err
+    assert '(CLI: --timeout, or --endpoint-timeout for import)' in err
     status, _, err = run(capsys, 'search', '--endpoint',
                          faulty_server.url('slow'), '--timeout', '10')
     assert status == 0, err

@@ -64,7 +64,7 @@ def test_deadline_bounds_a_trickling_answer(server, mode):
     assert str(err.value) == (
         "marketplace 'test' (%s) did not send its whole answer within 2 "
         'seconds; try again later or raise its "deadline" setting (CLI: '
-        '--timeout)' % server.url(mode))
+        '--timeout, or --endpoint-timeout for import)' % server.url(mode))
 
 
 def test_deadline_leaves_the_connection_pool_usable(server):
