@@ -1,6 +1,5 @@
 """The client against a misbehaving marketplace on loopback."""
 
-import pathlib
 import socket
 import time
 
@@ -15,10 +14,8 @@ from marketplace_dashboard.core.errors import (
     MarketplaceResponseError,
     MarketplaceUnavailable,
 )
-from tests import pki
+from tests import SAMPLES, pki
 from tests.unit.client import faulty
-
-SAMPLES = pathlib.Path('/work/shared/samples')
 
 
 @pytest.fixture(scope='module')

@@ -15,9 +15,8 @@
 
 """Helpers shared by the core tests: the shared StratusLab samples."""
 
-import pathlib
+from tests import SAMPLES
 
-SAMPLES = pathlib.Path('/work/shared/samples')
 SIGNED = ['04-signed-selfsigned-full.xml',
           '05-signed-ca-issued-no-san-email.xml',
           '06-signed-testca.xml',

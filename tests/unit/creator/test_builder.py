@@ -15,7 +15,6 @@
 """core.builder: the metadata template and document edits."""
 
 import datetime
-import pathlib
 
 from lxml import etree
 import pytest
@@ -24,9 +23,9 @@ from marketplace_dashboard.core import builder, model, xmlsafe
 from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
+from tests import SAMPLES
 from tests.unit.core.test_identifier import PAIRS  # spec section 1
 
-SAMPLES = pathlib.Path('/work/shared/samples')
 NOW = datetime.datetime(2016, 4, 14, 14, 22, 21, tzinfo=datetime.UTC)
 CHECKSUMS = {
     'MD5': 'a003bf123ce16965005ee85c60281a31',

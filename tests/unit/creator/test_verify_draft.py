@@ -15,13 +15,12 @@
 """``marketplace-metadata verify --draft``."""
 
 import json
-import pathlib
 
 import pytest
 
 from marketplace_dashboard.core import builder
+from tests import SAMPLES
 
-SAMPLES = pathlib.Path('/work/shared/samples')
 SHA1 = '1b5229d5dad92bc7952553be01608af2180eafbe'
 IDENT = 'BtSKdXa2SvHlSVTvgFgivIYDq--'
 

@@ -4,20 +4,14 @@ The api layer is mocked in the view tests; its results are real core
 objects (parsed sample documents) wrapped in ``api.marketplace.Entry``.
 """
 
-import pathlib
 
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import model
-
-SAMPLES = pathlib.Path('/work/shared/samples')
-REPO_SAMPLES = pathlib.Path(__file__).resolve().parents[2] / 'samples'
+from tests import SAMPLES
 
 
 def sample(name):
-    for base in (REPO_SAMPLES, SAMPLES):
-        if (base / name).exists():
-            return (base / name).read_bytes()
-    raise FileNotFoundError(name)
+    return (SAMPLES / name).read_bytes()
 
 
 def entry(name='06-signed-testca.xml', level='verified', reasons=(),

@@ -13,14 +13,13 @@
 # under the License.
 """The import decisions on the real StratusLab sample documents."""
 
-import pathlib
 
 import pytest
 
 from marketplace_dashboard.core import importer, verdict
 from marketplace_dashboard.core.importer import ImportPolicy, ImportRefused
+from tests import SAMPLES
 
-SAMPLES = pathlib.Path('/work/shared/samples')
 ALLOW_ALL = ImportPolicy(allow_untrusted=True, allow_expired=True,
                          allow_deprecated=True)
 

@@ -15,10 +15,9 @@ import xmlsec
 
 from marketplace_dashboard.core.signature import verify_signature
 from marketplace_dashboard.core.xmlsafe import split_documents
-from tests import pki
+from tests import SAMPLES, pki
 from tests.unit.server.conftest import ago, make_doc
 
-SAMPLES = pathlib.Path('/work/shared/samples')
 BEE8 = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
 JANE = 'jane.tester@example.org'
 

@@ -11,8 +11,9 @@ import pytest
 import requests
 
 from marketplace_dashboard.core.signature import verify_signature
+from tests import SAMPLES
 
-SAMPLE = pathlib.Path('/work/shared/samples/06-signed-testca.xml')
+SAMPLE = SAMPLES / '06-signed-testca.xml'
 SCRIPT = pathlib.Path(sys.executable).with_name('marketplace-server')
 
 

@@ -1,6 +1,5 @@
 import multiprocessing
 import os
-import pathlib
 import sqlite3
 import threading
 
@@ -14,8 +13,8 @@ from marketplace_dashboard.server.store import (
     Store,
     StoreError,
 )
+from tests import SAMPLES
 
-SAMPLES = pathlib.Path('/work/shared/samples')
 ID = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
 
 
