@@ -23,7 +23,11 @@ import types
 import uuid
 
 from marketplace_dashboard.core import model
-from marketplace_dashboard.core.glance import GlanceError, GlanceNotFound
+from marketplace_dashboard.core.glance import (
+    GlanceError,
+    GlanceForbidden,
+    GlanceNotFound,
+)
 
 IMAGE = bytes(range(256)) * 4096 + b'tail'  # 1 MiB + 4 bytes
 PROJECT = 'a0c1b2d3e4f5a6b7c8d9e0f1a2b3c4d5'
@@ -60,8 +64,19 @@ def _now():
     return datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+def _flag(value):
+    """Glance's reading of a boolean filter (``True``, ``'true'``...)."""
+    return str(value).lower() == 'true'
+
+
 class FakeImages:
-    """GlanceImages over dicts; ``web`` maps URLs to the bytes served."""
+    """GlanceImages over dicts; ``web`` maps URLs to the bytes served.
+
+    Like Glance, listings leave out hidden images (``os_hidden``) unless
+    asked for them (``os_hidden=True``, or ``include_hidden``), and only
+    shared images have members (``members``: ``{image id: {project:
+    status}}``); a new member is ``pending`` until it accepts.
+    """
 
     def __init__(self, methods=('glance-direct', 'web-download'),
                  hash_algo='sha512', project_id=PROJECT):
@@ -73,6 +88,7 @@ class FakeImages:
         self.refuse = set()
         self.calls = []
         self.staged = {}
+        self.members = {}
         self._clock = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -88,12 +104,14 @@ class FakeImages:
     def get(self, image_id):
         return dict(self._image(image_id))
 
-    def find(self, **filters):
+    def find(self, include_hidden=False, **filters):
         tags = set(filters.pop('tag', ()))
+        hidden = _flag(filters.pop('os_hidden', False))
         with self._lock:
             return [dict(i) for i in self.images.values()
                     if tags <= set(i.get('tags', ())) and
-                    all(i.get(k) == v for k, v in filters.items())]
+                    (include_hidden or bool(i.get('os_hidden')) == hidden)
+                    and all(i.get(k) == v for k, v in filters.items())]
 
     def create(self, **props):
         with self._lock:
@@ -157,8 +175,17 @@ class FakeImages:
     def tasks(self, image_id):
         return []
 
+    def _shared(self, image_id):
+        if self._image(image_id).get('visibility') != 'shared':
+            raise GlanceForbidden('Glance policy does not allow you to '
+                                  'share image %s (HTTP 403: Only shared '
+                                  'images have members.).' % image_id)
+        return self.members.setdefault(image_id, {})
+
     def add_members(self, image_id, project_ids):
-        self._image(image_id)['members'] = list(project_ids)
+        members = self._shared(image_id)
+        for project_id in project_ids:
+            members.setdefault(project_id, 'pending')
 
 
 class FakeResponse:

@@ -225,7 +225,8 @@ def test_visibility_and_members_applied_once_verified():
                           members=['p1', 'p2'], name='mine')
     image = images.get(status.image_id)
     # Nobody else sees it before its data is verified.
-    assert image['visibility'] == 'private' and 'members' not in image
+    assert image['visibility'] == 'private'
+    assert image['id'] not in images.members
     assert image['marketplace_visibility'] == 'shared'
     assert image['marketplace_members'] == 'p1,p2'
     assert image['name'] == 'mine'
@@ -236,7 +237,7 @@ def test_visibility_and_members_applied_once_verified():
     assert final.verified and final.reasons == []
     image = images.get(status.image_id)
     assert image['visibility'] == 'shared'
-    assert image['members'] == ['p1', 'p2']
+    assert images.members[image['id']] == {'p1': 'pending', 'p2': 'pending'}
 
 
 @pytest.mark.parametrize('visibility', ['community', 'public'])
