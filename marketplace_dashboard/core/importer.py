@@ -735,8 +735,9 @@ class Importer:
             props[P + 'source_url_%d' % number] = url
             if compression:
                 props[P + 'compression_%d' % number] = compression
-        lock = self.LOCK_PREFIX + '%s:%s' % (appliance.identifier,
-                                             key[1][:32])
+        # Dedupe and election are per project: so is the lock.
+        lock = self.LOCK_PREFIX + '%s:%s:%s' % (
+            self.project_id, appliance.identifier, key[1][:32])
         locked = self.cache.add(lock, self.clock(),
                                 self.policy.lock_timeout)
         try:

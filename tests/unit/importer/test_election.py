@@ -105,13 +105,39 @@ def test_without_shared_lock_settle_is_kept():
 def test_lock_held_elsewhere_waits_and_settles():
     cache = SharedCache()
     images, engine, slept = make(cache=cache)
-    lock = Importer.LOCK_PREFIX + '%s:%s' % (
-        fakes.appliance().identifier,
+    lock = Importer.LOCK_PREFIX + '%s:%s:%s' % (
+        fakes.PROJECT, fakes.appliance().identifier,
         fakes.checksums(fakes.IMAGE)['SHA-512'][:32])
     cache.add(lock, 1)
     status = engine.start(fakes.verdict())
     # Nobody appeared while waiting: create, then elect after settling.
     assert slept == [SETTLE, SETTLE]
+    assert list(images.images) == [status.image_id]
+
+
+def test_the_import_lock_is_per_project():
+    # Another project importing the same entry holds its lock: this
+    # project's import neither waits for it nor settles.
+    cache = SharedCache()
+    theirs = fakes.FakeImages(project_id=fakes.OTHER_PROJECT)
+    theirs.web[URL] = fakes.IMAGE
+    taken = []
+    add = cache.add
+
+    def recording_add(key, value, timeout=None):
+        taken.append(key)
+        return add(key, value, timeout)
+
+    cache.add = recording_add
+    Importer(theirs, cache=cache, sleep=lambda s: None).start(
+        fakes.verdict())
+    cache.add = add
+    [lock] = [k for k in taken if k.startswith(Importer.LOCK_PREFIX)]
+    assert cache.add(lock, 'their worker')  # creating their image again
+    images, engine, slept = make(cache=cache)
+    status = engine.start(fakes.verdict())
+    assert slept == []
+    assert status.state == 'active' and status.verified
     assert list(images.images) == [status.image_id]
 
 

@@ -194,8 +194,8 @@ def test_lock_taken_by_other_worker_then_existing_returned():
     assert not [k for k in cache._data if 'lock' in k], 'lock not released'
     images.images.clear()
     # Another worker holds the entry's lock: it is creating the image.
-    lock = Importer.LOCK_PREFIX + '%s:%s' % (
-        fakes.appliance().identifier,
+    lock = Importer.LOCK_PREFIX + '%s:%s:%s' % (
+        fakes.PROJECT, fakes.appliance().identifier,
         fakes.checksums(fakes.IMAGE)['SHA-512'][:32])
     assert cache.add(lock, 'other worker')
     theirs = {}
