@@ -277,8 +277,11 @@ class ImportPolicy:
 
 
 def _algo(name):
-    """``'SHA-512'`` / ``'sha512'`` → ``'sha512'``."""
-    return str(name).strip().lower().replace('-', '').replace('_', '')
+    """A hash algorithm as hashlib (and Glance's ``os_hash_algo``) spells
+    it: ``'SHA-512'`` → ``'sha512'``, ``'SHA3-512'`` → ``'sha3_512'``,
+    ``'SHA-512/256'`` → ``'sha512_256'``."""
+    name = re.sub(r'[-/]', '_', str(name).strip().lower())
+    return re.sub(r'^sha_(?=\d)', 'sha', name)
 
 
 def _level(verdict):

@@ -272,6 +272,15 @@ def test_glance_hash_algo_must_be_a_hash():
         {'glance_hash_algo': 'SHA-384'}).glance_hash_algo == 'sha384'
 
 
+@pytest.mark.parametrize('given, expected', [
+    ('sha3_512', 'sha3_512'), ('SHA3-512', 'sha3_512'),
+    ('sha512_256', 'sha512_256'), ('SHA-512/256', 'sha512_256'),
+    ('SHA-1', 'sha1'), ('sha_256', 'sha256'), (' MD5 ', 'md5')])
+def test_hash_names_with_underscores_are_kept(given, expected):
+    assert ImportPolicy.from_dict(
+        {'glance_hash_algo': given}).glance_hash_algo == expected
+
+
 def test_verify_tls_cannot_be_turned_off_but_takes_a_ca_bundle(tmp_path):
     with pytest.raises(ImportRefused, match='cannot be turned off'):
         ImportPolicy.from_dict({'verify_tls': False})

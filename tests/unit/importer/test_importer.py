@@ -893,6 +893,21 @@ def test_streamed_import_hashes_any_glance_algorithm():
     assert final.state == 'active' and final.verified, final.reasons
 
 
+def test_streamed_import_verified_when_glance_computes_sha3():
+    # Glance's hashing_algorithm sha3_512, which no entry endorses: the
+    # streamed transfer hashes it too and Glance's value is checked.
+    session = fakes.FakeSession({URL: fakes.FakeResponse(body=fakes.IMAGE)})
+    policy = ImportPolicy.from_dict({'glance_hash_algo': 'sha3_512'})
+    images, engine = make(session=session, hash_algo='sha3_512',
+                          policy=policy)
+    status = engine.start(fakes.verdict())
+    assert status.method == 'glance-direct'
+    final = engine.transfer(status.image_id)
+    assert final.state == 'active' and final.verified, final.reasons
+    assert images.get(status.image_id)['marketplace_streamed_sha3_512'] \
+        == importer.hashlib.sha3_512(fakes.IMAGE).hexdigest()
+
+
 def _refuse(*names):
     def refused(image_id, **props):
         raise GlanceForbidden('Glance policy does not allow you to do that')
