@@ -1171,8 +1171,10 @@ class Importer:
                 record[P + key] = image[P + key]
         key = self.FAILED_PREFIX + project
         lock = key + ':lock'
+        locked = False
         for _attempt in range(20):
-            if self.cache.add(lock, 1, 5):
+            locked = self.cache.add(lock, 1, 5)
+            if locked:
                 break
             self.sleep(0.05)
         try:
@@ -1182,7 +1184,8 @@ class Importer:
             self.cache.set(key, records[-self.MAX_FAILURES:],
                            self.progress.timeout)
         finally:
-            self.cache.delete(lock)
+            if locked:  # never another worker's lock
+                self.cache.delete(lock)
 
     def failed_imports(self):
         """This project's recently failed imports (``dict`` records with

@@ -1156,6 +1156,23 @@ def test_failed_streamed_imports_are_remembered_for_every_worker():
     assert elsewhere.failed_imports() == []
 
 
+def test_failure_record_never_removes_another_workers_lock():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(b'wrong bytes'))})
+    images, engine = make(session=session)
+    cache = MemoryCache()
+    engine.cache = cache
+    engine.progress = importer.transfer.ProgressStore(cache)
+    lock = Importer.FAILED_PREFIX + fakes.PROJECT + ':lock'
+    assert cache.add(lock, 'other worker')  # held for a long while
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    with pytest.raises(ImportFailed):
+        engine.transfer(status.image_id)
+    assert cache.get(lock) == 'other worker'
+    assert engine.failed_import(status.image_id)['reason'].startswith(
+        'Image data does not match')
+
+
 def test_image_downloads_use_the_configured_ca_bundle(tmp_path):
     bundle = tmp_path / 'ca.pem'
     bundle.write_text('-----BEGIN CERTIFICATE-----\n')
