@@ -219,12 +219,22 @@ class GlanceImages:
             self.client.images.image_import(image_id, method='glance-direct')
 
     def tasks(self, image_id):
-        """Import tasks of an image (empty if Glance is too old)."""
+        """Import tasks of an image, or None when Glance cannot tell (an
+        error, or a Glance older than API v2.12).
+
+        ``GET /v2/images/{id}/tasks`` is asked directly: glanceclient's
+        ``get_associated_image_tasks`` first asks ``GET /versions`` on
+        every call.
+        """
         try:
-            body = self.client.images.get_associated_image_tasks(image_id)
-        except (glance_exc.HTTPException, ks_exc.ClientException):
-            return []
-        return list(body.get('tasks', []))
+            _resp, body = self.client.http_client.get(
+                '/v2/images/%s/tasks' % image_id)
+        except (glance_exc.HTTPException, glance_exc.BaseException,
+                ks_exc.ClientException) as e:
+            LOG.info('Cannot read the tasks of image %s: %s', image_id, e)
+            return None
+        tasks = body.get('tasks') if isinstance(body, dict) else None
+        return list(tasks) if isinstance(tasks, list) else None
 
     def add_members(self, image_id, project_ids):
         with _translated('share image %s' % image_id):

@@ -950,8 +950,11 @@ class Importer:
                        (record or {}).get('heartbeat', 0))
             if self.clock() - last <= self.policy.stall_after:
                 return False
+            tasks = self.images.tasks(image['id'])
+            if tasks is None:  # Glance cannot tell: not known to be stuck
+                return False
             last = max([last] + [_timestamp(t.get('updated_at'))
-                                 for t in self.images.tasks(image['id'])])
+                                 for t in tasks])
             return self.clock() - last > self.policy.stall_after
         if record:
             last = record.get('heartbeat', 0)
@@ -1337,7 +1340,7 @@ class Importer:
 
     def _task_errors(self, image_id):
         return ['Glance import task failed: %s' % t.get('message')
-                for t in self.images.tasks(image_id)
+                for t in self.images.tasks(image_id) or ()
                 if t.get('status') == 'failure' and t.get('message')]
 
     def verify(self, image):

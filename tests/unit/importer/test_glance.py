@@ -168,3 +168,36 @@ def test_find_keeps_a_given_visibility():
     _, images = make()
     found = images.find(marketplace_identifier='abc', visibility='public')
     assert found[0]['filters']['visibility'] == 'public'
+
+
+class StubHTTP:
+    """glanceclient's http client: ``get(url) -> (resp, body)``."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.urls = []
+
+    def get(self, url):
+        self.urls.append(url)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return None, self.answer
+
+
+def test_tasks_are_read_without_a_versions_call():
+    http = StubHTTP({'tasks': [{'id': 't', 'status': 'processing'}]})
+    images = glance.GlanceImages(types.SimpleNamespace(
+        images=StubImages(), http_client=http))
+    assert images.tasks('i') == [{'id': 't', 'status': 'processing'}]
+    assert http.urls == ['/v2/images/i/tasks']
+
+
+@pytest.mark.parametrize('answer', [
+    glance_exc.HTTPServiceUnavailable('busy'),
+    glance_exc.HTTPNotFound('old Glance'),
+    glance_exc.CommunicationError('refused'),
+    ks_exc.ConnectFailure('refused'), {'no': 'tasks'}])
+def test_tasks_unknown_when_glance_cannot_tell(answer):
+    images = glance.GlanceImages(types.SimpleNamespace(
+        images=StubImages(), http_client=StubHTTP(answer)))
+    assert images.tasks('i') is None

@@ -1055,6 +1055,19 @@ def test_import_left_importing_is_stalled(method):
     assert stalled.state == 'failed' and 'stalled' in stalled.reasons[0]
 
 
+def test_import_is_not_stalled_when_glance_cannot_list_its_tasks():
+    images, engine = make(policy=ImportPolicy(stall_after=60))
+    image = images.create(name='x', tags=['marketplace'], **{
+        'marketplace_identifier': fakes.appliance().identifier,
+        'marketplace_sha512': fakes.checksums(fakes.IMAGE)['SHA-512'],
+        'marketplace_import_method': 'web-download'})
+    images.update(image['id'], status='importing')
+    images.tasks = lambda image_id: None  # e.g. Glance answered 503
+    start = importer._timestamp(images.get(image['id'])['updated_at'])
+    engine.clock = lambda: start + 3600
+    assert engine.status(image['id']).state == 'importing'
+
+
 def _gz_engine(**glance):
     session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
         body=fakes.gz(fakes.IMAGE))})
