@@ -80,7 +80,9 @@ def _translated(action):
         raise GlanceError('Authentication failed while trying to %s: %s. '
                           'Check your OpenStack credentials.'
                           % (action, e), status=401) from None
-    except ks_exc.ClientException as e:
+    except (ks_exc.ClientException, glance_exc.BaseException) as e:
+        # glanceclient's session client turns connection failures into
+        # its own CommunicationError / InvalidEndpoint.
         raise GlanceError('Cannot reach Glance to %s: %s' % (action, e)
                           ) from None
 

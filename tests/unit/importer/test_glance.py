@@ -128,6 +128,12 @@ def test_not_found_and_auth_errors():
     _, images = make(ks_exc.ConnectFailure('refused'))
     with pytest.raises(glance.GlanceError, match='Cannot reach Glance'):
         images.get('i')
+    # glanceclient's session client wraps connection failures itself
+    for error in (glance_exc.CommunicationError('Error finding address'),
+                  glance_exc.InvalidEndpoint('Error communicating')):
+        _, images = make(error)
+        with pytest.raises(glance.GlanceError, match='Cannot reach Glance'):
+            images.get('i')
 
 
 def test_find_lists_all_visibilities_and_retries_with_clean_filters():
