@@ -117,6 +117,10 @@ ARCHITECTURES = {
 DISK_BUSES = ('ide', 'scsi', 'virtio', 'sata', 'usb', 'xen', 'uml', 'lxc',
               'fdc')
 GIB = 1024 ** 3
+#: Longest image name Glance takes, and the bound this module puts on the
+#: descriptive values and reasons it records (Glance 33 limits property
+#: names to 255 characters, not their values: URLs and member lists are
+#: recorded whole).
 _PROP_MAX = 255
 
 
@@ -507,9 +511,8 @@ def choose_method(appliance, import_methods, policy):
     if GLANCE_DIRECT not in import_methods:
         raise ImportRefused('Cannot import this entry: %s, and Glance does '
                             'not offer glance-direct either.' % why)
-    # Mirrors must fit a Glance property (255 characters) unclipped.
     mirrors = tuple((url, location_compression(appliance, url))
-                    for url in urls[1:] if len(url) <= 255)[:MAX_MIRRORS]
+                    for url in urls[1:])[:MAX_MIRRORS]
     url = urls[0]
     return Plan(GLANCE_DIRECT, url, location_compression(appliance, url),
                 'streamed and verified here: %s' % why, mirrors)
@@ -731,7 +734,7 @@ class Importer:
         props[P + 'import_method'] = plan.method
         props.update(pack_members(members))
         props[P + 'visibility'] = visibility
-        props[P + 'source_url'] = _clip(plan.url)
+        props[P + 'source_url'] = plan.url  # whole: it is downloaded
         if plan.compression:
             props[P + 'compression'] = plan.compression
         for number, (url, compression) in enumerate(plan.mirrors, 2):
@@ -1497,31 +1500,14 @@ MEMBERS = P + 'members'
 
 
 def pack_members(members):
-    """``marketplace_members`` properties (comma-separated project IDs,
-    continued in ``marketplace_members_2``... as Glance properties hold
-    255 characters) recording the members to add once verified."""
-    props, chunk, number = {}, [], 1
-    for member in members or ():
-        if chunk and len(','.join(chunk + [member])) > _PROP_MAX:
-            props[MEMBERS + ('_%d' % number if number > 1 else '')] = \
-                ','.join(chunk)
-            chunk, number = [], number + 1
-        chunk.append(member)
-    if chunk:
-        props[MEMBERS + ('_%d' % number if number > 1 else '')] = \
-            ','.join(chunk)
-    return props
+    """The ``marketplace_members`` property (comma-separated project IDs)
+    recording the members to add once verified."""
+    return {MEMBERS: ','.join(members)} if members else {}
 
 
 def unpack_members(image):
     """The project IDs :func:`pack_members` recorded on *image*."""
-    members, number = [], 1
-    while True:
-        value = image.get(MEMBERS + ('_%d' % number if number > 1 else ''))
-        if not value:
-            return members
-        members.extend(m for m in value.split(',') if m)
-        number += 1
+    return [m for m in (image.get(MEMBERS) or '').split(',') if m]
 
 
 def sources(image):
