@@ -775,15 +775,19 @@ class Importer:
                 # Final: Glance's answer (e.g. its URL filtering, 400
                 # "URI for web-download does not pass filtering") is never
                 # worked around by streaming the URL from here instead.
-                self._delete_quietly(image['id'])
+                reason = 'Glance %s the web-download of %s: %s' % (
+                    'refused' if 400 <= (e.status or 0) < 500
+                    else 'could not start', plan.url,
+                    str(e).rstrip('.') + '.')
+                deleted = self._delete_quietly(image['id'])
+                if not deleted:  # marked failed: never reused
+                    self._record_import_error(image['id'], _clip(reason))
                 if isinstance(e, GlanceForbidden):
                     raise
-                raise ImportFailed(
-                    'Glance %s the web-download of %s: %s The image was '
-                    'deleted.' % (
-                        'refused' if 400 <= (e.status or 0) < 500
-                        else 'could not start', plan.url,
-                        str(e).rstrip('.') + '.')) from None
+                raise ImportFailed('%s %s' % (reason, (
+                    'The image was deleted.' if deleted else
+                    'The image %s could not be deleted: delete it '
+                    'yourself.' % image['id']))) from None
         return self._status(image['id'], None, elect=False)
 
     def _delete_quietly(self, image_id):

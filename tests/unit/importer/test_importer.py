@@ -335,6 +335,24 @@ def test_web_download_refused_by_glance_is_final():
     assert not any(c[0] in ('stage', 'glance-direct') for c in images.calls)
 
 
+def test_refused_web_download_whose_image_cannot_be_deleted():
+    images, engine = make()
+    images.refuse.add(URL)
+    images.delete = _refuse()
+    with pytest.raises(ImportFailed) as e:
+        engine.start(fakes.verdict())
+    [image] = images.images.values()
+    assert 'does not pass filtering' in str(e.value)
+    assert 'was deleted' not in str(e.value)
+    assert 'could not be deleted: delete it yourself' in str(e.value)
+    assert 'does not pass filtering' in image['marketplace_import_error']
+    assert engine.status(image['id']).state == 'failed'
+    # Never reused: the next import makes a new image.
+    images.refuse.clear()
+    fresh = engine.start(fakes.verdict())
+    assert not fresh.existing and fresh.image_id != image['id']
+
+
 def test_web_download_server_error_fails_the_import():
     images, engine = make()
 
