@@ -1388,16 +1388,17 @@ class Importer:
                                 reasons=[note] if note else [])
         reason = _clip('Stored data does not match the endorsed metadata: '
                        + '; '.join(problems))
-        try:
-            self.images.update(image_id, **{P + 'verification_error': reason})
-        except GlanceForbidden:
-            return ImportStatus(image_id, 'failed', method=method,
-                                image=image, reasons=[
-                                    reason + ' (not your image: ask its '
-                                    'owner to deactivate it)'])
-        LOG.warning('Deactivating image %s: %s', image_id, reason)
+        # Unusable first, whatever happens to the record of why.
+        LOG.warning('Withdrawing image %s: %s', image_id, reason)
         before = image
         image, note = self._withdraw(image_id)
+        if image is not None:
+            try:
+                image = self.images.update(
+                    image_id, **{P + 'verification_error': reason})
+            except GlanceError as e:  # the next check finds it again
+                LOG.warning('Cannot record why image %s was withdrawn: %s',
+                            image_id, e)
         reasons = [reason] + ([note] if note else [])
         if image is None:
             self.progress.update(image_id, 0, 0, state='failed', force=True,

@@ -1000,6 +1000,26 @@ def test_mismatch_that_cannot_be_withdrawn_is_reported_loudly():
     assert engine.status(status.image_id).state == 'failed'
 
 
+def test_mismatch_is_withdrawn_even_when_its_reason_cannot_be_recorded():
+    images, engine = make()
+    images.web[URL] = b'evil' * 1000
+    update = images.update
+
+    def no_room(image_id, remove_props=None, **props):
+        if 'marketplace_verification_error' in props:
+            raise GlanceError('Glance could not update image: 413 quota',
+                              status=413)
+        return update(image_id, **props)
+
+    images.update = no_room
+    status = engine.start(fakes.verdict())
+    assert status.state == 'failed' and not status.verified
+    assert 'does not match' in status.reasons[0]
+    [image] = images.images.values()
+    assert image['status'] == 'deactivated'
+    assert engine.status(image['id']).state == 'failed'
+
+
 def _failing_web_download(images, message='HTTP 404 Not Found from ' + URL):
     """Glance accepts the web-download, its task fails and single-store
     Glance puts the image back to queued (no os_glance_failed_import)."""
