@@ -83,20 +83,27 @@ class _DryRunImporter(importer.Importer):
                 'Would be deleted: a duplicate of image %s.' % winner['id']])
 
     def verify(self, image):
-        problems = importer.integrity_problems(
-            image, trust_streamed=self._manages(image))
+        own = self._ours(image)
+        problems = importer.integrity_problems(image, trust_streamed=own)
+        if problems and not own and not importer.integrity_problems(image):
+            return importer.ImportStatus(image['id'], 'verifying',
+                                         image=image,
+                                         reasons=[importer.OWNER_ONLY])
         if not problems:
-            wanted = image.get(P + 'visibility') or 'private'
+            verified = dict(image, **{P + 'verified': 'true'})
+            publish = own and importer.publish_pending(verified)
             return importer.ImportStatus(
                 image['id'], 'active', verified=True, image=image, reasons=[
                     'Would be marked verified%s.' % (
-                        ' and made %s' % wanted
-                        if wanted != image.get('visibility')
-                        and wanted != 'private' else '')])
+                        ' and made %s' % verified.get(P + 'visibility')
+                        if publish else '')])
         return importer.ImportStatus(
             image['id'], 'failed', image=image, reasons=[
                 'Would be deactivated: stored data does not match the '
                 'endorsed metadata: ' + '; '.join(problems)])
+
+    def _publish(self, image):
+        return image, 'Would be made %s.' % image.get(P + 'visibility')
 
 
 def _expired(image, now):

@@ -1235,8 +1235,10 @@ class Importer:
                 record.get('reason') or
                 'The image no longer exists in Glance.'])
         method = image.get(P + 'import_method')
+        # Another project's claim to be verified is checked, not believed.
         result = ImportStatus(image_id, 'queued', method=method, image=image,
-                              verified=image.get(P + 'verified') == 'true')
+                              verified=image.get(P + 'verified') == 'true'
+                              and self._manages(image))
         glance_status = image.get('status')
         error = _error(image)
         failed_import = image.get('os_glance_failed_import')
@@ -1273,10 +1275,11 @@ class Importer:
             if duplicate:
                 return duplicate
         if glance_status == 'active':
-            if result.verified or not image.get(P + 'identifier'):
+            if result.verified:
                 result.state = 'active'
-                if image.get(P + 'visibility_error'):
-                    result.reasons.append(image[P + 'visibility_error'])
+                return self._published(result)
+            if not image.get(P + 'identifier'):
+                result.state = 'active'
                 return result
             return self.verify(image)
         if method == WEB_DOWNLOAD and glance_status in (
@@ -1353,17 +1356,29 @@ class Importer:
     def verify(self, image):
         """Compare an active image with its endorsed size and hashes.
 
-        Match: ``marketplace_verified=true`` (+ ``_verified_at``).
-        Mismatch: ``marketplace_verification_error`` and deactivation.
-        Idempotent; safe to run from any worker.  On an image of another
-        project (e.g. a public image) the result is computed from Glance's
-        data facts against the endorsed values only, and reported, never
-        recorded.
+        Match: ``marketplace_verified=true`` (+ ``_verified_at``) is
+        recorded, then -- by the image's owner only -- the visibility and
+        members requested at import time are applied (:meth:`_published`).
+        Mismatch: the image is withdrawn (:meth:`_withdraw`) and
+        ``marketplace_verification_error`` records why.  Idempotent; safe
+        to run from any worker.
+
+        Only the owner trusts the digest its own streamed transfer
+        recorded (``marketplace_streamed_<algo>``, see
+        :func:`integrity_problems`); anyone else, the reconciler included,
+        goes by Glance's facts against the endorsed values, and leaves an
+        image only its owner can verify that way as it is (``verifying``).
+        An image this importer does not manage (another project's) is
+        checked and reported, never written to.
         """
         image_id = image['id']
         method = image.get(P + 'import_method')
+        own = self._ours(image)
+        problems = integrity_problems(image, trust_streamed=own)
+        if problems and not own and not integrity_problems(image):
+            return ImportStatus(image_id, 'verifying', method=method,
+                                image=image, reasons=[OWNER_ONLY])
         if not self._manages(image):
-            problems = integrity_problems(image, trust_streamed=False)
             if not problems:
                 return ImportStatus(image_id, 'active', verified=True,
                                     method=method, image=image)
@@ -1372,20 +1387,16 @@ class Importer:
                     _clip('Stored data does not match the endorsed '
                           'metadata: ' + '; '.join(problems))
                     + ' (not your image: ask its owner to deactivate it)'])
-        problems = integrity_problems(image)
         if not problems:
             recorded = {P + 'verified': 'true',
                         P + 'verified_at': _iso(_now())}
-            note = self._publish(image)
-            if note:
-                recorded[P + 'visibility_error'] = _clip(note)
             try:
                 image = self.images.update(image_id, **recorded)
             except GlanceForbidden:
-                pass
-            return ImportStatus(image_id, 'active', verified=True,
-                                method=method, image=image,
-                                reasons=[note] if note else [])
+                image = dict(image, **recorded)
+            return self._published(ImportStatus(
+                image_id, 'active', verified=True, method=method,
+                image=image))
         reason = _clip('Stored data does not match the endorsed metadata: '
                        + '; '.join(problems))
         # Unusable first, whatever happens to the record of why.
@@ -1407,26 +1418,64 @@ class Importer:
         return ImportStatus(image_id, 'failed', reasons=reasons,
                             method=method, image=image)
 
+    def _published(self, status):
+        """*status* of a verified image, once the visibility and members
+        requested at import time are applied if that is still due
+        (:func:`publish_pending`).
+
+        Only ever under the owner's own token: Glance's policy for the
+        owner (e.g. ``publicize_image``) is the one that applies, never
+        that of an administrator running the reconciler.  The reconciler
+        and other projects only verify; the owner's next status check
+        (dashboard, ``import --wait``) publishes.
+        """
+        image = status.image
+        if self._ours(image) and publish_pending(image):
+            image, note = self._publish(image)
+            status.image = image
+            if note:
+                status.reasons.append(note)
+        elif image.get(P + 'visibility_error'):
+            status.reasons.append(image[P + 'visibility_error'])
+        return status
+
     def _publish(self, image):
-        """Apply the visibility and members requested at import time to a
-        verified image; None, or why Glance did not allow it (the image
-        then stays as it is, private)."""
+        """Apply the requested visibility and members to a verified image
+        of ours; ``(image, note)``.
+
+        Done: ``marketplace_published_at`` is recorded.  Refused or failed
+        by Glance (403 policy, 413 member quota, 5xx...): the image stays
+        as it is (private) and ``marketplace_visibility_error`` says why;
+        it is not tried again (change the visibility with Glance's image
+        edit).  When even that record fails, the publish stays pending
+        and the next status check tries again.
+        """
         wanted = image.get(P + 'visibility') or 'private'
         members = unpack_members(image)
+        note = None
         if wanted not in VISIBILITIES:
-            return 'Unknown requested visibility %r: the image stays %s.' \
+            note = 'Unknown requested visibility %r: the image stays %s.' \
                 % (wanted, image.get('visibility'))
+        else:
+            try:
+                if image.get('visibility') != wanted:
+                    image = self.images.update(image['id'],
+                                               visibility=wanted)
+                if wanted == 'shared' and members:
+                    self.images.add_members(image['id'], members)
+            except GlanceError as e:
+                LOG.warning('Verified image %s cannot be made %s: %s',
+                            image['id'], wanted, e)
+                note = ('The image is verified, but the requested visibility '
+                        '"%s" could not be applied: %s' % (wanted, e))
+        recorded = {P + 'visibility_error': _clip(note)} if note else \
+            {P + 'published_at': _iso(_now())}
         try:
-            if image.get('visibility') != wanted and wanted != 'private':
-                self.images.update(image['id'], visibility=wanted)
-            if wanted == 'shared' and members:
-                self.images.add_members(image['id'], members)
-        except GlanceForbidden as e:
-            LOG.warning('Verified image %s cannot be made %s: %s',
-                        image['id'], wanted, e)
-            return ('The image is verified, but the requested visibility '
-                    '"%s" could not be applied: %s' % (wanted, e))
-        return None
+            image = self.images.update(image['id'], **recorded)
+        except GlanceError as e:
+            LOG.warning('Cannot record the publication of image %s (tried '
+                        'again on the next check): %s', image['id'], e)
+        return image, note
 
     def _withdraw(self, image_id):
         """Make a mismatching active image unusable, whatever it takes.
@@ -1502,6 +1551,23 @@ class Importer:
 
 
 MEMBERS = P + 'members'
+OWNER_ONLY = ('Glance computed a hash the entry does not endorse; only the '
+              "image's owner can verify it, against the digest its "
+              'streamed import recorded (the Imports view, import --wait).')
+
+
+def publish_pending(image):
+    """True when a verified image has yet to get the visibility or members
+    requested at import time: neither applied
+    (``marketplace_published_at``) nor refused by Glance
+    (``marketplace_visibility_error``)."""
+    if image.get(P + 'verified') != 'true' or image.get(
+            P + 'visibility_error') or image.get(P + 'published_at'):
+        return False
+    wanted = image.get(P + 'visibility') or 'private'
+    if wanted == 'shared' and unpack_members(image):
+        return True
+    return wanted != 'private' and image.get('visibility') != wanted
 
 
 def pack_members(members):

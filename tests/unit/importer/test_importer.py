@@ -289,6 +289,117 @@ def test_visibility_refused_by_glance_leaves_a_verified_private_image():
     assert again.verified and 'could not be applied' in again.reasons[0]
 
 
+def _recording_updates(images):
+    updates = []
+    update = images.update
+
+    def recorded(image_id, remove_props=None, **props):
+        updates.append(props)
+        return update(image_id, **props)
+
+    images.update = recorded
+    return updates
+
+
+def test_reconciler_verifies_a_foreign_image_but_never_publishes_it():
+    # A project member's image asks to be public and shared; the admin's
+    # reconciler verifies it and leaves its visibility and members alone.
+    images, owner = make()
+    images.web_download = lambda image_id, uri: None  # nobody watches
+    public = owner.start(fakes.verdict(), visibility='public').image_id
+    shared = owner.start(fakes.verdict(identifier='B' * 27),
+                         visibility='shared', members=['p1']).image_id
+    for image_id in (public, shared):
+        images._activate(image_id, fakes.IMAGE)
+    updates = _recording_updates(images)
+    reconciler = Importer(images, all_projects=True,
+                          project_id='admin-project')
+    for image_id in (public, shared):
+        status = reconciler.status(image_id)
+        assert status.state == 'active' and status.verified
+        assert images.get(image_id)['visibility'] == 'private'
+    assert images.members == {}
+    assert not any('visibility' in u for u in updates)
+    # The owner's next status check publishes, under its own token.
+    assert owner.status(public).verified
+    assert owner.status(shared).verified
+    assert images.get(public)['visibility'] == 'public'
+    assert images.get(shared)['visibility'] == 'shared'
+    assert images.members[shared] == {'p1': 'pending'}
+    assert images.get(shared)['marketplace_published_at']
+
+
+def test_a_non_owner_never_trusts_streamed_hashes():
+    # A streamed import of an entry endorsing only SHA-256: the owner's
+    # transfer recorded Glance's sha512 of the bytes it streamed.  Nobody
+    # else can tell that record from one the owner made up.
+    session = fakes.FakeSession({URL: fakes.FakeResponse(body=fakes.IMAGE)})
+    images, owner = make(session=session)
+    status = owner.start(fakes.verdict(
+        checksums=fakes.checksums(fakes.IMAGE, ('SHA-256',))))
+    glance_direct = images.glance_direct
+    images.glance_direct = lambda image_id: None  # Glance still busy
+    owner.transfer(status.image_id)
+    glance_direct(status.image_id)
+    for other in (Importer(images, all_projects=True,
+                           project_id='admin-project'),
+                  Importer(images, project_id=fakes.OTHER_PROJECT)):
+        seen = other.status(status.image_id)
+        assert seen.state == 'verifying' and not seen.verified
+        assert 'only the image\'s owner can verify it' in seen.reasons[0]
+        image = images.get(status.image_id)
+        assert image['status'] == 'active'
+        assert 'marketplace_verified' not in image
+    assert owner.status(status.image_id).verified
+
+
+def test_a_publish_glance_fails_leaves_a_verified_image_with_the_reason():
+    images, engine = make()
+
+    def quota(image_id, project_ids):
+        raise GlanceError('Glance could not share image: 413 member quota',
+                          status=413)
+
+    images.add_members = quota
+    status = engine.start(fakes.verdict(), visibility='shared',
+                          members=['p1'])
+    assert status.state == 'active' and status.verified
+    assert '413 member quota' in status.reasons[0]
+    image = images.get(status.image_id)
+    assert image['marketplace_verified'] == 'true'
+    assert '413' in image['marketplace_visibility_error']
+    again = engine.status(status.image_id)
+    assert again.verified and '413' in again.reasons[0]
+
+
+def test_a_publish_whose_failure_was_not_recorded_is_retried():
+    images, engine = make()
+    add_members = images.add_members
+    update = images.update
+    down = [True]
+
+    def flaky_add(image_id, project_ids):
+        if down[0]:
+            raise GlanceError('Glance is down', status=503)
+        return add_members(image_id, project_ids)
+
+    def flaky_update(image_id, remove_props=None, **props):
+        if down[0] and 'marketplace_visibility_error' in props:
+            raise GlanceError('Glance is down', status=503)
+        return update(image_id, **props)
+
+    images.add_members = flaky_add
+    images.update = flaky_update
+    status = engine.start(fakes.verdict(), visibility='shared',
+                          members=['p1'])
+    assert status.verified
+    assert 'marketplace_visibility_error' not in images.get(status.image_id)
+    down[0] = False
+    again = engine.status(status.image_id)
+    assert again.verified and again.reasons == []
+    assert images.members[status.image_id] == {'p1': 'pending'}
+
+
 def test_members_are_recorded_whole():
     # Glance limits property names to 255 characters, not values.
     members = ['%032x' % n for n in range(50)]

@@ -107,6 +107,39 @@ def test_unwatched_import_is_shared_once_verified(images, capsys):
     assert sorted(images.members[image_id]) == ['p1', 'p2']
 
 
+def test_a_foreign_image_is_verified_but_never_published(images, capsys):
+    # Run as the admin of another project: the owner asked for public.
+    image_id = finished(images)
+    images.update(image_id, **{P + 'visibility': 'public'})
+    images.project_id = 'admin-project'
+    status, out, err = run(capsys, '--dry-run')
+    assert 'Would be marked verified.' in out
+    status, out, err = run(capsys)
+    assert status == 0, err
+    image = images.get(image_id)
+    assert image[P + 'verified'] == 'true'
+    assert image['visibility'] == 'private'
+    assert P + 'published_at' not in image
+
+
+def test_a_streamed_import_only_its_owner_can_verify(images, capsys):
+    # The entry endorses SHA-256 only; Glance computed sha512, which the
+    # owner's streamed transfer recorded: the admin cannot trust that.
+    image_id = finished(images, checksums=fakes.checksums(
+        fakes.IMAGE, ('SHA-256',)))
+    images.update(image_id, **{
+        P + 'import_method': importer.GLANCE_DIRECT,
+        P + 'streamed_sha512': fakes.checksums(fakes.IMAGE)['SHA-512']})
+    images.project_id = 'admin-project'
+    status, out, err = run(capsys, '--json')
+    [result] = json.loads(out)
+    assert status == 0, err
+    assert result['state'] == 'verifying' and not result['verified']
+    assert "only the image's owner can verify it" in result['reasons'][0]
+    image = images.get(image_id)
+    assert image['status'] == 'active' and P + 'verified' not in image
+
+
 def test_failed_web_download_is_reported_and_recorded(images, capsys):
     image_id = finished(images)
     images.images[image_id].update(status='queued', size=None)
