@@ -79,6 +79,9 @@ P = 'marketplace_'
 MAX_MIRRORS = 4
 #: seconds the web-download location probe may take in all
 PROBE_BUDGET = 10.0
+#: seconds between the checks of a streamed import's own thread once
+#: Glance imports the staged data
+FOLLOW_INTERVAL = 2.0
 STRENGTH = ('sha512', 'sha384', 'sha256', 'sha1', 'md5')
 VISIBILITIES = ('private', 'shared', 'community', 'public')
 DISK_FORMATS = {
@@ -1021,6 +1024,14 @@ class Importer:
         if size and every endorsed hash match; otherwise deletes the image
         and raises :class:`ImportFailed`.  Returns the :class:`ImportStatus`.
         """
+        status = self._stream(image_id)
+        return status if status is not None else self._imported(image_id)
+
+    def _stream(self, image_id):
+        """:meth:`transfer` up to Glance accepting the ``glance-direct``
+        import: then None (from there on the import is Glance's, and
+        nothing here fails it or deletes the image); else the status that
+        ended it (not a streamed import, a duplicate)."""
         image = self.images.get(image_id)
         if image.get(P + 'import_method') != GLANCE_DIRECT:
             return self.status(image_id)
@@ -1078,22 +1089,68 @@ class Importer:
         except GlanceError as e:
             return self._fail(image_id, 'Glance could not import the '
                               'staged image: %s' % e, total)
-        self.progress.update(image_id, total, total, state='importing',
-                             force=True)
-        return self.status(image_id)
+        try:
+            self.progress.update(image_id, total, total, state='importing',
+                                 force=True)
+        except Exception:
+            LOG.exception('Cannot record the progress of %s', image_id)
+        return None
+
+    def _imported(self, image_id):
+        """The status of an image whose ``glance-direct`` import Glance
+        accepted.  Its check failing (Glance unreachable for a moment, the
+        cache...) never fails the import: the status is ``importing`` with
+        the reason, and the next look checks again."""
+        try:
+            return self.status(image_id)
+        except Exception as e:
+            if isinstance(e, MarketplaceError):
+                LOG.warning('Cannot check the import of %s: %s', image_id, e)
+            else:
+                LOG.exception('Checking the import of %s crashed', image_id)
+            reason = ('Glance is importing the image; its status could not '
+                      'be checked (%s) and is checked again on the next '
+                      'look.' % (e if isinstance(e, MarketplaceError)
+                                 else type(e).__name__))
+            try:
+                record = self.progress.get(image_id) or {}
+                self.progress.update(image_id, record.get('done', 0),
+                                     record.get('total', 0),
+                                     state='importing', force=True,
+                                     reason=reason)
+            except Exception:
+                LOG.exception('Cannot record the progress of %s', image_id)
+            return ImportStatus(image_id, 'importing', method=GLANCE_DIRECT,
+                                reasons=[reason])
+
+    def _follow(self, image_id):
+        """After ``glance-direct``, in the background thread: check the
+        image (:meth:`status`, with the importing user's token) until it
+        is verified -- and given the visibility asked for -- or failed, for
+        at most ``stall_after`` seconds, so that this happens even when
+        nobody is watching."""
+        deadline = self.clock() + self.policy.stall_after
+        while True:
+            status = self._imported(image_id)
+            if status.done or status.state == 'duplicate' or \
+                    self.clock() >= deadline:
+                return status
+            self.sleep(FOLLOW_INTERVAL)
 
     def transfer_in_background(self, image_id):
         """Run :meth:`transfer` in a daemon thread; returns the thread.
 
         For a web worker: the request returns at once and the page polls
-        :meth:`status`.  Whatever stops it (a mismatch, Glance refusing the
-        stage or the import, e.g. an expired token, a crash) ends in the
-        progress record (``state`` ``failed`` and ``reason``), which
-        :meth:`status` and the Imports view report, and the image is
-        deleted (best effort).  At most ``max_streamed_transfers`` run at
-        once in this process: beyond (a race lost since :meth:`start`
-        checked) the import fails at once (:class:`ImportFailed`, image
-        deleted).
+        :meth:`status`.  Whatever stops it before Glance accepts the
+        ``glance-direct`` import (a mismatch, Glance refusing the stage or
+        the import, e.g. an expired token, a crash) ends in the progress
+        record (``state`` ``failed`` and ``reason``), which :meth:`status`
+        and the Imports view report, and the image is deleted (best
+        effort).  Once Glance accepted it, the thread follows the image
+        (:meth:`_follow`) and never fails or deletes it.  At most
+        ``max_streamed_transfers`` run at once in this process: beyond (a
+        race lost since :meth:`start` checked) the import fails at once
+        (:class:`ImportFailed`, image deleted).
         """
         limit = self.policy.max_streamed_transfers
         if not TRANSFER_SLOTS.acquire(limit):
@@ -1102,7 +1159,8 @@ class Importer:
 
         def run():
             try:
-                self.transfer(image_id)
+                if self._stream(image_id) is None:
+                    self._follow(image_id)
             except ImportFailed as e:  # recorded, image deleted
                 LOG.warning('Streamed import of %s failed: %s', image_id, e)
             except Exception as e:

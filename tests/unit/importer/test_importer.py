@@ -1263,6 +1263,60 @@ def test_background_glance_direct_refused_fails_with_reason():
     assert 'does not match' not in status.reasons[0]
 
 
+def test_background_import_is_never_deleted_once_glance_imports_it():
+    # One transient 503 reading the image right after glance-direct.
+    images, engine, image_id = _gz_engine()
+    engine.policy.stall_after = 0  # the thread checks once, then leaves
+    get = images.get
+    failures = [GlanceError('Glance could not read image: 503',
+                            status=503)]
+
+    def flaky_get(image_id):
+        if images.images[image_id]['status'] == 'active' and failures:
+            raise failures.pop()
+        return get(image_id)
+
+    images.get = flaky_get
+    engine.transfer_in_background(image_id).join(timeout=30)
+    assert image_id in images.images
+    assert not any(c[0] == 'delete' for c in images.calls)
+    record = engine.progress.get(image_id)
+    assert record['state'] == 'importing'
+    assert 'checked again on the next look' in record['reason']
+    assert engine.failed_import(image_id) is None
+    status = engine.status(image_id)  # the next poll
+    assert status.state == 'active' and status.verified
+
+
+def test_background_import_is_verified_and_published_by_its_thread():
+    images, engine = make(session=fakes.FakeSession({GZ_URL: (
+        fakes.FakeResponse(body=fakes.gz(fakes.IMAGE)))}))
+    status = engine.start(fakes.verdict(locations=[GZ_URL]),
+                          visibility='shared', members=['p1'])
+    # Glance takes a few checks to import the staged data.
+    glance_direct = images.glance_direct
+    polls = []
+
+    def slow_import(image_id):
+        images.images[image_id]['status'] = 'importing'
+        get = images.get
+
+        def get_later(image_id):
+            polls.append(image_id)
+            if len(polls) == 3:
+                glance_direct(image_id)
+            return get(image_id)
+        images.get = get_later
+
+    images.glance_direct = slow_import
+    engine.transfer_in_background(status.image_id).join(timeout=30)
+    assert len(polls) >= 3
+    image = images.get(status.image_id)
+    assert image['marketplace_verified'] == 'true'
+    assert image['visibility'] == 'shared'
+    assert images.members[status.image_id] == {'p1': 'pending'}
+
+
 def test_glance_error_while_staging_is_not_a_mismatch():
     images, engine, image_id = _gz_engine()
 
