@@ -177,8 +177,8 @@ def start_import(request, name, verdict, image_name=None,
     status = eng.start(verdict, name=image_name, visibility=visibility,
                        members=members, marketplace_url=url,
                        properties=properties, background=True)
-    if (status.method == importer.GLANCE_DIRECT and not status.existing
-            and status.state == 'queued'):
+    if status.method == importer.GLANCE_DIRECT and not status.existing:
+        # start() took the transfer's slot: the thread gives it back.
         eng.transfer_in_background(status.image_id)
     return status
 

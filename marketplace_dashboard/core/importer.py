@@ -135,10 +135,6 @@ class _TransferSlots:
         self._lock = threading.Lock()
         self.running = 0
 
-    def free(self, limit):
-        with self._lock:
-            return self.running < limit
-
     def acquire(self, limit):
         with self._lock:
             if self.running >= limit:
@@ -654,6 +650,8 @@ class Importer:
         self.http_session = http_session
         self.sleep = sleep
         self.clock = clock
+        #: images whose background transfer has its slot (see start())
+        self._reserved = set()
 
     @property
     def project_id(self):
@@ -685,9 +683,10 @@ class Importer:
         caller then runs :meth:`transfer` (in a thread or in the
         foreground).  *properties*: extra image properties, checked with
         :func:`check_properties`.  *background*: the caller will run a
-        streamed transfer with :meth:`transfer_in_background`; when this
-        process already runs ``max_streamed_transfers`` of them the import
-        is refused before any image is created.
+        streamed transfer with :meth:`transfer_in_background`; its slot
+        (``max_streamed_transfers`` per process) is taken here, before any
+        image is created (the import is refused when none is free), and
+        given back when no transfer is needed (an existing image).
 
         The image is created private: the requested *visibility* and
         *members* are recorded (``marketplace_visibility``,
@@ -724,10 +723,6 @@ class Importer:
             return self._offered(public)
         plan = choose_method(appliance, self.images.import_methods(),
                              self.policy)
-        limit = self.policy.max_streamed_transfers
-        if background and plan.method == GLANCE_DIRECT and \
-                not TRANSFER_SLOTS.free(limit):
-            raise ImportRefused(_busy(limit))
         props = dict(extra)
         props.update(image_properties(
             appliance, level, marketplace_url,
@@ -744,6 +739,27 @@ class Importer:
             props[P + 'source_url_%d' % number] = url
             if compression:
                 props[P + 'compression_%d' % number] = compression
+        if not (background and plan.method == GLANCE_DIRECT):
+            return self._begin(appliance, key, plan, props, name)
+        # The background transfer's slot is taken before any image exists
+        # and handed over to transfer_in_background().
+        limit = self.policy.max_streamed_transfers
+        if not TRANSFER_SLOTS.acquire(limit):
+            raise ImportRefused(_busy(limit))
+        try:
+            status = self._begin(appliance, key, plan, props, name)
+        except BaseException:
+            TRANSFER_SLOTS.release()
+            raise
+        if status.existing:  # no transfer to run
+            TRANSFER_SLOTS.release()
+        else:
+            self._reserved.add(status.image_id)
+        return status
+
+    def _begin(self, appliance, key, plan, props, name):
+        """Create the image (or find the concurrent import that won) and
+        start Glance's import; the :class:`ImportStatus`."""
         # Dedupe and election are per project: so is the lock.
         lock = self.LOCK_PREFIX + '%s:%s:%s' % (
             self.project_id, appliance.identifier, key[1][:32])
@@ -1147,15 +1163,18 @@ class Importer:
         record (``state`` ``failed`` and ``reason``), which :meth:`status`
         and the Imports view report, and the image is deleted (best
         effort).  Once Glance accepted it, the thread follows the image
-        (:meth:`_follow`) and never fails or deletes it.  At most
-        ``max_streamed_transfers`` run at once in this process: beyond (a
-        race lost since :meth:`start` checked) the import fails at once
-        (:class:`ImportFailed`, image deleted).
+        (:meth:`_follow`) and never fails or deletes it.
+
+        At most ``max_streamed_transfers`` run at once in this process:
+        ``start(background=True)`` took this transfer's slot before
+        creating the image.  Without such a slot and none free,
+        :class:`ImportRefused` is raised and the image left as it is.
         """
         limit = self.policy.max_streamed_transfers
-        if not TRANSFER_SLOTS.acquire(limit):
-            # Lost a race for the last slot since start(): clean up.
-            return self._fail(image_id, _busy(limit))
+        if image_id in self._reserved:
+            self._reserved.discard(image_id)
+        elif not TRANSFER_SLOTS.acquire(limit):
+            raise ImportRefused(_busy(limit))
 
         def run():
             try:

@@ -30,6 +30,18 @@ class TaggedImages(fakes.FakeImages):
                 if not tags or set(tags) <= set(i.get('tags') or ())]
 
 
+def skip_transfer(engine, image_id):
+    """``transfer_in_background`` without the transfer: the slot that
+    ``start(background=True)`` took is given back."""
+    engine._reserved.discard(image_id)
+    importer.TRANSFER_SLOTS.release()
+
+
+def no_transfer():
+    return mock.patch.object(importer.Importer, 'transfer_in_background',
+                             autospec=True, side_effect=skip_transfer)
+
+
 class ImportsApiTests(test.TestCase):
 
     def setUp(self):
@@ -81,12 +93,12 @@ class ImportsApiTests(test.TestCase):
 
     def test_streamed_path_runs_in_the_background(self):
         self.images.methods = ['glance-direct']
-        with mock.patch.object(importer.Importer,
-                               'transfer_in_background') as background:
+        with no_transfer() as background:
             status = self._start()
         self.assertEqual(importer.GLANCE_DIRECT, status.method)
         self.assertEqual('queued', status.state)
-        background.assert_called_once_with(status.image_id)
+        background.assert_called_once_with(mock.ANY, status.image_id)
+        self.assertEqual(0, importer.TRANSFER_SLOTS.running)
         self.assertNotIn(('stage', status.image_id), self.images.calls)
 
     def test_streamed_imports_per_worker_are_bounded(self):
@@ -105,8 +117,7 @@ class ImportsApiTests(test.TestCase):
     def test_second_import_is_deduped(self):
         first = self._start()
         imports.import_row(self.request, first.image_id)
-        with mock.patch.object(importer.Importer,
-                               'transfer_in_background') as background:
+        with no_transfer() as background:
             second = self._start()
         self.assertTrue(second.existing)
         self.assertEqual(first.image_id, second.image_id)
@@ -175,7 +186,7 @@ class ImportsApiTests(test.TestCase):
         gz_url = 'http://images.example/a.img.gz'
         session = fakes.FakeSession({gz_url: fakes.FakeResponse(
             body=fakes.gz(b'other bytes'))})
-        with mock.patch.object(importer.Importer, 'transfer_in_background'):
+        with no_transfer():
             status = self._start(fakes.verdict(locations=[gz_url]),
                                  image_name='My gz')
         eng = imports.engine(self.request)

@@ -1458,15 +1458,37 @@ def test_background_transfers_are_bounded_per_process():
     assert engine.status(third.image_id).verified
 
 
-def test_background_transfer_beyond_the_limit_fails_cleanly():
+def test_background_slot_is_taken_by_start_and_given_back_when_unused():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(
+        body=fakes.gz(fakes.IMAGE))})
+    images, engine = make(session=session,
+                          policy=ImportPolicy(max_streamed_transfers=1))
+    first = engine.start(fakes.verdict(locations=[GZ_URL]), background=True)
+    assert importer.TRANSFER_SLOTS.running == 1  # before any transfer
+    # The same entry again: deduped, no transfer, no slot kept.
+    again = engine.start(fakes.verdict(locations=[GZ_URL]), background=True)
+    assert again.existing and again.image_id == first.image_id
+    assert importer.TRANSFER_SLOTS.running == 1
+    # Another entry: refused before any image is created.
+    other = b'other image' * 1000
+    with pytest.raises(ImportRefused, match='max_streamed_transfers'):
+        engine.start(fakes.verdict(data=other, identifier='B' * 27,
+                                   locations=[GZ_URL]), background=True)
+    assert list(images.images) == [first.image_id]
+    engine.transfer_in_background(first.image_id).join(timeout=30)
+    assert importer.TRANSFER_SLOTS.running == 0
+    assert engine.status(first.image_id).verified
+
+
+def test_a_transfer_without_a_slot_never_deletes_the_image():
     images, engine = make(policy=ImportPolicy(max_streamed_transfers=1))
-    status = engine.start(fakes.verdict(locations=[GZ_URL]),
-                          background=True)
-    assert importer.TRANSFER_SLOTS.acquire(1)  # taken meanwhile
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))  # no slot
+    assert importer.TRANSFER_SLOTS.acquire(1)  # all taken
     try:
-        with pytest.raises(ImportFailed, match='max_streamed_transfers'):
+        with pytest.raises(ImportRefused, match='max_streamed_transfers'):
             engine.transfer_in_background(status.image_id)
     finally:
         importer.TRANSFER_SLOTS.release()
-    assert images.images == {}
-    assert engine.status(status.image_id).state == 'failed'
+    # Others may have deduped onto it: it is left as it is.
+    assert status.image_id in images.images
+    assert not any(c[0] == 'delete' for c in images.calls)
