@@ -311,8 +311,13 @@ def import_row(request, image_id, image=None, _cache=None):
     eng = engine(request)
     status = eng.status(image_id, image=image)
     if status.state == 'duplicate':
-        # A concurrent import won and this image is gone: show the winner.
+        # A concurrent import won and this image is gone: show the winner,
+        # saying it replaced this one.
+        replaced = _('Image %(id)s was a duplicate import of the same '
+                     'entry and was deleted: this image replaces it.') % {
+                         'id': image_id}
         status = eng.status(status.duplicate_of, image=status.image)
+        status.reasons.insert(0, replaced)
     if status.image is None and image is None and status.state == 'failed':
         # Gone (a failed streamed import deletes its image): the row keeps
         # its name and the reason recorded when it failed.

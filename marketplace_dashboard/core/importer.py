@@ -634,7 +634,9 @@ class Importer:
     """
 
     LOCK_PREFIX = 'marketplace-import-lock:'
-    DUPLICATE_PREFIX = 'marketplace-import-duplicate:'
+    #: what the last check saw of an image that may yet be deleted as a
+    #: younger duplicate (see :meth:`_gone`)
+    SEEN_PREFIX = 'marketplace-import-seen:'
 
     def __init__(self, images, policy=None, cache=None, http_session=None,
                  sleep=time.sleep, clock=time.time, shared_lock=None,
@@ -1074,7 +1076,7 @@ class Importer:
                 LOG.info('Streamed import of %s: %s', image_id, e)
                 errors.append(str(e))
         else:
-            return self._discard(image_id, '; '.join(errors), total)
+            return self._discard(image_id, '; '.join(errors), total, image)
         with stream:
             try:
                 self.images.stage(image_id, stream)
@@ -1082,9 +1084,9 @@ class Importer:
                 if stream.error is not None:  # the data stopped the upload
                     return self._discard(image_id,
                                          '; '.join(stream.mismatches()),
-                                         total)
+                                         total, image)
                 return self._fail(image_id, 'Glance could not stage the '
-                                  'image data: %s' % e, total)
+                                  'image data: %s' % e, total, image)
             except (transfer.TransferError, hashing.ImageDataError):
                 pass  # recorded in stream.error, reported below
             except Exception as e:  # the upload wraps reader errors
@@ -1096,7 +1098,8 @@ class Importer:
             problems = stream.mismatches()
             streamed = stream.digest(glance_algo)
         if problems:
-            return self._discard(image_id, '; '.join(problems), total)
+            return self._discard(image_id, '; '.join(problems), total,
+                                 image)
         try:
             # Recorded only now that every endorsed checksum matched.
             self.images.update(image_id,
@@ -1104,7 +1107,7 @@ class Importer:
             self.images.glance_direct(image_id)
         except GlanceError as e:
             return self._fail(image_id, 'Glance could not import the '
-                              'staged image: %s' % e, total)
+                              'staged image: %s' % e, total, image)
         try:
             self.progress.update(image_id, total, total, state='importing',
                                  force=True)
@@ -1211,29 +1214,35 @@ class Importer:
             raise
         return thread
 
-    def _discard(self, image_id, reason, total):
+    def _discard(self, image_id, reason, total, image):
         return self._fail(image_id, 'Image data does not match the '
-                          'endorsed metadata: %s' % reason, total)
+                          'endorsed metadata: %s' % reason, total, image)
 
-    def _fail(self, image_id, reason, total=0):
+    def _fail(self, image_id, reason, total=0, image=None):
         """End a streamed import: record *reason*, delete the image (best
         effort) and raise :class:`ImportFailed`.
 
         The reason goes to the progress record (any worker's
         :meth:`status` reports it, even once the image is gone) and to the
         project's list of failed imports (:meth:`failed_imports`), which
-        the Imports view shows as rows after a reload.
+        the Imports view shows as rows after a reload.  An image already
+        gone because a concurrent import of the entry won (another
+        worker, the CLI or the reconciler deleted it as a younger
+        duplicate: see :meth:`_gone`) is no failure: its ``duplicate``
+        status is returned.  *image*: what the transfer read of it.
         """
-        winner = self.cache.get(self.DUPLICATE_PREFIX + image_id)
-        if winner:  # deleted by status(): a concurrent import won
-            return self._duplicate_status(image_id, winner)
+        try:
+            image = self.images.get(image_id)
+        except GlanceNotFound:
+            duplicate = self._gone(image_id, image)
+            if duplicate is not None:
+                return duplicate
+        except GlanceError:
+            pass
+        image = image or {'id': image_id}
         LOG.warning('Import of %s failed: %s', image_id, reason)
         self.progress.update(image_id, 0, total, state='failed', force=True,
                              reason=reason)
-        try:
-            image = self.images.get(image_id)
-        except GlanceError:
-            image = {'id': image_id}
         deleted = self._delete_quietly(image_id)
         self._remember_failure(image, reason)
         raise ImportFailed('%s%s' % (
@@ -1304,10 +1313,11 @@ class Importer:
         try:
             image = image if image is not None else self.images.get(image_id)
         except GlanceNotFound:
-            winner = self.cache.get(self.DUPLICATE_PREFIX + image_id)
-            if winner:
-                return self._duplicate_status(image_id, winner)
             record = self.progress.get(image_id) or {}
+            if record.get('state') != 'failed':
+                duplicate = self._gone(image_id)
+                if duplicate is not None:
+                    return duplicate
             return ImportStatus(image_id, 'failed', reasons=[
                 record.get('reason') or
                 'The image no longer exists in Glance.'])
@@ -1316,6 +1326,11 @@ class Importer:
         result = ImportStatus(image_id, 'queued', method=method, image=image,
                               verified=image.get(P + 'verified') == 'true'
                               and self._manages(image))
+        if not result.verified and self._manages(image) and \
+                image.get(P + 'identifier'):
+            # It may yet be deleted as a younger duplicate, by anyone.
+            self.cache.add(self.SEEN_PREFIX + image_id, _identity(image),
+                           self.progress.timeout)
         glance_status = image.get('status')
         error = _error(image)
         failed_import = image.get('os_glance_failed_import')
@@ -1391,14 +1406,9 @@ class Importer:
         winner = self.older_twin(image)
         if winner is None:
             return None
-        marker = self.DUPLICATE_PREFIX + image['id']
-        # Recorded first: a poll on another worker finding the image gone
-        # then follows the winner too.
-        self.cache.set(marker, winner['id'], self.progress.timeout)
         try:
             self.images.delete(image['id'])
         except GlanceForbidden:
-            self.cache.delete(marker)
             return None
         LOG.info('Concurrent import of %s: keeping %s, deleted %s',
                  image.get(P + 'identifier'), winner['id'], image['id'])
@@ -1416,6 +1426,26 @@ class Importer:
         if winner is None or _age(winner) >= _age(image):
             return None
         return winner
+
+    def _gone(self, image_id, image=None):
+        """The ``duplicate`` status of an image that is gone because an
+        older live import of the same entry in its project won, else None.
+
+        Worked out from Glance (:meth:`older_twin`), whoever deleted it --
+        another dashboard worker, the CLI, the reconciler -- with what was
+        last seen of the image: *image*, else the record :meth:`status`
+        keeps of images that may yet be deleted as duplicates.
+        """
+        image = image or self.cache.get(self.SEEN_PREFIX + image_id)
+        if not image:
+            return None
+        try:
+            twin = self.older_twin(image)
+        except GlanceError as e:
+            LOG.info('Cannot look for the twin of %s: %s', image_id, e)
+            return None
+        return None if twin is None else self._duplicate_status(
+            image_id, twin['id'], twin)
 
     def _duplicate_status(self, image_id, winner_id, winner=None):
         return ImportStatus(
@@ -1757,6 +1787,13 @@ def offered_image(images, appliance, project_id):
               if i.get('visibility') == 'public' and i.get('status') ==
               'active' and not entry_problems(i, appliance)]
     return min(public, key=_age) if public else None
+
+
+def _identity(image):
+    """What :meth:`Importer.older_twin` needs to know of an image."""
+    keep = ('id', 'owner', 'created_at', P + 'identifier') + tuple(
+        P + name for name in STRENGTH)
+    return {k: image[k] for k in keep if image.get(k)}
 
 
 def _error(image):

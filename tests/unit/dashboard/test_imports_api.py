@@ -287,6 +287,32 @@ class ImportsApiTests(test.TestCase):
         self.assertEqual(older['id'], again.id)
         self.assertEqual([older['id']], list(self.images.images))
 
+    def test_a_duplicate_deleted_by_the_reconciler_shows_its_twin(self):
+        entry = {'marketplace_identifier': fakes.appliance().identifier,
+                 'marketplace_sha512': fakes.checksums(
+                     fakes.IMAGE)['SHA-512'],
+                 'marketplace_import_method': 'web-download'}
+        older = self.images.create(name='a', tags=['marketplace'], **entry)
+        hidden = self.images.images.pop(older['id'])  # not listed yet
+        younger = self.images.create(name='b', tags=['marketplace'],
+                                     **entry)
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            [row] = imports.import_rows(self.request)
+        self.assertEqual(younger['id'], row.id)
+        self.images.images[older['id']] = hidden
+        # cron: the reconciler has a cache of its own
+        importer.Importer(self.images, all_projects=True,
+                          project_id='admin-project').status(younger['id'])
+        self.assertNotIn(younger['id'], self.images.images)
+        request = self.factory.get('/')  # the row's next poll
+        request.user = self.user
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            polled = imports.import_row(request, younger['id'])
+        self.assertEqual(older['id'], polled.id)
+        self.assertEqual('queued', polled.state)
+        self.assertIn('Image %s was a duplicate import' % younger['id'],
+                      polled.reasons[0])
+
     def test_only_a_cache_shared_by_all_workers_is_a_shared_lock(self):
         for backend, shared in (
                 ('django.core.cache.backends.memcached.PyMemcacheCache',

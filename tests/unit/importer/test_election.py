@@ -220,7 +220,7 @@ def test_duplicate_of_another_project_is_left_alone():
     images.delete = delete
     status = engine.status(theirs['id'])
     assert status.state == 'queued'
-    assert engine.cache.get(Importer.DUPLICATE_PREFIX + theirs['id']) is None
+    assert theirs['id'] in images.images
 
 
 def test_streamed_transfer_of_a_deleted_duplicate_reports_the_winner():
@@ -244,6 +244,55 @@ def test_streamed_transfer_of_a_deleted_duplicate_reports_the_winner():
     status = engine.transfer(ours.image_id)
     assert status.state == 'duplicate'
     assert status.duplicate_of == older['id']
+
+
+def test_a_duplicate_deleted_by_another_process_is_followed_from_glance():
+    # The reconciler (its own process and cache) deletes the younger
+    # duplicate a dashboard worker was showing.
+    images, dashboard, _slept = make(cache=SharedCache())
+    older = rival(images)
+    hidden = images.images.pop(older['id'])  # not visible yet
+    younger = rival(images)
+    assert dashboard.status(younger['id']).state == 'queued'
+    images.images[older['id']] = hidden
+    reconciler = Importer(images, all_projects=True,
+                          project_id='admin-project')
+    assert reconciler.status(younger['id']).state == 'duplicate'
+    assert younger['id'] not in images.images
+    # Any dashboard worker (sharing the dashboard's cache) follows it.
+    other_worker = Importer(images, cache=dashboard.cache)
+    for engine in (dashboard, other_worker):
+        status = engine.status(younger['id'])
+        assert status.state == 'duplicate'
+        assert status.duplicate_of == older['id']
+
+
+def test_streamed_transfer_deleted_as_duplicate_by_another_process():
+    images, engine, _slept = make(cache=SharedCache())
+    gz_url = 'http://images.example/a.img.gz'
+    older = rival(images, marketplace_import_method='glance-direct')
+    hidden = images.images.pop(older['id'])
+    ours = engine.start(fakes.verdict(locations=[gz_url]))
+    stage = images.stage
+
+    def stage_while_reconciled(image_id, fileobj):
+        # The CLI's reconciler, with a cache of its own, sees the rival.
+        images.images[older['id']] = hidden
+        reconciler = Importer(images, all_projects=True,
+                              project_id='admin-project')
+        assert reconciler.status(image_id).state == 'duplicate'
+        return stage(image_id, fileobj)
+
+    images.stage = stage_while_reconciled
+    engine.http_session = fakes.FakeSession(
+        {gz_url: fakes.FakeResponse(body=fakes.gz(fakes.IMAGE))})
+    status = engine.transfer(ours.image_id)
+    assert status.state == 'duplicate'
+    assert status.duplicate_of == older['id']
+    assert engine.failed_imports() == []
+    assert (engine.progress.get(ours.image_id) or {}).get('state') != \
+        'failed'
+    assert engine.status(ours.image_id).duplicate_of == older['id']
 
 
 def test_concurrent_shared_lock_importers_end_with_one_image():
