@@ -352,14 +352,16 @@ def unchecked_row(image, exc):
 
 
 def import_rows(request):
-    """Marketplace images (Glance tag ``marketplace``) owned by the
-    request's project, newest first (other projects' images, e.g. community
+    """Marketplace images (Glance tag ``marketplace``), hidden or not,
+    owned by the request's project, newest first (other projects' images, e.g. community
     ones, are not its imports).  A row whose check fails shows why; it
     never empties the table."""
     owner = project_id(request)
+    # Hidden ones too: an image hidden by an administrator, or a
+    # mismatching one Glance would neither deactivate nor delete.
     images = [] if owner is None else [
-        i for i in glance_images(request).find(tag=[importer.TAG],
-                                               owner=owner)
+        i for i in glance_images(request).find(
+            tag=[importer.TAG], owner=owner, include_hidden=True)
         if i.get('owner') == owner]
     cache = {}
     rows = []

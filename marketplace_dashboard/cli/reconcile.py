@@ -156,7 +156,8 @@ def run(args):
         engine = _DryRunImporter(images, all_projects=True)
     else:
         engine = importer.Importer(images, all_projects=True)
-    found = images.find(tag=[importer.TAG])
+    # Hidden ones too: Glance leaves them out of its listings unless asked.
+    found = images.find(tag=[importer.TAG], include_hidden=True)
     results = reconcile(engine, found)
     failed = [r for r in results if r['state'] == 'failed']
     if args.json:

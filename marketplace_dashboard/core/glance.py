@@ -167,11 +167,21 @@ class GlanceImages:
         return self._idempotent('read image %s' % image_id, lambda: dict(
             self.client.images.get(image_id)))
 
-    def find(self, **filters):
+    def find(self, include_hidden=False, **filters):
         """Images visible to the project matching property ``filters``
-        (every visibility unless ``visibility`` is given)."""
+        (every visibility unless ``visibility`` is given).
+
+        Glance lists hidden images (``os_hidden``) only when asked, and
+        then only those: *include_hidden* lists both (two calls).
+        """
         filters = dict(filters)
         filters.setdefault('visibility', 'all')
+        found = self._list(filters)
+        if include_hidden:
+            found += self._list(dict(filters, os_hidden='true'))
+        return found
+
+    def _list(self, filters):
         return self._idempotent('list images', lambda: [
             dict(i) for i in self.client.images.list(filters=dict(filters))])
 

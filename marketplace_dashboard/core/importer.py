@@ -1518,7 +1518,9 @@ class Importer:
                 LOG.warning('Cannot record why image %s was withdrawn: %s',
                             image_id, e)
         reasons = [reason] + ([note] if note else [])
-        if image is None:
+        if image is None or image.get('status') == 'active':
+            # Deleted, or (hidden) still there: remembered for the Imports
+            # view whatever Glance lists.
             self.progress.update(image_id, 0, 0, state='failed', force=True,
                                  reason=' '.join(reasons))
             self._remember_failure(before, ' '.join(reasons))

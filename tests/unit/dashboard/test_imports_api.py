@@ -160,6 +160,28 @@ class ImportsApiTests(test.TestCase):
             self.request, fakes.verdict().appliance)['id'])
         self.assertIn(squat['id'], self.images.images)
 
+    def test_hidden_images_stay_in_the_imports_view(self):
+        # One hidden by an administrator, one mismatching image Glance
+        # would neither deactivate nor delete (hidden as a last resort).
+        hidden = self._start()
+        imports.hide_image(self.request, hidden.image_id)
+        self.images.web[self.url] = b'x' + fakes.IMAGE[1:]
+        refuse = mock.Mock(side_effect=glance.GlanceForbidden('no'))
+        with mock.patch.object(self.images, 'deactivate', refuse), \
+                mock.patch.object(self.images, 'delete', refuse):
+            bad = self._start(fakes.verdict(identifier='B' * 27))
+        self.assertTrue(self.images.get(bad.image_id)['os_hidden'])
+        self.assertEqual([], self.images.find())  # Glance's default list
+        with mock.patch.object(imports, 'lifecycle', return_value=[]):
+            rows = {r.id: r for r in imports.import_rows(self.request)}
+        self.assertEqual({hidden.image_id, bad.image_id}, set(rows))
+        self.assertTrue(rows[hidden.image_id].hidden)
+        self.assertEqual('active', rows[hidden.image_id].state)
+        self.assertEqual('failed', rows[bad.image_id].state)
+        self.assertIn('does not match', rows[bad.image_id].reasons[0])
+        self.assertIsNotNone(imports.engine(self.request).failed_import(
+            bad.image_id))
+
     def test_one_bad_row_never_empties_the_table(self):
         good = self._start()
         bad = self._start(fakes.verdict(identifier='B' * 27))

@@ -170,6 +170,16 @@ def test_project_id_given_or_asked_of_the_session_once():
         images=stub)).project_id is None
 
 
+def test_find_lists_hidden_images_only_when_asked():
+    stub, images = make()
+    assert [i['filters'] for i in images.find(tag='x')] == [
+        {'tag': 'x', 'visibility': 'all', 'limit': 20}]
+    found = images.find(tag='x', include_hidden=True)
+    assert [i['filters'] for i in found] == [
+        {'tag': 'x', 'visibility': 'all', 'limit': 20},
+        {'tag': 'x', 'visibility': 'all', 'os_hidden': 'true', 'limit': 20}]
+
+
 def test_find_keeps_a_given_visibility():
     _, images = make()
     found = images.find(marketplace_identifier='abc', visibility='public')

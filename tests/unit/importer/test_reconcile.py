@@ -81,6 +81,18 @@ def test_unwatched_tampered_import_is_deactivated(images, capsys):
     assert ('deactivate', bad) in images.calls
 
 
+def test_hidden_images_are_reconciled_too(images, capsys):
+    # Hidden by an administrator before anyone verified it.
+    bad = finished(images, data=fakes.IMAGE[:-1] + b'X')
+    images.update(bad, os_hidden=True)
+    assert images.find(tag=[importer.TAG]) == []  # Glance's default list
+    status, out, err = run(capsys, '--json')
+    assert status == 1
+    [result] = json.loads(out)
+    assert result['image_id'] == bad and result['state'] == 'failed'
+    assert images.get(bad)['status'] == 'deactivated'
+
+
 def test_dry_run_reports_and_changes_nothing(images, capsys):
     bad = finished(images, data=fakes.IMAGE[:-1] + b'X')
     good = finished(images, identifier='A' * 27)
