@@ -44,7 +44,8 @@ def add_parser(subparsers):
         epilog='Exit status: 0 when every marketplace image is verified '
                'or still importing, 1 when one failed or could not be '
                'checked (reasons on stderr). Run it as an admin to cover '
-               'every project: Glance shows admins all images.')
+               'every project: Glance shows admins all images; anyone else '
+               'reconciles the images of the token\'s project.')
     parser.add_argument('--dry-run', action='store_true',
                         help='report only: change nothing in Glance')
     parser.add_argument('--json', action='store_true',
@@ -63,7 +64,8 @@ class _ReadOnlyImages:
         self._images = images
 
     def __getattr__(self, name):
-        if name in ('get', 'find', 'tasks', 'import_methods', 'project_id'):
+        if name in ('get', 'find', 'tasks', 'import_methods', 'project_id',
+                    'is_admin'):
             return getattr(self._images, name)
         raise AttributeError(name)
 
@@ -149,15 +151,25 @@ def reconcile(engine, images, now=None):
 
 def run(args):
     images = import_.glance_images(args.os_cloud)
-    # Every image the credentials see is checked, each among the images
-    # of its own project (duplicates are only ever those of one project).
+    # An admin checks every project's images, each among the images of its
+    # own project (duplicates are only ever those of one project); anyone
+    # else the images of the token's project, never others' public or
+    # community images.
+    admin = images.is_admin
+    owner = {} if admin else {'owner': images.project_id}
+    if not admin and not images.project_id:
+        raise creator.CommandError(
+            'The credentials are not scoped to a project: nothing to '
+            'reconcile (use project-scoped credentials, or an admin\'s).')
     if args.dry_run:
         images = _ReadOnlyImages(images)
-        engine = _DryRunImporter(images, all_projects=True)
+        engine = _DryRunImporter(images, all_projects=admin)
     else:
-        engine = importer.Importer(images, all_projects=True)
+        engine = importer.Importer(images, all_projects=admin)
     # Hidden ones too: Glance leaves them out of its listings unless asked.
-    found = images.find(tag=[importer.TAG], include_hidden=True)
+    found = [i for i in images.find(tag=[importer.TAG], include_hidden=True,
+                                    **owner)
+             if admin or i.get('owner') == images.project_id]
     results = reconcile(engine, found)
     failed = [r for r in results if r['state'] == 'failed']
     if args.json:

@@ -142,6 +142,20 @@ class GlanceImages:
                     self._project_id = get()
         return self._project_id
 
+    @property
+    def is_admin(self):
+        """True when the token has the ``admin`` role: Glance then lists
+        (and lets it change) every project's images."""
+        http_client = getattr(self.client, 'http_client', None)
+        session = getattr(http_client, 'session', None)
+        auth = getattr(http_client, 'auth', None) or getattr(session, 'auth',
+                                                             None)
+        if auth is None:
+            return False
+        with _translated('read your roles'):
+            access = auth.get_access(session)
+        return 'admin' in (getattr(access, 'role_names', None) or ())
+
     def _idempotent(self, action, func):
         for attempt in range(self.retries + 1):
             try:

@@ -81,6 +81,7 @@ class FakeImages:
     def __init__(self, methods=('glance-direct', 'web-download'),
                  hash_algo='sha512', project_id=PROJECT):
         self.project_id = project_id  # owner of the images created
+        self.is_admin = False
         self.methods = list(methods)
         self.hash_algo = hash_algo
         self.images = {}

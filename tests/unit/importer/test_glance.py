@@ -217,3 +217,17 @@ def test_tasks_unknown_when_glance_cannot_tell(answer):
     images = glance.GlanceImages(types.SimpleNamespace(
         images=StubImages(), http_client=StubHTTP(answer)))
     assert images.tasks('i') is None
+
+
+def test_is_admin_from_the_token_roles():
+    def images_with(roles):
+        access = types.SimpleNamespace(role_names=roles)
+        auth = types.SimpleNamespace(get_access=lambda session: access)
+        http_client = types.SimpleNamespace(session=types.SimpleNamespace(
+            auth=auth), auth=None)
+        return glance.GlanceImages(types.SimpleNamespace(
+            images=StubImages(), http_client=http_client))
+    assert images_with(['member', 'admin']).is_admin
+    assert not images_with(['member', 'reader']).is_admin
+    assert not glance.GlanceImages(types.SimpleNamespace(
+        images=StubImages())).is_admin

@@ -123,7 +123,7 @@ def test_a_foreign_image_is_verified_but_never_published(images, capsys):
     # Run as the admin of another project: the owner asked for public.
     image_id = finished(images)
     images.update(image_id, **{P + 'visibility': 'public'})
-    images.project_id = 'admin-project'
+    images.project_id, images.is_admin = 'admin-project', True
     status, out, err = run(capsys, '--dry-run')
     assert 'Would be marked verified.' in out
     status, out, err = run(capsys)
@@ -142,7 +142,7 @@ def test_a_streamed_import_only_its_owner_can_verify(images, capsys):
     images.update(image_id, **{
         P + 'import_method': importer.GLANCE_DIRECT,
         P + 'streamed_sha512': fakes.checksums(fakes.IMAGE)['SHA-512']})
-    images.project_id = 'admin-project'
+    images.project_id, images.is_admin = 'admin-project', True
     status, out, err = run(capsys, '--json')
     [result] = json.loads(out)
     assert status == 0, err
@@ -186,6 +186,7 @@ def test_duplicate_of_an_older_image_is_removed(images, capsys):
 def test_each_project_is_reconciled_among_its_own_images(images, capsys):
     # Run as an admin: another project's duplicate is removed in favour of
     # that project's older image, never of an image of another project.
+    images.is_admin = True
     mine = finished(images)
     theirs_old = finished(images, owner=fakes.OTHER_PROJECT)
     theirs_new = finished(images, owner=fakes.OTHER_PROJECT)
@@ -196,6 +197,22 @@ def test_each_project_is_reconciled_among_its_own_images(images, capsys):
     assert results[theirs_old]['state'] == 'active'
     assert results[theirs_new]['duplicate_of'] == theirs_old
     assert set(images.images) == {mine, theirs_old}
+
+
+def test_a_member_reconciles_its_own_project_only(images, capsys):
+    # Not an admin: other projects' public and community images it can
+    # see are none of its business (no 403s, no failures).
+    mine = finished(images)
+    for visibility in ('public', 'community'):
+        theirs = finished(images, data=fakes.IMAGE[:-1] + b'X',
+                          owner=fakes.OTHER_PROJECT)
+        images.update(theirs, visibility=visibility)
+    calls = len(images.calls)
+    status, out, err = run(capsys, '--json')
+    assert status == 0, err
+    assert [r['image_id'] for r in json.loads(out)] == [mine]
+    assert images.get(mine)[P + 'verified'] == 'true'
+    assert len(images.calls) == calls  # nothing of theirs touched
 
 
 def test_expired_endorsement_is_reported(images, capsys):
