@@ -155,9 +155,20 @@ def refusal(entry):
     return None
 
 
-def existing_image(request, appliance):
-    """The live image already holding *appliance*, or None."""
-    return engine(request).existing(appliance)
+def existing_image(request, appliance, images=None):
+    """The image already holding *appliance*, or None: the project's live
+    import, else an image of another project it may launch (the engine's
+    rule, ``Importer.existing``).  *images*: the images listed already
+    (``api.marketplace.imported_images``), else Glance is asked."""
+    return engine(request).existing(appliance, images)
+
+
+def launch_image_id(request, image):
+    """The ID of *image* (as ``existing_image`` found it) when it can be
+    launched now, else None (the ID is rendered in JavaScript: a UUID)."""
+    if not importer.launch_ready(image, project_id(request)):
+        return None
+    return image['id'] if is_uuid(image.get('id')) else None
 
 
 def start_import(request, name, verdict, image_name=None,
@@ -353,9 +364,9 @@ def unchecked_row(image, exc):
 
 def import_rows(request):
     """Marketplace images (Glance tag ``marketplace``), hidden or not,
-    owned by the request's project, newest first (other projects' images, e.g. community
-    ones, are not its imports).  A row whose check fails shows why; it
-    never empties the table."""
+    owned by the request's project, newest first (other projects' images,
+    e.g. community ones, are not its imports).  A row whose check fails
+    shows why; it never empties the table."""
     owner = project_id(request)
     # Hidden ones too: an image hidden by an administrator, or a
     # mismatching one Glance would neither deactivate nor delete.

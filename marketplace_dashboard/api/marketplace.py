@@ -377,18 +377,15 @@ def imported_images(request):
     identifier: ``{identifier: [image dict, ...]}``.
 
     One Glance list call (images tagged ``marketplace``), whatever the
-    number of rows on the page.  Only the project's own images and public
-    ones are kept; which one an entry shows is
-    ``core.importer.offered_image`` (the import's dedupe rule).
+    number of rows on the page; which one an entry shows, if any, is the
+    import engine's rule (``core.importer.Importer.existing``).
     """
-    project = getattr(request.user, 'project_id', None)
     images, _more, _prev = glance.image_list_detailed(
         request, filters={'tag': [GLANCE_TAG]})
     found = {}
     for image in images:
         data = _image_dict(image)
         identifier = data.get(GLANCE_ID_PROPERTY)
-        if identifier and ((project and data['owner'] == project)
-                           or data['visibility'] == 'public'):
+        if identifier:
             found.setdefault(identifier, []).append(data)
     return found

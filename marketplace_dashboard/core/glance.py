@@ -262,6 +262,19 @@ class GlanceImages:
         tasks = body.get('tasks') if isinstance(body, dict) else None
         return list(tasks) if isinstance(tasks, list) else None
 
+    def member(self, image_id, project_id):
+        """The status of *project_id*'s membership of a shared image
+        (``pending``, ``accepted``, ``rejected``), or None when it is not
+        a member (or the image is not shared)."""
+        def call():
+            try:
+                member = self.client.image_members.get(image_id, project_id)
+            except (glance_exc.HTTPNotFound, glance_exc.HTTPForbidden):
+                return None
+            return member.get('status')
+        return self._idempotent('read the members of image %s' % image_id,
+                                call)
+
     def add_members(self, image_id, project_ids):
         with _translated('share image %s' % image_id):
             for project_id in project_ids:

@@ -715,14 +715,24 @@ class Importer:
                                 '(collisions); ask the endorser for SHA-1 '
                                 'or SHA-2 checksums.')
         key = dedupe_key(hashes)
-        existing = self._winner(appliance.identifier, key)
-        if existing:
-            status = self._existing(existing)
+        found = self._listed(appliance.identifier, key)
+        own = self._own(found, appliance.identifier, key)
+        if own:
+            status = self._existing(own)
             if status.state != 'failed':
+                if request_unapplied(own, visibility, members):
+                    status.reasons.append(
+                        'This project already imported this entry as image '
+                        '%s (visibility %s): the visibility "%s"%s asked '
+                        'for now was not applied; change it with Glance\'s '
+                        'image edit (Horizon\'s Edit Image, or openstack '
+                        'image set).' % (own['id'], own.get('visibility'),
+                                         visibility, ' and the members'
+                                         if members else ''))
                 return status
-        public = self._public_match(appliance, key)
-        if public is not None:
-            return self._offered(public)
+        offered = self._offered_image(found, appliance)
+        if offered is not None:
+            return self._offered(offered)
         plan = choose_method(appliance, self.images.import_methods(),
                              self.policy)
         props = dict(extra)
@@ -870,20 +880,29 @@ class Importer:
                          e)
                 self.sleep(attempt)
 
-    def existing(self, appliance):
-        """The live image already holding *appliance*'s data, or None.
+    def existing(self, appliance, images=None):
+        """The image already holding *appliance*'s data, or None: the one
+        rule of dedupe (:meth:`start`), of the import form's "launch it
+        instead" and of the panel's *In Glance* mark.
 
-        Same identifier and strongest endorsed hash, as :meth:`start`
-        dedupes (so a form can offer to launch it instead): this project's
-        oldest live import, else a public active image whose data Glance
-        measured to be the endorsed bytes.
+        This project's oldest live import of the entry (same identifier
+        and strongest endorsed hash: :func:`live_import`, and neither
+        stalled nor failed as far as the engine can tell), else the oldest
+        image of another project that this project may launch and whose
+        Glance-computed size and hash are the entry's endorsed ones
+        (:func:`offerable`): a public image, or a shared one whose
+        membership this project accepted.  Community images are never
+        offered: any project can make one.  *images*: the images to look
+        among when the caller listed them already (else Glance is asked).
         """
         try:
             key = dedupe_key(endorsed_hashes(appliance))
         except ImportRefused:
             return None
-        return self._winner(appliance.identifier, key) or \
-            self._public_match(appliance, key)
+        if images is None:
+            images = self._listed(appliance.identifier, key)
+        return self._own(images, appliance.identifier, key) or \
+            self._offered_image(images, appliance)
 
     def _existing(self, image):
         # The oldest live candidate just listed: nothing to re-elect.
@@ -891,57 +910,74 @@ class Importer:
         status.existing = True
         return status
 
-    def _public_match(self, appliance, key):
-        """The oldest active public image of another project whose size
-        and Glance-computed hash are the entry's endorsed ones, or None.
-        """
+    def _listed(self, identifier, key, **filters):
+        """Images Glance lists with the entry's identifier and hash."""
         prop, value = key
-        found = self.images.find(**{P + 'identifier': appliance.identifier,
-                                    prop: value, 'visibility': 'public'})
-        matches = [i for i in found
-                   if i.get('visibility') == 'public' and not self._ours(i)
-                   and i.get('status') == 'active'
-                   and not _error(i) and not entry_problems(i, appliance)]
-        return min(matches, key=_age) if matches else None
+        filters.update({P + 'identifier': identifier, prop: value})
+        return self.images.find(**filters)
+
+    def _own(self, images, identifier, key, owner=None):
+        """The oldest live import of the entry among *images* owned by
+        *owner* (default: this project), or None."""
+        owner = owner or self.project_id
+        live = [i for i in images if live_import(i, identifier, key, owner)
+                and not self._stopped(i)]
+        return min(live, key=_age) if live else None
+
+    def _stopped(self, image):
+        """An import that stopped, as only the engine can tell: stalled,
+        its transfer failed, or Glance's web-download task failed."""
+        return self._stalled(image) or self._transfer_failed(image) or (
+            image.get(P + 'import_method') == WEB_DOWNLOAD
+            and image.get('status') in ('queued', 'importing')
+            and self._web_download_failure(image) is not None)
+
+    def _offered_image(self, images, appliance):
+        """The oldest image of another project among *images* that may be
+        offered for launch instead of importing *appliance* (see
+        :meth:`existing`), or None."""
+        for image in sorted((i for i in images
+                             if offerable(i, appliance, self.project_id)),
+                            key=_age):
+            if image.get('visibility') == 'public' or self._accepted(image):
+                return image
+        return None
+
+    def _accepted(self, image):
+        """Has this project accepted the shared *image*?  (Glance lists
+        shared images only once accepted, but lists them all to admins.)"""
+        if self.project_id is None:
+            return False
+        try:
+            return self.images.member(image['id'],
+                                      self.project_id) == 'accepted'
+        except GlanceError as e:
+            LOG.info('Cannot read the membership of image %s: %s',
+                     image['id'], e)
+            return False
 
     def _offered(self, image):
-        """Status of a matching public image: launch it, nothing else."""
+        """Status of an image of another project that holds the entry's
+        data: launch it, nothing else."""
+        what = 'A public image of this cloud' if image.get(
+            'visibility') == 'public' else 'An image shared with your project'
         return ImportStatus(
             image['id'], 'active', verified=True, existing=True, image=image,
             method=image.get(P + 'import_method'), reasons=[
-                'A public image of this cloud holds exactly the endorsed '
-                'data (its size and %s checked against this entry): launch '
-                'it instead.' % _algo(image.get('os_hash_algo') or '')])
+                '%s holds exactly the endorsed data (its size and %s, '
+                'computed by Glance, checked against this entry): launch it '
+                'instead.' % (what, _algo(image.get('os_hash_algo') or ''))])
 
-    def _candidates(self, identifier, key, owner=None):
-        """Live imports of the entry owned by *owner* (default: us)."""
+    def _winner(self, identifier, key, owner=None):
+        """The oldest live import of the entry by *owner* (default: this
+        project), asked of Glance."""
         owner = owner or self.project_id
         if owner is None:
             LOG.warning('Unknown project: no image is considered a '
                         'previous import of %s', identifier)
-            return []
-        prop, value = key
-        found = self.images.find(**{P + 'identifier': identifier,
-                                    prop: value, 'owner': owner})
-        return [i for i in found
-                if i.get('status') in LIVE_STATUSES
-                and i.get('owner') == owner
-                and i.get(P + 'import_method') in (WEB_DOWNLOAD,
-                                                   GLANCE_DIRECT)
-                and i.get(P + 'identifier') == identifier
-                and i.get(prop) == value
-                and not _error(i)
-                and not (i.get('status') == 'active'
-                         and integrity_problems(i))
-                and not self._stalled(i)
-                and not self._transfer_failed(i)
-                and not (i.get(P + 'import_method') == WEB_DOWNLOAD
-                         and i.get('status') in ('queued', 'importing')
-                         and self._web_download_failure(i))]
-
-    def _winner(self, identifier, key, owner=None):
-        candidates = self._candidates(identifier, key, owner)
-        return min(candidates, key=_age) if candidates else None
+            return None
+        return self._own(self._listed(identifier, key, owner=owner),
+                         identifier, key, owner)
 
     def _elect(self, image, identifier, key, settle=True):
         """The oldest live image of the entry; deletes ours if it lost."""
@@ -1758,37 +1794,62 @@ def entry_problems(image, appliance):
     return integrity_problems(facts, trust_streamed=False)
 
 
-def offered_image(images, appliance, project_id):
-    """The image an entry is "In Glance" as, among listed *images*.
+def live_import(image, identifier, key, owner):
+    """True when *image* is, as far as it tells, a live import by project
+    *owner* of the entry with *identifier* and dedupe *key* (see
+    :func:`dedupe_key`): live in Glance, not hidden, made by this engine
+    (``marketplace_import_method``), no recorded failure, and -- once
+    active -- Glance's facts match its endorsed values.  Another project's
+    image never is.  :meth:`Importer.existing` also asks the engine
+    whether it stalled or failed meanwhile."""
+    prop, value = key
+    return (owner is not None and image.get('owner') == owner
+            and image.get('status') in LIVE_STATUSES
+            and not image.get('os_hidden')
+            and image.get(P + 'import_method') in (WEB_DOWNLOAD,
+                                                   GLANCE_DIRECT)
+            and image.get(P + 'identifier') == identifier
+            and image.get(prop) == value
+            and not _error(image)
+            and not image.get('os_glance_failed_import')
+            and not (image.get('status') == 'active'
+                     and integrity_problems(image)))
 
-    The rule of :meth:`Importer.existing` without further Glance calls:
-    the oldest live import of *project_id* with the entry's identifier
-    and strongest endorsed hash, else the oldest active public image whose
-    Glance-computed size and hash match the entry.  Failed, deactivated or
-    other projects' non-public images never count.
-    """
-    if appliance is None:
-        return None
-    try:
-        prop, value = dedupe_key(endorsed_hashes(appliance))
-    except ImportRefused:
-        return None
-    same = [i for i in images
-            if i.get(P + 'identifier') == appliance.identifier
-            and not _error(i)]
-    own = [i for i in same
-           if project_id is not None and i.get('owner') == project_id
-           and i.get(prop) == value
-           and i.get('status') in LIVE_STATUSES
-           and i.get(P + 'import_method') in (WEB_DOWNLOAD, GLANCE_DIRECT)
-           and not i.get('os_glance_failed_import')
-           and not (i.get('status') == 'active' and integrity_problems(i))]
-    if own:
-        return min(own, key=_age)
-    public = [i for i in same
-              if i.get('visibility') == 'public' and i.get('status') ==
-              'active' and not entry_problems(i, appliance)]
-    return min(public, key=_age) if public else None
+
+def offerable(image, appliance, project_id):
+    """True when *image*, of another project than *project_id*, may be
+    offered for launch instead of importing *appliance*: active, not
+    hidden, public or shared (then only once this project accepted it:
+    :meth:`Importer.existing`), never community (any project can make
+    one), and its Glance-computed size and hash are the entry's endorsed
+    ones (:func:`entry_problems`), whatever its properties claim."""
+    return (image.get('owner') is not None
+            and image.get('owner') != project_id
+            and image.get('visibility') in ('public', 'shared')
+            and image.get('status') == 'active'
+            and not image.get('os_hidden')
+            and image.get(P + 'identifier') == appliance.identifier
+            and not _error(image)
+            and not entry_problems(image, appliance))
+
+
+def launch_ready(image, project_id):
+    """True when the image :meth:`Importer.existing` found can be
+    launched now: active, and verified when it is *project_id*'s own
+    import (another project's image is only found when Glance's facts
+    match the entry)."""
+    return bool(image) and image.get('status') == 'active' and (
+        image.get('owner') != project_id
+        or image.get(P + 'verified') == 'true')
+
+
+def request_unapplied(image, visibility, members=()):
+    """True when *visibility* and *members*, asked for by a new import
+    that found *image* (the project's existing import of the entry),
+    differ from what was asked for it: they are not applied."""
+    wanted = image.get(P + 'visibility') or 'private'
+    return visibility != wanted or bool(
+        set(members or ()) - set(unpack_members(image)))
 
 
 def _identity(image):

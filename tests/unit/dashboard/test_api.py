@@ -311,9 +311,10 @@ def test_imported_images_is_one_glance_call(request_):
 
     listing.assert_called_once_with(request_,
                                     filters={'tag': ['marketplace']})
+    # Every listed marketplace image: the engine's rule picks among them.
     assert {k: [i['id'] for i in v] for k, v in found.items()} == {
-        'A' * 27: ['q', 'a'], 'B' * 27: ['b'], 'C' * 27: ['pub']}
-    assert found['C' * 27][0] == {
+        'A' * 27: ['q', 'a'], 'B' * 27: ['b'], 'C' * 27: ['squat', 'pub']}
+    assert found['C' * 27][1] == {
         'id': 'pub', 'name': 'pub', 'status': 'active', 'owner': 'other',
         'visibility': 'public', 'size': 3, 'checksum': None,
         'created_at': None, 'updated_at': None, 'os_hash_value': 'ab',

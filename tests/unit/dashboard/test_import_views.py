@@ -36,11 +36,13 @@ LAUNCH_URL = reverse('horizon:project:marketplace:launch',
 LINK_URL = reverse('horizon:project:marketplace:launch_link',
                    kwargs={'image_id': IMAGE_ID})
 AJAX = {'HTTP_X_REQUESTED_WITH': 'XMLHttpRequest'}
+#: the test user's project (openstack_dashboard's test data)
+PROJECT = '1'
 
 
 def image(image_id=IMAGE_ID, status='active', verified=True, **extra):
     props = {'id': image_id, 'name': 'ttylinux 9.3', 'status': status,
-             'visibility': 'private', 'size': 128,
+             'visibility': 'private', 'size': 128, 'owner': PROJECT,
              'created_at': '2026-11-25T03:00:00Z',
              importer.P + 'identifier': IDENTIFIER,
              importer.P + 'endorser': EMAIL,
@@ -61,7 +63,7 @@ def row(state='active', verified=True, flags=(), progress=None,
     return imports.ImportRow(img, status, flags)
 
 
-def glance_image(status='active', verified=True, owner=None, **extra):
+def glance_image(status='active', verified=True, owner=PROJECT, **extra):
     """The image dict of an import of the testca sample entry, as
     ``api.marketplace.imported_images`` lists it (the In Glance mark)."""
     appliance = fixtures.entry().appliance
@@ -237,6 +239,24 @@ class ImportFormTests(test.TestCase):
 
     @test.create_mocks({api: ['entry'],
                         imports: ['refusal', 'existing_image']})
+    def test_another_projects_image_is_offered_for_launch(self):
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        for visibility, text in (('public', 'A public image of this cloud'),
+                                 ('shared', 'An image shared with your '
+                                  'project')):
+            with self.subTest(visibility=visibility):
+                self.mock_existing_image.return_value = image(
+                    owner='someone-else', visibility=visibility,
+                    verified=False)
+                res = self.client.get(IMPORT_URL)
+                self.assertContains(res, text)
+                self.assertContains(res, 'href="%s"' % LAUNCH_URL)
+                self.assertNotContains(
+                    res, 'class="btn btn-primary" type="submit"')
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image']})
     def test_import_in_progress_points_to_imports(self):
         self.mock_entry.return_value = self.entry
         self.mock_refusal.return_value = None
@@ -250,18 +270,57 @@ class ImportFormTests(test.TestCase):
     @test.create_mocks({api: ['entry'],
                         imports: ['refusal', 'existing_image',
                                   'verified_entry', 'start_import']})
-    def test_dedupe_at_submit_says_launch_instead(self):
+    def _existing_at_submit(self, found, **data):
         self.mock_entry.return_value = self.entry
         self.mock_refusal.return_value = None
         self.mock_existing_image.return_value = None
         self.mock_verified_entry.return_value = mock.sentinel.verdict
         self.mock_start_import.return_value = importer.ImportStatus(
-            OTHER_ID, 'active', verified=True, existing=True)
-
-        res = self.client.post(IMPORT_URL, form_data())
-
+            found['id'], 'active', verified=True, existing=True, image=found)
+        res = self.client.post(IMPORT_URL, form_data(**data))
         self.assertRedirectsNoFollow(res, IMPORTS_URL)
-        self.assertMessageCount(info=1)
+        return [(m.level_tag, str(m)) for m in res.wsgi_request._messages]
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_dedupe_at_submit_says_launch_instead(self):
+        [(level, text)] = self._existing_at_submit(image())
+        self.assertEqual('info', level)
+        self.assertIn('already in the image service as image %s' % IMAGE_ID,
+                      text)
+        self.assertIn('href="%s"' % LAUNCH_URL, text)
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_offered_image_at_submit_links_its_launch_page(self):
+        # The Imports view lists the project's own images only: another
+        # project's image is offered through its deep link.
+        [(level, text)] = self._existing_at_submit(
+            image(owner='someone-else', visibility='public',
+                  verified=False), visibility='shared', members='abc123')
+        self.assertEqual('info', level)
+        self.assertIn('href="%s"' % LAUNCH_URL, text)
+        self.assertNotIn('Imports view', text)
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_existing_import_says_the_visibility_was_not_applied(self):
+        messages = dict(self._existing_at_submit(
+            image(**{importer.P + 'visibility': 'private'}),
+            visibility='shared', members='abc123'))
+        self.assertIn('the visibility "shared" and the members you asked '
+                      'for was not applied', messages['warning'])
+        self.assertIn('Edit Image', messages['warning'])
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_existing_import_asked_for_the_same_has_no_warning(self):
+        messages = dict(self._existing_at_submit(image()))
+        self.assertNotIn('warning', messages)
 
     @test.create_mocks({api: ['entry'],
                         imports: ['refusal', 'existing_image',

@@ -7,6 +7,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from openstack_dashboard.test import helpers as test
 
+from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import errors
 from tests.unit.dashboard import fixtures
@@ -199,6 +200,33 @@ class IndexViewTests(test.TestCase):
         self.assertIn('marketplace-in-glance', mark)
         self.assertIn("imageId: '%s'" % IMAGE_ID,
                       html.unescape(res.content.decode()))
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_in_glance_mark_for_a_shared_image_the_project_accepted(self):
+        shared = glance_image(owner='someone-else', visibility='shared',
+                              verified=False)
+        glance_images = mock.Mock()
+        with mock.patch.object(imports, 'glance_images',
+                               return_value=glance_images):
+            for status, marked in (('pending', False), ('accepted', True)):
+                with self.subTest(status=status):
+                    glance_images.member.return_value = status
+                    mark, res = self._mark(shared)
+                    self.assertEqual(marked,
+                                     'marketplace-in-glance' in mark)
+                    self.assertEqual(marked, "imageId: '%s'" % IMAGE_ID in
+                                     html.unescape(res.content.decode()))
+        glance_images.member.assert_called_with(IMAGE_ID, self.tenant.id)
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_no_in_glance_mark_for_a_community_image(self):
+        # Any project can make one, with the endorsed bytes or not.
+        community = glance_image(owner='someone-else',
+                                 visibility='community', verified=False)
+        mark, res = self._mark(community)
+        self.assertNotIn('marketplace-in-glance', mark)
+        self.assertNotIn("imageId: '%s'" % IMAGE_ID,
+                         html.unescape(res.content.decode()))
 
     @test.create_mocks({api: ['search', 'imported_images']})
     def test_glance_failure_keeps_the_listing(self):

@@ -188,6 +188,13 @@ class FakeImages:
         for project_id in project_ids:
             members.setdefault(project_id, 'pending')
 
+    def member(self, image_id, project_id):
+        """The membership status of *project_id*, or None."""
+        try:
+            return self._shared(image_id).get(project_id)
+        except GlanceError:
+            return None
+
 
 class FakeResponse:
     def __init__(self, status=200, body=b'', location=None, chunk=65536):

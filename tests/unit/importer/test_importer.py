@@ -767,24 +767,73 @@ def test_image_without_import_method_is_ignored():
     assert placeholder['id'] in images.images
 
 
-def test_offered_image_follows_the_dedupe_rule():
+def test_existing_is_one_rule_over_listed_images():
+    # The In Glance mark gives existing() the images it listed.
     images, engine = make()
     appliance = fakes.appliance()
     squat = _foreign(images)
-    assert importer.offered_image(images.find(), appliance,
-                                  fakes.PROJECT) is None
+    assert engine.existing(appliance, images.find()) is None
     ours = engine.start(fakes.verdict())
     public = _foreign(images, visibility='public', data=fakes.IMAGE)
-    assert importer.offered_image(images.find(), appliance,
-                                  fakes.PROJECT)['id'] == ours.image_id
+    assert engine.existing(appliance, images.find())['id'] == ours.image_id
     engine.deactivate(ours.image_id)
-    assert importer.offered_image(images.find(), appliance,
-                                  fakes.PROJECT)['id'] == public['id']
-    # Another project's view: ours is not theirs to count.
-    assert importer.offered_image(images.find(), appliance,
-                                  fakes.OTHER_PROJECT)['id'] == public['id']
-    assert importer.offered_image(images.find(), None, fakes.PROJECT) is None
+    assert engine.existing(appliance, images.find())['id'] == public['id']
+    # A third project's view: ours is not theirs to count.
+    third = Importer(images, project_id='c0ffee' * 5 + 'ab')
+    assert third.existing(appliance, images.find())['id'] == public['id']
+    assert engine.existing(appliance, []) is None
     assert squat['id'] in images.images
+
+
+def test_shared_image_is_offered_once_the_project_accepted_it():
+    images, engine = make()
+    shared = _foreign(images, visibility='shared', data=fakes.IMAGE)
+    images.members[shared['id']] = {fakes.PROJECT: 'pending'}
+    assert engine.existing(fakes.appliance()) is None
+    images.members[shared['id']][fakes.PROJECT] = 'accepted'
+    assert engine.existing(fakes.appliance())['id'] == shared['id']
+    status = engine.start(fakes.verdict())
+    assert status.existing and status.image_id == shared['id']
+    assert status.verified and 'shared with your project' in \
+        status.reasons[0]
+    assert [c for c in images.calls if c[0] == 'create'] == [
+        ('create', shared['id'])]  # nothing imported
+    assert importer.launch_ready(status.image, fakes.PROJECT)
+
+
+def test_community_image_is_never_offered_even_when_it_matches():
+    # Any project can make a community image: never offered, even with
+    # the endorsed bytes.
+    images, engine = make()
+    community = _foreign(images, visibility='community', data=fakes.IMAGE)
+    assert engine.existing(fakes.appliance()) is None
+    status = engine.start(fakes.verdict())
+    assert not status.existing and status.image_id != community['id']
+    assert status.verified
+
+
+def test_shared_image_whose_data_is_not_the_entry_is_never_offered():
+    images, engine = make()
+    other = b'other' * 1000
+    shared = _foreign(images, visibility='shared', data=other,
+                      marketplace_bytes=str(len(other)))
+    images.members[shared['id']] = {fakes.PROJECT: 'accepted'}
+    assert engine.existing(fakes.appliance()) is None
+
+
+def test_existing_import_says_the_visibility_asked_for_is_not_applied():
+    images, engine = make()
+    first = engine.start(fakes.verdict())
+    again = engine.start(fakes.verdict(), visibility='shared',
+                         members=['p1'])
+    assert again.existing and again.image_id == first.image_id
+    assert 'the visibility "shared" and the members asked for now was not ' \
+        'applied' in again.reasons[-1]
+    assert images.get(first.image_id)['visibility'] == 'private'
+    same = engine.start(fakes.verdict())
+    assert same.reasons == []
+    assert importer.request_unapplied(same.image, 'public')
+    assert not importer.request_unapplied(same.image, 'private')
 
 
 MIRROR = 'https://mirror.example/a.img.gz'

@@ -23,6 +23,8 @@ the filtering.
 import re
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, messages
@@ -269,9 +271,7 @@ class ImportForm(horizon_forms.SelfHandlingForm):
                               % exc)
             return False
         if status.existing:
-            messages.info(request, _(
-                'This appliance is already in Glance as image %s: launch '
-                'it from the Imports view instead.') % status.image_id)
+            self._existing(request, status, data)
         elif status.state == 'failed':
             messages.error(request, _('The import failed: %s')
                            % '; '.join(status.reasons))
@@ -282,3 +282,33 @@ class ImportForm(horizon_forms.SelfHandlingForm):
                 'the Imports view.') % {'name': data['name'],
                                         'id': status.image_id})
         return status
+
+    def _existing(self, request, status, data):
+        """Messages for an import that found the entry in Glance already:
+        nothing was imported, and what was asked for is not applied."""
+        image = status.image or {'id': status.image_id}
+        launch_id = imports.launch_image_id(request, image)
+        if launch_id:
+            messages.info(request, format_html(
+                '{} <a href="{}">{}</a>', _(
+                    'This appliance is already in the image service as '
+                    'image %s, with the endorsed data.') % launch_id,
+                reverse('horizon:project:marketplace:launch',
+                        kwargs={'image_id': launch_id}),
+                _('Launch it instead.')))
+        else:
+            messages.info(request, _(
+                'This appliance is already being imported as image %s: '
+                'follow it in the Imports view.') % image['id'])
+        if image.get('owner') == imports.project_id(request) and \
+                imports.importer.request_unapplied(
+                    image, data['visibility'], data['members']):
+            messages.warning(request, _(
+                'Your project already has this import: the visibility '
+                '"%(visibility)s"%(members)s you asked for was not applied '
+                '(image %(id)s is %(current)s). Change it with Edit Image '
+                'in Project > Compute > Images.') % {
+                    'visibility': data['visibility'],
+                    'members': _(' and the members') if data['members']
+                    else '',
+                    'id': image['id'], 'current': image.get('visibility')})

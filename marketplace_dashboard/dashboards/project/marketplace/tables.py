@@ -89,23 +89,11 @@ def verdict_badge(entry):
     })
 
 
-#: Glance statuses of an image that is, or is on its way to be, usable.
-LIVE_STATUSES = imports.glance.LIVE_STATUSES
-
-
-def in_glance(image):
-    """True when *image* (a core image dict) counts as "In Glance": live,
-    with no recorded failure (never a deactivated or failed import)."""
-    return bool(image) and image.get('status') in LIVE_STATUSES and not (
-        image.get(imports.importer.P + 'verification_error')
-        or image.get(imports.importer.P + 'import_error')
-        or image.get('os_glance_failed_import'))
-
-
 def glance_mark(entry):
-    image = getattr(entry, 'image', None)
+    """The *In Glance* mark: ``entry.image`` is the image the entry is in
+    Glance as, by the import engine's rule (see ``views._mark_imported``)."""
     return render_to_string('project/marketplace/_in_glance.html',
-                            {'image': image if in_glance(image) else None})
+                            {'image': getattr(entry, 'image', None)})
 
 
 def os_and_version(entry):
@@ -129,21 +117,12 @@ def import_url(entry):
     return _reverse('horizon:project:marketplace:import', entry)
 
 
-def entry_image_id(entry):
-    """ID of the entry's Glance image if it is active and verified (ours,
-    marked verified; or a public image whose Glance-computed size and hash
-    are the entry's endorsed ones)."""
+def entry_image_id(request, entry):
+    """ID of the entry's Glance image when it can be launched now (the
+    project's verified import, or another project's image the engine
+    offers), else None."""
     image = getattr(entry, 'image', None)
-    if not in_glance(image) or image.get('status') != 'active':
-        return None
-    ours = image.get(imports.importer.P + 'verified') == 'true'
-    public = (image.get('visibility') == 'public'
-              and entry.appliance is not None
-              and not imports.importer.entry_problems(image, entry.appliance))
-    if not (ours or public):
-        return None
-    image_id = image.get('id')
-    return image_id if imports.is_uuid(image_id or '') else None
+    return imports.launch_image_id(request, image) if image else None
 
 
 class ImportEntry(tables.LinkAction):
@@ -158,7 +137,7 @@ class ImportEntry(tables.LinkAction):
 
     def allowed(self, request, datum=None):
         return (datum is not None and datum.appliance is not None
-                and entry_image_id(datum) is None
+                and entry_image_id(request, datum) is None
                 and import_url(datum) is not None)
 
 
@@ -201,7 +180,7 @@ class LaunchAction(tables.LinkAction):
 
 class LaunchEntry(LaunchAction):
     def image_id(self, datum):
-        return entry_image_id(datum)
+        return entry_image_id(self.table.request, datum)
 
 
 def copy_link_url(image_id):
@@ -216,11 +195,12 @@ class CopyEntryLink(tables.LinkAction):
     icon = 'link'
 
     def get_link_url(self, datum=None):
-        image_id = entry_image_id(datum)
+        image_id = entry_image_id(self.table.request, datum)
         return copy_link_url(image_id) if image_id else '#'
 
     def allowed(self, request, datum=None):
-        return datum is not None and entry_image_id(datum) is not None
+        return datum is not None and \
+            entry_image_id(request, datum) is not None
 
 
 class ImportsLink(tables.LinkAction):

@@ -56,19 +56,18 @@ def _start(request):
 
 
 def _mark_imported(request, entries):
-    """Set ``entry.image``: the image the entry is "In Glance" as (the
-    import's dedupe rule: the project's live import, else a matching
-    public image)."""
+    """Set ``entry.image``: the image the entry is "In Glance" as, by the
+    import engine's rule (``imports.existing_image``: the project's live
+    import, else a matching public or accepted shared image)."""
     try:
         images = api.imported_images(request)
+        for entry in entries:
+            entry.image = None if entry.appliance is None else \
+                imports.existing_image(request, entry.appliance,
+                                       images.get(entry.identifier, []))
     except Exception:
         exceptions.handle(request, _(
             'Unable to check which appliances are already in Glance.'))
-        return
-    project = imports.project_id(request)
-    for entry in entries:
-        entry.image = imports.importer.offered_image(
-            images.get(entry.identifier, ()), entry.appliance, project)
 
 
 class IndexView(horizon_tables.DataTableView):
@@ -305,12 +304,16 @@ class ImportView(PolicyMixin, EntryMixin, horizon_forms.ModalFormView):
         context['entry'] = entry
         context['refusal'] = refusal
         context['existing'] = existing
-        if existing and existing.get('status') == 'active' and \
-                imports.is_uuid(existing.get('id', '')):
-            context['launch_image_id'] = existing['id']
-            context['launch_link'] = reverse(
-                'horizon:project:marketplace:launch',
-                kwargs={'image_id': existing['id']})
+        if existing:
+            # Another project's image is offered for launch only.
+            context['offered'] = existing.get('owner') != \
+                imports.project_id(self.request)
+            launch_id = imports.launch_image_id(self.request, existing)
+            if launch_id:
+                context['launch_image_id'] = launch_id
+                context['launch_link'] = reverse(
+                    'horizon:project:marketplace:launch',
+                    kwargs={'image_id': launch_id})
         context['submit_url'] = reverse(self.submit_url,
                                         kwargs=tables.entry_kwargs(entry))
         context['imports_url'] = reverse(IMPORTS_URL)
