@@ -46,9 +46,12 @@ ImportRefused = importer.ImportRefused
 ImportFailed = importer.ImportFailed
 #: Errors a view reports with a message instead of failing.
 RECOVERABLE = (errors.MarketplaceError,)
-UNKNOWN = 'unknown'
-#: Row state of an image whose status could not be checked this time.
-UNCHECKED = 'unknown'
+#: Lifecycle flag: the marketplace cannot tell whether the entry is
+#: current (unreachable, unconfigured, or no longer listing it).
+LIFECYCLE_UNKNOWN = 'unknown'
+#: Row state (not an import state): the image's status could not be
+#: checked this time (e.g. Glance unreachable); the row polls again.
+UNCHECKED = 'unchecked'
 #: Seconds an entry's current document is reused for lifecycle flags.
 LIFECYCLE_TTL = 30
 
@@ -79,7 +82,8 @@ def _verify():
 
 
 def project_id(request):
-    """The project of the request's token (owner of what it imports)."""
+    """The project of the request's token (owner of what it imports): the
+    one place the Horizon layer derives it."""
     return getattr(request.user, 'project_id', None) or \
         getattr(request.user, 'tenant_id', None)
 
@@ -112,9 +116,9 @@ def shared_cache():
 @memoized
 def engine(request):
     """The import engine for this request (Django cache behind it)."""
+    # The project is the one glance_images() was given: project_id().
     return importer.Importer(glance_images(request), policy=import_policy(),
-                             cache=django_cache, shared_lock=shared_cache(),
-                             project_id=project_id(request))
+                             cache=django_cache, shared_lock=shared_cache())
 
 
 def entry_url(name, identifier, email, created):
@@ -283,7 +287,8 @@ def _latest_entry(request, name, identifier, email):
 
 
 def lifecycle(request, image, _cache=None):
-    """Lifecycle flags of an imported image; ``['unknown']`` if unsure.
+    """Lifecycle flags of an imported image; ``[LIFECYCLE_UNKNOWN]`` if
+    unsure.
 
     The current verdict of its entry (newest endorsement by the same
     endorser) comes through the api layer's cached client and verifier;
@@ -292,7 +297,7 @@ def lifecycle(request, image, _cache=None):
     identifier = image.get(importer.P + 'identifier')
     email = image.get(importer.P + 'endorser')
     if not identifier or not email:
-        return [UNKNOWN]
+        return [LIFECYCLE_UNKNOWN]
     key = (identifier, email)
     if _cache is not None and key in _cache:
         current = _cache[key]
@@ -309,7 +314,7 @@ def lifecycle(request, image, _cache=None):
         if _cache is not None:
             _cache[key] = current
     if current is None or current.appliance is None:
-        return [UNKNOWN]
+        return [LIFECYCLE_UNKNOWN]
     return importer.lifecycle_flags(image, current)
 
 

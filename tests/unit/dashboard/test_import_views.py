@@ -502,7 +502,7 @@ class ImportsViewTests(test.TestCase):
                 'Stored data does not match the endorsed metadata: size '
                 'is 12 bytes, 128 endorsed']),
             row(flags=['expired', 'replaced']),
-            row(flags=[imports.UNKNOWN]),
+            row(flags=[imports.LIFECYCLE_UNKNOWN]),
         ]
         for index, r in enumerate(rows):
             r.image['id'] = '%s%d' % (IMAGE_ID[:-1], index)
@@ -546,11 +546,26 @@ class ImportsViewTests(test.TestCase):
         res = self.client.get(IMPORTS_URL)
         table = res.context['table']
         [only] = table.get_rows()
-        self.assertEqual('Unknown', str(only.cells['state'].data))
+        self.assertEqual('Not checked', str(only.cells['state'].data))
         self.assertIn('Could not check this image: Cannot reach Glance',
                       str(only.cells['reasons'].data))
         self.assertIsNone(only.status)  # polls again
         self.assertNotIn("imageId:", html.unescape(res.content.decode()))
+
+    @test.create_mocks({imports: ['import_rows']})
+    def test_unchecked_state_and_unknown_lifecycle_are_told_apart(self):
+        # A row Glance could not check, of an entry the marketplace cannot
+        # tell about: two different "don't know"s.
+        self.assertNotEqual(imports.UNCHECKED, imports.LIFECYCLE_UNKNOWN)
+        unchecked = imports.unchecked_row(
+            image(), glance.GlanceError('Cannot reach Glance', status=503))
+        unchecked.flags = [imports.LIFECYCLE_UNKNOWN]
+        self.mock_import_rows.return_value = [unchecked]
+        res = self.client.get(IMPORTS_URL)
+        [only] = res.context['table'].get_rows()
+        self.assertEqual('Not checked', str(only.cells['state'].data))
+        self.assertIn('marketplace-lifecycle-unknown',
+                      str(only.cells['lifecycle'].data))
 
     @test.create_mocks({imports: ['import_rows']})
     def test_failed_import_whose_image_is_gone_has_no_image_link(self):
@@ -619,7 +634,7 @@ class ImportsViewTests(test.TestCase):
                 res = self.client.get(IMPORTS_URL, url_params, **AJAX)
                 self.assertEqual(200, res.status_code)
                 self.assertContains(res, 'id="imports__row__%s"' % IMAGE_ID)
-                self.assertContains(res, 'Unknown')
+                self.assertContains(res, 'Not checked')
                 self.assertContains(res, html.escape(str(error)))
 
     @test.create_mocks({imports: ['import_row']})

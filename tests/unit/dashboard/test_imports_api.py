@@ -398,16 +398,16 @@ class LifecycleTests(test.TestCase):
     def test_unreachable_marketplace_is_unknown(self):
         flags, _ = self._flags(error=errors.MarketplaceUnavailable(
             'connection refused'))
-        self.assertEqual([imports.UNKNOWN], flags)
+        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
 
     def test_unconfigured_marketplace_or_missing_entry_is_unknown(self):
         image = dict(self.image, **{importer.P + 'url':
                                     'https://elsewhere.example/metadata/a'})
         flags, client = self._flags(self.entry.document, image=image)
-        self.assertEqual([imports.UNKNOWN], flags)
+        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
         client.latest_entry.assert_not_called()
         flags, _ = self._flags(None)
-        self.assertEqual([imports.UNKNOWN], flags)
+        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
 
     def test_current_entry_has_no_flags(self):
         appliance = fakes.appliance()  # valid until 2030
@@ -426,9 +426,9 @@ class LifecycleTests(test.TestCase):
     def test_marketplace_asked_once_per_ttl_even_when_down(self):
         flags, client = self._flags(error=errors.MarketplaceUnavailable(
             'connection refused'))
-        self.assertEqual([imports.UNKNOWN], flags)
+        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
         flags, client = self._flags(self.entry.document)
-        self.assertEqual([imports.UNKNOWN], flags)  # failure reused
+        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)  # failure reused
         client.latest_entry.assert_not_called()
         cache.clear()
         flags, client = self._flags(self.entry.document)

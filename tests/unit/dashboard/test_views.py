@@ -205,7 +205,7 @@ class IndexViewTests(test.TestCase):
     def test_in_glance_mark_for_a_shared_image_the_project_accepted(self):
         shared = glance_image(owner='someone-else', visibility='shared',
                               verified=False)
-        glance_images = mock.Mock()
+        glance_images = mock.Mock(project_id=self.tenant.id)
         with mock.patch.object(imports, 'glance_images',
                                return_value=glance_images):
             for status, marked in (('pending', False), ('accepted', True)):

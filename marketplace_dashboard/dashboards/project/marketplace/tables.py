@@ -292,7 +292,7 @@ STATE_DISPLAY = (
     ('verifying', _('Verifying')),
     ('active', _('Active (verified)')),
     ('failed', _('Failed')),
-    (imports.UNCHECKED, _('Unknown')),
+    (imports.UNCHECKED, _('Not checked')),
 )
 STATE_STATUS = (('active', True), ('failed', False), ('queued', None),
                 ('importing', None), ('verifying', None),
@@ -301,15 +301,15 @@ FLAG_NAMES = {
     'expired': _('Entry expired'),
     'deprecated': _('Entry deprecated'),
     'replaced': _('Newer endorsement'),
-    imports.UNKNOWN: _('Unknown'),
+    imports.LIFECYCLE_UNKNOWN: _('Unknown'),
 }
 FLAG_HELP = {
     'expired': _('The marketplace entry is past its validity date.'),
     'deprecated': _('The endorser deprecated the marketplace entry.'),
     'replaced': _('The endorser has published a newer endorsement of '
                   'this appliance.'),
-    imports.UNKNOWN: _('The marketplace could not be reached or no longer '
-                       'lists this entry.'),
+    imports.LIFECYCLE_UNKNOWN: _('The marketplace could not be reached or '
+                                 'no longer lists this entry.'),
 }
 LIFECYCLE_FLAGS = ('expired', 'deprecated', 'replaced')
 
