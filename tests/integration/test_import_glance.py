@@ -397,13 +397,16 @@ def test_shared_lock_and_cli_importers_end_with_one_image(stack, image_server,
 def test_reconcile_verifies_unwatched_web_download_imports(
         stack, image_server, endorser, tmp_path):
     # The demo user starts two web-download imports and walks away; one
-    # image was tampered with on the image server.
+    # image was tampered with on the image server; the good one is to be
+    # shared with another project once verified.
     images = _images(stack)
     engine = Importer(images, policy=POLICY)
     _, good_verdict, _ = _entry(image_server, endorser)
     _, bad_verdict, _ = _entry(image_server, endorser,
                                served=os.urandom(SIZE))
-    good = engine.start(good_verdict).image_id
+    member = uuid.uuid4().hex
+    good = engine.start(good_verdict, visibility='shared',
+                        members=[member]).image_id
     bad = engine.start(bad_verdict).image_id
     deadline = time.monotonic() + 120
     while {images.get(i)['status'] for i in (good, bad)} != {'active'}:
@@ -431,6 +434,14 @@ def test_reconcile_verifies_unwatched_web_download_imports(
     image = images.get(bad)
     assert image['status'] == 'deactivated'
     assert 'sha512 is' in image['marketplace_verification_error']
+    # The admin only verified: sharing is the owner's, under its own
+    # token (Glance's policy for the owner), at its next status check.
+    assert images.get(good)['visibility'] == 'private'
+    final = engine.status(good)
+    assert final.state == 'active' and final.verified, final.reasons
+    assert images.get(good)['visibility'] == 'shared'
+    assert [m['member_id'] for m in images.client.image_members.list(
+        good)] == [member]
 
 
 def test_web_download_filtered_by_glance_fails(stack, tmp_path, endorser):
