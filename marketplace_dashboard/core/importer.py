@@ -44,8 +44,9 @@ any worker can advance it or read its status:
   refuses that too) and the reason recorded in
   ``marketplace_verification_error``; it never stays usable silently.
 * Images are created private; the requested visibility and members are
-  applied once the data is verified.  Only the importing project's own
-  images are deduped to, elected against or deleted.
+  applied once the data is verified, by a status check with the owner's
+  own token.  Only the importing project's own images are deduped to,
+  elected against or deleted.
 """
 
 import dataclasses
@@ -623,14 +624,16 @@ class Importer:
     Dedupe, election and the deletion of duplicates only ever consider
     images this project owns: another project's image (e.g. a community
     image carrying an entry's identifier and hash, never uploaded) is
-    never returned, elected against, waited on or deleted.  The one
-    exception is for launching: an active *public* image (published by
-    the cloud's administrators) whose Glance-computed size and hash match
-    the entry's endorsed ones is offered as existing
-    (:meth:`existing`, :meth:`start`), and nothing else.  Images without
-    ``marketplace_import_method`` are ignored.  *all_projects* (the
-    reconciler, run as an admin): manage every image it sees, each among
-    the images of its own project.
+    never returned, elected against, waited on, deleted or written to.
+    The one exception is for launching: a *public* image, or a *shared*
+    one whose membership this project accepted, whose Glance-computed
+    size and hash match the entry's endorsed ones is offered as existing
+    (:meth:`existing`, :meth:`start`), and nothing else; community images
+    never are.  Images without ``marketplace_import_method`` are ignored.
+    *all_projects* (the reconciler, run with an admin token): verify and
+    withdraw every image it sees, each among the images of its own
+    project -- never publish another project's image, nor trust what its
+    owner recorded (:meth:`verify`).
     """
 
     LOCK_PREFIX = 'marketplace-import-lock:'
