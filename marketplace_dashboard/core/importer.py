@@ -1592,11 +1592,12 @@ class Importer:
         of ours; ``(image, note)``.
 
         Done: ``marketplace_published_at`` is recorded.  Refused or failed
-        by Glance (403 policy, 413 member quota, 5xx...): the image stays
-        as it is (private) and ``marketplace_visibility_error`` says why;
-        it is not tried again (change the visibility with Glance's image
-        edit).  When even that record fails, the publish stays pending
-        and the next status check tries again.
+        by Glance (403 policy, 413 member quota, 5xx...): what Glance did
+        not do stays undone (e.g. a shared image without its members) and
+        ``marketplace_visibility_error`` says why; it is not tried again
+        (change the visibility with Glance's image edit).  When even that
+        record fails, the publish stays pending and the next status check
+        tries again.
         """
         wanted = image.get(P + 'visibility') or 'private'
         members = unpack_members(image)
