@@ -1365,11 +1365,6 @@ class Importer:
         result = ImportStatus(image_id, 'queued', method=method, image=image,
                               verified=image.get(P + 'verified') == 'true'
                               and self._manages(image))
-        if not result.verified and self._manages(image) and \
-                image.get(P + 'identifier'):
-            # It may yet be deleted as a younger duplicate, by anyone.
-            self.cache.add(self.SEEN_PREFIX + image_id, _identity(image),
-                           self.progress.timeout)
         glance_status = image.get('status')
         error = _error(image)
         failed_import = image.get('os_glance_failed_import')
@@ -1401,8 +1396,12 @@ class Importer:
                 result.reasons.append(record.get('reason') or
                                       'The streamed import failed.')
                 return result
-        if elect and not result.verified and self._manages(image):
-            duplicate = self._reelect(image)
+        if not result.verified and self._manages(image):
+            if image.get(P + 'identifier'):
+                # It may yet be deleted as a younger duplicate, by anyone.
+                self.cache.add(self.SEEN_PREFIX + image_id, _identity(image),
+                               self.progress.timeout)
+            duplicate = self._reelect(image) if elect else None
             if duplicate:
                 return duplicate
         if glance_status == 'active':
