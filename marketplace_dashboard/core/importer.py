@@ -1219,30 +1219,12 @@ class Importer:
             raise ImportRefused(_busy(limit))
 
         def run():
-            try:
-                if self._stream(image_id) is None:
-                    self._follow(image_id)
-            except ImportFailed as e:  # recorded, image deleted
-                LOG.warning('Streamed import of %s failed: %s', image_id, e)
-            except Exception as e:
-                if isinstance(e, MarketplaceError):
-                    LOG.warning('Streamed import of %s failed: %s',
-                                image_id, e)
-                    reason = 'The streamed import failed: %s' % e
-                else:
-                    LOG.exception('Streamed import of %s crashed', image_id)
-                    reason = ('The streamed import failed unexpectedly '
-                              '(%s); see the dashboard logs.'
-                              % type(e).__name__)
+            if self._streamed(image_id):
                 try:
-                    self._fail(image_id, reason)
-                except ImportFailed:
-                    pass
-                except Exception:
-                    LOG.exception('Cannot record the failure of %s',
+                    self._follow(image_id)
+                except Exception:  # never a reason to fail the import
+                    LOG.exception('Following the import of %s crashed',
                                   image_id)
-            finally:
-                TRANSFER_SLOTS.release()
 
         thread = threading.Thread(target=run, daemon=True,
                                   name='marketplace-import-%s' % image_id)
@@ -1252,6 +1234,32 @@ class Importer:
             TRANSFER_SLOTS.release()
             raise
         return thread
+
+    def _streamed(self, image_id):
+        """:meth:`_stream` in the background thread, its slot given back
+        once the data is in Glance; True when Glance accepted the
+        ``glance-direct`` import."""
+        try:
+            return self._stream(image_id) is None
+        except ImportFailed as e:  # recorded, image deleted
+            LOG.warning('Streamed import of %s failed: %s', image_id, e)
+        except Exception as e:
+            if isinstance(e, MarketplaceError):
+                LOG.warning('Streamed import of %s failed: %s', image_id, e)
+                reason = 'The streamed import failed: %s' % e
+            else:
+                LOG.exception('Streamed import of %s crashed', image_id)
+                reason = ('The streamed import failed unexpectedly (%s); see '
+                          'the dashboard logs.' % type(e).__name__)
+            try:
+                self._fail(image_id, reason)
+            except ImportFailed:
+                pass
+            except Exception:
+                LOG.exception('Cannot record the failure of %s', image_id)
+        finally:
+            TRANSFER_SLOTS.release()
+        return False
 
     def _discard(self, image_id, reason, total, image):
         return self._fail(image_id, 'Image data does not match the '

@@ -1351,7 +1351,7 @@ def test_background_import_is_verified_and_published_by_its_thread():
         get = images.get
 
         def get_later(image_id):
-            polls.append(image_id)
+            polls.append(importer.TRANSFER_SLOTS.running)
             if len(polls) == 3:
                 glance_direct(image_id)
             return get(image_id)
@@ -1360,10 +1360,31 @@ def test_background_import_is_verified_and_published_by_its_thread():
     images.glance_direct = slow_import
     engine.transfer_in_background(status.image_id).join(timeout=30)
     assert len(polls) >= 3
+    # Following the import needs no transfer slot: it was given back.
+    assert polls[-1] == 0
     image = images.get(status.image_id)
     assert image['marketplace_verified'] == 'true'
     assert image['visibility'] == 'shared'
     assert images.members[status.image_id] == {'p1': 'pending'}
+
+
+def test_a_crash_while_following_the_import_never_deletes_it():
+    images, engine, image_id = _gz_engine()
+    glance_direct = images.glance_direct
+
+    def still_importing(image_id):
+        glance_direct(image_id)
+        images.images[image_id]['status'] = 'importing'
+
+    def crash(seconds):
+        raise RuntimeError('boom')
+
+    images.glance_direct = still_importing
+    engine.sleep = crash
+    engine.transfer_in_background(image_id).join(timeout=30)
+    assert image_id in images.images
+    assert engine.failed_import(image_id) is None
+    assert importer.TRANSFER_SLOTS.running == 0
 
 
 def test_glance_error_while_staging_is_not_a_mismatch():
