@@ -19,8 +19,18 @@ Keystone (sqlite, fernet), Glance (sqlite, file store, ``web-download`` and
 and Horizon with this plugin, plus memcached, a small HTTP image server and,
 when the package provides it, our own ``marketplace-server``.  Every server
 binds to 127.0.0.1 on a free port; all state (databases, keys, images, logs,
-configuration) lives under one directory; ``stop()`` terminates every
-process group it started (SIGTERM, then SIGKILL).
+configuration, the services' ``HOME`` and ``XDG_*`` directories, Horizon's
+``enabled`` files) lives under one directory; ``stop()`` terminates every
+process group it started (SIGTERM, then SIGKILL) and then every process
+that still carries the stack's marker (below).
+
+Every process the stack starts gets ``MARKETPLACE_STACK=<state dir>`` in
+its environment (``SPT_NOENV=1`` keeps setproctitle, which gunicorn and
+the Nova services use to rename themselves, from overwriting it in
+``/proc/<pid>/environ``), so that the helpers that leave their process
+group -- RabbitMQ's ``inet_gethost``, ``erl_child_setup`` and disk
+monitor run in sessions of their own -- are found and stopped too
+(:func:`marked_processes`).
 
     with Stack(tmpdir, marketplace_settings={...}) as st:
         st.horizon_url, st.demo.username, st.glance(), st.nova()
@@ -73,6 +83,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -91,6 +102,10 @@ REGION = "RegionOne"
 # name, vcpus, ram MiB, disk GiB
 FLAVORS = (("m1.tiny", 1, 512, 1), ("m1.small", 1, 2048, 20),
            ("m1.medium", 2, 4096, 40))
+
+#: environment variable set to the state directory in every process the
+#: stack starts (see the module docstring)
+MARKER = "MARKETPLACE_STACK"
 
 
 class StackError(RuntimeError):
@@ -130,6 +145,48 @@ def free_ports(count):
 
 def _dedent(text):
     return textwrap.dedent(text).lstrip()
+
+
+def marked_processes(base_dir):
+    """Pids of the live processes whose environment has
+    ``MARKETPLACE_STACK=<base_dir>`` (read from ``/proc/<pid>/environ``;
+    never this process or its ancestors)."""
+    needle = ("%s=%s" % (MARKER, os.path.abspath(base_dir))).encode()
+    spared = {os.getpid(), os.getppid()}
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in spared:
+            continue
+        try:
+            with open("/proc/%s/environ" % entry, "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:  # gone, or not ours to read
+            continue
+        if needle in environ:
+            found.append(int(entry))
+    return sorted(found)
+
+
+def kill_marked(base_dir, timeout=5):
+    """SIGTERM every process :func:`marked_processes` finds, SIGKILL those
+    still there after *timeout* seconds; returns the pids found."""
+    found = marked_processes(base_dir)
+    left = found
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in left:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + timeout
+        while True:
+            left = sorted(set(left) & set(marked_processes(base_dir)))
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if not left:
+            break
+    return found
 
 
 class Stack:
@@ -180,7 +237,17 @@ class Stack:
         self.web_download_ports = list(web_download_ports)
         # only Nova talks to it; see neutron_stub.py
         self.neutron_stub = NeutronStub() if nova else None
+        # ports of the in-process servers, known once they are bound
+        self._extra_ports = {}
+        if self.neutron_stub is not None:
+            self._extra_ports["neutron_stub"] = int(
+                self.neutron_stub.url.rsplit(":", 1)[1])
         self.procs = {}
+        # set by stop(): no process is started after it (start-up threads
+        # may still be running when a signal interrupts start())
+        self._stopping = threading.Event()
+        self._spawn_lock = threading.Lock()
+        self._novaclient_cache = None
         self.timings = {}
         self._admin_session = None
 
@@ -209,6 +276,26 @@ class Stack:
     def _bin(self, name):
         return os.path.join(self.bindir, name)
 
+    def child_env(self, **extra):
+        """The environment of a process the stack starts: ours, with a
+        ``HOME`` and ``XDG_*`` directories in the state directory (Nova's
+        client cache, stevedore's entry-point cache, Chromium's profile and
+        dconf files stay there), the stack's marker and ``SPT_NOENV``
+        (see the module docstring), then *extra*."""
+        home = self._p("home")
+        dirs = {"HOME": home,
+                "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+                "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+                "XDG_DATA_HOME": os.path.join(home, ".local", "share"),
+                "XDG_STATE_HOME": os.path.join(home, ".local", "state"),
+                "XDG_RUNTIME_DIR": os.path.join(home, "run")}
+        for path in dirs.values():
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        env = dict(os.environ, **dirs)
+        env.update({MARKER: self.base, "SPT_NOENV": "1"})
+        env.update(extra)
+        return env
+
     def log_tail(self, name, nbytes=4000):
         """The end of a component's log files (for failure messages)."""
         out = []
@@ -227,25 +314,37 @@ class Stack:
         finally:
             self.timings[key] = round(time.monotonic() - t, 2)
 
+    def _popen(self, name, cmd, env=None, cwd=None, **kwargs):
+        """Start *cmd* with the stack's environment, its output appended to
+        ``logs/<name>.out``; refused once stop() has begun."""
+        env = dict(env or self.child_env(), **{MARKER: self.base})
+        with open(self._p("logs", name + ".out"), "a") as log, \
+                self._spawn_lock:
+            if self._stopping.is_set():
+                raise StackError("the stack is stopping: %s not started"
+                                 % name)
+            return subprocess.Popen(  # noqa: S603 - argv built here, no shell
+                cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, **kwargs)
+
     def _run(self, name, *cmd, env=None):
         """Run a setup command (fixed argv, never a shell)."""
-        with open(self._p("logs", name + ".out"), "a") as log:
-            r = subprocess.run(  # noqa: S603 - argv built here, no shell
-                cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, timeout=300, check=False)
-        if r.returncode:
+        p = self._popen(name, cmd, env=env)
+        try:
+            returncode = p.wait(300)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise StackError("%s did not finish in 300 s:\n%s" % (
+                " ".join(cmd), self.log_tail(name))) from None
+        if returncode:
             raise StackError("%s failed (exit %d):\n%s" % (
-                " ".join(cmd), r.returncode, self.log_tail(name)))
+                " ".join(cmd), returncode, self.log_tail(name)))
 
     def _spawn(self, name, cmd, env=None, cwd=None):
-        log = open(self._p("logs", name + ".out"), "a")  # noqa: SIM115
-        try:
-            # own session = own process group: stop() signals exactly it
-            self.procs[name] = subprocess.Popen(  # noqa: S603 - no shell
-                cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True)
-        finally:
-            log.close()
+        # own session = own process group: stop() signals exactly it
+        self.procs[name] = self._popen(name, cmd, env=env, cwd=cwd,
+                                       start_new_session=True)
 
     def _check_alive(self, name):
         p = self.procs.get(name)
@@ -256,6 +355,9 @@ class Stack:
     def _wait(self, name, probe, what, timeout=120):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self._stopping.is_set():
+                raise StackError("the stack is stopping: stopped waiting "
+                                 "for %s" % name)
             self._check_alive(name)
             try:
                 if probe():
@@ -372,8 +474,8 @@ class Stack:
                   "--bootstrap-public-url", self.keystone_url)
 
     def _keystone_start(self):
-        env = dict(os.environ, OS_KEYSTONE_CONFIG_DIR=self._p("etc",
-                                                              "keystone"))
+        env = self.child_env(OS_KEYSTONE_CONFIG_DIR=self._p("etc",
+                                                            "keystone"))
         self._gunicorn("keystone", self._wsgi(
             "from keystone.wsgi.api import application"),
             self.ports["keystone"], env)
@@ -529,7 +631,7 @@ class Stack:
         self._wal("glance.db")
 
     def _glance_start(self):
-        env = dict(os.environ, OS_GLANCE_CONFIG_DIR=self._p("etc", "glance"))
+        env = self.child_env(OS_GLANCE_CONFIG_DIR=self._p("etc", "glance"))
         self._gunicorn("glance", self._wsgi(
             "from glance.wsgi.api import application"),
             self.ports["glance"], env)
@@ -544,9 +646,10 @@ class Stack:
             f.write("[].\n")
         # A private epmd on its own port, started (and later killed) by us,
         # so that nothing outlives the stack and parallel stacks coexist.
-        env = dict(os.environ, HOME=rdir,
-                   ERL_EPMD_PORT=str(self.ports["epmd"]),
-                   ERL_EPMD_ADDRESS="127.0.0.1")
+        # HOME: the Erlang cookie
+        env = self.child_env(HOME=rdir,
+                             ERL_EPMD_PORT=str(self.ports["epmd"]),
+                             ERL_EPMD_ADDRESS="127.0.0.1")
         self._spawn("epmd", ["epmd", "-port", str(self.ports["epmd"]),
                              "-address", "127.0.0.1"], env=env)
         self._wait_port("epmd", self.ports["epmd"])
@@ -676,7 +779,7 @@ class Stack:
                 c.execute("PRAGMA journal_mode=WAL")
 
     def _nova_env(self, api=False):
-        env = dict(os.environ, OS_NOVA_CONFIG_DIR=self._p("etc", "nova"))
+        env = self.child_env(OS_NOVA_CONFIG_DIR=self._p("etc", "nova"))
         if api:  # its own log file; otherwise it would be "gunicorn.log"
             self._write("etc/nova/nova-api.conf", "[DEFAULT]\nlog_file = "
                         "%s\n" % self._p("logs", "nova-api.log"))
@@ -685,8 +788,8 @@ class Stack:
         return env
 
     def _placement_start(self):
-        env = dict(os.environ,
-                   OS_PLACEMENT_CONFIG_DIR=self._p("etc", "placement"))
+        env = self.child_env(
+            OS_PLACEMENT_CONFIG_DIR=self._p("etc", "placement"))
         self._gunicorn("placement", self._wsgi(
             "from placement.wsgi import init_application\n"
             "application = init_application()"),
@@ -736,29 +839,45 @@ class Stack:
             os.path.abspath(marketplace_dashboard.__file__))), "enabled")
 
     def install_enabled_files(self):
-        """Copy ``enabled/_*.py`` into Horizon's ``local/enabled`` (the
-        documented install procedure), removing stale copies of ours."""
-        spec = importlib.util.find_spec("openstack_dashboard")
-        target = os.path.join(os.path.dirname(spec.origin), "local",
-                              "enabled")
+        """Copy ``enabled/_*.py`` into ``<state>/horizon/enabled`` (the
+        documented install procedure, with the state directory standing
+        for Horizon's ``local/enabled``: the generated local_settings.py
+        puts it first in ``openstack_dashboard.local.enabled.__path__``);
+        returns the directory.  Copies of ours that earlier versions of
+        the stack left in the installed Horizon are removed."""
+        target = self._p("horizon", "enabled")
+        os.makedirs(target, exist_ok=True)
         src = self.enabled_source_dir()
-        ours = {os.path.basename(p)
-                for p in glob.glob(os.path.join(src, "_*.py"))}
-        for path in glob.glob(os.path.join(target, "_*.py")):
-            name = os.path.basename(path)
-            if name in ours:
-                continue
+        for path in sorted(glob.glob(os.path.join(src, "_*.py"))):
+            shutil.copyfile(path, os.path.join(target,
+                                               os.path.basename(path)))
+        self.remove_installed_enabled_files()
+        return target
+
+    @staticmethod
+    def remove_installed_enabled_files(installed=None):
+        """Remove the files of this plugin from the installed Horizon's
+        ``local/enabled`` (or *installed*), copied there by earlier versions
+        of the stack; returns their paths."""
+        if installed is None:
+            spec = importlib.util.find_spec("openstack_dashboard")
+            installed = os.path.join(os.path.dirname(spec.origin), "local",
+                                     "enabled")
+        removed = []
+        for path in glob.glob(os.path.join(installed, "_*.py")):
             with open(path, errors="replace") as f:
-                if "marketplace_dashboard" in f.read():
-                    os.unlink(path)  # a copy of a file we no longer ship
-        for name in sorted(ours):
-            tmp = os.path.join(target, ".%s.tmp%d" % (name, os.getpid()))
-            shutil.copyfile(os.path.join(src, name), tmp)
-            os.replace(tmp, os.path.join(target, name))
-        return sorted(ours)
+                if "marketplace_dashboard" not in f.read():
+                    continue
+            try:
+                os.unlink(path)
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            removed.append(path)
+        return removed
 
     def _horizon_settings(self):
         hdir = self._p("horizon")
+        enabled = self.install_enabled_files()
         plugin = self.marketplace_settings
         if callable(plugin):  # may use our URLs, known only now
             plugin = plugin(self)
@@ -775,6 +894,13 @@ class Stack:
         self._write("horizon/local/__init__.py", "")
         self._write("horizon/local/local_settings.py", _dedent(f"""
             # Generated by marketplace_dashboard.testing.stack
+            # This plugin's enabled files, from the state directory: Horizon's
+            # settings.py imports this file before update_dashboards() reads
+            # openstack_dashboard.local.enabled, whose __path__ now starts
+            # with our directory (nothing is written into the installed
+            # Horizon).
+            from openstack_dashboard.local import enabled as _local_enabled
+            _local_enabled.__path__.insert(0, {enabled!r})
             DEBUG = False
             SECRET_KEY = {os.urandom(24).hex()!r}
             ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -816,9 +942,12 @@ class Stack:
 
     def _horizon_spawn(self):
         hdir = self._horizon_settings()
-        self.install_enabled_files()
-        env = dict(os.environ, PYTHONPATH=hdir, PYTHONWARNINGS="ignore",
-                   DJANGO_SETTINGS_MODULE="openstack_dashboard.settings")
+        env = self.child_env(
+            PYTHONPATH=os.pathsep.join(
+                [hdir] + [p for p in os.environ.get("PYTHONPATH", "").split(
+                    os.pathsep) if p]),
+            PYTHONWARNINGS="ignore",
+            DJANGO_SETTINGS_MODULE="openstack_dashboard.settings")
         # gunicorn + Django's static files handler (what runserver
         # --insecure does) serves /static/ without collectstatic; SCSS is
         # compiled on the first page view and shared through memcached.
@@ -872,46 +1001,63 @@ class Stack:
                 raise e
 
     def start(self):
+        """Start everything; on any failure or interruption (a signal
+        handler raising in the main thread) stop what was started and
+        re-raise at once, without waiting for the start-up threads (they
+        give up as soon as they see the stack stopping)."""
         t = time.monotonic()
         os.makedirs(self._p("logs"), exist_ok=True)
+        self._stopping.clear()
+        if self.want_nova and "NOVACLIENT_UUID_CACHE_DIR" not in os.environ:
+            # novaclient's completion cache of our own clients (flavors,
+            # tests): in the state directory, not ~/.novaclient
+            self._novaclient_cache = self._p("home", ".novaclient")
+            os.environ["NOVACLIENT_UUID_CACHE_DIR"] = self._novaclient_cache
+        pool = concurrent.futures.ThreadPoolExecutor(6)
         try:
             self.image_server.start()
+            self._extra_ports["image_server"] = self.image_server.port
             if self.neutron_stub is not None:
                 self.neutron_stub.start()
-            with concurrent.futures.ThreadPoolExecutor(6) as pool:
-                phase1 = [(self._keystone_phase,),
-                          (self._timed, "glance_setup", self._glance_setup)]
-                if self.want_nova:
-                    phase1 += [(self._timed, "placement_setup",
-                                self._placement_setup),
-                               (self._timed, "nova_setup", self._nova_setup)]
-                if self.want_memcached:
-                    phase1.append((self._timed, "memcached_start",
-                                   self._memcached_start))
-                if self.want_nova:
-                    phase1.append((self._timed, "rabbitmq_start",
-                                   self._rabbit_start))
-                self._all(pool, *phase1)
-                phase2 = [(self._timed, "glance_start", self._glance_start)]
-                if self.want_horizon:
-                    self._horizon_spawn()
-                if self.want_nova:
-                    phase2.append((self._nova_phase,))
-                if self.want_marketplace:
-                    phase2.append((self._timed, "marketplace_start",
-                                   self._marketplace_start))
-                self._all(pool, *phase2)
-                if self.want_horizon:
-                    self._timed("horizon_ready", self._horizon_wait)
+            phase1 = [(self._keystone_phase,),
+                      (self._timed, "glance_setup", self._glance_setup)]
+            if self.want_nova:
+                phase1 += [(self._timed, "placement_setup",
+                            self._placement_setup),
+                           (self._timed, "nova_setup", self._nova_setup)]
+            if self.want_memcached:
+                phase1.append((self._timed, "memcached_start",
+                               self._memcached_start))
+            if self.want_nova:
+                phase1.append((self._timed, "rabbitmq_start",
+                               self._rabbit_start))
+            self._all(pool, *phase1)
+            phase2 = [(self._timed, "glance_start", self._glance_start)]
+            if self.want_horizon:
+                self._horizon_spawn()
+            if self.want_nova:
+                phase2.append((self._nova_phase,))
+            if self.want_marketplace:
+                phase2.append((self._timed, "marketplace_start",
+                               self._marketplace_start))
+            self._all(pool, *phase2)
+            if self.want_horizon:
+                self._timed("horizon_ready", self._horizon_wait)
         except BaseException:
             self.stop()
             raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
         self.timings["total"] = round(time.monotonic() - t, 2)
         self._write("stack.json", json.dumps(self.describe(), indent=2))
         return self
 
+    def all_ports(self):
+        """Every loopback port the stack uses: ``{name: port}``."""
+        return dict(self.ports, **self._extra_ports)
+
     def describe(self):
-        """The URLs and credentials, e.g. for a ready file."""
+        """The URLs, credentials and ports, e.g. for a ready file."""
         return {
             "keystone_url": self.keystone_url, "glance_url": self.glance_url,
             "nova_url": self.nova_url, "horizon_url": self.horizon_url,
@@ -920,6 +1066,8 @@ class Stack:
             "admin": dataclasses.asdict(self.admin),
             "demo": dataclasses.asdict(self.demo),
             "state_dir": self.base, "logs": self._p("logs"),
+            "ports": self.all_ports(), "marker": "%s=%s" % (MARKER,
+                                                           self.base),
         }
 
     # stopped in this order (later waves are what earlier ones talk to)
@@ -928,7 +1076,12 @@ class Stack:
     def stop(self, timeout=10):
         """SIGTERM every process group we started, SIGKILL what is left.
 
-        Services first, then RabbitMQ and memcached, then epmd."""
+        Services first, then RabbitMQ and memcached, then epmd; then every
+        process that still carries the stack's marker (helpers in other
+        sessions, strays of a killed group leader).  Returns the pids of
+        those strays."""
+        with self._spawn_lock:  # nothing starts after this
+            self._stopping.set()
         last = {n for wave in self._STOP_WAVES for n in wave}
         waves = [[n for n in self.procs if n not in last]]
         waves += [[n for n in wave if n in self.procs]
@@ -936,9 +1089,15 @@ class Stack:
         for wave in waves:
             self._stop_group([(n, self.procs[n]) for n in wave], timeout)
         self.procs.clear()
+        strays = kill_marked(self.base)
         self.image_server.stop()
         if self.neutron_stub is not None:
             self.neutron_stub.stop()
+        if (self._novaclient_cache is not None and os.environ.get(
+                "NOVACLIENT_UUID_CACHE_DIR") == self._novaclient_cache):
+            del os.environ["NOVACLIENT_UUID_CACHE_DIR"]
+        self._novaclient_cache = None
+        return strays
 
     @staticmethod
     def _stop_group(procs, timeout):
