@@ -19,7 +19,9 @@ Marketplace panel, memcached, RabbitMQ, the image server and
 ``marketplace-server`` on 127.0.0.1 (``stack.Stack``), loads the demo data
 when ``demo_data`` is available, prints the dashboard URL and the demo
 credentials, and with ``--ready-file`` writes them as ``KEY=value`` lines
-once everything is ready.  Ctrl-C or SIGTERM stop everything.
+once everything is ready (a ready file left by an earlier run is removed
+first, so that its presence always means *this* demo is ready).  Ctrl-C or
+SIGTERM stop everything at once, also in the middle of the start-up.
 """
 
 import argparse
@@ -75,6 +77,11 @@ def ready_lines(st, extra=None):
         "MARKETPLACE_URL": st.marketplace_url or "",
         "IMAGE_SERVER_URL": st.image_server.base_url,
         "STATE_DIR": st.base, "LOG_DIR": os.path.join(st.base, "logs"),
+        # every loopback port of the demo, and the environment entry that
+        # every process it started carries (both gone once it stopped)
+        "PORTS": ",".join("%s:%d" % kv
+                          for kv in sorted(st.all_ports().items())),
+        "PROCESS_MARKER": "%s=%s" % (stack_mod.MARKER, st.base),
     }
     values.update(extra or {})
     return "".join("%s=%s\n" % kv for kv in values.items())
@@ -106,6 +113,16 @@ def _raise_stop(signum, frame):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.ready_file:
+        # a stale file would tell a waiting script that we are ready
+        try:
+            os.unlink(args.ready_file)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            print("tools/demo: cannot remove the old --ready-file %s: %s"
+                  % (args.ready_file, e), file=sys.stderr)
+            return 2
     if args.port is not None and not 0 < args.port < 65536:
         print("tools/demo: --port must be between 1 and 65535",
               file=sys.stderr)
@@ -132,13 +149,16 @@ def main(argv=None):
                 else _plain_settings)
     st = stack_mod.Stack(state, horizon_port=port, marketplace=None,
                          marketplace_settings=settings)
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGHUP, _raise_stop)
-    print("Starting the demo in %s (logs in %s/logs) ..." % (state, state),
-          flush=True)
     t = time.monotonic()
     extra = {}
+    # from here on SIGTERM (and SIGHUP) raise _Stop in the main thread,
+    # also while Stack.start() waits for its start-up threads: it stops
+    # what it started without waiting for them
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGHUP, _raise_stop)
     try:
+        print("Starting the demo in %s (logs in %s/logs) ..." % (
+            state, state), flush=True)
         try:
             st.start()
             if demo_data is not None:

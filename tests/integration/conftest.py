@@ -32,12 +32,17 @@
 Every test in this directory is marked ``integration``; tests that use
 ``browser`` are also marked ``browser``.  When a test fails, the tail of the
 stack's logs is attached to the report.
+
+While the stack runs, SIGTERM (a cancelled or timed-out CI job) is turned
+into KeyboardInterrupt, so that pytest tears the session down and the stack
+stops instead of outliving the run.
 """
 
 import http.server
 import os
 import pathlib
 import re
+import signal
 import socket
 import tempfile
 import threading
@@ -138,18 +143,35 @@ def marketplace_settings(stack):
     return settings
 
 
+def _sigterm_to_interrupt(signum, frame):
+    # pytest has no SIGTERM handler: without this the process dies at once
+    # and the stack's services outlive it.  KeyboardInterrupt makes pytest
+    # end the session and run the teardown, which stops the stack.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough
+    raise KeyboardInterrupt("SIGTERM")
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     st = Stack(str(tmp_path_factory.mktemp("stack")),
                marketplace_settings=marketplace_settings)
+    previous = signal.signal(signal.SIGTERM, _sigterm_to_interrupt)
     try:
-        st.start()
-    except StackError as e:
-        pytest.fail("the OpenStack stack did not start: %s" % e,
-                    pytrace=False)
-    print("\nstack up: %s" % st.timings)
-    yield st
-    st.stop()
+        try:
+            st.start()  # stops what it started if interrupted
+        except StackError as e:
+            pytest.fail("the OpenStack stack did not start: %s" % e,
+                        pytrace=False)
+        print("\nstack up: %s" % st.timings)
+        yield st
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            strays = st.stop()
+            if strays:
+                print("\nstack: stopped stray processes %s" % strays)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")
@@ -215,8 +237,12 @@ def browser(stack, request):
                 "--disable-dev-shm-usage", "--window-size=1400,900",
                 "--user-data-dir=" + profile):
         opts.add_argument(arg)
-    # the Debian driver: Selenium Manager never downloads anything
-    drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"),
+    # the Debian driver: Selenium Manager never downloads anything.  Its
+    # environment (and Chromium's) is the stack's: HOME and XDG_* in the
+    # state directory (no ~/.config/chromium, ~/.cache/dconf), and the
+    # marker with which Stack.stop() finds leftovers.
+    drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver",
+                                           env=stack.child_env()),
                            options=opts)
     drv.set_page_load_timeout(120)
 

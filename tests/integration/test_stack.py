@@ -17,13 +17,13 @@
 import hashlib
 import http.client
 import io
+import os
 import pathlib
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.parse
 import uuid
 
 import pytest
@@ -33,7 +33,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from marketplace_dashboard.core import trust, verdict, xmlsafe
 from marketplace_dashboard.testing import imageserver
-from marketplace_dashboard.testing.stack import free_port
+from marketplace_dashboard.testing.stack import free_port, kill_marked
 
 
 def _wait(check, timeout=120, what="condition"):
@@ -238,15 +238,46 @@ def test_browser_login_and_images_screenshots(stack, browser):
     assert browser.screenshot("stack-project-images").stat().st_size > 0
 
 
-def _ports_open(urls):
-    out = []
-    for url in urls:
-        port = urllib.parse.urlsplit(url).port
+REPO = pathlib.Path(__file__).resolve().parents[2]
+MARKER = "MARKETPLACE_STACK"
+
+
+def _open_ports(ports):
+    """The ``{name: port}`` entries on which 127.0.0.1 still accepts."""
+    out = {}
+    for name, port in ports.items():
         with socket.socket() as s:
             s.settimeout(2)
             if s.connect_ex(("127.0.0.1", port)) == 0:
-                out.append(url)
+                out[name] = port
     return out
+
+
+def _marked(state):
+    """Pids whose /proc/<pid>/environ carries the stack's marker for
+    *state*, with their command lines (setproctitle-renamed gunicorn and
+    Nova workers, epmd, memcached, RabbitMQ helpers in their own sessions:
+    none of them need mention the state directory on its command line)."""
+    needle = ("%s=%s" % (MARKER, state)).encode()
+    found = {}
+    for environ in pathlib.Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if needle in environ.read_bytes().split(b"\0"):
+                found[environ.parent.name] = (
+                    environ.parent / "cmdline").read_bytes().replace(
+                        b"\0", b" ").decode(errors="replace")
+        except OSError:
+            pass
+    return found
+
+
+def _environ(pid):
+    try:
+        raw = pathlib.Path("/proc/%s/environ" % pid).read_bytes()
+    except OSError:
+        return {}
+    return dict(item.decode(errors="replace").split("=", 1)
+                for item in raw.split(b"\0") if b"=" in item)
 
 
 def _processes_mentioning(text):
@@ -260,24 +291,102 @@ def _processes_mentioning(text):
     return found
 
 
-def test_demo_ready_file_and_clean_stop(tmp_path):
-    """What tools/demo runs after bootstrap: ready file, data, clean stop."""
-    state, ready = tmp_path / "demo-state", tmp_path / "ready.env"
-    port = free_port()
+def _demo_command(tmp_path, *args):
+    """``tools/demo`` itself, with VENV set to this interpreter's virtualenv
+    so that its bootstrap only checks the stamp."""
+    venv = pathlib.Path(sys.prefix)
+    if not (venv / ".marketplace-dashboard-stamp").exists():
+        pytest.skip("not run from a tools/bootstrap virtualenv (%s): "
+                    "tools/demo would install into it" % venv)
+    env = dict(os.environ, VENV=str(venv))
     log = open(tmp_path / "demo.out", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "marketplace_dashboard.testing.demo",
-         "--state-dir", str(state), "--ready-file", str(ready),
-         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True)
+        [str(REPO / "tools" / "demo"), *args], env=env, stdout=log,
+        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True)
+    log.close()
+    return proc
+
+
+def _stop_demo(proc, state, timeout=120):
+    """SIGTERM the demo and wait for it; if it hangs, kill its group and
+    everything carrying its marker.  Returns (exit status or None if it had
+    to be killed, seconds it took)."""
+    began = time.monotonic()
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
     try:
+        proc.wait(timeout)
+        return proc.returncode, time.monotonic() - began
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(30)
+        return None, time.monotonic() - began
+    finally:
+        kill_marked(state)  # whatever happened, leave nothing behind
+
+
+def _text(path):
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""
+
+
+def _output(tmp_path):
+    return (tmp_path / "demo.out").read_text(errors="replace")[-6000:]
+
+
+def test_demo_ready_file_and_clean_stop(tmp_path):
+    """tools/demo: stale ready file removed, ready file, data, clean stop."""
+    state, ready = tmp_path / "demo-state", tmp_path / "ready.env"
+    ready.write_text("STALE=1\n")  # left by an earlier run
+    port = free_port()
+    proc = _demo_command(tmp_path, "--state-dir", str(state),
+                         "--ready-file", str(ready), "--port", str(port))
+    values = {}
+    status = elapsed = None
+    try:
+        # the stale file goes at once: a waiting script never mistakes it
+        # for this demo being ready
+        _wait(lambda: "STALE" not in _text(ready), timeout=60,
+              what="the stale ready file to be removed")
+        assert "DASHBOARD_URL" not in _text(ready), "ready too early?"
         _wait(lambda: ready.exists() or proc.poll() is not None,
               timeout=600, what="the demo's ready file")
-        assert proc.poll() is None, (tmp_path / "demo.out").read_text()
+        assert proc.poll() is None, _output(tmp_path)
         values = dict(line.split("=", 1)
                       for line in ready.read_text().splitlines())
         assert values["DASHBOARD_URL"] == "http://127.0.0.1:%d/" % port
         assert (values["USERNAME"], values["PROJECT"]) == ("demo", "demo")
+        assert values["PROCESS_MARKER"] == "%s=%s" % (MARKER, state)
+        ports = {name: int(p) for name, p in (
+            item.split(":") for item in values["PORTS"].split(","))}
+        assert ports["horizon"] == port
+        assert {"keystone", "glance", "nova", "placement", "rabbit", "epmd",
+                "memcached", "marketplace", "image_server"} <= set(ports)
+        # while it runs, the marker finds its processes, including those
+        # that renamed themselves or run in sessions of their own
+        marked = _marked(str(state))
+        running = " ".join(marked.values())
+        for name in ("gunicorn", "epmd", "memcached", "beam", "nova-compute",
+                     "marketplace-server"):
+            assert name in running, (name, running)
+        # nothing of the stack is written into the installed Horizon
+        import openstack_dashboard
+        installed = pathlib.Path(openstack_dashboard.__file__).parent
+        assert not [p for p in (installed / "local" / "enabled").glob("_*.py")
+                    if "marketplace_dashboard" in p.read_text()]
+        assert (state / "horizon" / "enabled" /
+                "_1920_project_marketplace_panel.py").exists()
+        # every process has its HOME (caches, Erlang cookie...) in the
+        # state directory, not in ~
+        homes = {pid: _environ(pid).get("HOME", "") for pid in marked}
+        assert all(h.startswith(str(state) + "/") for h in homes.values()), \
+            homes
 
         # the demo user is a project member and can log in to Horizon
         s = requests.Session()
@@ -330,11 +439,36 @@ def test_demo_ready_file_and_clean_stop(tmp_path):
                 assert hashlib.sha1(served).hexdigest() != \
                     app.checksums["SHA-1"]  # noqa: S324 - the format's
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(120)
-        log.close()
-    assert proc.returncode == 0
+        status, elapsed = _stop_demo(proc, str(state))
+    assert status == 0, "the demo did not stop on SIGTERM within 120 s " \
+        "(killed):\n" + _output(tmp_path)
     assert not ready.exists()
+    assert _marked(str(state)) == {}
     assert _processes_mentioning(str(state)) == []
-    assert _ports_open([v for k, v in values.items()
-                        if k.endswith("_URL") and v]) == []
+    assert _open_ports(ports) == {}, "still listening after %.0f s" % elapsed
+
+
+def test_demo_stops_promptly_during_start_up(tmp_path):
+    """SIGTERM in the middle of the start-up stops everything at once,
+    without waiting for the current start-up phase to end."""
+    state = tmp_path / "demo-state"
+    proc = _demo_command(tmp_path, "--state-dir", str(state),
+                         "--port", str(free_port()), "--no-data")
+    try:
+        # the second start-up phase: Keystone, RabbitMQ and memcached are
+        # up, Nova's services are starting (this phase waits up to minutes
+        # for the compute node), Horizon is not ready yet
+        _wait(lambda: proc.poll() is not None or any(
+              "nova-conductor" in cmd for cmd in _marked(str(state)).values()),
+              timeout=300, what="the demo's Nova services")
+        assert proc.poll() is None, _output(tmp_path)
+        assert not (state / "stack.json").exists(), "already up: too late"
+    finally:
+        status, elapsed = _stop_demo(proc, str(state))
+    assert status == 0, _output(tmp_path)
+    # the stop itself: SIGTERM, up to 10 s per wave of process groups
+    # (services, RabbitMQ + memcached, epmd), then the marker sweep
+    assert elapsed < 45, "took %.0f s to stop:\n%s" % (
+        elapsed, _output(tmp_path))
+    assert _marked(str(state)) == {}
+    assert "Stopping" in _output(tmp_path)
