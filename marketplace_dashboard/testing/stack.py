@@ -47,8 +47,10 @@ server it shows (HTTP 500 ``EndpointNotFound`` otherwise), so Nova alone is
 pointed at an empty read-only stub (``neutron_stub.py``) that is not in
 the Keystone catalog.
 
-Horizon 27's launch-instance wizard, tried by hand in headless Chromium
-as the member user (Project > Compute > Instances > Launch Instance):
+Horizon 27's launch-instance wizard, tried in headless Chromium as the
+member user -- opened from Project > Compute > Instances > Launch Instance,
+from the Launch button of a Marketplace Imports row and from the launch
+deep link, with the same result:
 
 * the steps are Details, Source, Flavor, Key Pair, Configuration, Server
   Groups, Scheduler Hints, Metadata -- no Networks, Network Ports or
@@ -56,13 +58,25 @@ as the member user (Project > Compute > Instances > Launch Instance):
 * an error toast "Unable to retrieve the security groups." appears
   (``GET /api/network/securitygroups/`` is a 500:
   ``ServiceCatalogException: Invalid service catalog: network``);
-* Source lists the project's Glance images, Flavor lists m1.tiny/small/
-  medium; after choosing an image and a flavor "Launch Instance" becomes
-  enabled;
-* clicking it is where it STOPS: ``POST /api/nova/servers/`` fails in
-  Horizon with ``ValueError: nics are required after microversion 2.36``
-  (novaclient; Horizon sends no ``nics`` without Neutron), HTTP 500, the
-  wizard closes and no server is created.
+* Source lists the project's Glance images (the image is preselected
+  when the wizard is opened with one), Flavor lists m1.tiny/small/medium;
+* Nova's limits are not empty: ``GET /api/nova/limits/?reserved=true``
+  answers Nova's default quotas (``maxTotalRAMSize`` 51200,
+  ``maxTotalCores`` 20, ``maxTotalInstances`` 10, nothing used).  But the
+  answer is slow -- about 1.3 s in Nova (as slow as a server list: both
+  gather from the cell databases) and 2.3 s through Horizon on an idle
+  stack, more on a busy one -- and until it arrives the Flavor step checks
+  the flavors against empty limits: every flavor, m1.tiny included, is
+  flagged "This flavor requires more RAM (vCPUs) than your quota allows"
+  and Launch Instance stays disabled.  Once the limits are in, m1.tiny is
+  allowed;
+* with a name (Details), the image (Source) and m1.tiny (Flavor), Launch
+  Instance is enabled; clicking it is where it STOPS: ``POST
+  /api/nova/servers/`` fails in Horizon with ``ValueError: nics are
+  required after microversion 2.36`` (novaclient; Horizon sends no
+  ``nics`` without Neutron), HTTP 500, the wizard closes, the browser goes
+  on to the Instances page (the wizard's success URL) and no server is
+  created.
 
 So the wizard is usable up to its last click (and a journey test can
 assert the pre-filled source), but launching through it needs Neutron; use

@@ -20,15 +20,19 @@ active and verified in place, Launch → Horizon's wizard with the image in
 the Source step, and a running server.  Once for the web-download path
 (plain location) and once for the streamed path (gz location).
 
-Horizon's wizard cannot create the server on this stack.  What happens:
-once m1.tiny is chosen, the flavor step's quota check (which runs on
-empty Nova limits in the wizard here) flags it "requires more RAM/vCPUs
-than your quota allows" and Launch Instance stays disabled; pressing it
-does nothing.  Were it enabled, Horizon's ``POST /api/nova/servers/``
-sends no ``nics`` and Nova refuses it after microversion 2.36 (no Neutron,
-see testing/stack.py); the test accepts either refusal and asserts it.
-It then creates the server from the imported image through the Nova API
-(``nics='none'``) and finds it Active on the Instances page.
+Horizon's wizard cannot create the server on this stack (see
+testing/stack.py).  Its flavor step checks the flavors against Nova's
+limits, which arrive late (``/api/nova/limits/`` takes 2 to 3 s here):
+until then the limits are empty, m1.tiny is flagged "requires more
+RAM/vCPUs than your quota allows" and Launch Instance stays disabled
+(pressing it does nothing); once they are in, m1.tiny is allowed, Launch
+Instance is enabled, and Horizon's ``POST /api/nova/servers/`` sends no
+``nics``, which novaclient refuses after microversion 2.36 (HTTP 500, the
+wizard closes, no server).  The test reads the step as soon as its state
+and the button agree -- so far always the first case -- and accepts
+either refusal and asserts it.  It then creates the server from the
+imported image through the Nova API (``nics='none'``) and finds it Active
+on the Instances page.
 
 Every step is saved as ``journey-NN-<step>.png`` (streamed path:
 ``journey-streamed-NN-<step>.png``) in ``$MARKETPLACE_ARTIFACTS``.
