@@ -261,6 +261,9 @@ class Stack:
         # may still be running when a signal interrupts start())
         self._stopping = threading.Event()
         self._spawn_lock = threading.Lock()
+        # stop() may be called from two threads at once (an interrupted
+        # start() in a thread stops the stack while its owner does too)
+        self._stop_lock = threading.Lock()
         self._novaclient_cache = None
         self.timings = {}
         self._admin_session = None
@@ -328,18 +331,24 @@ class Stack:
         finally:
             self.timings[key] = round(time.monotonic() - t, 2)
 
-    def _popen(self, name, cmd, env=None, cwd=None, **kwargs):
+    def _popen(self, name, cmd, env=None, cwd=None, register=False,
+               **kwargs):
         """Start *cmd* with the stack's environment, its output appended to
-        ``logs/<name>.out``; refused once stop() has begun."""
+        ``logs/<name>.out``; refused once stop() has begun.  *register*:
+        record it in ``procs`` (under the same lock as the refusal, so that
+        stop() sees every process it has to stop)."""
         env = dict(env or self.child_env(), **{MARKER: self.base})
         with open(self._p("logs", name + ".out"), "a") as log, \
                 self._spawn_lock:
             if self._stopping.is_set():
                 raise StackError("the stack is stopping: %s not started"
                                  % name)
-            return subprocess.Popen(  # noqa: S603 - argv built here, no shell
+            p = subprocess.Popen(  # noqa: S603 - argv built here, no shell
                 cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, **kwargs)
+            if register:
+                self.procs[name] = p
+            return p
 
     def _run(self, name, *cmd, env=None):
         """Run a setup command (fixed argv, never a shell)."""
@@ -357,8 +366,8 @@ class Stack:
 
     def _spawn(self, name, cmd, env=None, cwd=None):
         # own session = own process group: stop() signals exactly it
-        self.procs[name] = self._popen(name, cmd, env=env, cwd=cwd,
-                                       start_new_session=True)
+        self._popen(name, cmd, env=env, cwd=cwd, register=True,
+                    start_new_session=True)
 
     def _check_alive(self, name):
         p = self.procs.get(name)
@@ -1096,13 +1105,20 @@ class Stack:
         those strays."""
         with self._spawn_lock:  # nothing starts after this
             self._stopping.set()
+        with self._stop_lock:
+            return self._stop(timeout)
+
+    def _stop(self, timeout):
+        with self._spawn_lock:  # a consistent copy: nothing is added now
+            procs = dict(self.procs)
         last = {n for wave in self._STOP_WAVES for n in wave}
-        waves = [[n for n in self.procs if n not in last]]
-        waves += [[n for n in wave if n in self.procs]
+        waves = [[n for n in procs if n not in last]]
+        waves += [[n for n in wave if n in procs]
                   for wave in self._STOP_WAVES]
         for wave in waves:
-            self._stop_group([(n, self.procs[n]) for n in wave], timeout)
-        self.procs.clear()
+            self._stop_group([(n, procs[n]) for n in wave], timeout)
+        with self._spawn_lock:
+            self.procs.clear()
         strays = kill_marked(self.base)
         self.image_server.stop()
         if self.neutron_stub is not None:
