@@ -16,7 +16,8 @@
 
 Two ``marketplace-server`` processes serve 100 and 10,000 (2,000 with
 ``--quick``) distinct signed entries, filled through the server's Store
-API (signed with the core signer, keys from ``tests/pki.py``).  Horizon
+API (signed with the core signer, keys from ``tests/pki.py``) while the
+loopback stack starts in the background.  Horizon
 on the loopback stack is configured with both (trust: the benchmark CA)
 and the demo member logs in through the real login form.  Each sample is
 one page of 20 rows (``?marketplace=...&start=N``) fetched over HTTP:
@@ -73,6 +74,8 @@ def _view(session, st, name, start):
 
 def run(workdir, quick=False, log=print):
     sizes = {'small': 100, 'large': 2000 if quick else 10000}
+    # the stack starts in the background while the entries are signed
+    loopback.start_stack(workdir, log=log)
     data_dirs = {}
     for number, (name, count) in enumerate(sizes.items()):
         data_dirs[name] = os.path.join(workdir, 'market-%s' % name)

@@ -43,11 +43,17 @@ def tool(name):
     return path
 
 
+OPS = {'<': lambda a, b: a < b, '<=': lambda a, b: a <= b,
+       '>=': lambda a, b: a >= b, '>': lambda a, b: a > b}
+
+
 @dataclasses.dataclass
 class Result:
-    """One target: ``measured`` is the ratio (or figure) compared with
-    ``target`` by ``op`` (``'<='`` or ``'>='``); ``raw`` keeps the figures
-    it was computed from."""
+    """One target: ``measured`` (a ratio or a figure in ``unit``) is
+    compared with the number ``target`` by ``op`` (``<``, ``<=``, ``>=``,
+    ``>``); ``goal`` is the goal as the issue words it, when a plain
+    "op target unit" would not say it; ``raw`` keeps the figures it was
+    computed from."""
 
     name: str
     description: str
@@ -57,20 +63,29 @@ class Result:
     unit: str = 'x'
     raw: dict = dataclasses.field(default_factory=dict)
     note: str = ''
+    goal: str = ''
+
+    def __post_init__(self):
+        if self.op not in OPS:
+            raise ValueError('unknown op %r' % self.op)
 
     @property
     def met(self):
         if self.measured is None:
             return False
-        if self.op == '<=':
-            return self.measured <= self.target
-        return self.measured >= self.target
+        return OPS[self.op](self.measured, self.target)
+
+    @property
+    def goal_text(self):
+        return self.goal or '%s %s' % (self.op, _figure(self.target,
+                                                        self.unit))
 
     def to_dict(self):
         return {'name': self.name, 'description': self.description,
-                'measured': self.measured,
-                'target': '%s %s%s' % (self.op, self.target, self.unit),
-                'met': self.met, 'raw': self.raw, 'note': self.note}
+                'measured': self.measured, 'unit': self.unit.strip(),
+                'op': self.op, 'target': self.target,
+                'goal': self.goal_text, 'met': self.met, 'raw': self.raw,
+                'note': self.note}
 
 
 def run(cmd, *, timeout=3600, stdout=subprocess.DEVNULL, env=None,
@@ -211,8 +226,7 @@ def print_table(results, stream=sys.stdout):
     rows = [('target', 'measured', 'goal', 'met')]
     for r in results:
         measured = '-' if r.measured is None else _figure(r.measured, r.unit)
-        rows.append((r.name, measured,
-                     '%s %s' % (r.op, _figure(r.target, r.unit)),
+        rows.append((r.name, measured, r.goal_text,
                      'yes' if r.met else 'NO'))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for n, row in enumerate(rows):

@@ -12,23 +12,21 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The importing process of the import benchmarks (run in a subprocess).
+"""The reference stand-in of the streamed-import benchmark (a subprocess).
 
-``python -m benchmarks.import_worker engine CONFIG.json``
-    Imports the signed entry of CONFIG through the plugin's engine
-    (:class:`marketplace_dashboard.core.importer.Importer`, what the panel's
-    *Import* action calls): ``start`` then ``wait`` until active and
-    verified.
+The targets themselves are measured through Horizon (:mod:`benchmarks.
+imports`); this stand-in only gives a labelled reference figure: how fast
+the core's streamed path is without Glance and without the dashboard.
+
 ``python -m benchmarks.import_worker stream CONFIG.json``
     Runs the streamed path (:func:`marketplace_dashboard.core.transfer.
     stream_image`: download, hash every endorsed checksum, check size and
     digests) to the end of the image, discarding the data.
 
-Both print one JSON object: the time of the operation itself (after the
+It prints one JSON object: the time of the operation itself (after the
 interpreter and imports are loaded), the result, and this process's own
 ``/proc/self/io`` and ``/proc/self/status`` figures (bytes read, RSS before
-the operation and its high-water mark), so that nothing outside the
-process has to guess them.
+the operation and its high-water mark).
 """
 
 import json
@@ -44,36 +42,6 @@ def _proc():
     return {'rss_kib': int(status['VmRSS'].split()[0]),
             'hwm_kib': int(status['VmHWM'].split()[0]),
             'rchar': int(io['rchar']), 'read_bytes': int(io['read_bytes'])}
-
-
-def engine(config):
-    from keystoneauth1 import session as ks_session
-    from keystoneauth1.identity import v3
-
-    from marketplace_dashboard.core import glance, importer, trust, verdict
-
-    auth = v3.Password(**config['auth'])
-    images = glance.GlanceImages(glance.make_client(
-        ks_session.Session(auth=auth, timeout=60)))
-    policy = trust.TrustPolicy.from_dict({'ca_files': [config['ca_file']]})
-    with open(config['document'], 'rb') as f:
-        entry = verdict.evaluate(f.read(), policy)
-    # As the panel runs it: the dashboard's lock (its memcached Django
-    # cache) is shared by every worker, so the engine elects at once.
-    engine = importer.Importer(images, importer.ImportPolicy(),
-                               shared_lock=True)
-    before = _proc()
-    started = time.perf_counter()
-    status = engine.start(entry, name=config['name'])
-    if status.method == importer.GLANCE_DIRECT:
-        status = engine.transfer(status.image_id)
-    status = engine.wait(status.image_id, timeout=3600,
-                         interval=config.get('interval', 0.5))
-    elapsed = time.perf_counter() - started
-    return {'seconds': elapsed, 'image_id': status.image_id,
-            'state': status.state, 'verified': status.verified,
-            'method': status.method, 'reasons': status.reasons,
-            'before': before, 'after': _proc()}
 
 
 def stream(config):
@@ -97,7 +65,7 @@ def main(argv):
     command, path = argv
     with open(path) as f:
         config = json.load(f)
-    result = {'engine': engine, 'stream': stream}[command](config)
+    result = {'stream': stream}[command](config)
     json.dump(result, sys.stdout)
     return 0
 

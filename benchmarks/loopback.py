@@ -15,13 +15,17 @@
 """The real loopback stack for the benchmarks that need OpenStack.
 
 One :class:`marketplace_dashboard.testing.stack.Stack` (Keystone, Glance
-with web-download open to the image server, Horizon with the plugin,
-memcached; no Nova) is started on first use and shared by the browse and
-import benchmarks; :func:`stop` ends it and every marketplace service
-started here.  Marketplace services are ``marketplace-server`` processes on
-their own ports, filled beforehand through the server's
+with web-download open to the image server, Horizon with the plugin and
+ONE gunicorn worker -- the dashboard process whose bytes read and memory
+the import benchmarks measure --, memcached; no Nova) is shared by the
+browse and import benchmarks.  :func:`start_stack` starts it in a
+background thread (the browse benchmark signs its entries meanwhile),
+:func:`stack` waits for it, :func:`stop` ends it and every marketplace
+service started here.  Marketplace services are ``marketplace-server``
+processes on their own ports (``small`` and ``large`` for browsing,
+``bench`` for the import entries), filled beforehand through the server's
 :class:`~marketplace_dashboard.server.store.Store` (no HTTP upload, so that
-10,000 entries take seconds).
+10,000 entries take seconds) or by an upload.
 """
 
 import os
@@ -30,6 +34,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -48,7 +53,8 @@ def _free_port():
 def marketplaces():
     """``{name: port}`` of the marketplaces Horizon is configured with."""
     if 'ports' not in _STATE:
-        _STATE['ports'] = {'small': _free_port(), 'large': _free_port()}
+        _STATE['ports'] = {name: _free_port()
+                           for name in ('small', 'large', 'bench')}
     return _STATE['ports']
 
 
@@ -68,10 +74,11 @@ def ca_file(workdir):
     return _STATE['ca_file']
 
 
-def stack(workdir, log=print):
-    """The started stack (started on first call)."""
-    if 'stack' in _STATE:
-        return _STATE['stack']
+def start_stack(workdir, log=print):
+    """Start the stack in a background thread (once); :func:`stack` waits
+    for it."""
+    if 'stack_thread' in _STATE:
+        return
     from marketplace_dashboard.testing.stack import Stack
 
     base = tempfile.mkdtemp(prefix='stack-', dir=workdir)
@@ -87,15 +94,64 @@ def stack(workdir, log=print):
             'page_size': 20,
         }
 
+    # one Horizon worker: the dashboard process of the import benchmarks
     st = Stack(base, nova=False, horizon=True, marketplace=False,
-               marketplace_settings=settings)
-    log('stack: starting Keystone, Glance, memcached, Horizon (no Nova)')
-    started = time.monotonic()
+               horizon_workers=1, marketplace_settings=settings)
     _STATE['stack_dir'] = base
-    st.start()  # stops what it started if it fails
-    _STATE['stack'] = st
-    log('stack: up in %.0fs' % (time.monotonic() - started))
-    return st
+    _STATE['stack_obj'] = st
+    outcome = {}
+
+    def run():
+        log('stack: starting Keystone, Glance, memcached, Horizon (no '
+            'Nova) in the background')
+        started = time.monotonic()
+        try:
+            st.start()  # stops what it started if it fails
+        except BaseException as exc:  # noqa: BLE001 - re-raised by stack()
+            outcome['error'] = exc
+            return
+        outcome['seconds'] = time.monotonic() - started
+        log('stack: up in %.0fs' % outcome['seconds'])
+
+    thread = threading.Thread(target=run, name='stack-start', daemon=True)
+    _STATE['stack_thread'] = (thread, outcome)
+    thread.start()
+
+
+def stack(workdir, log=print):
+    """The started stack (started now unless :func:`start_stack` was
+    called); raises what stopped it from starting."""
+    start_stack(workdir, log=log)
+    thread, outcome = _STATE['stack_thread']
+    if thread.is_alive():
+        log('stack: waiting for the start-up')
+    thread.join()
+    if 'error' in outcome:
+        raise RuntimeError('the loopback stack did not start: %s'
+                           % outcome['error']) from outcome['error']
+    _STATE['stack_seconds'] = outcome['seconds']
+    return _STATE['stack_obj']
+
+
+def dashboard_pid(st):
+    """Pid of the (single) Horizon gunicorn worker: the dashboard process
+    that serves every request and runs the streamed transfers."""
+    master = st.procs['horizon'].pid
+    children = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            children.append(int(entry))
+    if len(children) != 1:
+        raise RuntimeError('expected one Horizon worker under gunicorn %d, '
+                           'found %s' % (master, children))
+    return children[0]
 
 
 def fill_store(data_dir, count, first_seed=0, log=print):
@@ -183,8 +239,11 @@ def stop():
                 proc.wait(5)
     if 'ca_file' in _STATE:
         os.unlink(_STATE.pop('ca_file'))
-    st = _STATE.pop('stack', None)
+    st = _STATE.pop('stack_obj', None)
     if st is not None:
-        st.stop()
+        st.stop()  # also makes a start still under way give up
+    thread = _STATE.pop('stack_thread', (None, None))[0]
+    if thread is not None:
+        thread.join(60)
     if 'stack_dir' in _STATE:
         shutil.rmtree(_STATE.pop('stack_dir'), ignore_errors=True)

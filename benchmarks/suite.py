@@ -36,6 +36,8 @@ TARGETS = {
 ALIASES = {'stream': 'import'}
 RESULTS = os.path.join(common.REPO, 'benchmarks', 'results.json')
 WORK = os.path.join(common.REPO, 'benchmarks', 'work')
+#: the issue's bound for ``--quick``, in seconds
+QUICK_LIMIT = 300
 
 
 def parse_args(argv):
@@ -67,7 +69,7 @@ def log(message):
     print('[%s] %s' % (time.strftime('%H:%M:%S'), message), flush=True)
 
 
-def run_targets(args, results, failures):
+def run_targets(args, results, failures, durations):
     for name in args.targets:
         module = importlib.import_module(TARGETS[name])
         log('== %s ==' % name)
@@ -82,10 +84,12 @@ def run_targets(args, results, failures):
                 '%s (not measured)' % name, 'the benchmark could not run',
                 None, 0, raw={'error': failures[name]},
                 note='could not run: %s' % failures[name]))
-        log('%s took %.0fs' % (name, time.monotonic() - started))
+        durations[name] = round(time.monotonic() - started, 1)
+        log('%s took %.0fs' % (name, durations[name]))
 
 
 def main(argv=None):
+    began = time.monotonic()
     args = parse_args(argv)
     os.makedirs(args.workdir, exist_ok=True)
     meta = {'started': datetime.datetime.now(datetime.UTC).isoformat(
@@ -98,10 +102,13 @@ def main(argv=None):
         if (meta['loadavg_start'] or 0) > 0.5 else ''))
     results = []
     failures = {}
+    durations = {}
     try:
-        run_targets(args, results, failures)
+        run_targets(args, results, failures, durations)
     finally:
         loopback.stop()
+    total = time.monotonic() - began
+    meta['seconds'] = {'total': round(total, 1), 'targets': durations}
     meta['loadavg_end'] = common.loadavg()
     meta['finished'] = datetime.datetime.now(datetime.UTC).isoformat(
         timespec='seconds')
@@ -112,8 +119,16 @@ def main(argv=None):
                                     meta['loadavg_start'] or 0,
                                     meta['loadavg_end'] or 0))
     common.print_table(results)
+    slow = args.quick and args.targets == list(TARGETS) and \
+        total > QUICK_LIMIT
+    meta['quick_over_limit'] = slow if args.quick else None
     common.write_results(args.results, results, meta)
-    print('\nwritten: %s' % os.path.relpath(args.results))
+    print('\ntotal time: %dm%02ds (%s)%s' % (
+        total // 60, total % 60, ', '.join(
+            '%s %.0fs' % kv for kv in durations.items()),
+        '  -- OVER the %d s that --quick must take' % QUICK_LIMIT
+        if slow else ''))
+    print('written: %s' % os.path.relpath(args.results))
     if args.workdir == WORK and not os.listdir(WORK):
         shutil.rmtree(WORK, ignore_errors=True)
     return 1 if failures else 0
