@@ -16,29 +16,37 @@
 
 Usage, from the repository root::
 
-    benchmarks/run            # full sizes (1 GiB images, 1,000 documents,
-                              # 10,000 entries); about half an hour
+    benchmarks/run            # full sizes (1 GiB and 2 GiB images, 1,000
+                              # documents, 10,000 entries): about 15 minutes
     benchmarks/run --quick    # small inputs, under five minutes
     benchmarks/run --only build,verify
+
+``VENV`` (or ``PYTHON``) picks the interpreter, as for ``tools/run-tests``.
 
 Every target compares our code with a peer measured side by side in the
 same run, on the same input, on this machine: repetitions are interleaved
 (ours, peer, ours, peer...) and the figure is the median of the ratios of
 runs made in the same round, which cancels the load of other work on the
 machine better than a ratio of medians (both are in the raw figures).  It
-prints a table of ratios; ``benchmarks/results.json``
-(not committed) gets one object per target with ``name``, ``measured``,
-``target``, ``met`` and the ``raw`` figures.  Nothing fails: a missed target
-is reported as such and README.rst ("Performance") explains it.
+prints a table of ratios and the total time (a full ``--quick`` run over
+300 s is flagged); ``benchmarks/results.json`` (not committed) gets one
+object per target with ``name``, ``measured``, ``target`` (a number), ``op``
+(``<``, ``<=``, ``>=``, ``>``), ``unit``, ``goal`` (readable), ``met`` and
+the ``raw`` figures, and the run's load average and durations.  Nothing
+fails: a missed target is reported as such and README.rst ("Performance")
+explains it.
 
 Targets (issue 8):
 
-1. ``import`` -- server-side import of an image through the plugin's
-   engine (web-download) versus ``glance image-create-via-import
-   --import-method web-download``; bytes the importing process received
-   (the image server's per-client byte counters).
-2. ``stream`` -- throughput of the streamed import path versus
-   ``curl URL | sha512sum``; peak RSS growth of the importing process.
+1. ``import`` -- server-side import of an image through the panel
+   (Horizon's import form, then the Imports row until *Active
+   (verified)*; web-download) versus ``glance image-create-via-import
+   --import-method web-download``; bytes the dashboard process (Horizon's
+   one worker) read meanwhile.
+2. ``stream`` -- throughput of the streamed import through the panel,
+   upload to Glance's staging area included, versus ``curl URL |
+   sha512sum``; peak RSS growth of the dashboard process (references: the
+   core's stream_image in a stand-in process, and Glance staging alone).
 3. ``browse`` -- Horizon panel page with 100 versus 10,000 marketplace
    entries (real Horizon login on the loopback stack), and second view
    (cached verdicts) versus first.
