@@ -104,8 +104,15 @@ def test_setup_commands_carry_the_marker(st):
     assert 'HOME=%s' % st._p('home') in lines
 
 
-def test_horizon_settings_load_the_enabled_files_from_the_state_dir(st):
+def test_horizon_settings_load_the_enabled_files_from_the_state_dir(
+        st, monkeypatch):
+    # a unit test never touches the installed Horizon (others may be
+    # running a stack from it)
+    cleaned = []
+    monkeypatch.setattr(stack_mod.Stack, 'remove_installed_enabled_files',
+                        staticmethod(lambda: cleaned.append(True)))
     hdir = st._horizon_settings()
+    assert cleaned == [True]
     enabled = os.path.join(hdir, 'enabled')
     assert os.path.exists(os.path.join(
         enabled, '_1920_project_marketplace_panel.py'))
