@@ -935,16 +935,25 @@ class Stack:
             # memcached: sessions, compressor and the plugin's shared state
             # are seen by every worker (LocMem would be per process and
             # culls the session at 300 entries).
-            # use_pooling: django-compressor keeps ONE cache object for the
-            # process and Horizon's gthread workers share it between
-            # threads; a bare pymemcache client is not thread-safe
-            # (MemcacheUnknownError: b'STORED' under concurrent requests).
+            # use_pooling: a bare pymemcache client is not thread-safe
+            # (MemcacheUnknownError: b'STORED' under concurrent requests in
+            # Horizon's gthread workers).
+            # django-compressor keeps ONE cache object for the whole process
+            # (compressor.cache.cache), shared by every thread, and Django
+            # closes it when the thread that made it finishes a request:
+            # closing a pooled client drops every connection of the pool,
+            # also those other threads are reading from (AttributeError:
+            # 'NoneType' object has no attribute 'recv', an error page).
+            # Compressor gets a cache of its own, per process.
             CACHES = {{"default": {{
                 "BACKEND":
                     "django.core.cache.backends.memcached.PyMemcacheCache",
                 "LOCATION": {self.memcached_location!r},
                 "OPTIONS": {{"use_pooling": True}},
-                "TIMEOUT": 3600}}}}
+                "TIMEOUT": 3600}},
+                "compressor": {{
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}}
+            COMPRESS_CACHE_BACKEND = "compressor"
             SESSION_ENGINE = "django.contrib.sessions.backends.cache"
             COMPRESS_OFFLINE = False
             STATIC_ROOT = {hdir + '/static'!r}
