@@ -29,9 +29,9 @@ RAM/vCPUs than your quota allows" and Launch Instance stays disabled
 Instance is enabled, and Horizon's ``POST /api/nova/servers/`` sends no
 ``nics``, which novaclient refuses after microversion 2.36 (HTTP 500, the
 wizard closes, no server).  The test waits for the limits, checks that
-Launch Instance is enabled and that pressing it is refused.  It then creates the server from the
-imported image through the Nova API (``nics='none'``) and finds it Active
-on the Instances page.
+Launch Instance is enabled and that pressing it is refused.  It then
+creates the server from the imported image through the Nova API
+(``nics='none'``) and finds it Active on the Instances page.
 
 Every step is saved as ``journey-NN-<step>.png`` (streamed path:
 ``journey-streamed-NN-<step>.png``) in ``$MARKETPLACE_ARTIFACTS``.
