@@ -83,6 +83,7 @@ import urllib.parse
 import uuid
 
 from benchmarks import common, loopback
+from marketplace_dashboard.testing import forms
 
 POLL = 0.5
 MARKETPLACE = 'bench'
@@ -158,27 +159,14 @@ class Dashboard:
 
     def import_form(self, appliance):
         """The import form's fields (GET, not timed)."""
-        from lxml import html as lxml_html
-
         url = self._entry_url(appliance)
         page = self.session.get(url, timeout=300)
         page.raise_for_status()
-        forms = lxml_html.fromstring(page.text).xpath(
-            '//form[@id="marketplace_import_form"]')
-        if not forms:
+        try:
+            return url, forms.form_fields(page.text, 'marketplace_import_form')
+        except KeyError:
             raise RuntimeError('no import form for %s: %s' % (
-                appliance.identifier, _text(page.text)[:500]))
-        form = forms[0]
-        fields = {i.get('name'): i.get('value', '')
-                  for i in form.xpath('.//input[@name]')
-                  if i.get('type') != 'submit'}
-        for select in form.xpath('.//select[@name]'):
-            chosen = select.xpath('.//option[@selected]') or \
-                select.xpath('.//option')
-            fields[select.get('name')] = chosen[0].get('value')
-        for area in form.xpath('.//textarea[@name]'):
-            fields[area.get('name')] = area.text or ''
-        return url, fields
+                appliance.identifier, _text(page.text)[:500])) from None
 
     def submit(self, url, fields, name):
         """POST the import form (the click); returns when Horizon answered."""

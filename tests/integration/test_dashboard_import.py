@@ -40,6 +40,7 @@ from marketplace_dashboard.core import (
     model,
     signature,
 )
+from marketplace_dashboard.testing.forms import form_fields
 from tests import pki
 from tests.integration.conftest import IMPORT_TEST_ENDORSER
 from tests.unit.importer.fakes import checksums
@@ -82,20 +83,6 @@ def entry_path(appliance):
     return '%s%s/%s/%s/%s/' % (
         PANEL, MARKETPLACE, appliance.identifier,
         appliance.endorsement.email, appliance.endorsement.created_text)
-
-
-def form_fields(page, form_id):
-    form = lxml_html.fromstring(page).get_element_by_id(form_id)
-    fields = {i.get('name'): i.get('value', '')
-              for i in form.xpath('.//input[@name]')
-              if i.get('type') != 'submit'}
-    for select in form.xpath('.//select[@name]'):
-        chosen = select.xpath('.//option[@selected]') or \
-            select.xpath('.//option')
-        fields[select.get('name')] = chosen[0].get('value')
-    for area in form.xpath('.//textarea[@name]'):
-        fields[area.get('name')] = area.text or ''
-    return fields
 
 
 def messages(page):

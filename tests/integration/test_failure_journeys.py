@@ -35,6 +35,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from marketplace_dashboard.core import glance
+from marketplace_dashboard.testing.forms import form_fields
 from tests.integration.conftest import (
     GARBAGE_MARKETPLACE,
     UNREACHABLE_MARKETPLACE,
@@ -43,7 +44,6 @@ from tests.integration.test_dashboard_import import (
     PANEL,
     SIZE,
     endorser,  # noqa: F401 - module fixture
-    form_fields,
     messages,
     publish,
 )
