@@ -23,8 +23,10 @@ that from several threads, and an import failed on it in CI.
 (``?timeout=`` of the connection URL) and so never needs an upgrade.
 It is SQLAlchemy's recipe for pysqlite transactions, cooperating with
 the one oslo.db installs (which emits a deferred ``BEGIN``). Only
-the stack's WSGI services use it; production deployments use a server
-database and are not affected.
+the stack's WSGI services and Nova's conductor, scheduler and compute
+use it (Nova's conductor failed a server build on the same error in
+CI); production deployments use a server database and are not
+affected.
 """
 
 import sqlite3

@@ -829,7 +829,20 @@ class Stack:
     def _nova_services_start(self, *names):
         conf = self._p("etc", "nova", "nova.conf")
         for name in names:
-            self._spawn(name, [self._bin(name), "--config-file", conf],
+            # the console script's own main, with BEGIN IMMEDIATE: the
+            # conductor writes for the compute and the scheduler, and a
+            # deferred transaction failed a build with "database is
+            # locked" in CI (see testing/sqlite_immediate.py)
+            module = "nova.cmd." + name.split("-", 1)[1]
+            # (oslo.log names the log file after this script: bin/<name>)
+            script = self._write("bin/%s" % name, _dedent(f"""
+                import sys
+                from {module} import main
+                from marketplace_dashboard.testing import sqlite_immediate
+                sqlite_immediate.install()
+                sys.exit(main())
+                """))
+            self._spawn(name, [self.python, script, "--config-file", conf],
                         env=self._nova_env())
 
     def _flavors(self):
