@@ -24,12 +24,14 @@ Horizon's wizard cannot create the server on this stack (see
 testing/stack.py).  Its flavor step checks the flavors against Nova's
 limits, which arrive late (``/api/nova/limits/`` takes 2 to 3 s here):
 until then the limits are empty, m1.tiny is flagged "requires more
-RAM/vCPUs than your quota allows" and Launch Instance stays disabled
-(pressing it does nothing); once they are in, m1.tiny is allowed, Launch
-Instance is enabled, and Horizon's ``POST /api/nova/servers/`` sends no
-``nics``, which novaclient refuses after microversion 2.36 (HTTP 500, the
-wizard closes, no server).  The test waits for the limits, checks that
-Launch Instance is enabled and that pressing it is refused.  It then
+RAM/vCPUs than your quota allows", and a flavor allocated then stays
+invalid after they arrive (Horizon re-validates on allocation changes
+only), so Launch Instance stays disabled.  With the limits in before the
+allocation, m1.tiny is allowed, Launch Instance is enabled, and Horizon's
+``POST /api/nova/servers/`` sends no ``nics``, which novaclient refuses
+after microversion 2.36 (HTTP 500, the wizard closes, no server).  The
+test waits for the limits, then allocates m1.tiny, checks that Launch
+Instance is enabled and that pressing it is refused.  It then
 creates the server from the imported image through the Nova API
 (``nics='none'``) and finds it Active on the Instances page.
 
@@ -47,6 +49,7 @@ import pytest
 from selenium.common.exceptions import (
     NoAlertPresentException,
     StaleElementReferenceException,
+    TimeoutException,
 )
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -73,11 +76,14 @@ from tests.unit.importer.fakes import checksums
 WAIT = 180
 TAG = 'journey%s' % uuid.uuid4().hex[:8]
 # The launch wizard's flavor step: errors of the chosen flavor
+# the flavor step's controller: Nova's limits as the wizard has them, and
+# the allocated flavor's facade (errors, enabled) once one is allocated
 FLAVOR_STATE = '''
     var el = document.querySelector('.modal [name="allocated-flavor"]');
+    if (!el) { return null; }
     var ctrl = angular.element(el).scope().ctrl;
-    return {errors: ctrl.allocatedFlavorFacades[0].errors,
-            enabled: ctrl.allocatedFlavorFacades[0].enabled,
+    var facade = ctrl.allocatedFlavorFacades[0] || {};
+    return {errors: facade.errors, enabled: facade.enabled,
             limits: ctrl.novaLimits, count: ctrl.instanceCount};
 '''
 
@@ -259,6 +265,15 @@ def launch_to_server(stack, browser, steps, image_id, name):
     wait.until(ec.element_to_be_clickable((
         By.XPATH, '//div[contains(@class, "wizard-nav")]'
                   '//a[normalize-space()="Flavor"]'))).click()
+    # The wizard loads Nova's limits asynchronously (GET
+    # /api/nova/limits/?reserved=true, seconds on this stack).  Horizon
+    # re-validates the allocated flavor when the allocation changes, not
+    # when the limits arrive: a flavor allocated before them stays
+    # flagged and Launch Instance stays disabled (seen in CI).  A user
+    # waits for the step to load; so does the test.
+    WebDriverWait(browser, 120).until(lambda d: (
+        (d.execute_script(FLAVOR_STATE) or {}).get('limits') or {}).get(
+            'maxTotalRAMSize'))
     allocate = wait.until(ec.element_to_be_clickable((
         By.XPATH, '//div[contains(@class, "modal")]//table'
                   '[contains(@class, "available") or ancestor::*[contains('
@@ -271,20 +286,24 @@ def launch_to_server(stack, browser, steps, image_id, name):
     launch = browser.find_element(
         By.XPATH, '//div[contains(@class, "modal-footer")]'
                   '//button[normalize-space()="Launch Instance"]')
-    # Horizon cannot create the server on this stack.  The wizard loads
-    # Nova's limits asynchronously (GET /api/nova/limits/?reserved=true,
-    # a few seconds here); until they arrive the flavor step flags m1.tiny
-    # as over quota and keeps Launch Instance disabled.  Once they are in,
+    # Horizon cannot create the server on this stack.  With the limits in,
     # m1.tiny fits and the button is enabled; clicking it is where it
     # stops: POST /api/nova/servers/ is refused (no nics at microversion
     # >= 2.37 without Neutron, see stack.py).
+    seen = {}
+
     def settled(driver):
-        current = driver.execute_script(FLAVOR_STATE)
-        loaded = (current['limits'] or {}).get('maxTotalRAMSize')
-        if loaded and current['enabled'] == launch.is_enabled():
+        seen['state'] = current = driver.execute_script(FLAVOR_STATE)
+        seen['button'] = launch.is_enabled()
+        if current['enabled'] == seen['button']:
             return current
         return None
-    state = WebDriverWait(browser, 120).until(settled)
+    try:
+        state = WebDriverWait(browser, 60).until(settled)
+    except TimeoutException:
+        steps('wizard-unsettled')
+        raise AssertionError('the flavor step and Launch Instance disagree: '
+                             '%r' % seen) from None
     assert state['enabled'], state
     launch.click()
     # an error toast, or the wizard closing on the failed request
