@@ -56,6 +56,10 @@ Targets (issue 8):
 5. ``verify`` -- entries per second of ``marketplace-metadata verify``
    versus ``xmlsec1 --verify`` (one process per file; batch for reference).
 
+``python -m benchmarks.glance_stage`` (by hand, not part of the suite)
+looks into target 2's bound: Glance alone staging a file, chunked and with
+a ``Content-Length``, and a py-spy profile of Glance's worker meanwhile.
+
 Large files go to ``benchmarks/work/`` (git-ignored) and are deleted
 afterwards.  The machine's core count and load average are part of the
 output: other work on the machine skews every figure.
