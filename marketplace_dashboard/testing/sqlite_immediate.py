@@ -23,10 +23,11 @@ that from several threads, and an import failed on it in CI.
 (``?timeout=`` of the connection URL) and so never needs an upgrade.
 It is SQLAlchemy's recipe for pysqlite transactions, cooperating with
 the one oslo.db installs (which emits a deferred ``BEGIN``). Only
-the stack's WSGI services and Nova's conductor, scheduler and compute
-use it (Nova's conductor failed a server build on the same error in
-CI); production deployments use a server database and are not
-affected.
+the stack's WSGI services, Nova's conductor, scheduler and compute, and
+``nova-manage cell_v2 discover_hosts`` (which runs beside them) use it:
+Nova's conductor failed a server build on the same error in CI, and
+``discover_hosts`` did once the conductor took the lock up front.
+Production deployments use a server database and are not affected.
 """
 
 import sqlite3

@@ -826,24 +826,30 @@ class Stack:
             self.ports["nova"], self._nova_env(api=True))
         self._wait_http("nova-api", self.nova_url, ok=(200, 300))
 
+    def _nova_command(self, name):
+        """The command of Nova's console script *name* (``nova-conductor``)
+        with BEGIN IMMEDIATE for SQLite: its main, run by a launcher in
+        the state directory (see testing/sqlite_immediate.py).  Nova's
+        services and ``nova-manage`` write to the same databases at the
+        same time; a deferred transaction failed a server build in the
+        conductor, and ``discover_hosts`` beside the running conductor,
+        with ``database is locked``."""
+        module = "nova.cmd." + name.split("-", 1)[1]
+        # (oslo.log names the log file after this script: bin/<name>)
+        script = self._write("bin/%s" % name, _dedent(f"""
+            import sys
+            from {module} import main
+            from marketplace_dashboard.testing import sqlite_immediate
+            sqlite_immediate.install()
+            sys.exit(main())
+            """))
+        return [self.python, script]
+
     def _nova_services_start(self, *names):
         conf = self._p("etc", "nova", "nova.conf")
         for name in names:
-            # the console script's own main, with BEGIN IMMEDIATE: the
-            # conductor writes for the compute and the scheduler, and a
-            # deferred transaction failed a build with "database is
-            # locked" in CI (see testing/sqlite_immediate.py)
-            module = "nova.cmd." + name.split("-", 1)[1]
-            # (oslo.log names the log file after this script: bin/<name>)
-            script = self._write("bin/%s" % name, _dedent(f"""
-                import sys
-                from {module} import main
-                from marketplace_dashboard.testing import sqlite_immediate
-                sqlite_immediate.install()
-                sys.exit(main())
-                """))
-            self._spawn(name, [self.python, script, "--config-file", conf],
-                        env=self._nova_env())
+            self._spawn(name, self._nova_command(name) +
+                        ["--config-file", conf], env=self._nova_env())
 
     def _flavors(self):
         nova = self.nova()
@@ -863,9 +869,10 @@ class Stack:
             self._check_alive(name)
         self._wait("nova-compute", provider,
                    "compute node in placement", timeout=180)
-        self._run("nova-manage", self._bin("nova-manage"), "--config-file",
-                  self._p("etc", "nova", "nova.conf"), "cell_v2",
-                  "discover_hosts", "--verbose")
+        # beside the running services: the same SQLite hook as theirs
+        self._run("nova-manage", *self._nova_command("nova-manage"),
+                  "--config-file", self._p("etc", "nova", "nova.conf"),
+                  "cell_v2", "discover_hosts", "--verbose")
 
     # ----------------------------------------------------------- horizon
     @staticmethod

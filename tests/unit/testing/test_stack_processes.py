@@ -171,15 +171,19 @@ def test_describe_lists_every_port(st):
 
 def test_nova_services_run_their_main_with_begin_immediate(st, tmp_path,
                                                          monkeypatch):
-    # the Nova services' DB writes (the conductor's for the compute) take
-    # the SQLite write lock up front, as the WSGI services' do; the log
-    # file is still named after the service
+    # the Nova services' DB writes (the conductor's for the compute) and
+    # nova-manage's take the SQLite write lock up front, as the WSGI
+    # services' do; the log file is still named after the command
     spawned = {}
     monkeypatch.setattr(st, '_spawn', lambda name, cmd, env=None:
                         spawned.setdefault(name, (cmd, env)))
     st._nova_services_start('nova-conductor', 'nova-scheduler')
+    conf = st._p('etc', 'nova', 'nova.conf')
+    # nova-manage discover_hosts runs beside them
+    spawned['nova-manage'] = (st._nova_command('nova-manage') +
+                              ['--config-file', conf], st._nova_env())
     fake = tmp_path / 'fake'
-    for name in ('conductor', 'scheduler'):
+    for name in ('conductor', 'scheduler', 'manage'):
         mod = fake / 'nova' / 'cmd' / ('%s.py' % name)
         mod.parent.mkdir(parents=True, exist_ok=True)
         mod.write_text(textwrap.dedent('''
@@ -193,7 +197,7 @@ def test_nova_services_run_their_main_with_begin_immediate(st, tmp_path,
             ''' % name))
     for pkg in (fake / 'nova', fake / 'nova' / 'cmd'):
         (pkg / '__init__.py').write_text('')
-    conf = st._p('etc', 'nova', 'nova.conf')
+    assert len(spawned) == 3
     for name, (cmd, env) in spawned.items():
         assert cmd[0] == st.python
         env = dict(env, PYTHONPATH=os.pathsep.join([str(fake)] +
