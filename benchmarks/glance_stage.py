@@ -33,8 +33,10 @@ file, other.
 
 import argparse
 import collections
+import linecache
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -42,6 +44,7 @@ import tempfile
 import time
 
 from benchmarks import common
+from benchmarks.imports import glance_stage
 
 STAGE_FRAME = 'ImageDataController.stage'
 BODY_PATHS = ('gunicorn/http/', 'glance/common/utils.py',
@@ -50,13 +53,9 @@ BODY_PATHS = ('gunicorn/http/', 'glance/common/utils.py',
 
 def _source_line(path, lineno, roots):
     for root in roots:
-        try:
-            with open(os.path.join(root, path)) as f:
-                for number, line in enumerate(f, 1):
-                    if number == lineno:
-                        return line.strip()
-        except OSError:
-            continue
+        line = linecache.getline(os.path.join(root, path), lineno)
+        if line:
+            return line.strip()
     return ''
 
 
@@ -113,27 +112,17 @@ class _Sized:
         return self.size
 
 
-def _stage(st, path, sized):
-    glance = st.glance()
-    image = glance.images.create(name='stage-probe', disk_format='raw',
-                                 container_format='bare')
-    try:
-        with open(path, 'rb') as f:
-            started = time.perf_counter()
-            if sized:
-                session = st.admin_session()
-                url = session.get_endpoint(service_type='image',
-                                           interface='public')
-                session.put(url.rstrip('/') + '/v2/images/%s/stage'
-                            % image.id,
-                            data=_Sized(f, os.path.getsize(path)),
-                            headers={'Content-Type':
-                                     'application/octet-stream'})
-            else:
-                glance.images.stage(image.id, f)
-            return time.perf_counter() - started
-    finally:
-        glance.images.delete(image.id)
+def _stage_with_length(st):
+    """A staging call (``image_id, file``) that sends a Content-Length."""
+    session = st.admin_session()
+    url = session.get_endpoint(service_type='image',
+                               interface='public').rstrip('/')
+
+    def stage(image_id, f):
+        session.put('%s/v2/images/%s/stage' % (url, image_id),
+                    data=_Sized(f, os.fstat(f.fileno()).st_size),
+                    headers={'Content-Type': 'application/octet-stream'})
+    return stage
 
 
 def _profile(st, path, py_spy, out):
@@ -146,9 +135,9 @@ def _profile(st, path, py_spy, out):
                            stderr=subprocess.DEVNULL)
     try:
         time.sleep(2)  # py-spy attaches
-        _stage(st, path, sized=False)
+        glance_stage(st.glance(), path)
     finally:
-        spy.send_signal(2)  # py-spy writes what it has on SIGINT
+        spy.send_signal(signal.SIGINT)  # py-spy writes what it has
         spy.wait(60)
     roots = [sysconfig.get_paths()['purelib']]
     with open(out) as f:
@@ -174,10 +163,13 @@ def main(argv=None):
                marketplace=False, memcached=False)
     try:
         st.start()
-        runs = {'glanceclient (chunked)': [], 'Content-Length': []}
+        glance = st.glance()
+        stages = {'glanceclient (chunked)': None,
+                  'Content-Length': _stage_with_length(st)}
+        runs = {name: [] for name in stages}
         for _ in range(args.rounds):
-            for name in runs:
-                runs[name].append(_stage(st, path, 'Length' in name))
+            for name, stage in stages.items():
+                runs[name].append(glance_stage(glance, path, stage))
         for name, seconds in runs.items():
             print('%-24s %6.1f MiB/s  (%s s)' % (
                 name, size / min(seconds) / common.MIB,
