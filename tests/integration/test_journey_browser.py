@@ -75,9 +75,8 @@ from tests.unit.importer.fakes import checksums
 
 WAIT = 180
 TAG = 'journey%s' % uuid.uuid4().hex[:8]
-# The launch wizard's flavor step: errors of the chosen flavor
-# the flavor step's controller: Nova's limits as the wizard has them, and
-# the allocated flavor's facade (errors, enabled) once one is allocated
+# The launch wizard's flavor step: Nova's limits as the wizard has them,
+# and the allocated flavor's facade (errors, enabled) once one is chosen
 FLAVOR_STATE = '''
     var el = document.querySelector('.modal [name="allocated-flavor"]');
     if (!el) { return null; }
