@@ -46,26 +46,15 @@ from marketplace_dashboard.core import (
     trust,
     xmlsafe,
 )
-from marketplace_dashboard.core.errors import (
+from marketplace_dashboard.core.errors import (  # noqa: F401
+    CommandError,
     MarketplaceError,
     MarketplaceHTTPError,
+    UploadFailed,
 )
 
 PASSWORD_ENV = 'MARKETPLACE_P12_PASSWORD'  # noqa: S105 (a variable name)
 MAX_KEY_FILE_BYTES = 1024 * 1024
-
-
-class CommandError(MarketplaceError):
-    """A creator command cannot proceed; ``str(e)`` says why."""
-
-    prefix = 'Error: '
-
-
-class UploadFailed(CommandError):
-    """The marketplace refused an upload (printed as the original client
-    did: ``Failed to upload: <status>: <server message>``)."""
-
-    prefix = ''
 
 
 def warn(message):

@@ -15,8 +15,37 @@
 """Exceptions of the marketplace core.
 
 ``str(e)`` of every exception is a sentence a user can act on; callers show
-it as is and never need a traceback.
+it as is and never need a traceback.  Every error that the core, the
+marketplace service and the command-line tools raise is defined here, so a
+caller catches :class:`MarketplaceError` for all of them, or a subclass for
+one kind.
 """
+
+__all__ = [
+    'CommandError',
+    'ConfigurationError',
+    'DecompressedTooLarge',
+    'DocumentTooLarge',
+    'GlanceError',
+    'GlanceForbidden',
+    'GlanceNotFound',
+    'IdentifierError',
+    'ImageDataError',
+    'ImportFailed',
+    'ImportRefused',
+    'ListingError',
+    'MarketplaceClientError',
+    'MarketplaceError',
+    'MarketplaceHTTPError',
+    'MarketplaceResponseError',
+    'MarketplaceUnavailable',
+    'MetadataError',
+    'OlderThanLatest',
+    'SigningError',
+    'StoreError',
+    'TransferError',
+    'UploadFailed',
+]
 
 
 class MarketplaceError(Exception):
@@ -62,3 +91,74 @@ class MarketplaceResponseError(MarketplaceClientError):
 
 class ConfigurationError(MarketplaceError):
     """Operator configuration (e.g. the trust policy) is unusable."""
+
+
+# Image data
+
+class ImageDataError(MarketplaceError):
+    """Image data cannot be read or decompressed."""
+
+
+class DecompressedTooLarge(ImageDataError):
+    """Decompressed data exceeds the allowed size (decompression bomb?)."""
+
+
+# Glance
+
+class GlanceError(MarketplaceError):
+    """Glance refused or failed an operation (``status``: HTTP code)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+class GlanceForbidden(GlanceError):
+    """Glance policy refused the operation (HTTP 403)."""
+
+
+class GlanceNotFound(GlanceError):
+    """The image does not exist (any more) or is not visible."""
+
+
+class TransferError(MarketplaceError):
+    """The image data cannot be fetched or does not match the metadata."""
+
+
+# The import engine
+
+class ImportRefused(MarketplaceError):
+    """Policy forbids importing this entry (``str()`` says why)."""
+
+
+class ImportFailed(MarketplaceError):
+    """The import could not be done (``str()`` says why)."""
+
+
+# The marketplace service
+
+class StoreError(MarketplaceError):
+    """The store refuses an entry (bad key, older than latest...)."""
+
+
+class OlderThanLatest(StoreError):
+    """An upload is older than the latest entry of its (id, endorser)."""
+
+
+class ListingError(MarketplaceError):
+    """A listing request has an unusable parameter (HTTP 400)."""
+
+
+# The command-line tools
+
+class CommandError(MarketplaceError):
+    """A creator command cannot proceed; ``str(e)`` says why."""
+
+    prefix = 'Error: '
+
+
+class UploadFailed(CommandError):
+    """The marketplace refused an upload (printed as the original client
+    did: ``Failed to upload: <status>: <server message>``)."""
+
+    prefix = ''

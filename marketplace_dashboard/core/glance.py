@@ -28,7 +28,12 @@ import time
 from glanceclient import exc as glance_exc
 from keystoneauth1 import exceptions as ks_exc
 
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import (  # noqa: F401
+    GlanceError,
+    GlanceForbidden,
+    GlanceNotFound,
+    MarketplaceError,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -42,22 +47,6 @@ DEFAULT_TIMEOUT = 60
 #: was idle (e.g. during the importer's settle pause) fails with "connection
 #: reset"; keystoneauth retries such connection failures this many times.
 CONNECT_RETRIES = 2
-
-
-class GlanceError(MarketplaceError):
-    """Glance refused or failed an operation (``status``: HTTP code)."""
-
-    def __init__(self, message, status=None):
-        super().__init__(message)
-        self.status = status
-
-
-class GlanceForbidden(GlanceError):
-    """Glance policy refused the operation (HTTP 403)."""
-
-
-class GlanceNotFound(GlanceError):
-    """The image does not exist (any more) or is not visible."""
 
 
 @contextlib.contextmanager

@@ -39,7 +39,11 @@ import queue
 import threading
 import zlib
 
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import (  # noqa: F401
+    DecompressedTooLarge,
+    ImageDataError,
+    MarketplaceError,
+)
 
 #: Marketplace algorithm names (``slreq:algorithm``) -> hashlib names.
 ALGORITHMS = collections.OrderedDict([
@@ -53,14 +57,6 @@ COMPRESSIONS = ('gz', 'bz2', 'xz')
 CHUNK_SIZE = 4 * 1024 * 1024
 _BUFFERS = 4
 _EXTENSIONS = {'.gz': 'gz', '.gzip': 'gz', '.bz2': 'bz2', '.xz': 'xz'}
-
-
-class ImageDataError(MarketplaceError):
-    """Image data cannot be read or decompressed."""
-
-
-class DecompressedTooLarge(ImageDataError):
-    """Decompressed data exceeds the allowed size (decompression bomb?)."""
 
 
 HashResult = collections.namedtuple('HashResult', ['size', 'digests'])

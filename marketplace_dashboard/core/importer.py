@@ -61,7 +61,11 @@ import time
 import uuid
 
 from marketplace_dashboard.core import hashing, transfer
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import (  # noqa: F401
+    ImportFailed,
+    ImportRefused,
+    MarketplaceError,
+)
 from marketplace_dashboard.core.glance import (
     LIVE_STATUSES,
     GlanceError,
@@ -156,14 +160,6 @@ def _busy(limit):
     return ('This server is already streaming %d image(s) into Glance '
             '(import setting max_streamed_transfers); try again in a few '
             'minutes.' % limit)
-
-
-class ImportRefused(MarketplaceError):
-    """Policy forbids importing this entry (``str()`` says why)."""
-
-
-class ImportFailed(MarketplaceError):
-    """The import could not be done (``str()`` says why)."""
 
 
 def _now():

@@ -31,7 +31,10 @@ import requests
 import urllib3
 
 from marketplace_dashboard.core import hashing
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import (  # noqa: F401
+    MarketplaceError,
+    TransferError,
+)
 
 ALLOWED_SCHEMES = ('http', 'https')
 DEFAULT_TIMEOUT = (10, 60)  # connect, read (seconds)
@@ -42,10 +45,6 @@ CHUNK_SIZE = 1024 * 1024
 #: an HTTP client would undo (a mirror serving ``.gz`` files with
 #: ``Content-Encoding: gzip`` would otherwise be decompressed twice).
 IDENTITY = {'Accept-Encoding': 'identity'}
-
-
-class TransferError(MarketplaceError):
-    """The image data cannot be fetched or does not match the metadata."""
 
 
 def check_url(url):

@@ -62,7 +62,10 @@ import sqlite3
 import threading
 import time
 
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import (  # noqa: F401
+    ListingError,
+    MarketplaceError,
+)
 from marketplace_dashboard.core.model import DATE_FORMAT, DATE_RE
 from marketplace_dashboard.server.store import COLUMNS, EMAIL_RE
 
@@ -94,10 +97,6 @@ _REFUSED = {
 
 
 _budget_state = threading.local()
-
-
-class ListingError(MarketplaceError):
-    """A listing request has an unusable parameter (HTTP 400)."""
 
 
 class _Unsafe(Exception):

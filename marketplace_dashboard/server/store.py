@@ -38,7 +38,11 @@ import sqlite3
 import tempfile
 import threading
 
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import (  # noqa: F401
+    MarketplaceError,
+    OlderThanLatest,
+    StoreError,
+)
 from marketplace_dashboard.core.identifier import IDENTIFIER_RE
 from marketplace_dashboard.core.model import DATE_RE, format_date
 
@@ -69,14 +73,6 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_latest ON entries (latest, created);
 CREATE INDEX IF NOT EXISTS entries_email ON entries (email, latest);
 """
-
-
-class StoreError(MarketplaceError):
-    """The store refuses an entry (bad key, older than latest...)."""
-
-
-class OlderThanLatest(StoreError):
-    """An upload is older than the latest entry of its (id, endorser)."""
 
 
 @dataclasses.dataclass
