@@ -262,6 +262,10 @@ def browser(stack, request):
         # Horizon may drop the trailing slash of ?next= after the redirect
         WebDriverWait(drv, 120).until(lambda d: "/auth/login" not in (
             d.current_url) and next_url.rstrip("/") in d.current_url)
+        # the URL changes when the next page starts to load: wait for the
+        # page itself, so that no element of it is found half-replaced
+        WebDriverWait(drv, 120).until(lambda d: d.execute_script(
+            "return document.readyState === 'complete';"))
 
     drv.screenshot = screenshot
     drv.login = login

@@ -174,8 +174,7 @@ def test_hostile_values_render_inert(stack, browser, endorser):  # noqa: F811
     upload_entry(stack, endorser, title, location)
     browser.login(next_url=PANEL)
     search(browser, tag)
-    WebDriverWait(browser, WAIT).until(
-        lambda d: tag in d.find_element(By.ID, 'appliances').text)
+    row = appliance_row(browser, title)  # a loaded row, found by its text
     no_alert(browser)
     table = browser.find_element(By.ID, 'appliances')
     assert title in table.text  # shown as text, tags and all
@@ -183,8 +182,7 @@ def test_hostile_values_render_inert(stack, browser, endorser):  # noqa: F811
     assert browser.execute_script('return window.journeyXss;') is None
     steps('search')
 
-    link = table.find_element(By.PARTIAL_LINK_TEXT, tag)
-    link.click()
+    row.find_element(By.PARTIAL_LINK_TEXT, tag).click()
     wait = WebDriverWait(browser, WAIT)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR,
                                                '.nav-tabs')))

@@ -50,6 +50,7 @@ from selenium.common.exceptions import (
     NoAlertPresentException,
     StaleElementReferenceException,
     TimeoutException,
+    WebDriverException,
 )
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -157,29 +158,72 @@ def open_marketplace(browser, steps):
     steps('marketplace')
 
 
+def page_ready(browser):
+    """Waits until the current document has loaded (a click that navigates
+    returns before the new page is there) and jQuery is idle."""
+    WebDriverWait(browser, WAIT).until(lambda d: d.execute_script(
+        'return document.readyState === "complete" && '
+        '(!window.jQuery || window.jQuery.active === 0);'))
+
+
+def _replaced(exc):
+    """True if *exc* says an element belongs to a document (or a part of
+    one) that has since been replaced."""
+    return isinstance(exc, StaleElementReferenceException) or (
+        isinstance(exc, WebDriverException)
+        and 'does not belong to the document' in str(exc))
+
+
 def search(browser, text, status=None, marketplace=None):
     """Type into the search form and submit it; returns the query of the
-    resulting URL."""
-    form = browser.find_element(By.ID, 'marketplace-search')
-    if marketplace is not None:
-        Select(form.find_element(By.ID, 'id_marketplace')).select_by_value(
-            marketplace)
-    box = form.find_element(By.ID, 'id_q')
-    box.clear()
-    box.send_keys(text)
-    if status is not None:
-        Select(form.find_element(By.ID, 'id_status')).select_by_value(status)
-    old = browser.find_element(By.TAG_NAME, 'html')
-    form.find_element(By.CSS_SELECTOR, 'button[type=submit]').click()
-    WebDriverWait(browser, WAIT).until(ec.staleness_of(old))
-    return urllib.parse.parse_qs(urllib.parse.urlsplit(
-        browser.current_url).query)
+    resulting URL.
+
+    Every attempt finds the form anew on a loaded page: an element found
+    while a page was still being replaced belongs to the old document, and
+    is then retried, never used.
+    """
+    for attempt in range(1, 4):
+        page_ready(browser)
+        old = browser.find_element(By.TAG_NAME, 'html')
+        try:
+            form = browser.find_element(By.ID, 'marketplace-search')
+            if marketplace is not None:
+                Select(form.find_element(By.ID, 'id_marketplace')
+                       ).select_by_value(marketplace)
+            box = form.find_element(By.ID, 'id_q')
+            box.clear()
+            box.send_keys(text)
+            if status is not None:
+                Select(form.find_element(By.ID, 'id_status')
+                       ).select_by_value(status)
+            form.find_element(By.CSS_SELECTOR,
+                              'button[type=submit]').click()
+        except WebDriverException as exc:
+            if attempt == 3 or not _replaced(exc):
+                raise
+            continue
+        WebDriverWait(browser, WAIT).until(ec.staleness_of(old))
+        page_ready(browser)
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(
+            browser.current_url).query)
+
+
+def xpath_literal(text):
+    """*text* as an XPath 1.0 string literal, whatever quotes it holds."""
+    if '"' not in text:
+        return '"%s"' % text
+    if "'" not in text:
+        return "'%s'" % text
+    return 'concat(%s)' % ', \'"\', '.join(
+        '"%s"' % part for part in text.split('"'))
 
 
 def appliance_row(browser, title):
-    return WebDriverWait(browser, WAIT).until(lambda d: d.find_element(
-        By.XPATH, '//table[@id="appliances"]/tbody/tr[.//a[normalize-space()'
-                  '="%s"]]' % title))
+    """The loaded row of *title* in the appliances table."""
+    return WebDriverWait(browser, WAIT, ignored_exceptions=(
+        StaleElementReferenceException,)).until(lambda d: d.find_element(
+            By.XPATH, '//table[@id="appliances"]/tbody/tr[.//a['
+                      'normalize-space()=%s]]' % xpath_literal(title)))
 
 
 def badge(row):
