@@ -33,6 +33,14 @@ from openstack_dashboard import policy
 
 from marketplace_dashboard.api import imports
 
+__all__ = [
+    'DEFAULTS', 'DIR_CHOICES', 'KIND_CHOICES', 'LOCATION_CHOICES',
+    'MAX_MEMBERS', 'MAX_PROPERTIES', 'PROJECT_ID_RE', 'SORT_CHOICES',
+    'STATUS_CHOICES', 'TERM_MAX', 'TEXT_MAX', 'VISIBILITY_CHOICES',
+    'VISIBILITY_RULES', 'ImportForm', 'SearchForm', 'allowed_visibilities',
+    'parse_properties',
+]
+
 STATUS_CHOICES = (
     ('valid', _('Valid')),
     ('expired', _('Expired')),
