@@ -27,7 +27,7 @@ from horizon.utils import memoized
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.dashboards.project.marketplace import (
-    forms,
+    import_forms,
     imports_tables,
     mixins,
     tables,
@@ -44,7 +44,7 @@ class ImportView(mixins.PolicyMixin, mixins.EntryMixin,
     policy_denied = _('You are not allowed to import images: the image '
                       'service\'s policy "add_image" refuses it.')
 
-    form_class = forms.ImportForm
+    form_class = import_forms.ImportForm
     form_id = 'marketplace_import_form'
     template_name = 'project/marketplace/import.html'
     page_title = _('Import Appliance')
