@@ -28,7 +28,7 @@ class DetailViewTests(test.TestCase):
     def setUp(self):
         super().setUp()
         # The detail page marks an entry already in Glance (not imported
-        # here; see test_import_views.py).
+        # here; see test_views.py and test_tables.py).
         patcher = mock.patch.object(api, 'imported_images', return_value={})
         patcher.start()
         self.addCleanup(patcher.stop)

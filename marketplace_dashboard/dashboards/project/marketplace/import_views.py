@@ -89,7 +89,7 @@ class ImportView(mixins.PolicyMixin, mixins.EntryMixin,
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs['marketplace'] = self.kwargs['marketplace']
-        kwargs['key'] = self._key()[1:]
+        kwargs['key'] = self.entry_key()[1:]
         return kwargs
 
     def get_initial(self):

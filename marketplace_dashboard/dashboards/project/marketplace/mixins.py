@@ -59,7 +59,8 @@ def report_misconfiguration(request, exc):
 class EntryMixin:
     """Validates the entry key of the URL and fetches the entry once."""
 
-    def _key(self):
+    def entry_key(self):
+        """(marketplace, identifier, e-mail, date) of the URL, checked."""
         kwargs = self.kwargs
         if not formats.is_email(kwargs['email']):
             raise http.Http404(_('Not a valid endorser e-mail address.'))
@@ -75,7 +76,7 @@ class EntryMixin:
 
     @memoized.memoized_method
     def get_entry(self):
-        key = self._key()
+        key = self.entry_key()
         try:
             return api.entry(self.request, *key)
         except errors.MarketplaceHTTPError as exc:
