@@ -36,8 +36,16 @@ from oslo_utils import timeutils
 from marketplace_dashboard import conf
 from marketplace_dashboard.core import cache as core_cache
 from marketplace_dashboard.core import client as core_client
-from marketplace_dashboard.core import errors, importer, model, trust
+from marketplace_dashboard.core import errors, formats, importer, model, trust
 from marketplace_dashboard.core import verdict as core_verdict
+
+__all__ = [
+    'CACHE_PREFIX', 'GLANCE_ID_PROPERTY', 'GLANCE_TAG', 'NO_DOCUMENT',
+    'RECOVERABLE', 'ConfigurationError', 'DjangoCache', 'Entry',
+    'SearchResult', 'Verifier', 'client', 'entry', 'get_settings',
+    'imported_images', 'marketplace_names', 'parse_document', 'search',
+    'trust_policy', 'versions',
+]
 
 LOG = logging.getLogger(__name__)
 
@@ -141,10 +149,10 @@ class Verifier:
         result = self.cache.get(key)
         if result is None:
             result = core_verdict.evaluate(document, self.policy).to_dict()
-            self.cache.set(key, result, self._ttl(appliance))
+            self.cache.set(key, result, self.ttl_for(appliance))
         return result
 
-    def _ttl(self, appliance):
+    def ttl_for(self, appliance):
         """Never keep a verdict past the entry's expiry."""
         ttl = self.cache.ttl
         valid = getattr(appliance, 'valid', None)
@@ -156,25 +164,18 @@ class Verifier:
         return ttl
 
     def entry(self, name, document, row=None):
-        appliance = _parse(document)
+        appliance = parse_document(document)
         return Entry(name, document, appliance,
                      self(document, appliance), row=row)
 
 
-def _parse(document):
+def parse_document(document):
+    """The core model of *document*, or None when it is unusable."""
     try:
         return model.parse_appliance(document)
     except errors.MarketplaceError as exc:
         LOG.info('Unusable marketplace document: %s', exc)
         return None
-
-
-def _format_date(value):
-    if value is None:
-        return ''
-    if isinstance(value, str):
-        return value
-    return value.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 _APPLIANCE_FIELDS = frozenset(
@@ -229,7 +230,12 @@ class Entry:
         """The endorsement date exactly as the document spells it."""
         endorsement = getattr(self.appliance, 'endorsement', None)
         text = getattr(endorsement, 'created_text', None)
-        return text or _format_date(self.created)
+        if text:
+            return text
+        value = self.created
+        if isinstance(value, str):
+            return value
+        return formats.format_date(value) or ''
 
     @property
     def id(self):

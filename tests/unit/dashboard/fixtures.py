@@ -1,13 +1,37 @@
-"""Entries for the panel tests, built from the shared StratusLab samples.
+"""Entries, images and URLs for the panel tests.
 
 The api layer is mocked in the view tests; its results are real core
-objects (parsed sample documents) wrapped in ``api.marketplace.Entry``.
+objects: parsed sample documents wrapped in ``api.marketplace.Entry``,
+image dicts as Glance gives them, ``ImportStatus`` rows.
 """
 
+from django.contrib import messages
+from django.urls import reverse
 
+from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.core import model
+from marketplace_dashboard.core import importer, model
 from tests import SAMPLES
+
+IDENTIFIER = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
+EMAIL = 'jane.tester@example.org'
+CREATED = '2014-03-08T14:10:40Z'
+KEY = {'marketplace': 'stratuslab', 'identifier': IDENTIFIER,
+       'email': EMAIL, 'created': CREATED}
+INDEX_URL = reverse('horizon:project:marketplace:index')
+DETAIL_URL = reverse('horizon:project:marketplace:detail', kwargs=KEY)
+DOWNLOAD_URL = reverse('horizon:project:marketplace:download', kwargs=KEY)
+IMPORT_URL = reverse('horizon:project:marketplace:import', kwargs=KEY)
+IMPORTS_URL = reverse('horizon:project:marketplace:imports')
+IMAGE_ID = '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11'
+OTHER_ID = '0b7c0c43-3a8e-4b1f-b1a0-94f3f0f6d2c2'
+LAUNCH_URL = reverse('horizon:project:marketplace:launch',
+                     kwargs={'image_id': IMAGE_ID})
+LINK_URL = reverse('horizon:project:marketplace:launch_link',
+                   kwargs={'image_id': IMAGE_ID})
+AJAX = {'HTTP_X_REQUESTED_WITH': 'XMLHttpRequest'}
+#: the test user's project (openstack_dashboard's test data)
+PROJECT = '1'
 
 
 def sample(name):
@@ -44,3 +68,58 @@ def hostile_document():
         '<dcterms:description>&lt;img src=x onerror=alert(1)&gt;'
         '</dcterms:description>')
     return text.encode()
+
+
+def image(image_id=IMAGE_ID, status='active', verified=True, **extra):
+    props = {'id': image_id, 'name': 'ttylinux 9.3', 'status': status,
+             'visibility': 'private', 'size': 128, 'owner': PROJECT,
+             'created_at': '2026-11-25T03:00:00Z',
+             importer.P + 'identifier': IDENTIFIER,
+             importer.P + 'endorser': EMAIL,
+             importer.P + 'endorsed_at': CREATED}
+    if verified:
+        props[importer.P + 'verified'] = 'true'
+    props.update(extra)
+    return props
+
+
+def row(state='active', verified=True, flags=(), progress=None,
+        reasons=(), **extra):
+    img = image(status='active' if state == 'active' else 'importing',
+                verified=verified, **extra)
+    status = importer.ImportStatus(IMAGE_ID, state, verified=verified,
+                                   reasons=list(reasons), progress=progress,
+                                   image=img)
+    return imports.ImportRow(img, status, flags)
+
+
+def glance_image(status='active', verified=True, owner=PROJECT, **extra):
+    """The image dict of an import of the testca sample entry, as
+    ``api.marketplace.imported_images`` lists it (the In Glance mark)."""
+    appliance = entry().appliance
+    props = importer.image_properties(appliance, 'verified')
+    props.update({
+        'id': IMAGE_ID, 'name': 'ttylinux 9.3', 'status': status,
+        'owner': owner, 'visibility': 'private',
+        'created_at': '2026-11-25T03:00:00Z',
+        importer.P + 'import_method': importer.WEB_DOWNLOAD})
+    if status == 'active':
+        props.update(size=appliance.bytes, os_hash_algo='sha512',
+                     os_hash_value=props[importer.P + 'sha512'],
+                     checksum=props[importer.P + 'md5'])
+    if verified:
+        props[importer.P + 'verified'] = 'true'
+    props.update(extra)
+    return props
+
+
+def deny(*rules):
+    """A POLICY_CHECK_FUNCTION refusing the given rules."""
+    def check(actions, request, target=None):
+        return not any(tuple(a) in rules for a in actions)
+    return check
+
+
+def messages_of(response):
+    """The messages the request of *response* left (Django's storage)."""
+    return messages.get_messages(response.wsgi_request)

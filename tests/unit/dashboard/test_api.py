@@ -155,9 +155,9 @@ def test_verdict_is_not_cached_past_the_entry_expiry(settings):
                      + datetime.timedelta(seconds=120))
     later = mock.Mock(valid=datetime.datetime.now(datetime.UTC)
                       + datetime.timedelta(days=30))
-    assert 100 < verify._ttl(soon) <= 120
-    assert verify._ttl(later) == 3600
-    assert verify._ttl(None) == 3600
+    assert 100 < verify.ttl_for(soon) <= 120
+    assert verify.ttl_for(later) == 3600
+    assert verify.ttl_for(None) == 3600
 
 
 def page_of(documents, total_filtered=3, start=0):
@@ -268,7 +268,7 @@ def test_entry_and_versions(request_):
 
 
 def test_entry_of_unparseable_document():
-    entry = api.Entry('mp', b'not xml', api._parse(b'not xml'),
+    entry = api.Entry('mp', b'not xml', api.parse_document(b'not xml'),
                       {'level': 'invalid', 'reasons': ['not XML']})
     assert entry.appliance is None
     assert entry.title == ''

@@ -1,4 +1,4 @@
-"""Import form, Imports view, launch actions, deep link and copy link.
+"""The import form view, the Imports view and its admin actions.
 
 The api layer (``api.imports``, ``api.marketplace``) is mocked; its
 results are real core objects (``ImportStatus``, parsed sample entries).
@@ -14,80 +14,25 @@ from openstack_dashboard.test import helpers as test
 
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.core import glance, importer
-from marketplace_dashboard.dashboards.project.marketplace import (
-    forms as mp_forms,
-)
-from marketplace_dashboard.dashboards.project.marketplace import tables
+from marketplace_dashboard.core import errors, glance, importer
 from tests.unit.dashboard import fixtures
-
-IDENTIFIER = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
-EMAIL = 'jane.tester@example.org'
-CREATED = '2014-03-08T14:10:40Z'
-KEY = {'marketplace': 'stratuslab', 'identifier': IDENTIFIER,
-       'email': EMAIL, 'created': CREATED}
-IMPORT_URL = reverse('horizon:project:marketplace:import', kwargs=KEY)
-INDEX_URL = reverse('horizon:project:marketplace:index')
-IMPORTS_URL = reverse('horizon:project:marketplace:imports')
-IMAGE_ID = '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11'
-OTHER_ID = '0b7c0c43-3a8e-4b1f-b1a0-94f3f0f6d2c2'
-LAUNCH_URL = reverse('horizon:project:marketplace:launch',
-                     kwargs={'image_id': IMAGE_ID})
-LINK_URL = reverse('horizon:project:marketplace:launch_link',
-                   kwargs={'image_id': IMAGE_ID})
-AJAX = {'HTTP_X_REQUESTED_WITH': 'XMLHttpRequest'}
-#: the test user's project (openstack_dashboard's test data)
-PROJECT = '1'
-
-
-def image(image_id=IMAGE_ID, status='active', verified=True, **extra):
-    props = {'id': image_id, 'name': 'ttylinux 9.3', 'status': status,
-             'visibility': 'private', 'size': 128, 'owner': PROJECT,
-             'created_at': '2026-11-25T03:00:00Z',
-             importer.P + 'identifier': IDENTIFIER,
-             importer.P + 'endorser': EMAIL,
-             importer.P + 'endorsed_at': CREATED}
-    if verified:
-        props[importer.P + 'verified'] = 'true'
-    props.update(extra)
-    return props
-
-
-def row(state='active', verified=True, flags=(), progress=None,
-        reasons=(), **extra):
-    img = image(status='active' if state == 'active' else 'importing',
-                verified=verified, **extra)
-    status = importer.ImportStatus(IMAGE_ID, state, verified=verified,
-                                   reasons=list(reasons), progress=progress,
-                                   image=img)
-    return imports.ImportRow(img, status, flags)
-
-
-def glance_image(status='active', verified=True, owner=PROJECT, **extra):
-    """The image dict of an import of the testca sample entry, as
-    ``api.marketplace.imported_images`` lists it (the In Glance mark)."""
-    appliance = fixtures.entry().appliance
-    props = importer.image_properties(appliance, 'verified')
-    props.update({
-        'id': IMAGE_ID, 'name': 'ttylinux 9.3', 'status': status,
-        'owner': owner, 'visibility': 'private',
-        'created_at': '2026-11-25T03:00:00Z',
-        importer.P + 'import_method': importer.WEB_DOWNLOAD})
-    if status == 'active':
-        props.update(size=appliance.bytes, os_hash_algo='sha512',
-                     os_hash_value=props[importer.P + 'sha512'],
-                     checksum=props[importer.P + 'md5'])
-    if verified:
-        props[importer.P + 'verified'] = 'true'
-    props.update(extra)
-    return props
-
-
-def deny(*rules):
-    """A POLICY_CHECK_FUNCTION refusing the given rules."""
-    def check(actions, request, target=None):
-        return not any(tuple(a) in rules for a in actions)
-    return check
+from tests.unit.dashboard.fixtures import (
+    AJAX,
+    CREATED,
+    EMAIL,
+    IDENTIFIER,
+    IMAGE_ID,
+    IMPORT_URL,
+    IMPORTS_URL,
+    INDEX_URL,
+    LAUNCH_URL,
+    LINK_URL,
+    OTHER_ID,
+    deny,
+    image,
+    messages_of,
+    row,
+)
 
 
 def form_data(**changes):
@@ -279,7 +224,7 @@ class ImportFormTests(test.TestCase):
             found['id'], 'active', verified=True, existing=True, image=found)
         res = self.client.post(IMPORT_URL, form_data(**data))
         self.assertRedirectsNoFollow(res, IMPORTS_URL)
-        return [(m.level_tag, str(m)) for m in res.wsgi_request._messages]
+        return [(m.level_tag, str(m)) for m in messages_of(res)]
 
     @test.create_mocks({api: ['entry'],
                         imports: ['refusal', 'existing_image',
@@ -370,7 +315,7 @@ class ImportFormTests(test.TestCase):
             with self.subTest(method=method):
                 res = getattr(self.client, method)(IMPORT_URL, form_data())
                 self.assertRedirectsNoFollow(res, INDEX_URL)
-                text = ' '.join(str(m) for m in res.wsgi_request._messages)
+                text = ' '.join(str(m) for m in messages_of(res))
                 self.assertIn('cannot be imported', text)
                 self.assertIn('not a metadata document', text)
         self.mock_existing_image.assert_not_called()
@@ -391,102 +336,17 @@ class ImportFormTests(test.TestCase):
                                                        form_data())
                     self.assertRedirectsNoFollow(res, INDEX_URL)
                     text = ' '.join(
-                        str(m) for m in res.wsgi_request._messages)
+                        str(m) for m in messages_of(res))
                     self.assertIn('not allowed to import', text)
         self.mock_verified_entry.assert_not_called()
         self.mock_start_import.assert_not_called()
 
     @test.create_mocks({api: ['entry']})
     def test_unknown_entry_redirects_with_a_message(self):
-        from marketplace_dashboard.core import errors
         self.mock_entry.side_effect = errors.MarketplaceHTTPError(
             'not found', status=404)
         res = self.client.get(IMPORT_URL)
         self.assertRedirectsNoFollow(res, INDEX_URL)
-
-
-class ParsePropertiesTests(test.TestCase):
-
-    def test_lines(self):
-        self.assertEqual({'a': '1', 'b.c': 'x=y'},
-                         mp_forms.parse_properties(' a = 1 \n\nb.c=x=y\n'))
-        self.assertEqual({}, mp_forms.parse_properties(''))
-
-
-class TableActionTests(test.TestCase):
-
-    def _table(self):
-        return tables.AppliancesTable(self.request)
-
-    def _actions(self, entry):
-        table = self._table()
-        return {a.name for a in table.get_row_actions(entry)}
-
-    def test_import_offered_until_verified_in_glance(self):
-        entry = fixtures.entry()
-        self.assertIn('import', self._actions(entry))
-        self.assertNotIn('launch', self._actions(entry))
-        entry.image = glance_image(status='queued', verified=False)
-        self.assertIn('import', self._actions(entry))
-        self.assertNotIn('launch', self._actions(entry))
-        self.assertNotIn('copy_link', self._actions(entry))
-        entry.image = glance_image()
-        self.assertEqual({'launch', 'copy_link', 'download'},
-                         self._actions(entry))
-
-    def test_unverified_active_image_is_not_launched(self):
-        entry = fixtures.entry()
-        entry.image = glance_image(status='active', verified=False)
-        self.assertNotIn('launch', self._actions(entry))
-
-    def test_launch_renders_like_launch_image_ng(self):
-        entry = fixtures.entry()
-        entry.image = glance_image()
-        table = self._table()
-        action = [a for a in table.get_row_actions(entry)
-                  if a.name == 'launch'][0]
-        self.assertEqual('javascript:void(0);', action.get_link_url(entry))
-        self.assertEqual('LaunchInstanceModalController as modal',
-                         action.attrs['ng-controller'])
-        self.assertEqual(
-            "modal.openLaunchInstanceWizard({successUrl: '%s', "
-            "imageId: '%s'})" % (reverse('horizon:project:instances:index'),
-                                 IMAGE_ID), action.attrs['ng-click'])
-        self.assertTrue(action.preempt)
-        self.assertFalse(action.ajax)
-
-    def test_a_non_uuid_id_never_reaches_javascript(self):
-        entry = fixtures.entry()
-        entry.image = glance_image()
-        entry.image['id'] = "x'});alert(1);//"
-        self.assertNotIn('launch', self._actions(entry))
-
-    def test_policies(self):
-        entry = fixtures.entry()
-        with override_settings(POLICY_CHECK_FUNCTION=deny(
-                ('image', 'add_image'))):
-            self.assertNotIn('import', self._actions(entry))
-        entry.image = glance_image()
-        with override_settings(POLICY_CHECK_FUNCTION=deny(
-                ('compute', 'os_compute_api:servers:create'))):
-            self.assertNotIn('launch', self._actions(entry))
-            self.assertIn('copy_link', self._actions(entry))
-
-    @test.create_mocks({api: ['search', 'imported_images']})
-    def test_index_renders_launch_and_import(self):
-        imported = fixtures.entry()
-        other = fixtures.entry('04-signed-selfsigned-full.xml')
-        self.mock_search.return_value = api.SearchResult(
-            entries=[imported, other], total=2, total_filtered=2, start=0,
-            page_size=20)
-        self.mock_imported_images.return_value = {
-            IDENTIFIER: [glance_image(owner=self.tenant.id)]}
-        res = self.client.get(INDEX_URL)
-        content = res.content.decode()
-        self.assertIn("imageId: '%s'" % IMAGE_ID, html.unescape(content))
-        self.assertIn(IMPORTS_URL, content)
-        self.assertEqual(1, content.count('ajax-modal btn-import')
-                         or len(re.findall(r'/import/"', content)))
 
 
 class ImportsViewTests(test.TestCase):
@@ -711,87 +571,3 @@ class ImportsAdminTests(test.BaseAdminViewTests):
             res = self.client.get(IMPORTS_URL)
         self.assertContains(res, 'imports__hide__%s' % IMAGE_ID)
         self.assertNotContains(res, 'imports__deactivate__%s' % IMAGE_ID)
-
-
-class LaunchDeepLinkTests(test.TestCase):
-
-    @test.create_mocks({imports: ['launchable_image']})
-    def test_valid_image_opens_the_wizard(self):
-        self.mock_launchable_image.return_value = image()
-        res = self.client.get(LAUNCH_URL)
-        self.assertTemplateUsed(res, 'project/marketplace/launch.html')
-        self.assertContains(
-            res, 'data-marketplace-launch-image="%s"' % IMAGE_ID)
-        self.assertContains(res, 'ttylinux 9.3')
-        self.mock_launchable_image.assert_called_once_with(
-            test.IsHttpRequest(), IMAGE_ID)
-
-    @test.create_mocks({imports: ['launchable_image']})
-    def test_deep_link_needs_the_create_server_policy(self):
-        self.mock_launchable_image.return_value = image()
-        with override_settings(POLICY_CHECK_FUNCTION=deny(
-                ('compute', 'os_compute_api:servers:create'))):
-            res = self.client.get(LAUNCH_URL)
-        self.assertRedirectsNoFollow(res, INDEX_URL)
-        self.assertIn('not allowed to launch', ' '.join(
-            str(m) for m in res.wsgi_request._messages))
-        self.mock_launchable_image.assert_not_called()
-
-    @test.create_mocks({imports: ['launchable_image']})
-    def test_malformed_id_redirects_with_a_message(self):
-        for bad in ('not-a-uuid', "x'});alert(1);",
-                    IMAGE_ID.upper() + 'x'):
-            with self.subTest(bad=bad):
-                res = self.client.get(reverse(
-                    'horizon:project:marketplace:launch',
-                    kwargs={'image_id': bad}))
-                self.assertRedirectsNoFollow(res, INDEX_URL)
-        self.mock_launchable_image.assert_not_called()
-
-    def test_unknown_and_inactive_images_redirect(self):
-        # The real api function on a mocked Glance.
-        images = mock.Mock()
-        with mock.patch.object(imports, 'glance_images',
-                               return_value=images):
-            images.get.side_effect = glance.GlanceNotFound('gone')
-            res = self.client.get(LAUNCH_URL)
-            self.assertRedirectsNoFollow(res, INDEX_URL)
-            images.get.side_effect = None
-            images.get.return_value = image(status='deactivated')
-            res = self.client.get(LAUNCH_URL)
-            self.assertRedirectsNoFollow(res, INDEX_URL)
-            images.get.side_effect = glance.GlanceError(
-                'Cannot reach Glance to read image: refused')
-            res = self.client.get(LAUNCH_URL)
-            self.assertRedirectsNoFollow(res, INDEX_URL)
-
-
-class LaunchLinkTests(test.TestCase):
-
-    @test.create_mocks({imports: ['launchable_image']})
-    def test_modal_shows_the_absolute_link(self):
-        self.mock_launchable_image.return_value = image()
-        res = self.client.get(LINK_URL, **AJAX)
-        self.assertTemplateUsed(res, 'project/marketplace/_launch_link.html')
-        self.assertContains(res, 'value="http://testserver%s"' % LAUNCH_URL)
-        self.assertContains(res, 'readonly')
-        self.assertContains(res, 'data-marketplace-copy')
-        self.assertContains(res, 'marketplace-metadata add-location')
-        self.assertContains(res, 'class="modal"')
-        self.assertContains(res, 'data-dismiss="modal"')
-
-    @test.create_mocks({imports: ['launchable_image']})
-    def test_page_without_ajax(self):
-        self.mock_launchable_image.return_value = image()
-        res = self.client.get(LINK_URL)
-        self.assertTemplateUsed(res, 'project/marketplace/launch_link.html')
-        self.assertContains(res, 'class="static_page"')
-        self.assertContains(res, 'value="http://testserver%s"' % LAUNCH_URL)
-
-    @test.create_mocks({imports: ['launchable_image']})
-    def test_malformed_id_is_404(self):
-        res = self.client.get(reverse(
-            'horizon:project:marketplace:launch_link',
-            kwargs={'image_id': 'nope'}))
-        self.assertEqual(404, res.status_code)
-        self.mock_launchable_image.assert_not_called()

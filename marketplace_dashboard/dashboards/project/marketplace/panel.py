@@ -16,6 +16,8 @@
 from django.utils.translation import gettext_lazy as _
 import horizon
 
+__all__ = ['Marketplace']
+
 
 class Marketplace(horizon.Panel):
     name = _('Marketplace')

@@ -12,18 +12,32 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+"""The appliances table: one page of a marketplace search.
+
+Its columns show an entry's metadata, its verdict badge and whether it is
+in Glance already; its row actions import, launch, link and download it.
+The helpers that build an entry's URLs serve the detail tabs and the
+import view too.
+"""
 
 import datetime
 
 from django import urls
 from django.template import defaultfilters
 from django.template.loader import render_to_string
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
-from horizon import exceptions, tables
+from horizon import tables
 
 from marketplace_dashboard.api import imports
+from marketplace_dashboard.dashboards.project.marketplace import actions
+
+__all__ = [
+    'LEVEL_CLASSES', 'LEVEL_NAMES', 'SORTABLE', 'AppliancesTable',
+    'CopyEntryLink', 'DownloadMetadata', 'EntryImage', 'ImportEntry',
+    'ImportsLink', 'LaunchEntry', 'detail_url', 'display_date',
+    'download_url', 'entry_image_id', 'entry_kwargs', 'glance_mark',
+    'import_url', 'level_label', 'os_and_version', 'verdict_badge',
+]
 
 # Bootstrap 3 label class of each verdict level (core/verdict.py Level).
 LEVEL_CLASSES = {
@@ -66,7 +80,8 @@ def download_url(entry):
     return _reverse('horizon:project:marketplace:download', entry)
 
 
-def format_date(value):
+def display_date(value):
+    """A date column's text: ``yyyy-mm-dd hh:mm`` of a datetime."""
     if isinstance(value, datetime.datetime):
         return defaultfilters.date(value, 'Y-m-d H:i')
     return value or ''
@@ -91,7 +106,7 @@ def verdict_badge(entry):
 
 def glance_mark(entry):
     """The *In Glance* mark: ``entry.image`` is the image the entry is in
-    Glance as, by the import engine's rule (see ``views._mark_imported``)."""
+    Glance as, by the import engine's rule (see ``views.mark_imported``)."""
     return render_to_string('project/marketplace/_in_glance.html',
                             {'image': getattr(entry, 'image', None)})
 
@@ -141,66 +156,19 @@ class ImportEntry(tables.LinkAction):
                 and import_url(datum) is not None)
 
 
-class LaunchAction(tables.LinkAction):
-    """Opens Horizon's Angular launch-instance wizard, like LaunchImageNG.
+class EntryImage:
+    """The image of an entry's row: :func:`entry_image_id`."""
 
-    The image ID goes into a JavaScript expression: it is only rendered
-    when it is a canonical UUID.
-    """
-
-    name = 'launch'
-    verbose_name = _('Launch')
-    classes = ('btn-launch',)
-    icon = 'cloud-upload'
-    ajax = False
-    policy_rules = (('compute', 'os_compute_api:servers:create'),)
-
-    def __init__(self, attrs=None, **kwargs):
-        kwargs['preempt'] = True
-        super().__init__(attrs, **kwargs)
-
-    def image_id(self, datum):
-        raise NotImplementedError
-
-    def allowed(self, request, datum=None):
-        return datum is not None and self.image_id(datum) is not None
-
-    def get_link_url(self, datum=None):
-        image_id = self.image_id(datum)
-        if image_id is None:
-            return '#'
-        self.attrs.update({
-            'ng-controller': 'LaunchInstanceModalController as modal',
-            'ng-click': "modal.openLaunchInstanceWizard({successUrl: '%s', "
-                        "imageId: '%s'})"
-                        % (urls.reverse('horizon:project:instances:index'),
-                           image_id)})
-        return 'javascript:void(0);'
-
-
-class LaunchEntry(LaunchAction):
     def image_id(self, datum):
         return entry_image_id(self.table.request, datum)
 
 
-def copy_link_url(image_id):
-    return urls.reverse('horizon:project:marketplace:launch_link',
-                        kwargs={'image_id': image_id})
+class LaunchEntry(EntryImage, actions.LaunchAction):
+    pass
 
 
-class CopyEntryLink(tables.LinkAction):
-    name = 'copy_link'
-    verbose_name = _('Copy Launch Link')
-    classes = ('ajax-modal',)
-    icon = 'link'
-
-    def get_link_url(self, datum=None):
-        image_id = entry_image_id(self.table.request, datum)
-        return copy_link_url(image_id) if image_id else '#'
-
-    def allowed(self, request, datum=None):
-        return datum is not None and \
-            entry_image_id(request, datum) is not None
+class CopyEntryLink(EntryImage, actions.CopyLinkAction):
+    pass
 
 
 class ImportsLink(tables.LinkAction):
@@ -221,9 +189,9 @@ class AppliancesTable(tables.DataTable):
                          sortable=False)
     email = tables.Column('email', verbose_name=_('Endorser'), sortable=False)
     created = tables.Column('created', verbose_name=_('Endorsed'),
-                            filters=(format_date,), sortable=False)
+                            filters=(display_date,), sortable=False)
     valid = tables.Column('valid', verbose_name=_('Valid Until'),
-                          filters=(format_date,), sortable=False)
+                          filters=(display_date,), sortable=False)
     verdict = tables.Column(verdict_badge, verbose_name=_('Verdict'),
                             sortable=False)
     in_glance = tables.Column(glance_mark, verbose_name=_('In Glance'),
@@ -282,198 +250,3 @@ class AppliancesTable(tables.DataTable):
         table_actions = (ImportsLink,)
         row_actions = (LaunchEntry, ImportEntry, CopyEntryLink,
                        DownloadMetadata)
-
-
-# -- Imports view ------------------------------------------------------------
-
-STATE_DISPLAY = (
-    ('queued', _('Queued')),
-    ('importing', _('Importing')),
-    ('verifying', _('Verifying')),
-    ('active', _('Active (verified)')),
-    ('failed', _('Failed')),
-    (imports.UNCHECKED, _('Not checked')),
-)
-STATE_STATUS = (('active', True), ('failed', False), ('queued', None),
-                ('importing', None), ('verifying', None),
-                (imports.UNCHECKED, None))
-FLAG_NAMES = {
-    'expired': _('Entry expired'),
-    'deprecated': _('Entry deprecated'),
-    'replaced': _('Newer endorsement'),
-    imports.LIFECYCLE_UNKNOWN: _('Unknown'),
-}
-FLAG_HELP = {
-    'expired': _('The marketplace entry is past its validity date.'),
-    'deprecated': _('The endorser deprecated the marketplace entry.'),
-    'replaced': _('The endorser has published a newer endorsement of '
-                  'this appliance.'),
-    imports.LIFECYCLE_UNKNOWN: _('The marketplace could not be reached or '
-                                 'no longer lists this entry.'),
-}
-LIFECYCLE_FLAGS = ('expired', 'deprecated', 'replaced')
-
-
-def image_detail_url(row):
-    if row.image.get('status') == 'deleted':
-        return None  # a failed import whose image is gone
-    return urls.reverse('horizon:project:images:images:detail',
-                        args=(row.id,))
-
-
-def progress_text(row):
-    """Bytes and percentage of a streamed transfer; the ``percent``
-    attribute sizes the progress bar horizon.tables.js draws."""
-    progress = row.progress
-    total = progress.get('total')
-    if not total or row.state not in ('importing', 'verifying', 'queued'):
-        return ''
-    percent = progress.get('percent') or 0
-    return format_html(
-        '<span percent="{}%">{}</span>', percent,
-        _('%(done)s of %(total)s (%(percent)s%%)') % {
-            'done': defaultfilters.filesizeformat(progress.get('done') or 0),
-            'total': defaultfilters.filesizeformat(total),
-            'percent': percent})
-
-
-def reasons_text(row):
-    return '; '.join(row.reasons)
-
-
-def lifecycle_text(row):
-    return render_to_string('project/marketplace/_lifecycle.html', {
-        'flags': [(flag, FLAG_NAMES.get(flag, flag), FLAG_HELP.get(flag, ''))
-                  for flag in row.flags],
-        'hidden': row.hidden})
-
-
-def _is_admin(request):
-    return bool(getattr(request.user, 'is_superuser', False))
-
-
-def _flagged(row):
-    return any(flag in LIFECYCLE_FLAGS for flag in row.flags)
-
-
-class LaunchImport(LaunchAction):
-    def image_id(self, datum):
-        return datum.id if datum.launchable and imports.is_uuid(datum.id) \
-            else None
-
-
-class CopyImportLink(tables.LinkAction):
-    name = 'copy_link'
-    verbose_name = _('Copy Launch Link')
-    classes = ('ajax-modal',)
-    icon = 'link'
-
-    def get_link_url(self, datum=None):
-        return copy_link_url(datum.id)
-
-    def allowed(self, request, datum=None):
-        return (datum is not None and datum.launchable
-                and imports.is_uuid(datum.id))
-
-
-class _LifecycleAction(tables.BatchAction):
-    """Admin-only Glance lifecycle action, offered on the rows of images
-    with a lifecycle flag for which :meth:`applies` holds."""
-
-    action_type = 'danger'
-
-    def applies(self, datum):
-        raise NotImplementedError
-
-    def allowed(self, request, datum=None):
-        if datum is None:
-            return _is_admin(request)
-        return _is_admin(request) and _flagged(datum) and self.applies(datum)
-
-
-class HideImage(_LifecycleAction):
-    name = 'hide'
-    help_text = _('Hidden images stay usable but leave the default image '
-                  'lists (os_hidden).')
-    policy_rules = (('image', 'modify_image'),)
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Hide Image', 'Hide Images', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Hid Image', 'Hid Images', count)
-
-    def applies(self, datum):
-        return not datum.hidden
-
-    def action(self, request, obj_id):
-        imports.hide_image(request, obj_id)
-
-
-class DeactivateImage(_LifecycleAction):
-    name = 'deactivate'
-    help_text = _('Running instances keep working; no new instance can '
-                  'be launched from a deactivated image.')
-    policy_rules = (('image', 'deactivate'),)
-
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy('Deactivate Image', 'Deactivate Images', count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy('Deactivated Image', 'Deactivated Images',
-                             count)
-
-    def applies(self, datum):
-        return datum.image.get('status') == 'active'
-
-    def action(self, request, obj_id):
-        imports.deactivate_image(request, obj_id)
-
-
-class UpdateImportRow(tables.Row):
-    ajax = True
-
-    def get_data(self, request, image_id):
-        if not imports.is_uuid(image_id):
-            raise exceptions.NotFound()
-        try:
-            return imports.import_row(request, image_id)
-        except imports.glance.GlanceNotFound as exc:
-            # Horizon's row update removes the row of a deleted image.
-            raise exceptions.NotFound() from exc
-        except imports.RECOVERABLE as exc:
-            # Glance, the marketplace or the settings failed this time:
-            # the row says why and polls again (never a server error).
-            return imports.unchecked_row({'id': image_id}, exc)
-
-
-class ImportsTable(tables.DataTable):
-    name = tables.Column('name', verbose_name=_('Image Name'),
-                         link=image_detail_url)
-    endorser = tables.Column('endorser', verbose_name=_('Endorser'))
-    visibility = tables.Column('visibility', verbose_name=_('Visibility'),
-                               filters=(defaultfilters.title,))
-    state = tables.Column('state', verbose_name=_('Status'), status=True,
-                          status_choices=STATE_STATUS,
-                          display_choices=STATE_DISPLAY)
-    progress = tables.Column(progress_text, verbose_name=_('Progress'))
-    reasons = tables.Column(reasons_text, verbose_name=_('Problems'),
-                            classes=('word-wrap',))
-    lifecycle = tables.Column(lifecycle_text, verbose_name=_('Lifecycle'))
-
-    def get_object_display(self, datum):
-        return datum.name
-
-    class Meta:
-        name = 'imports'
-        verbose_name = _('Marketplace Images')
-        status_columns = ['state']
-        row_class = UpdateImportRow
-        table_actions = (HideImage, DeactivateImage)
-        row_actions = (LaunchImport, CopyImportLink, HideImage,
-                       DeactivateImage)
-

@@ -21,6 +21,12 @@ from horizon import exceptions, tabs
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.dashboards.project.marketplace import tables
 
+__all__ = [
+    'LINK_SCHEMES', 'SIGNATURE_STATUS', 'DetailTabs', 'DocumentTab',
+    'EndorsementTab', 'EntryTab', 'LocationsTab', 'OverviewTab',
+    'VersionsTab', 'endorsement_facts', 'location_link',
+]
+
 LINK_SCHEMES = ('http', 'https')
 
 
@@ -72,8 +78,15 @@ def endorsement_facts(verdict):
 
 
 class EntryTab(tabs.Tab):
+    """A tab of the entry the tab group was given; a subclass adds to
+    its context in :meth:`entry_context`."""
+
     def get_context_data(self, request):
-        return {'entry': self.tab_group.kwargs['entry']}
+        entry = self.tab_group.kwargs['entry']
+        return {'entry': entry, **self.entry_context(request, entry)}
+
+    def entry_context(self, request, entry):
+        return {}
 
 
 class OverviewTab(EntryTab):
@@ -87,13 +100,10 @@ class EndorsementTab(EntryTab):
     slug = 'endorsement'
     template_name = 'project/marketplace/_detail_endorsement.html'
 
-    def get_context_data(self, request):
-        context = super().get_context_data(request)
-        entry = context['entry']
-        context.update(tables.level_label(entry.level))
-        context['facts'] = endorsement_facts(entry.verdict)
-        context['trust_path'] = entry.verdict.get('trust_path') or []
-        return context
+    def entry_context(self, request, entry):
+        return {**tables.level_label(entry.level),
+                'facts': endorsement_facts(entry.verdict),
+                'trust_path': entry.verdict.get('trust_path') or []}
 
 
 class LocationsTab(EntryTab):
@@ -101,14 +111,11 @@ class LocationsTab(EntryTab):
     slug = 'locations'
     template_name = 'project/marketplace/_detail_locations.html'
 
-    def get_context_data(self, request):
-        context = super().get_context_data(request)
-        entry = context['entry']
-        context['locations'] = [
-            {'text': location, 'link': location_link(location)}
-            for location in (entry.locations or ())]
-        context['checksums'] = sorted((entry.checksums or {}).items())
-        return context
+    def entry_context(self, request, entry):
+        return {'locations': [
+                    {'text': location, 'link': location_link(location)}
+                    for location in (entry.locations or ())],
+                'checksums': sorted((entry.checksums or {}).items())}
 
 
 class VersionsTab(EntryTab):
@@ -116,9 +123,7 @@ class VersionsTab(EntryTab):
     slug = 'versions'
     template_name = 'project/marketplace/_detail_versions.html'
 
-    def get_context_data(self, request):
-        context = super().get_context_data(request)
-        entry = context['entry']
+    def entry_context(self, request, entry):
         try:
             others = api.versions(request, entry.marketplace,
                                   entry.identifier)
@@ -127,12 +132,11 @@ class VersionsTab(EntryTab):
             exceptions.handle(
                 request, _('Unable to list the other entries of this '
                            'appliance.'))
-        context['versions'] = [
+        return {'versions': [
             {'entry': other, 'url': tables.detail_url(other),
              'current': other.id == entry.id,
              **tables.level_label(other.level)}
-            for other in others]
-        return context
+            for other in others]}
 
 
 class DocumentTab(EntryTab):
@@ -140,12 +144,9 @@ class DocumentTab(EntryTab):
     slug = 'document'
     template_name = 'project/marketplace/_detail_document.html'
 
-    def get_context_data(self, request):
-        context = super().get_context_data(request)
-        entry = context['entry']
-        context['text'] = (entry.document or b'').decode('utf-8', 'replace')
-        context['download_url'] = tables.download_url(entry)
-        return context
+    def entry_context(self, request, entry):
+        return {'text': (entry.document or b'').decode('utf-8', 'replace'),
+                'download_url': tables.download_url(entry)}
 
 
 class DetailTabs(tabs.DetailTabsGroup):

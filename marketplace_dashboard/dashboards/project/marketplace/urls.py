@@ -15,7 +15,14 @@
 
 from django.urls import re_path
 
-from marketplace_dashboard.dashboards.project.marketplace import views
+from marketplace_dashboard.dashboards.project.marketplace import (
+    detail_views,
+    import_views,
+    launch_views,
+    views,
+)
+
+__all__ = ['ENTRY', 'urlpatterns']
 
 # Marketplace names, identifiers and endorsement dates have fixed shapes
 # (conf.NAME_RE, spec section 1 and 2.2); the e-mail is checked in the view.
@@ -26,14 +33,16 @@ ENTRY = (r'^(?P<marketplace>[A-Za-z0-9][A-Za-z0-9_.-]{0,63})/'
 
 urlpatterns = [
     re_path(r'^$', views.IndexView.as_view(), name='index'),
-    re_path(ENTRY + r'$', views.DetailView.as_view(), name='detail'),
-    re_path(ENTRY + r'download/$', views.DownloadView.as_view(),
+    re_path(ENTRY + r'$', detail_views.DetailView.as_view(), name='detail'),
+    re_path(ENTRY + r'download/$', detail_views.DownloadView.as_view(),
             name='download'),
-    re_path(ENTRY + r'import/$', views.ImportView.as_view(), name='import'),
-    re_path(r'^imports/$', views.ImportsView.as_view(), name='imports'),
+    re_path(ENTRY + r'import/$', import_views.ImportView.as_view(),
+            name='import'),
+    re_path(r'^imports/$', import_views.ImportsView.as_view(),
+            name='imports'),
     # Any short segment: the views validate the UUID and say what is wrong.
-    re_path(r'^launch/(?P<image_id>[^/]{1,64})/$', views.LaunchView.as_view(),
-            name='launch'),
+    re_path(r'^launch/(?P<image_id>[^/]{1,64})/$',
+            launch_views.LaunchView.as_view(), name='launch'),
     re_path(r'^imports/(?P<image_id>[^/]{1,64})/link/$',
-            views.LaunchLinkView.as_view(), name='launch_link'),
+            launch_views.LaunchLinkView.as_view(), name='launch_link'),
 ]
