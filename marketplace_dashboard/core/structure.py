@@ -59,6 +59,7 @@ import re
 from lxml import etree
 
 from marketplace_dashboard.core import model, xmlsafe
+from marketplace_dashboard.core.formats import EMAIL_PATTERN, is_email
 
 SCHEMA_ERROR = 'XML schema validation exception: '
 RDF_ERROR = 'RDF/XML validation exception: '
@@ -73,7 +74,6 @@ _PREFIXES[model.XML_NS] = 'xml'
 
 _ABOUT_RE = re.compile(r'#[A-Za-z0-9_-]{27}')
 _HEX_RE = re.compile(r'[A-Fa-f0-9]+')
-_EMAIL_RE = re.compile(r'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+')
 _NON_NEGATIVE_RE = re.compile(r'\+?[0-9]+|-0+')
 _INTEGER_RE = re.compile(r'[+-]?[0-9]+')
 _NCNAME_RE = re.compile(r'[^\W\d][\w.-]*')
@@ -493,8 +493,8 @@ def _hex(value):
 
 
 def _email(value):
-    if not _EMAIL_RE.fullmatch(value):
-        return 'is not an e-mail address (pattern %s)' % _EMAIL_RE.pattern
+    if not is_email(value):
+        return 'is not an e-mail address (pattern %s)' % EMAIL_PATTERN
     return None
 
 

@@ -55,7 +55,7 @@ import re
 from cryptography import x509
 from cryptography.x509 import verification
 
-from marketplace_dashboard.core import binding, model
+from marketplace_dashboard.core import binding, formats
 from marketplace_dashboard.core.errors import ConfigurationError
 
 SHA1_POLICIES = ('warn', 'refuse')
@@ -154,7 +154,7 @@ class TrustPolicy:
 
 
 def _fmt(when):
-    return model.format_date(when)
+    return formats.format_date(when)
 
 
 def _verify_chain(certificate, policy, when):

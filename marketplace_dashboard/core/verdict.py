@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives import hashes
 from marketplace_dashboard.core import (
     binding,
     constraints,
+    formats,
     model,
     signature,
     trust,
@@ -102,7 +103,7 @@ class Verdict:
     def valid_until(self):
         if self.appliance is None or self.appliance.valid is None:
             return None
-        return model.format_date(self.appliance.valid)
+        return formats.format_date(self.appliance.valid)
 
     @property
     def is_invalid(self):
@@ -156,8 +157,8 @@ def certificate_facts(cert):
         'issuer': issuer,
         'email': email,
         'serial_number': '%X' % cert.serial_number,
-        'not_before': model.format_date(cert.not_valid_before_utc),
-        'not_after': model.format_date(cert.not_valid_after_utc),
+        'not_before': formats.format_date(cert.not_valid_before_utc),
+        'not_after': formats.format_date(cert.not_valid_after_utc),
         'sha256_fingerprint': cert.fingerprint(hashes.SHA256()).hex(),
     }
 
@@ -233,7 +234,7 @@ def evaluate(data, policy=None, now=None,
         reasons.append('deprecated: %s' % (app.deprecated_reason or
                                            'no reason given'))
     if app.is_expired(now):
-        reasons.append('expired on %s' % model.format_date(app.valid))
+        reasons.append('expired on %s' % formats.format_date(app.valid))
     if trust_result is not None:
         reasons.extend(trust_result.reasons)
     verdict.reasons = reasons

@@ -248,12 +248,12 @@ class MarketplaceApp:
         self.url_map = Map([
             Rule(PREFIX + '/metadata', endpoint='metadata',
                  methods=listing_methods),
-            Rule(PREFIX + '/metadata/<a>', endpoint='metadata',
+            Rule(PREFIX + '/metadata/<first_filter>', endpoint='metadata',
                  methods=read),
-            Rule(PREFIX + '/metadata/<a>/<b>', endpoint='metadata',
-                 methods=read),
-            Rule(PREFIX + '/metadata/<a>/<b>/<c>', endpoint='entry',
-                 methods=read),
+            Rule(PREFIX + '/metadata/<first_filter>/<second_filter>',
+                 endpoint='metadata', methods=read),
+            Rule(PREFIX + '/metadata/<identifier>/<email>/<created>',
+                 endpoint='entry', methods=read),
             Rule(PREFIX + '/endorsers', endpoint='endorsers', methods=read),
             Rule(PREFIX + '/endorsers/<email>', endpoint='endorser',
                  methods=read),
@@ -297,15 +297,19 @@ class MarketplaceApp:
 
     # -- listing -----------------------------------------------------------
 
-    def on_metadata(self, request, a=None, b=None):
+    def on_metadata(self, request, first_filter=None, second_filter=None):
+        """The listing, filtered by up to two path segments (each an
+        identifier, an endorser e-mail or a date, see
+        :func:`listing.classify`); an upload when POSTed."""
         if request.method == 'POST':
             if request.mimetype == 'application/x-www-form-urlencoded':
                 return self._listing(request, request.form, (), force='json')
             return self.upload(request)
         tag = request.args.get('tag')
-        if tag is not None and a is not None and b is None:
-            return self._tagged(request, a, tag)
-        segments = tuple(s for s in (a, b) if s)
+        if tag is not None and first_filter is not None and \
+                second_filter is None:
+            return self._tagged(request, first_filter, tag)
+        segments = tuple(s for s in (first_filter, second_filter) if s)
         return self._listing(request, request.args, segments)
 
     def _listing(self, request, args, segments, force=None):
@@ -343,9 +347,10 @@ class MarketplaceApp:
 
     # -- single entry and tags ---------------------------------------------
 
-    def on_entry(self, request, a, b, c):
-        row = self.store.get(a, b, c)
-        document = self.store.read(a, b, c) if row is not None else None
+    def on_entry(self, request, identifier, email, created):
+        row = self.store.get(identifier, email, created)
+        document = (self.store.read(identifier, email, created)
+                    if row is not None else None)
         if document is None:
             raise HTTPError(404, 'metadata entry not found.\n')
         return self._entry_response(request, row, document)

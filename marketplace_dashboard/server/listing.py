@@ -62,12 +62,9 @@ import sqlite3
 import threading
 import time
 
-from marketplace_dashboard.core.errors import (  # noqa: F401
-    ListingError,
-    MarketplaceError,
-)
-from marketplace_dashboard.core.model import DATE_FORMAT, DATE_RE
-from marketplace_dashboard.server.store import COLUMNS, EMAIL_RE
+from marketplace_dashboard.core.errors import ListingError
+from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
+from marketplace_dashboard.server.store import COLUMNS
 
 MAX_PATTERN = 200
 MAX_TERMS = 20
@@ -232,7 +229,7 @@ def classify(value):
     As the original service: an e-mail-looking value filters the endorser,
     a date-looking value the endorsement date, anything else the identifier.
     """
-    if EMAIL_RE.match(value):
+    if is_email(value):
         return 'email'
     if DATE_RE.match(value):
         return 'created'
@@ -354,7 +351,7 @@ def _status_sql(status, now):
 
 def now_string(now=None):
     now = now or datetime.datetime.now(datetime.UTC)
-    return now.strftime(DATE_FORMAT)
+    return format_date(now)
 
 
 @contextlib.contextmanager
