@@ -23,6 +23,8 @@ the document is signed again directly; otherwise sign it before uploading.
 from marketplace_dashboard.cli import creator, files, signing
 from marketplace_dashboard.core import builder, model, xmlsafe
 
+__all__ = ['add_parser', 'run']
+
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(

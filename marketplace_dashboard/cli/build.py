@@ -32,6 +32,11 @@ from marketplace_dashboard.core.compression import (
 )
 from marketplace_dashboard.core.errors import CommandError
 
+__all__ = [
+    'NO_LOCATION_WARNING', 'PROGRESS_MIN_BYTES', 'ProgressBar', 'add_parser',
+    'run',
+]
+
 NO_LOCATION_WARNING = ("Image physical location (URL) was not provided. "
                        "You'll have to set it manually in the resulting "
                        "manifest.")

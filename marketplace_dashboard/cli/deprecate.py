@@ -34,6 +34,8 @@ from marketplace_dashboard.core import (
 )
 from marketplace_dashboard.core.errors import CommandError
 
+__all__ = ['add_parser', 'run', 'verified_entry']
+
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(

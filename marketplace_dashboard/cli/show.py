@@ -27,6 +27,8 @@ from marketplace_dashboard.cli import creator
 from marketplace_dashboard.core import model
 from marketplace_dashboard.core.errors import CommandError
 
+__all__ = ['add_parser', 'describe', 'run']
+
 _SKIPPED = {'about', 'extra', 'problems', 'document_sha256', 'endorsement',
             'checksums', 'identifier', 'deprecated'}
 

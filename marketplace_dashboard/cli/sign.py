@@ -22,6 +22,8 @@ RSA-SHA256 (RSA-SHA1 on request, for old verifiers).
 
 from marketplace_dashboard.cli import creator, files, signing
 
+__all__ = ['add_parser', 'run']
+
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(

@@ -23,6 +23,8 @@ from marketplace_dashboard.cli import creator
 from marketplace_dashboard.core import model, signature
 from marketplace_dashboard.core.errors import CommandError
 
+__all__ = ['add_parser', 'check_signed', 'run']
+
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(

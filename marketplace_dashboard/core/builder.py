@@ -33,6 +33,13 @@ from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
 
+__all__ = [
+    'DEFAULT_REASON', 'DEFAULT_VALID_DAYS', 'IMPORTABLE_SCHEMES',
+    'XML_DECLARATION', 'add_location', 'build_document', 'check_draft',
+    'check_location', 'check_reason', 'check_text', 'default_filename',
+    'make_draft', 'mark_deprecated', 'serialize',
+]
+
 #: ``dcterms:valid`` = build time + 178 days, as the original client.
 DEFAULT_VALID_DAYS = 178
 DEFAULT_REASON = 'This image has been deprecated'

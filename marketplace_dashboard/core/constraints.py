@@ -25,6 +25,8 @@ from marketplace_dashboard.core import formats, model, xmlsafe
 from marketplace_dashboard.core import identifier as identifiers
 from marketplace_dashboard.core.errors import IdentifierError
 
+__all__ = ['check_constraints']
+
 q = model.q
 _AT_MOST_ONE = ('serial-number', 'version', 'deprecated', 'os', 'os-arch',
                 'os-version')

@@ -34,6 +34,12 @@ from marketplace_dashboard.core import xmlsafe
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.formats import format_date, parse_date
 
+__all__ = [
+    'DCTERMS', 'DSIG', 'NAMESPACES', 'RDF', 'SLREQ', 'SLTERMS', 'XML_BASE',
+    'XML_NS', 'Appliance', 'Endorsement', 'appliance_from_root',
+    'description_of', 'parse_appliance', 'parse_appliances', 'q', 'text_of',
+]
+
 RDF = xmlsafe.RDF_NS
 DCTERMS = 'http://purl.org/dc/terms/'
 SLREQ = 'http://mp.stratuslab.eu/slreq#'

@@ -48,6 +48,12 @@ import xmlsec
 from marketplace_dashboard.core import binding, formats, model, xmlsafe
 from marketplace_dashboard.core.errors import MetadataError, SigningError
 
+__all__ = [
+    'C14N', 'C14N_COMMENTS', 'DIGEST_METHODS', 'ENVELOPED', 'INVALID',
+    'MIN_RSA_BITS', 'MISSING', 'SIGNATURE_METHODS', 'VALID', 'XML_DECLARATION',
+    'SignatureResult', 'sign_document', 'verify_root', 'verify_signature',
+]
+
 VALID = 'valid'
 INVALID = 'invalid'
 MISSING = 'missing'

@@ -58,6 +58,11 @@ from cryptography.x509 import verification
 from marketplace_dashboard.core import binding, formats
 from marketplace_dashboard.core.errors import ConfigurationError
 
+__all__ = [
+    'NO_ANCHORS', 'SHA1_POLICIES', 'TrustPolicy', 'TrustResult',
+    'evaluate_trust', 'load_ca_file', 'normalize_dn',
+]
+
 SHA1_POLICIES = ('warn', 'refuse')
 NO_ANCHORS = 'no trust anchors configured'
 

@@ -53,6 +53,12 @@ from marketplace_dashboard.core import (
 )
 from marketplace_dashboard.core.errors import MetadataError
 
+__all__ = [
+    'STATUS_DEPRECATED', 'STATUS_EXPIRED', 'STATUS_VALID', 'Level', 'Verdict',
+    'certificate_facts', 'entry_status', 'evaluate', 'evaluate_many',
+    'failure',
+]
+
 
 class Level(enum.StrEnum):
     VERIFIED = 'verified'

@@ -46,6 +46,11 @@ from marketplace_dashboard.core.errors import (
 from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
 from marketplace_dashboard.core.identifier import IDENTIFIER_RE
 
+__all__ = [
+    'COLUMNS', 'INDEX_NAME', 'EntryRecord', 'Store', 'atomic_write',
+    'check_key', 'relative_path',
+]
+
 LOG = logging.getLogger(__name__)
 
 INDEX_NAME = 'index.sqlite3'
