@@ -12,7 +12,7 @@ from marketplace_dashboard.core.errors import ListingError
 from marketplace_dashboard.core.identifier import identifier_from_sha1
 from marketplace_dashboard.server import listing, search
 from marketplace_dashboard.server.store import COLUMNS, EntryRecord, Store
-from tests.unit.server.test_app import listing as get_listing
+from tests.unit.server.web import listing as get_listing
 
 COUNT = 3000
 NOW = datetime.datetime.now(datetime.UTC)
