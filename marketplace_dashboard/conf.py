@@ -27,7 +27,12 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from marketplace_dashboard.core import errors
+from marketplace_dashboard.core.errors import ConfigurationError
+
+__all__ = [
+    'DEFAULTS', 'MAX_PAGE_SIZE', 'NAME_RE', 'SETTING', 'DashboardSettings',
+    'get_settings', 'validate',
+]
 
 SETTING = 'MARKETPLACE_DASHBOARD'
 
@@ -42,10 +47,6 @@ DEFAULTS = {
 # Marketplace names appear in URLs and cache keys.
 NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z')
 MAX_PAGE_SIZE = 200
-
-
-class ConfigurationError(errors.ConfigurationError):
-    """The MARKETPLACE_DASHBOARD setting is wrong; ``str()`` says how."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +91,8 @@ def _dict(value, key):
 def validate(value):
     """Merge *value* over :data:`DEFAULTS`; a :class:`DashboardSettings`.
 
-    Raises :class:`ConfigurationError` with a message naming the bad key.
+    Raises :class:`~marketplace_dashboard.core.errors.ConfigurationError`
+    with a message naming the bad key.
     """
     if value is None:
         value = {}

@@ -36,7 +36,7 @@ from keystoneauth1 import token_endpoint
 from openstack_dashboard.api import base
 
 from marketplace_dashboard.api import marketplace
-from marketplace_dashboard.core import errors, glance, importer, model
+from marketplace_dashboard.core import errors, formats, glance, importer
 
 LOG = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def start_import(request, name, verdict, image_name=None,
     endorsement = appliance.endorsement
     url = entry_url(name, appliance.identifier, endorsement.email,
                     endorsement.created_text
-                    or model.format_date(endorsement.created))
+                    or formats.format_date(endorsement.created))
     eng = engine(request)
     status = eng.start(verdict, name=image_name, visibility=visibility,
                        members=members, marketplace_url=url,

@@ -54,7 +54,7 @@ CACHE_PREFIX = 'marketplace-dashboard'
 GLANCE_TAG = importer.TAG
 GLANCE_ID_PROPERTY = importer.P + 'identifier'
 
-ConfigurationError = conf.ConfigurationError
+ConfigurationError = errors.ConfigurationError
 # Verdict of a listed row whose signed document the marketplace did not
 # send: nothing about it can be trusted.
 NO_DOCUMENT = {'level': 'invalid', 'reasons': [

@@ -20,8 +20,10 @@ emptied): nothing claims to be signed when it is not.  With signing options
 the document is signed again directly; otherwise sign it before uploading.
 """
 
-from marketplace_dashboard.cli import creator
+from marketplace_dashboard.cli import creator, files, signing
 from marketplace_dashboard.core import builder, model, xmlsafe
+
+__all__ = ['add_parser', 'run']
 
 
 def add_parser(subparsers):
@@ -33,7 +35,7 @@ def add_parser(subparsers):
     parser.add_argument('-o', '--output', metavar='OUT',
                         help='write the result to OUT (default: update FILE '
                              'in place, keeping FILE.orig)')
-    creator.add_signing_arguments(parser, required=False)
+    signing.add_signing_arguments(parser, required=False)
     parser.set_defaults(func=creator.command(run))
     return parser
 
@@ -46,14 +48,14 @@ def run(args):
     for warning in warnings:
         creator.warn(warning)
     document = builder.serialize(root)
-    sign = creator.signing_requested(args)
+    sign = signing.signing_requested(args)
     if sign:
-        document = creator.sign(document, args)
+        document = signing.sign(document, args)
     target = args.output or args.file
     if args.output:
-        creator.write_atomic(args.output, document)
+        files.write_atomic(args.output, document)
     else:
-        creator.replace_keeping_original(args.file, document)
+        files.replace_keeping_original(args.file, document)
     if sign:
         print('Location added and metadata file successfully signed: %s'
               % target)

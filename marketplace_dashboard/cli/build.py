@@ -24,8 +24,18 @@ import os
 import sys
 import time
 
-from marketplace_dashboard.cli import creator
+from marketplace_dashboard.cli import creator, files
 from marketplace_dashboard.core import builder, hashing, identifier
+from marketplace_dashboard.core.compression import (
+    COMPRESSIONS,
+    guess_compression,
+)
+from marketplace_dashboard.core.errors import CommandError
+
+__all__ = [
+    'NO_LOCATION_WARNING', 'PROGRESS_MIN_BYTES', 'ProgressBar', 'add_parser',
+    'run',
+]
 
 NO_LOCATION_WARNING = ("Image physical location (URL) was not provided. "
                        "You'll have to set it manually in the resulting "
@@ -60,7 +70,7 @@ def add_parser(subparsers):
                         metavar='URL',
                         help='download location of the image file '
                              '(repeatable); only http(s) can be imported')
-    parser.add_argument('--compression', choices=hashing.COMPRESSIONS,
+    parser.add_argument('--compression', choices=COMPRESSIONS,
                         help='compression of IMAGE (default: guessed from '
                              'its extension)')
     parser.add_argument('--title', default='', help='dcterms:title')
@@ -117,12 +127,12 @@ def run(args):
         args.os, args.os_version, args.os_arch, args.image_type,
         args.image_version)
     # Fail before reading a possibly huge image.
-    creator.check_writable(output, overwrite=args.force)
-    compression = args.compression or hashing.guess_compression(args.image)
+    files.check_writable(output, overwrite=args.force)
+    compression = args.compression or guess_compression(args.image)
     try:
         total = os.stat(args.image).st_size
     except OSError as exc:
-        raise creator.CommandError('cannot read image %s: %s' % (
+        raise CommandError('cannot read image %s: %s' % (
             args.image, exc.strerror)) from None
     progress = None
     if sys.stderr.isatty() and total >= PROGRESS_MIN_BYTES:
@@ -140,7 +150,7 @@ def run(args):
         compression=compression or '', title=args.title, tag=args.tag,
         comment=args.comment, author=args.author,
         valid_days=args.valid_days)
-    creator.write_atomic(output, document, overwrite=args.force)
+    files.write_atomic(output, document, overwrite=args.force)
     ident = identifier.identifier_from_sha1(result.digests['SHA-1'])
     print('Metadata of %s (identifier %s) written to: %s'
           % (args.image, ident, output))

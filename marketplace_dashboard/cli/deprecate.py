@@ -24,7 +24,7 @@ uploads it; prints the new entry's URL.
 
 from cryptography.hazmat.primitives import serialization
 
-from marketplace_dashboard.cli import creator
+from marketplace_dashboard.cli import creator, signing
 from marketplace_dashboard.core import (
     binding,
     builder,
@@ -32,6 +32,9 @@ from marketplace_dashboard.core import (
     signature,
     xmlsafe,
 )
+from marketplace_dashboard.core.errors import CommandError
+
+__all__ = ['add_parser', 'run', 'verified_entry']
 
 
 def add_parser(subparsers):
@@ -46,7 +49,7 @@ def add_parser(subparsers):
                              '(yyyy-mm-ddThh:mm:ssZ; default: the latest)')
     parser.add_argument('--reason', default=builder.DEFAULT_REASON,
                         help='why (default: "%s")' % builder.DEFAULT_REASON)
-    creator.add_signing_arguments(
+    signing.add_signing_arguments(
         parser, email_required=True,
         email_help='endorser e-mail of the entry to deprecate (also used in '
                    'the new endorsement when the certificate has none)')
@@ -73,38 +76,38 @@ def _same_endorser(cert, mine):
 def verified_entry(document, identifier, email, certificate, created=None):
     """The verified rdf:RDF element of a fetched entry and its Appliance.
 
-    Refuses (:class:`~creator.CommandError`) to re-sign anything but the
-    requested entry (*identifier*, *email*, *created* when given), with a
-    valid signature and endorser binding, signed with a certificate of the
-    holder of *certificate* (the signer's), whose new endorsement would
-    carry the same e-mail.
+    Refuses (:class:`~marketplace_dashboard.core.errors.CommandError`) to
+    re-sign anything but the requested entry (*identifier*, *email*,
+    *created* when given), with a valid signature and endorser binding,
+    signed with a certificate of the holder of *certificate* (the
+    signer's), whose new endorsement would carry the same e-mail.
     """
     result = signature.verify_signature(document)
     if not result.valid:
-        raise creator.CommandError(
+        raise CommandError(
             'refusing to re-sign entry %s/%s: its signature is %s (%s); '
             'only verified content is re-signed'
             % (identifier, email, result.status, result.reason))
     appliance = model.appliance_from_root(result.signed_root, document)
     endorsement = appliance.endorsement
     if appliance.identifier != identifier or endorsement.email != email:
-        raise creator.CommandError(
+        raise CommandError(
             'the marketplace returned entry %s endorsed by %s instead of %s '
             'endorsed by %s; refusing to re-sign it'
             % (appliance.identifier, endorsement.email, identifier, email))
     if created is not None and endorsement.created_text != created:
-        raise creator.CommandError(
+        raise CommandError(
             'the marketplace returned the entry of %s endorsed by %s at %s '
             'instead of the one endorsed at %s; refusing to re-sign it'
             % (identifier, email, endorsement.created_text, created))
     errors = binding.check_binding(result.certificate, appliance)
     if errors:
-        raise creator.CommandError(
+        raise CommandError(
             'refusing to re-sign entry %s/%s: its endorsement does not match '
             'its signing certificate (%s)'
             % (identifier, email, '; '.join(errors)))
     if not _same_endorser(result.certificate, certificate):
-        raise creator.CommandError(
+        raise CommandError(
             'refusing to deprecate entry %s/%s: it was signed with the '
             'certificate of %s (issued by %s), not with yours (%s, issued by '
             '%s); only its endorser can deprecate it, with the same key or '
@@ -115,7 +118,7 @@ def verified_entry(document, identifier, email, certificate, created=None):
                binding.java_dn(certificate.issuer)))
     new_email = binding.certificate_email(certificate) or email
     if new_email != email:
-        raise creator.CommandError(
+        raise CommandError(
             'refusing to deprecate entry %s/%s: your certificate carries the '
             'e-mail %s, so the deprecated entry would be endorsed by %s and '
             'not replace the one endorsed by %s'
@@ -126,7 +129,7 @@ def verified_entry(document, identifier, email, certificate, created=None):
 def run(args):
     # Fail before any network call: a reason XML cannot carry, no key.
     builder.check_reason(args.reason)
-    signer = creator.load_signer(args)
+    signer = signing.load_signer(args)
     marketplace = creator.make_client(args)
     try:
         if args.created:
@@ -135,7 +138,7 @@ def run(args):
         else:
             document = marketplace.latest_entry(args.identifier, args.email)
         if document is None:
-            raise creator.CommandError(
+            raise CommandError(
                 'no entry of image %s endorsed by %s in %s'
                 % (args.identifier, args.email, args.endpoint))
         root, appliance = verified_entry(document, args.identifier,
@@ -144,7 +147,7 @@ def run(args):
               'deprecating it.' % (appliance.endorsement.email,
                                    appliance.endorsement.created_text))
         builder.mark_deprecated(root, args.reason)
-        signed = creator.sign(xmlsafe.standalone_document(root), args,
+        signed = signing.sign(xmlsafe.standalone_document(root), args,
                               signer)
         print(creator.upload(marketplace, signed))
     finally:

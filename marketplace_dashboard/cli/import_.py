@@ -26,7 +26,7 @@ import sys
 
 from marketplace_dashboard.cli import creator
 from marketplace_dashboard.core import glance, importer, transfer
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import CommandError, MarketplaceError
 
 
 def add_parser(subparsers):
@@ -89,7 +89,7 @@ def glance_images(cloud=None):
         session = region.get_session()
     except (os_exc.SDKException, ks_exc.ClientException, KeyError,
             ValueError) as e:
-        raise creator.CommandError(
+        raise CommandError(
             'Cannot authenticate to OpenStack: %s. Set the OS_* variables '
             '(e.g. source an openrc file) or pass --os-cloud.'
             % str(e).rstrip('.')) from None
@@ -113,14 +113,14 @@ def choose_entry(marketplace, args, trust_policy, import_policy):
     from marketplace_dashboard.core import verdict as verdict_mod
 
     if args.created and not args.email:
-        raise creator.CommandError('--created needs --email')
+        raise CommandError('--created needs --email')
     if args.created:
         documents = [marketplace.fetch_entry(args.identifier, args.email,
                                              args.created)]
     else:
         documents = marketplace.entries(args.identifier, args.email)
     if not documents:
-        raise creator.CommandError(
+        raise CommandError(
             'No entry %s%s in %s.' % (args.identifier,
                                       ' endorsed by %s' % args.email
                                       if args.email else '', args.endpoint))
@@ -140,7 +140,7 @@ def choose_entry(marketplace, args, trust_policy, import_policy):
             args.endpoint.rstrip('/'), appliance.identifier,
             appliance.endorsement.email, appliance.endorsement.created_text)
         return verdict, url
-    raise refusal or creator.CommandError(
+    raise refusal or CommandError(
         'The marketplace returned no entry for %s.' % args.identifier)
 
 
@@ -175,7 +175,7 @@ def run(args):
         if not args.json:
             raise
         state = 'refused' if isinstance(e, (importer.ImportRefused,
-                                            creator.CommandError)) \
+                                            CommandError)) \
             else 'failed'
         print(json.dumps({'error': str(e), 'state': state, 'image_id': None,
                           'verified': False}, indent=2, sort_keys=True))
@@ -185,7 +185,7 @@ def run(args):
 
 def _run(args):
     if args.member and args.visibility != 'shared':
-        raise creator.CommandError('--member needs --visibility shared')
+        raise CommandError('--member needs --visibility shared')
     trust_policy, import_policy = _policies(args)
     marketplace = creator.make_client(args)
     verdict, url = choose_entry(marketplace, args, trust_policy,

@@ -25,6 +25,8 @@ import argparse
 import importlib
 import sys
 
+__all__ = ['COMMANDS', 'build_parser', 'main']
+
 COMMANDS = [
     'verify',
     'build',

@@ -32,6 +32,7 @@ import sys
 
 from marketplace_dashboard.cli import creator, import_
 from marketplace_dashboard.core import importer
+from marketplace_dashboard.core.errors import CommandError, MarketplaceError
 
 P = importer.P
 
@@ -131,7 +132,7 @@ def reconcile(engine, images, now=None):
         before = (image.get('status'), image.get(P + 'verified'))
         try:
             status = engine.status(image['id'], image=image)
-        except creator.MarketplaceError as e:
+        except MarketplaceError as e:
             status = importer.ImportStatus(image['id'], 'failed',
                                            reasons=['Cannot check: %s' % e],
                                            image=image)
@@ -158,7 +159,7 @@ def run(args):
     admin = images.is_admin
     owner = {} if admin else {'owner': images.project_id}
     if not admin and not images.project_id:
-        raise creator.CommandError(
+        raise CommandError(
             'The credentials are not scoped to a project: nothing to '
             'reconcile (use project-scoped credentials, or an admin\'s).')
     if args.dry_run:

@@ -26,6 +26,8 @@ import json
 from marketplace_dashboard.cli import creator
 from marketplace_dashboard.core import client
 
+__all__ = ['TABLE', 'add_parser', 'format_table', 'positive_int', 'run']
+
 TABLE = (('identifier', 'IDENTIFIER', 27), ('email', 'ENDORSER', 30),
          ('created', 'CREATED', 20), ('os', 'OS', 14),
          ('os_version', 'VERSION', 9), ('os_arch', 'ARCH', 8),

@@ -25,6 +25,9 @@ import sys
 
 from marketplace_dashboard.cli import creator
 from marketplace_dashboard.core import model
+from marketplace_dashboard.core.errors import CommandError
+
+__all__ = ['add_parser', 'describe', 'run']
 
 _SKIPPED = {'about', 'extra', 'problems', 'document_sha256', 'endorsement',
             'checksums', 'identifier', 'deprecated'}
@@ -56,7 +59,7 @@ def _keys(marketplace, args):
     keys = sorted((model.parse_appliance(d).key for d in documents),
                   key=lambda k: k[2] or '', reverse=True)
     if not keys:
-        raise creator.CommandError(
+        raise CommandError(
             'no entry for %s%s in this marketplace'
             % (args.identifier, ' by %s' % args.email if args.email else ''))
     return keys
@@ -89,14 +92,14 @@ def describe(document, verdict):
 
 def run(args):
     if args.created and not args.email:
-        raise creator.CommandError('give EMAIL before CREATED')
+        raise CommandError('give EMAIL before CREATED')
     policy = creator.trust_policy(args)
     marketplace = creator.make_client(args)
     try:
         keys = _keys(marketplace, args)
         if args.xml:
             if len(keys) > 1:
-                raise creator.CommandError(
+                raise CommandError(
                     '%d endorsers endorse %s (%s); give EMAIL to choose one'
                     % (len(keys), args.identifier,
                        ', '.join(k[1] for k in keys)))

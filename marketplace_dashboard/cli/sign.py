@@ -20,7 +20,9 @@ and issuer DNs) and signs enveloped XML-DSig in the StratusLab profile with
 RSA-SHA256 (RSA-SHA1 on request, for old verifiers).
 """
 
-from marketplace_dashboard.cli import creator
+from marketplace_dashboard.cli import creator, files, signing
+
+__all__ = ['add_parser', 'run']
 
 
 def add_parser(subparsers):
@@ -28,7 +30,7 @@ def add_parser(subparsers):
         'sign', help='endorse and sign a metadata file',
         description=__doc__.split('\n\n')[0])
     parser.add_argument('file', metavar='FILE', help='metadata file')
-    creator.add_signing_arguments(parser)
+    signing.add_signing_arguments(parser)
     parser.add_argument('-o', '--output', metavar='OUT',
                         help='write the signed document to OUT (default: '
                              'sign FILE in place, keeping FILE.orig)')
@@ -38,11 +40,11 @@ def add_parser(subparsers):
 
 def run(args):
     data = creator.read_file(args.file, 'metadata file')
-    signed = creator.sign(data, args)
+    signed = signing.sign(data, args)
     if args.output:
-        creator.write_atomic(args.output, signed)
+        files.write_atomic(args.output, signed)
     else:
-        creator.replace_keeping_original(args.file, signed)
+        files.replace_keeping_original(args.file, signed)
     print('Metadata file successfully signed: %s'
           % (args.output or args.file))
     return 0

@@ -21,6 +21,9 @@ prints the URL of the new entry.
 
 from marketplace_dashboard.cli import creator
 from marketplace_dashboard.core import model, signature
+from marketplace_dashboard.core.errors import CommandError
+
+__all__ = ['add_parser', 'check_signed', 'run']
 
 
 def add_parser(subparsers):
@@ -38,11 +41,11 @@ def check_signed(data, name):
     model.parse_appliance(data)
     result = signature.verify_signature(data)
     if result.status == signature.MISSING:
-        raise creator.CommandError(
+        raise CommandError(
             '%s is not signed; sign it first with "marketplace-metadata '
             'sign %s ..."' % (name, name))
     if not result.valid:
-        raise creator.CommandError(
+        raise CommandError(
             '%s has an invalid signature (%s); sign it again'
             % (name, result.reason))
     return result

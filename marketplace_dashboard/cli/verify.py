@@ -35,6 +35,11 @@ from marketplace_dashboard.core.errors import (
     MarketplaceError,
 )
 
+__all__ = [
+    'MAX_EXIT_STATUS', 'check_draft_file', 'format_line', 'read_input',
+    'register', 'run', 'run_draft', 'verify_file',
+]
+
 MAX_EXIT_STATUS = 100
 
 

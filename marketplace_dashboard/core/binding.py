@@ -26,6 +26,11 @@ attribute type (e.g. emailAddress).
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+__all__ = [
+    'binding_warnings', 'certificate_email', 'certificate_identity',
+    'check_binding', 'java_dn',
+]
+
 # RFC 2253 section 2.3 keywords, the only ones X500Principal prints by name.
 _KEYWORDS = {
     NameOID.COMMON_NAME: 'CN',

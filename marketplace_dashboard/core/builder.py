@@ -27,11 +27,18 @@ import urllib.parse
 
 from lxml import etree
 
+from marketplace_dashboard.core import formats, model, structure, xmlsafe
 from marketplace_dashboard.core import identifier as identifier_mod
-from marketplace_dashboard.core import model, structure, xmlsafe
 from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
+
+__all__ = [
+    'DEFAULT_REASON', 'DEFAULT_VALID_DAYS', 'IMPORTABLE_SCHEMES',
+    'XML_DECLARATION', 'add_location', 'build_document', 'check_draft',
+    'check_location', 'check_reason', 'check_text', 'default_filename',
+    'make_draft', 'mark_deprecated', 'serialize',
+]
 
 #: ``dcterms:valid`` = build time + 178 days, as the original client.
 DEFAULT_VALID_DAYS = 178
@@ -188,8 +195,8 @@ def build_document(size, checksums, os='', os_version='', os_arch='',
     for prefix, local, value in (
             ('dcterms', 'format', image_format),
             ('dcterms', 'creator', author),
-            ('dcterms', 'created', model.format_date(now)),
-            ('dcterms', 'valid', model.format_date(valid)),
+            ('dcterms', 'created', formats.format_date(now)),
+            ('dcterms', 'valid', formats.format_date(valid)),
             ('dcterms', 'title', title),
             ('dcterms', 'alternative', tag),
             ('dcterms', 'description', comment),
@@ -388,7 +395,7 @@ def check_draft(data, now=None):
     now = now or datetime.datetime.now(datetime.UTC)
     if appliance.valid is not None and appliance.valid < now:
         warnings.append('dcterms:valid (%s) is in the past: the entry would '
-                        'be listed as expired' % model.format_date(
+                        'be listed as expired' % formats.format_date(
                             appliance.valid))
     if root.find('.//' + q('ds', 'Signature')) is not None:
         warnings.append('the document is signed; --draft does not check '

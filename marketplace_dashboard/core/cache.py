@@ -13,13 +13,17 @@
 # under the License.
 
 
-"""Pluggable caches for the marketplace client.
+"""Pluggable caches for the marketplace client and the import engine.
 
-A cache is anything with ``get(key)`` (``None`` when absent) and
-``set(key, value, ttl)`` (*ttl* in seconds).  :class:`NullCache` caches
-nothing, :class:`MemoryCache` is a small thread-safe in-process cache; the
-dashboard passes an adapter over the Django cache.  Keys are short ASCII
-strings without spaces (safe for memcached).
+A cache has the interface of the Django cache the dashboard uses:
+``get(key, default=None)``, ``set(key, value, timeout=None)``,
+``add(key, value, timeout=None)`` (stores only an absent key; False if
+the key was there) and ``delete(key)``.  *timeout* is in seconds:
+``None`` keeps the value until it is evicted, 0 or less does not store
+it.  :class:`NullCache` caches nothing, :class:`MemoryCache` is a small
+thread-safe in-process cache; the dashboard passes an adapter over the
+Django cache.  Keys are short ASCII strings without spaces (safe for
+memcached).
 """
 
 import collections
@@ -30,25 +34,43 @@ import threading
 import time
 from typing import Protocol
 
+__all__ = [
+    'Cache', 'MemoryCache', 'NullCache', 'digest_key', 'policy_fingerprint',
+]
+
+_FOREVER = float('inf')
+
 
 class Cache(Protocol):
-    def get(self, key): ...
+    """What the core needs of a cache (a subset of Django's)."""
 
-    def set(self, key, value, ttl): ...
+    def get(self, key, default=None): ...
+
+    def set(self, key, value, timeout=None): ...
+
+    def add(self, key, value, timeout=None): ...
+
+    def delete(self, key): ...
 
 
 class NullCache:
-    """Caches nothing."""
+    """Caches nothing (as Django's dummy cache)."""
 
-    def get(self, key):
+    def get(self, key, default=None):
+        return default
+
+    def set(self, key, value, timeout=None):
         return None
 
-    def set(self, key, value, ttl):
-        return None
+    def add(self, key, value, timeout=None):
+        return True
+
+    def delete(self, key):
+        return False
 
 
 class MemoryCache:
-    """Thread-safe in-memory cache with TTLs and an LRU size bound."""
+    """Thread-safe in-memory cache with timeouts and an LRU size bound."""
 
     def __init__(self, max_entries=1024, clock=time.monotonic):
         self._data = collections.OrderedDict()
@@ -56,26 +78,48 @@ class MemoryCache:
         self._max = max_entries
         self._clock = clock
 
-    def get(self, key):
-        with self._lock:
-            item = self._data.get(key)
-            if item is None:
-                return None
-            expires, value = item
-            if expires <= self._clock():
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return value
+    def _live(self, key):
+        """The ``(expires, value)`` of a live *key*, else None (lock
+        held); a live key becomes the most recently used."""
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if item[0] <= self._clock():
+            del self._data[key]
+            return None
+        self._data.move_to_end(key)
+        return item
 
-    def set(self, key, value, ttl):
-        if ttl is None or ttl <= 0:
+    def _store(self, key, value, timeout):
+        """Store *value* unless *timeout* is 0 or less (lock held)."""
+        if timeout is not None and timeout <= 0:
+            self._data.pop(key, None)
             return
+        expires = _FOREVER if timeout is None else self._clock() + timeout
+        self._data[key] = (expires, value)
+        self._data.move_to_end(key)
+        while len(self._data) > self._max:
+            self._data.popitem(last=False)
+
+    def get(self, key, default=None):
         with self._lock:
-            self._data[key] = (self._clock() + ttl, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self._max:
-                self._data.popitem(last=False)
+            item = self._live(key)
+        return default if item is None else item[1]
+
+    def set(self, key, value, timeout=None):
+        with self._lock:
+            self._store(key, value, timeout)
+
+    def add(self, key, value, timeout=None):
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._store(key, value, timeout)
+            return True
+
+    def delete(self, key):
+        with self._lock:
+            return self._data.pop(key, None) is not None
 
 
 def digest_key(prefix, *parts):

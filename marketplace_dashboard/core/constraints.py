@@ -21,9 +21,11 @@ its quirks: "slterms:checksum" for the slreq element, and the dcterms:valid
 value printed in the dcterms:created message).
 """
 
+from marketplace_dashboard.core import formats, model, xmlsafe
 from marketplace_dashboard.core import identifier as identifiers
-from marketplace_dashboard.core import model, xmlsafe
 from marketplace_dashboard.core.errors import IdentifierError
+
+__all__ = ['check_constraints']
 
 q = model.q
 _AT_MOST_ONE = ('serial-number', 'version', 'deprecated', 'os', 'os-arch',
@@ -41,9 +43,9 @@ def _date_error(value):
     """None if *value* is empty or a strict date, else the failure kind."""
     if not value:
         return None
-    if not model.DATE_RE.match(value):
+    if not formats.DATE_RE.match(value):
         return 'pattern'
-    if model.parse_date(value) is None:
+    if formats.parse_date(value) is None:
         return 'parse'
     return None
 

@@ -23,6 +23,12 @@ import re
 
 from marketplace_dashboard.core.errors import IdentifierError
 
+__all__ = [
+    'ALPHABET', 'IDENTIFIER_LENGTH', 'IDENTIFIER_RE', 'identifier_from_sha1',
+    'identifier_to_int', 'is_consistent', 'is_identifier',
+    'sha1_from_identifier', 'sha1_to_int',
+]
+
 ALPHABET = ('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
             '0123456789-_')
 IDENTIFIER_LENGTH = 27

@@ -60,8 +60,13 @@ import threading
 import time
 import uuid
 
-from marketplace_dashboard.core import hashing, transfer
+from marketplace_dashboard.core import formats, transfer
+from marketplace_dashboard.core.compression import (
+    COMPRESSIONS,
+    guess_compression,
+)
 from marketplace_dashboard.core.errors import (  # noqa: F401
+    ImageDataError,
     ImportFailed,
     ImportRefused,
     MarketplaceError,
@@ -467,10 +472,10 @@ def location_compression(appliance, url):
     declared = (appliance.compression or '').strip().lower() or None
     if declared in ('gzip',):
         declared = 'gz'
-    if declared and declared not in hashing.COMPRESSIONS:
+    if declared and declared not in COMPRESSIONS:
         raise ImportRefused('Unsupported compression %r (supported: %s).'
-                            % (declared, ', '.join(hashing.COMPRESSIONS)))
-    return declared or hashing.guess_compression(
+                            % (declared, ', '.join(COMPRESSIONS)))
+    return declared or guess_compression(
         url.split('?', 1)[0].split('#', 1)[0])
 
 
@@ -1107,7 +1112,7 @@ class Importer:
                     progress=report, session=self.http_session,
                     verify=self.policy.verify_tls, extra=(glance_algo,))
                 break
-            except (transfer.TransferError, hashing.ImageDataError) as e:
+            except (transfer.TransferError, ImageDataError) as e:
                 LOG.info('Streamed import of %s: %s', image_id, e)
                 errors.append(str(e))
         else:
@@ -1122,7 +1127,7 @@ class Importer:
                                          total, image)
                 return self._fail(image_id, 'Glance could not stage the '
                                   'image data: %s' % e, total, image)
-            except (transfer.TransferError, hashing.ImageDataError):
+            except (transfer.TransferError, ImageDataError):
                 pass  # recorded in stream.error, reported below
             except Exception as e:  # the upload wraps reader errors
                 if stream.error is None:
@@ -1772,7 +1777,7 @@ def lifecycle_flags(image, verdict, now=None):
 
 def hashing_name(name):
     """``'sha512'`` → ``'SHA-512'`` (the marketplace spelling)."""
-    for marketplace, hashlib_name in hashing.ALGORITHMS.items():
+    for marketplace, hashlib_name in formats.ALGORITHMS.items():
         if hashlib_name == name:
             return marketplace
     return name.upper()

@@ -32,6 +32,13 @@ from lxml import etree
 
 from marketplace_dashboard.core import xmlsafe
 from marketplace_dashboard.core.errors import MetadataError
+from marketplace_dashboard.core.formats import format_date, parse_date
+
+__all__ = [
+    'DCTERMS', 'DSIG', 'NAMESPACES', 'RDF', 'SLREQ', 'SLTERMS', 'XML_BASE',
+    'XML_NS', 'Appliance', 'Endorsement', 'appliance_from_root',
+    'description_of', 'parse_appliance', 'parse_appliances', 'q', 'text_of',
+]
 
 RDF = xmlsafe.RDF_NS
 DCTERMS = 'http://purl.org/dc/terms/'
@@ -43,32 +50,10 @@ XML_BASE = 'http://mp.stratuslab.eu/'
 NAMESPACES = {'rdf': RDF, 'dcterms': DCTERMS, 'slreq': SLREQ,
               'slterms': SLTERMS, 'ds': DSIG}
 
-DATE_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z')
-DATE_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
-
 
 def q(prefix, local):
     """Clark notation of a name in one of :data:`NAMESPACES`."""
     return '{%s}%s' % (NAMESPACES[prefix], local)
-
-
-def parse_date(text):
-    """UTC ``datetime`` of a ``yyyy-MM-ddTHH:mm:ssZ`` string, else None."""
-    text = (text or '').strip()
-    if not DATE_RE.match(text):
-        return None
-    try:
-        value = datetime.datetime.strptime(text, DATE_FORMAT)
-    except ValueError:
-        return None
-    return value.replace(tzinfo=datetime.UTC)
-
-
-def format_date(value):
-    """``yyyy-MM-ddTHH:mm:ssZ`` of an aware or UTC-naive ``datetime``."""
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.UTC)
-    return value.strftime(DATE_FORMAT)
 
 
 def text_of(element):

@@ -37,7 +37,6 @@ import base64
 import binascii
 import dataclasses
 import datetime
-import re
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -46,8 +45,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 import xmlsec
 
-from marketplace_dashboard.core import binding, model, xmlsafe
+from marketplace_dashboard.core import binding, formats, model, xmlsafe
 from marketplace_dashboard.core.errors import MetadataError, SigningError
+
+__all__ = [
+    'C14N', 'C14N_COMMENTS', 'DIGEST_METHODS', 'ENVELOPED', 'INVALID',
+    'MIN_RSA_BITS', 'MISSING', 'SIGNATURE_METHODS', 'VALID', 'XML_DECLARATION',
+    'SignatureResult', 'sign_document', 'verify_root', 'verify_signature',
+]
 
 VALID = 'valid'
 INVALID = 'invalid'
@@ -75,7 +80,6 @@ _SIGN_TRANSFORMS = {
     'sha512': (xmlsec.Transform.RSA_SHA512, xmlsec.Transform.SHA512),
 }
 MIN_RSA_BITS = 1024
-EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 
 
@@ -281,7 +285,7 @@ def _endorser_email(certificate, email):
     if not address:
         raise SigningError('cannot generate slreq:endorsement; email address '
                            'not in cert or not provided')
-    if not EMAIL_RE.match(address):
+    if not formats.is_email(address):
         raise SigningError('invalid email address: %s' % address)
     return address
 
@@ -303,7 +307,7 @@ def _fill_endorsement(root, certificate, email, now):
     # The Java signer writes these unprefixed, with default namespaces.
     created = etree.SubElement(endorsement, model.q('dcterms', 'created'),
                                nsmap={None: model.DCTERMS})
-    created.text = model.format_date(now)
+    created.text = formats.format_date(now)
     endorser = etree.SubElement(endorsement, model.q('slreq', 'endorser'),
                                 nsmap={None: model.SLREQ})
     endorser.set(model.q('rdf', 'parseType'), 'Resource')

@@ -30,8 +30,13 @@ import urllib.parse
 import requests
 import urllib3
 
-from marketplace_dashboard.core import hashing
+from marketplace_dashboard.core import formats, hashing
+from marketplace_dashboard.core.compression import (
+    guess_compression,
+    open_decompressed,
+)
 from marketplace_dashboard.core.errors import (  # noqa: F401
+    ImageDataError,
     MarketplaceError,
     TransferError,
 )
@@ -179,12 +184,12 @@ class StreamedImage(io.RawIOBase):
         for algorithm in extra:
             wanted.setdefault(_hashlib_name(algorithm), algorithm)
         threaded = [a for a in wanted.values()
-                    if _hashlib_name(a) in hashing.ALGORITHMS.values()]
+                    if _hashlib_name(a) in formats.ALGORITHMS.values()]
         self._plain = {a: hashlib.new(_hashlib_name(a))
                        for a in wanted.values() if a not in threaded}
         self._names = wanted
         self._digests = None
-        self._reader = hashing.open_decompressed(
+        self._reader = open_decompressed(
             fileobj, compression, max_output=expected_bytes)
         self._hasher = hashing.MultiHasher(tuple(threaded))
         self._progress = progress
@@ -198,7 +203,7 @@ class StreamedImage(io.RawIOBase):
     def readinto(self, buffer):
         try:
             count = self._reader.readinto(buffer)
-        except (hashing.ImageDataError, TransferError) as e:
+        except (ImageDataError, TransferError) as e:
             self.error = e
             raise
         except OSError as e:
@@ -263,7 +268,7 @@ class StreamedImage(io.RawIOBase):
 
 def _hashlib_name(algorithm):
     """``'SHA-512'`` / ``'sha512'`` → ``'sha512'`` (hashlib's name)."""
-    name = hashing.ALGORITHMS.get(algorithm)
+    name = formats.ALGORITHMS.get(algorithm)
     if name is None:
         name = str(algorithm).strip().lower().replace('-', '')
     return name
@@ -280,7 +285,7 @@ def stream_image(url, checksums, expected_bytes, compression=None,
     the bytes hashed are those of the file.  The caller closes the result.
     """
     if compression is None:
-        compression = hashing.guess_compression(
+        compression = guess_compression(
             urllib.parse.urlsplit(url).path)
     response = open_url(url, session=session, timeout=timeout,
                         verify=verify)

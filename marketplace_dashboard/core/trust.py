@@ -55,8 +55,13 @@ import re
 from cryptography import x509
 from cryptography.x509 import verification
 
-from marketplace_dashboard.core import binding, model
+from marketplace_dashboard.core import binding, formats
 from marketplace_dashboard.core.errors import ConfigurationError
+
+__all__ = [
+    'NO_ANCHORS', 'SHA1_POLICIES', 'TrustPolicy', 'TrustResult',
+    'evaluate_trust', 'load_ca_file', 'normalize_dn',
+]
 
 SHA1_POLICIES = ('warn', 'refuse')
 NO_ANCHORS = 'no trust anchors configured'
@@ -154,7 +159,7 @@ class TrustPolicy:
 
 
 def _fmt(when):
-    return model.format_date(when)
+    return formats.format_date(when)
 
 
 def _verify_chain(certificate, policy, when):

@@ -45,12 +45,19 @@ from cryptography.hazmat.primitives import hashes
 from marketplace_dashboard.core import (
     binding,
     constraints,
+    formats,
     model,
     signature,
     trust,
     xmlsafe,
 )
 from marketplace_dashboard.core.errors import MetadataError
+
+__all__ = [
+    'STATUS_DEPRECATED', 'STATUS_EXPIRED', 'STATUS_VALID', 'Level', 'Verdict',
+    'certificate_facts', 'entry_status', 'evaluate', 'evaluate_many',
+    'failure',
+]
 
 
 class Level(enum.StrEnum):
@@ -102,7 +109,7 @@ class Verdict:
     def valid_until(self):
         if self.appliance is None or self.appliance.valid is None:
             return None
-        return model.format_date(self.appliance.valid)
+        return formats.format_date(self.appliance.valid)
 
     @property
     def is_invalid(self):
@@ -156,8 +163,8 @@ def certificate_facts(cert):
         'issuer': issuer,
         'email': email,
         'serial_number': '%X' % cert.serial_number,
-        'not_before': model.format_date(cert.not_valid_before_utc),
-        'not_after': model.format_date(cert.not_valid_after_utc),
+        'not_before': formats.format_date(cert.not_valid_before_utc),
+        'not_after': formats.format_date(cert.not_valid_after_utc),
         'sha256_fingerprint': cert.fingerprint(hashes.SHA256()).hex(),
     }
 
@@ -233,7 +240,7 @@ def evaluate(data, policy=None, now=None,
         reasons.append('deprecated: %s' % (app.deprecated_reason or
                                            'no reason given'))
     if app.is_expired(now):
-        reasons.append('expired on %s' % model.format_date(app.valid))
+        reasons.append('expired on %s' % formats.format_date(app.valid))
     if trust_result is not None:
         reasons.extend(trust_result.reasons)
     verdict.reasons = reasons

@@ -28,6 +28,13 @@ from lxml import etree
 
 from marketplace_dashboard.core.errors import DocumentTooLarge, MetadataError
 
+__all__ = [
+    'DEFAULT_MAX_BYTES', 'DEFAULT_MAX_LIST_BYTES', 'METADATA_LIST', 'RDF_NS',
+    'RDF_ROOT', 'parse_xml', 'root_tag', 'split_documents',
+    'standalone_document',
+    'text_content',
+]
+
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
 _PEEK_CHUNK = 64 * 1024
@@ -59,7 +66,7 @@ def _too_large(size, limit):
                             % (_human_size(size), _human_size(limit)))
 
 
-def _root_tag(data):
+def root_tag(data):
     """Tag of the root element of *data* from the bytes before and at its
     start tag only (a pull parser, fed in chunks), or None when that part
     is not well-formed (the full parse then says why)."""
@@ -144,7 +151,7 @@ def split_documents(data, max_bytes=DEFAULT_MAX_BYTES,
     """
     if isinstance(data, (bytes, bytearray, memoryview)) and \
             max_bytes is not None and len(data) > max_bytes and \
-            b'<!DOCTYPE' not in data and _root_tag(data) == RDF_ROOT:
+            b'<!DOCTYPE' not in data and root_tag(data) == RDF_ROOT:
         # One entry larger than an entry may be: refused before the full
         # parse, which costs some twenty times the document size.
         raise _too_large(len(data), max_bytes)

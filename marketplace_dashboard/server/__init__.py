@@ -15,6 +15,10 @@
 """A StratusLab-compatible marketplace service (``marketplace-server``).
 
 ``store`` keeps the signed documents on disk with a SQLite index,
-``listing`` turns listing/search parameters into index queries, ``app`` is
-the Werkzeug WSGI application and its console script.
+``listing`` turns listing/search parameters into index queries (with
+``search``, the guard on their search expressions), ``upload`` reads and
+validates an uploaded document, ``documents`` the stored documents as
+served (UTF-8 check, RDF/JSON), ``responses`` the service's answers and
+errors, and ``app`` is the Werkzeug WSGI application and its console
+script.
 """

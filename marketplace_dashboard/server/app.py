@@ -24,214 +24,51 @@ the StratusLab one (doc: stratuslab-marketplace.md section 3), served under
 
 import argparse
 import datetime
-import itertools
-import json
 import logging
 import re
 import sys
 import urllib.parse
 
-from lxml import etree
 from werkzeug import exceptions as wexc
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from marketplace_dashboard.core import trust, xmlsafe
-from marketplace_dashboard.core.binding import check_binding
-from marketplace_dashboard.core.constraints import check_constraints
+from marketplace_dashboard.core import trust
 from marketplace_dashboard.core.errors import (
-    DocumentTooLarge,
+    ListingError,
     MarketplaceError,
-    MetadataError,
-)
-from marketplace_dashboard.core.model import (
-    appliance_from_root,
-    parse_appliance,
-)
-from marketplace_dashboard.core.signature import verify_signature
-from marketplace_dashboard.server import listing
-from marketplace_dashboard.server.store import (
-    EntryRecord,
     OlderThanLatest,
-    Store,
     StoreError,
-    check_key,
 )
+from marketplace_dashboard.core.model import parse_appliance
+from marketplace_dashboard.server import listing
+from marketplace_dashboard.server.documents import (
+    encoding_problem,
+    rdf_json,
+    strip_declaration,
+)
+from marketplace_dashboard.server.responses import (
+    XML_DECL,
+    HTTPError,
+    error_response,
+    json_response,
+    sparql_results,
+    wants_json,
+)
+from marketplace_dashboard.server.store import Store
+from marketplace_dashboard.server.upload import (
+    DEFAULT_MAX_UPLOAD,
+    UploadValidator,
+)
+
+__all__ = ['PREFIX', 'MarketplaceApp', 'build_parser', 'create_app', 'main']
 
 LOG = logging.getLogger(__name__)
 
 PREFIX = '/marketplace'
-DEFAULT_MAX_UPLOAD = 4 * 1024 * 1024
-XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 NO_MATCH = 'no metadata matching query found'
 DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 365000
-_DECL_RE = re.compile(rb'^\s*<\?xml[^>]*\?>\s*')
-_ENCODING_RE = re.compile(rb'^\s*<\?xml[^>]*encoding=["\']([^"\']+)["\']')
-_NOT_XML_CHAR_RE = re.compile(
-    '[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
-_UTF8_BOM = b'\xef\xbb\xbf'
-# UTF-32 first: its little-endian BOM starts with the UTF-16 one.
-_FOREIGN_BOMS = ((b'\x00\x00\xfe\xff', 'UTF-32'),
-                 (b'\xff\xfe\x00\x00', 'UTF-32'),
-                 (b'\xfe\xff', 'UTF-16'), (b'\xff\xfe', 'UTF-16'))
-_SPARQL_NS = 'http://www.w3.org/2005/sparql-results#'
-RDF_ATTR = '{%s}%%s' % xmlsafe.RDF_NS
-XML_BASE_ATTR = '{http://www.w3.org/XML/1998/namespace}base'
-UPLOAD_TYPES = ('application/xml', 'application/rdf+xml', 'text/xml')
-
-
-class HTTPError(Exception):
-    """An error answered as ``<error>`` XML or ``{"code": "msg"}`` JSON."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def dumps(value):
-    """JSON as the original service writes it (``/`` escaped as ``\\/``)."""
-    return json.dumps(value, ensure_ascii=False).replace('/', '\\/')
-
-
-def wants_json(request):
-    media = (request.args.get('media') or '').lower()
-    if media:
-        return media == 'json'
-    accept = request.headers.get('Accept', '')
-    first = accept.split(',')[0].split(';')[0].strip().lower()
-    return first in ('application/json', 'application/sparql-results+json')
-
-
-def xml_text(text):
-    """*text* with the characters XML 1.0 cannot carry replaced by U+FFFD
-    (error messages may quote a request path with control characters)."""
-    return _NOT_XML_CHAR_RE.sub('\ufffd', text)
-
-
-def error_response(request, code, message):
-    message = xml_text(message)
-    if wants_json(request):
-        return Response(dumps({str(code): message}), status=code,
-                        mimetype='application/json')
-    root = etree.Element('error')
-    root.text = message
-    body = XML_DECL + etree.tostring(root, encoding='UTF-8')
-    return Response(body, status=code, mimetype='application/xml')
-
-
-def json_response(value, status=200):
-    return Response(dumps(value), status=status, mimetype='application/json')
-
-
-def encoding_problem(document):
-    """Why *document* (bytes) is not a UTF-8 XML document, or ``None``.
-
-    Stored documents are spliced into the UTF-8 ``<metadata>`` listing,
-    so only UTF-8 (or its ASCII subset) is accepted: no UTF-16/32 byte
-    order mark, no NUL byte (UTF-16/32 without a BOM), bytes that decode
-    as UTF-8 and no XML declaration naming another encoding.
-    """
-    for bom, name in _FOREIGN_BOMS:
-        if document.startswith(bom):
-            return 'found a %s byte order mark' % name
-    if b'\x00' in document:
-        return 'found NUL bytes, as in UTF-16 or UTF-32'
-    if document.startswith(_UTF8_BOM):
-        document = document[len(_UTF8_BOM):]
-    try:
-        document.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        return 'byte %d is not valid UTF-8' % exc.start
-    match = _ENCODING_RE.match(document)
-    if match and match.group(1).lower() not in (b'utf-8', b'utf8',
-                                                b'us-ascii', b'ascii'):
-        return 'the XML declaration names %s' % match.group(1).decode()
-    return None
-
-
-def strip_declaration(document):
-    """The stored document without its XML declaration (and BOM)."""
-    if document.startswith(_UTF8_BOM):
-        document = document[len(_UTF8_BOM):]
-    return _DECL_RE.sub(b'', document, count=1)
-
-
-def sparql_results(variables, rows, as_json):
-    """A SPARQL-results-like representation (XML or JSON)."""
-    if as_json:
-        bindings = [{v: {'type': 'literal', 'value': row[v]}
-                     for v in variables if row[v] is not None}
-                    for row in rows]
-        return json_response({'head': {'vars': list(variables)},
-                              'results': {'bindings': bindings}})
-    root = etree.Element('{%s}sparql' % _SPARQL_NS, nsmap={None: _SPARQL_NS})
-    head = etree.SubElement(root, '{%s}head' % _SPARQL_NS)
-    for name in variables:
-        etree.SubElement(head, '{%s}variable' % _SPARQL_NS, name=name)
-    results = etree.SubElement(root, '{%s}results' % _SPARQL_NS)
-    for row in rows:
-        result = etree.SubElement(results, '{%s}result' % _SPARQL_NS)
-        for name in variables:
-            if row[name] is None:
-                continue
-            binding = etree.SubElement(result, '{%s}binding' % _SPARQL_NS,
-                                       name=name)
-            literal = etree.SubElement(binding, '{%s}literal' % _SPARQL_NS)
-            literal.text = str(row[name])
-    body = etree.tostring(root, xml_declaration=True, encoding='UTF-8')
-    return Response(body, mimetype='application/sparql-results+xml')
-
-
-def literal_text(element):
-    """The text content of *element* without its comments and processing
-    instructions (``element.text`` stops at the first of them)."""
-    parts = [element.text or '']
-    for child in element:
-        if not isinstance(child.tag, str):
-            parts.append(child.tail or '')
-    return ''.join(parts)
-
-
-def rdf_json(document):
-    """RDF/JSON (Talis) of a stored entry, as the original service gives.
-
-    Properties of ``rdf:Description`` become ``{"type": "literal"}``
-    values, ``rdf:parseType="Resource"`` blocks blank nodes and
-    ``rdf:resource`` URIs; the signature is left out.
-    """
-    root = xmlsafe.parse_xml(document)
-    base = root.get(XML_BASE_ATTR) or 'http://mp.stratuslab.eu/'
-    graph = {}
-    blank = itertools.count()
-
-    def value_of(element):
-        if element.get(RDF_ATTR % 'parseType') == 'Resource':
-            name = '_:b%d' % next(blank)
-            graph[name] = properties(element)
-            return {'type': 'bnode', 'value': name}
-        resource = element.get(RDF_ATTR % 'resource')
-        if resource is not None:
-            return {'type': 'uri',
-                    'value': urllib.parse.urljoin(base, resource)}
-        return {'type': 'literal', 'value': literal_text(element)}
-
-    def properties(element):
-        result = {}
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            qname = etree.QName(child)
-            result.setdefault((qname.namespace or '') + qname.localname,
-                              []).append(value_of(child))
-        return result
-
-    for description in root.iterchildren(RDF_ATTR % 'Description'):
-        about = urllib.parse.urljoin(
-            base, description.get(RDF_ATTR % 'about') or '')
-        graph[about] = properties(description)
-    return graph
 
 
 class MarketplaceApp:
@@ -243,17 +80,18 @@ class MarketplaceApp:
         self.read_only = read_only
         self.policy = policy
         self.max_upload_bytes = max_upload_bytes
+        self.uploads = UploadValidator(max_upload_bytes, policy)
         read = ['GET', 'HEAD']
         listing_methods = ['GET', 'HEAD', 'POST']
         self.url_map = Map([
             Rule(PREFIX + '/metadata', endpoint='metadata',
                  methods=listing_methods),
-            Rule(PREFIX + '/metadata/<a>', endpoint='metadata',
+            Rule(PREFIX + '/metadata/<first_filter>', endpoint='metadata',
                  methods=read),
-            Rule(PREFIX + '/metadata/<a>/<b>', endpoint='metadata',
-                 methods=read),
-            Rule(PREFIX + '/metadata/<a>/<b>/<c>', endpoint='entry',
-                 methods=read),
+            Rule(PREFIX + '/metadata/<first_filter>/<second_filter>',
+                 endpoint='metadata', methods=read),
+            Rule(PREFIX + '/metadata/<identifier>/<email>/<created>',
+                 endpoint='entry', methods=read),
             Rule(PREFIX + '/endorsers', endpoint='endorsers', methods=read),
             Rule(PREFIX + '/endorsers/<email>', endpoint='endorser',
                  methods=read),
@@ -297,22 +135,26 @@ class MarketplaceApp:
 
     # -- listing -----------------------------------------------------------
 
-    def on_metadata(self, request, a=None, b=None):
+    def on_metadata(self, request, first_filter=None, second_filter=None):
+        """The listing, filtered by up to two path segments (each an
+        identifier, an endorser e-mail or a date, see
+        :func:`listing.classify`); an upload when POSTed."""
         if request.method == 'POST':
             if request.mimetype == 'application/x-www-form-urlencoded':
                 return self._listing(request, request.form, (), force='json')
             return self.upload(request)
         tag = request.args.get('tag')
-        if tag is not None and a is not None and b is None:
-            return self._tagged(request, a, tag)
-        segments = tuple(s for s in (a, b) if s)
+        if tag is not None and first_filter is not None and \
+                second_filter is None:
+            return self._tagged(request, first_filter, tag)
+        segments = tuple(s for s in (first_filter, second_filter) if s)
         return self._listing(request, request.args, segments)
 
     def _listing(self, request, args, segments, force=None):
         try:
             query = listing.ListingQuery.from_args(args, segments)
             result = listing.run_query(self.store.db, query)
-        except listing.ListingError as exc:
+        except ListingError as exc:
             raise HTTPError(400, str(exc)) from None
         if force == 'json' or wants_json(request):
             return json_response({
@@ -343,9 +185,10 @@ class MarketplaceApp:
 
     # -- single entry and tags ---------------------------------------------
 
-    def on_entry(self, request, a, b, c):
-        row = self.store.get(a, b, c)
-        document = self.store.read(a, b, c) if row is not None else None
+    def on_entry(self, request, identifier, email, created):
+        row = self.store.get(identifier, email, created)
+        document = (self.store.read(identifier, email, created)
+                    if row is not None else None)
         if document is None:
             raise HTTPError(404, 'metadata entry not found.\n')
         return self._entry_response(request, row, document)
@@ -420,29 +263,8 @@ class MarketplaceApp:
     def upload(self, request):
         if self.read_only:
             raise HTTPError(403, 'read-only repository')
-        if (request.content_length or 0) > self.max_upload_bytes:
-            raise HTTPError(413, self._too_large())
-        try:
-            if request.mimetype == 'multipart/form-data':
-                request.max_content_length = self.max_upload_bytes
-                request.max_form_memory_size = self.max_upload_bytes
-                files = [f for f in request.files.values() if f.filename]
-                if not files:
-                    raise HTTPError(400, 'no valid file uploaded')
-                data = files[0].read(self.max_upload_bytes + 1)
-            elif request.mimetype in UPLOAD_TYPES:
-                data = self._read_body(request)
-            else:
-                raise HTTPError(415, 'unsupported content type %r: send the '
-                                'metadata as application/xml' %
-                                (request.mimetype or '',))
-        except wexc.RequestEntityTooLarge:
-            raise HTTPError(413, self._too_large()) from None
-        if len(data) > self.max_upload_bytes:
-            raise HTTPError(413, self._too_large())
-        if not data.strip():
-            raise HTTPError(400, 'post with null entity')
-        record = self.validate(data)
+        data = self.uploads.read(request)
+        record = self.uploads.validate(data)
         try:
             self.store.add(record, data)
         except OlderThanLatest as exc:
@@ -458,78 +280,12 @@ class MarketplaceApp:
         response.headers['Location'] = location
         return response
 
-    def _read_body(self, request):
-        """The raw request body, refused (413) past the upload limit.
-
-        Read by hand because Werkzeug silently truncates a chunked body at
-        ``max_content_length`` instead of refusing it.
-        """
-        stream = request.stream
-        chunks = []
-        size = 0
-        while True:
-            chunk = stream.read(64 * 1024)
-            if not chunk:
-                return b''.join(chunks)
-            size += len(chunk)
-            if size > self.max_upload_bytes:
-                raise HTTPError(413, self._too_large())
-            chunks.append(chunk)
-
-    def _too_large(self):
-        return ('metadata document too large: the limit is %d bytes'
-                % self.max_upload_bytes)
-
     @staticmethod
     def _root_url(request):
         scheme = request.headers.get('X-Forwarded-Proto', '').lower()
         if scheme not in ('http', 'https'):
             scheme = request.scheme
         return '%s://%s/' % (scheme, request.host)
-
-    def validate(self, data):
-        """Full validation of an upload; returns its index record."""
-        problem = encoding_problem(data)
-        if problem:
-            raise HTTPError(400, 'invalid metadata: documents must be UTF-8 '
-                            'encoded (%s)' % problem)
-        try:
-            root = xmlsafe.parse_xml(data, max_bytes=self.max_upload_bytes)
-        except DocumentTooLarge:
-            raise HTTPError(413, self._too_large()) from None
-        except MetadataError as exc:
-            raise HTTPError(400, 'unable to parse metadata: %s'
-                            % exc) from None
-        if root.tag != xmlsafe.RDF_ROOT:
-            raise HTTPError(400, 'invalid metadata: the document root must '
-                            'be rdf:RDF (one entry per upload)')
-        signature = verify_signature(data)
-        if signature.status != 'valid':
-            raise HTTPError(400, 'invalid metadata: %s' % (
-                signature.reason or 'no signature'))
-        try:
-            appliance = appliance_from_root(root, data)
-        except MetadataError as exc:
-            raise HTTPError(400, 'invalid metadata: %s' % exc) from None
-        problems = (check_binding(signature.certificate, appliance)
-                    + check_constraints(root))
-        if problems:
-            raise HTTPError(400, 'invalid metadata: %s' % problems[0])
-        if self.policy is not None:
-            result = trust.evaluate_trust(
-                signature.certificate, self.policy,
-                appliance.endorsement.created,
-                datetime.datetime.now(datetime.UTC))
-            if not result.trusted:
-                raise HTTPError(403, 'endorser not trusted by this '
-                                'marketplace: %s' % '; '.join(
-                                    result.reasons or ['not allowed']))
-        record = EntryRecord.from_appliance(appliance)
-        try:
-            check_key(*record.key())
-        except StoreError as exc:
-            raise HTTPError(400, 'invalid metadata: %s' % exc) from None
-        return record
 
 
 def create_app(data_dir, read_only=False, trusted_endorsers=(),
@@ -597,3 +353,4 @@ def main(argv=None):
 
 if __name__ == '__main__':
     sys.exit(main())
+

@@ -12,38 +12,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+"""Listing over the index (StratusLab ``/metadata`` queries).
 
-r"""Listing and search over the index (StratusLab ``/metadata`` queries).
-
-Search terms (``sSearch`` terms and ``sSearch_1..5``) are case-insensitive
-regular expressions, as in the original service, so DataTables clients and
-clients that ``re.escape`` user text behave the same against both.  The
-regular expressions run inside SQLite queries, under the GIL, where nothing
-can interrupt them, so only a safe subset of Python ``re`` syntax is
-accepted (:func:`check_pattern`) whose matching cost is bounded:
-
-* at most 200 characters;
-* no backreferences, lookarounds or conditionals;
-* a repetition (``*``, ``+``, ``?``, ``{m,n}``) applies to one character
-  (a literal, ``.``, a class such as ``\w`` or ``[a-z]``) or to a group of
-  such characters, e.g. ``(ab)+``, never to a group holding an alternation
-  or another repetition (``(a+)+``, ``(.|.)*``); groups only take ``?``,
-  ``*`` or ``+`` (no counted repetition of groups, ``(.*a){12}``), counts
-  are at most 100;
-* at most one unbounded repetition (``*``, ``+``, ``{m,}``) per expression,
-  not counting one that ends it (as in ``^ubuntu\s+14.*``): two
-  overlapping ones such as ``.*.*x`` already cost the cube of the text
-  length;
-* at most 16 ways of matching at one position (the product of the
-  alternatives and of the spans of bounded repetitions such as ``a{0,3}``),
-  4 with an unbounded repetition.
-
-Expressions with a variable-width part (repetition or alternation) are
-matched against the first 512 characters of each value, which bounds one
-match to well under a second even for hostile values; literal expressions
-(plain text, ``re.escape`` output) see the whole value.  A search that
-still takes more than :data:`SEARCH_BUDGET` seconds is aborted.  Anything
-refused gives ``ListingError`` (HTTP 400 ``invalid search expression``).
+A :class:`ListingQuery` is built from the request parameters and path
+segments (the search terms checked by
+:mod:`~marketplace_dashboard.server.search`) and run on the index by
+:func:`run_query`.
 
 Ordering is always deterministic: the requested column (default 6, the
 endorsement date, descending), then identifier, e-mail and date.  The XML
@@ -51,179 +25,32 @@ and JSON listings share this module so they return the same rows in the
 same order.
 """
 
-import contextlib
 import dataclasses
 import datetime
-import functools
 import re
-from re import _constants as sre
-from re import _parser as sre_parse
-import sqlite3
-import threading
-import time
 
-from marketplace_dashboard.core.errors import (  # noqa: F401
-    ListingError,
-    MarketplaceError,
+from marketplace_dashboard.core.errors import ListingError
+from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
+from marketplace_dashboard.server.search import (
+    SEARCH_BUDGET,
+    compile_pattern,
+    register_functions,
+    search_budget,
 )
-from marketplace_dashboard.core.model import DATE_FORMAT, DATE_RE
-from marketplace_dashboard.server.store import COLUMNS, EMAIL_RE
+from marketplace_dashboard.server.store import COLUMNS
 
-MAX_PATTERN = 200
+__all__ = [
+    'DEFAULT_SORT_COLUMN', 'MAX_INT', 'MAX_TERMS', 'STATUSES',
+    'ListingQuery', 'ListingResult', 'ascii_int', 'classify', 'json_row',
+    'now_string', 'run_query',
+]
+
 MAX_TERMS = 20
-MAX_COUNT = 100
-MAX_UNBOUNDED = 1
-MAX_WAYS = 16
-MAX_WAYS_UNBOUNDED = 4
-#: Characters of each value a non-literal expression is matched against.
-MAX_SEARCH_TEXT = 512
-#: Seconds a listing with search terms may take before it is interrupted.
-SEARCH_BUDGET = 10.0
 DEFAULT_SORT_COLUMN = 6
 #: Largest paging value and sEcho (a Java int, as in the original service).
 MAX_INT = 2 ** 31 - 1
 _ASCII_INT_RE = re.compile(r'-?[0-9]+\Z')
 STATUSES = ('valid', 'expired', 'deprecated')
-
-# One character each; CATEGORY only occurs inside IN.
-_CHARACTER = frozenset([sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN])
-_REPEATS = frozenset([sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT])
-_REFUSED = {
-    sre.GROUPREF: 'backreferences are not allowed',
-    sre.GROUPREF_EXISTS: 'conditional groups are not allowed',
-    sre.ASSERT: 'lookahead and lookbehind are not allowed',
-    sre.ASSERT_NOT: 'lookahead and lookbehind are not allowed',
-}
-
-
-_budget_state = threading.local()
-
-
-class _Unsafe(Exception):
-    pass
-
-
-def _repeat_cost(av):
-    """``(ways, unbounded)`` of a repetition, or raise :class:`_Unsafe`."""
-    low, high, body = av
-    for count in (low, high):
-        if count != sre.MAXREPEAT and count > MAX_COUNT:
-            raise _Unsafe('repetition counts above %d are not allowed'
-                          % MAX_COUNT)
-    if len(body) != 1 or body[0][0] not in _CHARACTER:
-        # a group (a non-capturing one is inlined by the parser)
-        items = body
-        if len(body) == 1 and body[0][0] is sre.SUBPATTERN:
-            items = body[0][1][3]
-        elif len(body) == 1 and body[0][0] is sre.ATOMIC_GROUP:
-            items = body[0][1]
-        if not all(op in _CHARACTER or op is sre.AT for op, _ in items):
-            raise _Unsafe('a repeated group may only hold characters: no '
-                          'alternation or repetition inside it')
-        if low > 1 or high not in (1, sre.MAXREPEAT):
-            raise _Unsafe('groups may only be repeated with ?, * or +')
-    if high == sre.MAXREPEAT:
-        return 1, 1
-    return high - low + 1, 0
-
-
-def _cost(items):
-    """``(ways, unbounded)`` of a parsed (sub)pattern.
-
-    *ways*: how many ways it can match at one position, not counting
-    unbounded repetitions; *unbounded*: how many of those it holds.
-    """
-    ways, unbounded = 1, 0
-    for op, av in items:
-        if op in _CHARACTER or op is sre.AT:
-            continue
-        if op in _REFUSED:
-            raise _Unsafe(_REFUSED[op])
-        if op is sre.SUBPATTERN:
-            w, u = _cost(av[3])
-        elif op is sre.ATOMIC_GROUP:
-            w, u = _cost(av)
-        elif op is sre.BRANCH:
-            costs = [_cost(alternative) for alternative in av[1]]
-            w = sum(c[0] for c in costs)
-            u = sum(c[1] for c in costs)
-        elif op in _REPEATS:
-            w, u = _repeat_cost(av)
-        else:
-            raise _Unsafe('unsupported syntax')
-        ways = min(ways * w, MAX_WAYS + 1)
-        unbounded += u
-    return ways, unbounded
-
-
-def check_pattern(pattern):
-    """Text limit of a safe search *pattern* (None: literal), else raise.
-
-    :class:`ListingError` when the pattern is not in the safe subset
-    described in the module documentation.
-    """
-    if len(pattern) > MAX_PATTERN:
-        raise ListingError('invalid search expression: longer than %d '
-                           'characters' % MAX_PATTERN)
-    try:
-        items = list(sre_parse.parse(pattern, re.IGNORECASE))
-        trailing = None
-        if items and items[-1][0] in _REPEATS:
-            # Nothing follows it: once it has matched, the match is found,
-            # so it never multiplies the backtracking of what precedes.
-            trailing = _repeat_cost(items.pop()[1])
-        ways, unbounded = _cost(items)
-        if trailing is not None:
-            ways = ways * trailing[0] if not trailing[1] else ways
-    except re.error as exc:
-        raise ListingError('invalid search expression: %s' % exc) from None
-    except _Unsafe as exc:
-        raise ListingError('invalid search expression: %s' % exc) from None
-    except RecursionError:
-        raise ListingError('invalid search expression: too deeply '
-                           'nested') from None
-    if unbounded > MAX_UNBOUNDED:
-        raise ListingError('invalid search expression: at most %d unbounded '
-                           'repetition (*, + or {n,}) is allowed'
-                           % MAX_UNBOUNDED)
-    if ways > (MAX_WAYS_UNBOUNDED if unbounded else MAX_WAYS):
-        raise ListingError('invalid search expression: too many '
-                           'alternatives or optional parts')
-    if ways == 1 and not unbounded:
-        return None
-    return MAX_SEARCH_TEXT
-
-
-@functools.lru_cache(maxsize=256)
-def compile_pattern(pattern):
-    """``(regex, text limit)`` of a user search pattern, or ListingError."""
-    limit = check_pattern(pattern)
-    try:
-        return re.compile(pattern, re.IGNORECASE), limit
-    except (re.error, RecursionError) as exc:
-        raise ListingError('invalid search expression: %s' % exc) from None
-
-
-class _OutOfTime(Exception):
-    pass
-
-
-def _search_any(pattern, *values):
-    regex, limit = compile_pattern(pattern)
-    deadline = getattr(_budget_state, 'deadline', None)
-    for value in values:
-        if value is None:
-            continue
-        if deadline is not None and time.monotonic() > deadline:
-            raise _OutOfTime()  # SQLite aborts the statement
-        if regex.search(value[:limit]):
-            return 1
-    return 0
-
-
-def register_functions(conn):
-    """Install the SQL functions the listing queries use."""
-    conn.create_function('mp_search', -1, _search_any, deterministic=True)
 
 
 def classify(value):
@@ -232,7 +59,7 @@ def classify(value):
     As the original service: an e-mail-looking value filters the endorser,
     a date-looking value the endorsement date, anything else the identifier.
     """
-    if EMAIL_RE.match(value):
+    if is_email(value):
         return 'email'
     if DATE_RE.match(value):
         return 'created'
@@ -354,24 +181,7 @@ def _status_sql(status, now):
 
 def now_string(now=None):
     now = now or datetime.datetime.now(datetime.UTC)
-    return now.strftime(DATE_FORMAT)
-
-
-@contextlib.contextmanager
-def _budget(seconds):
-    """Abort the searches (``mp_search``) run inside after *seconds*."""
-    deadline = time.monotonic() + seconds
-    _budget_state.deadline = deadline
-    try:
-        yield
-    except sqlite3.OperationalError:
-        if time.monotonic() <= deadline:
-            raise
-        raise ListingError('invalid search expression: the search took more '
-                           'than %g seconds; use fewer or more specific '
-                           'terms' % seconds) from None
-    finally:
-        _budget_state.deadline = None
+    return format_date(now)
 
 
 def run_query(conn, query, now=None, budget=SEARCH_BUDGET):
@@ -382,7 +192,7 @@ def run_query(conn, query, now=None, budget=SEARCH_BUDGET):
     """
     register_functions(conn)
     if query.terms or query.column_terms:
-        with _budget(budget):
+        with search_budget(budget):
             return _run_query(conn, query, now)
     return _run_query(conn, query, now)
 

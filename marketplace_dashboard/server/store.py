@@ -38,17 +38,21 @@ import sqlite3
 import tempfile
 import threading
 
-from marketplace_dashboard.core.errors import (  # noqa: F401
+from marketplace_dashboard.core.errors import (
     MarketplaceError,
     OlderThanLatest,
     StoreError,
 )
+from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
 from marketplace_dashboard.core.identifier import IDENTIFIER_RE
-from marketplace_dashboard.core.model import DATE_RE, format_date
+
+__all__ = [
+    'COLUMNS', 'INDEX_NAME', 'EntryRecord', 'Store', 'atomic_write',
+    'check_key', 'relative_path',
+]
 
 LOG = logging.getLogger(__name__)
 
-EMAIL_RE = re.compile(r'^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\Z')
 INDEX_NAME = 'index.sqlite3'
 _WEB_RE = re.compile(r'^(https?|ftp)://', re.I)
 
@@ -127,7 +131,7 @@ def check_key(identifier, email, created):
     if not isinstance(identifier, str) or not IDENTIFIER_RE.match(identifier):
         raise StoreError('invalid identifier %r' % (identifier,))
     if (not isinstance(email, str) or len(email) > 254
-            or not EMAIL_RE.match(email)):
+            or not is_email(email)):
         raise StoreError('invalid endorser e-mail %r' % (email,))
     if not isinstance(created, str) or not DATE_RE.match(created):
         raise StoreError('invalid endorsement date %r' % (created,))
@@ -329,7 +333,7 @@ class Store:
                 continue
             for email in sorted(os.listdir(id_dir)):
                 email_dir = os.path.join(id_dir, email)
-                if not EMAIL_RE.match(email) or not os.path.isdir(email_dir):
+                if not is_email(email) or not os.path.isdir(email_dir):
                     continue
                 for name in sorted(os.listdir(email_dir)):
                     created = name[:-4]

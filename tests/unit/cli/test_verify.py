@@ -20,12 +20,12 @@ import json
 import pytest
 
 from marketplace_dashboard.cli import main as cli_main
-from marketplace_dashboard.core import model, signature
+from marketplace_dashboard.core import formats, signature
 from tests import pki
 from tests.unit.core import samples
 
 NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-FUTURE = model.format_date(NOW + datetime.timedelta(days=30)).encode()
+FUTURE = formats.format_date(NOW + datetime.timedelta(days=30)).encode()
 ID = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
 
 
@@ -137,7 +137,7 @@ def test_json(capsys, signed, ca_file):
     assert first['identifier'] == ID
     assert first['endorser'] == 'jane.tester@example.org'
     assert first['valid_until'] == FUTURE.decode()
-    assert model.parse_date(first['created']) is not None
+    assert formats.parse_date(first['created']) is not None
     assert (first['status'], first['signature'], first['trusted'],
             first['level']) == ('valid', 'valid', True, 'verified')
     assert first['reasons'] == [] and first['warnings'] == []

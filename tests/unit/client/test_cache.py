@@ -54,3 +54,29 @@ def test_policy_fingerprint_follows_settings_and_ca_content(tmp_path):
     assert first != cache.policy_fingerprint(
         trust.TrustPolicy(ca_files=[str(ca_file)]))
     assert cache.policy_fingerprint(None) == 'none'
+
+
+def test_memory_cache_django_interface():
+    clock = Clock()
+    store = cache.MemoryCache(clock=clock)
+    assert store.get('a', 'missing') == 'missing'
+    store.set('a', 1)                  # no timeout: kept
+    clock.now += 10 ** 9
+    assert store.get('a') == 1
+    assert store.add('a', 2, timeout=10) is False
+    assert store.get('a') == 1
+    assert store.delete('a') is True
+    assert store.delete('a') is False
+    assert store.add('a', 3, timeout=10) is True
+    assert store.get('a') == 3
+    clock.now += 11
+    assert store.add('a', 4, timeout=10) is True   # the old one expired
+    store.set('a', 5, timeout=-1)      # 0 or less: not stored
+    assert store.get('a') is None
+
+
+def test_null_cache_django_interface():
+    null = cache.NullCache()
+    assert null.get('a', 'missing') == 'missing'
+    assert null.add('a', 1) is True
+    assert null.delete('a') is False

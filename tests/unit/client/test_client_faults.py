@@ -8,6 +8,7 @@ import pytest
 from marketplace_dashboard.core import client as client_mod
 from marketplace_dashboard.core import trust
 from marketplace_dashboard.core.cache import MemoryCache
+from marketplace_dashboard.core.client.responses import load_json
 from marketplace_dashboard.core.errors import (
     MarketplaceClientError,
     MarketplaceHTTPError,
@@ -115,14 +116,14 @@ def test_hostile_json_listing(server, mode, reason):
 
 
 def test_json_depth_check_before_parsing():
-    assert client_mod._load_json(b'{"a": "[[[[\\"[", "b": [[{}]]}') == \
+    assert load_json(b'{"a": "[[[[\\"[", "b": [[{}]]}') == \
         {'a': '[[[["[', 'b': [[{}]]}
     deep = b'[' * 32 + b']' * 32
-    assert client_mod._load_json(deep)
+    assert load_json(deep)
     with pytest.raises(ValueError, match='more than 32 levels'):
-        client_mod._load_json(b'[' + deep + b']')
+        load_json(b'[' + deep + b']')
     with pytest.raises(ValueError, match='more than 32 levels'):
-        client_mod._load_json(b'{"x": ' * 100000)
+        load_json(b'{"x": ' * 100000)
 
 
 def test_deeply_nested_json_error_body(server):

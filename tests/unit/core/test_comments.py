@@ -26,6 +26,7 @@ import pytest
 from marketplace_dashboard.core import (
     builder,
     constraints,
+    formats,
     model,
     signature,
     trust,
@@ -98,7 +99,7 @@ def test_expired_entry_stays_expired(world, mark, at):
                   b'<dcterms:valid>%s' % PAST, mark, len(b'<dcterms:valid>')
                   + at)
     result = check(world, data)
-    assert result.appliance.valid == model.parse_date(PAST.decode())
+    assert result.appliance.valid == formats.parse_date(PAST.decode())
     assert result.level == Level.EXPIRED, result.reasons
     assert 'expired on %s' % PAST.decode() in result.reasons
     assert result.valid_until == PAST.decode()
@@ -146,7 +147,7 @@ def test_endorsement_created(world, mark, at):
     assert result.level == Level.VERIFIED, result.reasons
     endorsement = result.appliance.endorsement
     assert endorsement.created_text == created.decode()
-    assert endorsement.created == model.parse_date(created.decode())
+    assert endorsement.created == formats.parse_date(created.decode())
     assert result.created == created.decode()
 
 

@@ -17,7 +17,7 @@ import datetime
 
 import pytest
 
-from marketplace_dashboard.core import model
+from marketplace_dashboard.core import formats, model
 from marketplace_dashboard.core.errors import MetadataError
 from tests.unit.core import samples
 
@@ -199,10 +199,10 @@ def test_parse_appliances_list():
 
 
 def test_dates():
-    assert model.parse_date('2014-03-08T14:10:40Z') == datetime.datetime(
+    assert formats.parse_date('2014-03-08T14:10:40Z') == datetime.datetime(
         2014, 3, 8, 14, 10, 40, tzinfo=UTC)
     for bad in ('2014-03-08T99:10:40Z', '2014-03-08 14:10:40Z', '',
                 '2014-03-08T14:10:40', '2014-02-30T14:10:40Z', None):
-        assert model.parse_date(bad) is None
-    assert model.format_date(datetime.datetime(
+        assert formats.parse_date(bad) is None
+    assert formats.format_date(datetime.datetime(
         2014, 3, 8, 14, 10, 40, tzinfo=UTC)) == '2014-03-08T14:10:40Z'

@@ -26,15 +26,15 @@ from lxml import etree
 import pytest
 import xmlsec
 
-from marketplace_dashboard.core import model, trust, xmlsafe
+from marketplace_dashboard.core import formats, model, trust, xmlsafe
 from marketplace_dashboard.core import verdict as verdicts
 from tests import pki
 from tests.unit.core import samples, test_xmlsafe
 
 DS = '{http://www.w3.org/2000/09/xmldsig#}'
 NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-FUTURE = model.format_date(NOW + datetime.timedelta(days=100)).encode()
-PAST = model.format_date(NOW - datetime.timedelta(days=1)).encode()
+FUTURE = formats.format_date(NOW + datetime.timedelta(days=100)).encode()
+PAST = formats.format_date(NOW - datetime.timedelta(days=1)).encode()
 Level = verdicts.Level
 
 

@@ -166,6 +166,6 @@ def test_large_list_of_small_entries_is_split():
 
 @pytest.mark.parametrize('data', [b'<r', b'\xff\xfe<', b'', b'<!-- x'])
 def test_root_peek_of_broken_documents(data):
-    assert xmlsafe._root_tag(data) is None
+    assert xmlsafe.root_tag(data) is None
     with pytest.raises(MetadataError):
         xmlsafe.split_documents(data + b' ' * 200, max_bytes=100)

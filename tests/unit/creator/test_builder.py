@@ -19,7 +19,7 @@ import datetime
 from lxml import etree
 import pytest
 
-from marketplace_dashboard.core import builder, model, xmlsafe
+from marketplace_dashboard.core import builder, formats, model, xmlsafe
 from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
@@ -83,8 +83,8 @@ def test_template_shape_and_values():
         'T', 'tag', 'C', 'Jane Tester')
     assert app.locations == ['https://example.org/a.img.gz', 'pdisk:h:1:u']
     # Real data: created 2016-04-14T14:22:21Z -> valid 2016-10-09T14:22:21Z
-    assert model.format_date(app.created) == '2016-04-14T14:22:21Z'
-    assert model.format_date(app.valid) == '2016-10-09T14:22:21Z'
+    assert formats.format_date(app.created) == '2016-04-14T14:22:21Z'
+    assert formats.format_date(app.valid) == '2016-10-09T14:22:21Z'
     endorsement = model.description_of(xmlsafe.parse_xml(document)).find(
         q('slreq', 'endorsement'))
     assert len(endorsement) == 0

@@ -20,7 +20,13 @@ import os
 from cryptography.hazmat.primitives import serialization
 import pytest
 
-from marketplace_dashboard.core import binding, builder, model, signature
+from marketplace_dashboard.core import (
+    binding,
+    builder,
+    formats,
+    model,
+    signature,
+)
 from tests import pki
 from tests.unit.creator.conftest import PASSWORD, xmlsec1_verify
 
@@ -343,7 +349,7 @@ def test_expired_certificate_warns(cli, draft, ca, creds, tmp_path):
     assert result.err.startswith(
         'Warning: the certificate CN=Old Timer,OU=Testing Department,'
         'O=StratusLab Project,C=EU expired on %s'
-        % model.format_date(old.cert.not_valid_after_utc)), result.err
+        % formats.format_date(old.cert.not_valid_after_utc)), result.err
     assert signature.verify_signature(draft.read_bytes()).valid
 
 
@@ -353,7 +359,7 @@ def test_not_yet_valid_certificate_warns(cli, draft, ca, creds, tmp_path):
     result = sign_with(cli, draft, tmp_path, future)
     assert result.status == 0, result
     assert 'Warning: the certificate CN=Early Bird' in result.err
-    assert 'is not valid before %s' % model.format_date(
+    assert 'is not valid before %s' % formats.format_date(
         future.cert.not_valid_before_utc) in result.err
 
 

@@ -17,7 +17,6 @@
 import pytest
 
 from marketplace_dashboard.cli import creator, deprecate
-from marketplace_dashboard.cli.creator import CommandError
 from marketplace_dashboard.core import (
     builder,
     client,
@@ -26,7 +25,7 @@ from marketplace_dashboard.core import (
     signature,
     xmlsafe,
 )
-from marketplace_dashboard.core.errors import MetadataError
+from marketplace_dashboard.core.errors import CommandError, MetadataError
 from tests import pki
 from tests.unit.core import samples
 

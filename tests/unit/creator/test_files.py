@@ -19,8 +19,8 @@ import os
 
 import pytest
 
-from marketplace_dashboard.cli import creator
-from marketplace_dashboard.cli.creator import CommandError
+from marketplace_dashboard.cli import files
+from marketplace_dashboard.core.errors import CommandError
 
 NO_LINKS = [errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.ENOSYS]
 
@@ -39,7 +39,7 @@ def no_hard_links(request, monkeypatch):
 
 def test_new_file_without_hard_links(tmp_path, no_hard_links):
     path = tmp_path / 'new.xml'
-    creator.write_atomic(str(path), b'data', overwrite=False)
+    files.write_atomic(str(path), b'data', overwrite=False)
     assert no_hard_links, 'os.link was not tried first'
     assert path.read_bytes() == b'data'
     assert os.listdir(tmp_path) == ['new.xml']
@@ -53,10 +53,10 @@ def test_existing_file_is_never_overwritten_without_hard_links(
     path = tmp_path / 'old.xml'
     path.write_bytes(b'precious')
     with pytest.raises(CommandError, match='already exists; use --force'):
-        creator.write_atomic(str(path), b'data', overwrite=False)
+        files.write_atomic(str(path), b'data', overwrite=False)
     assert path.read_bytes() == b'precious'
     assert os.listdir(tmp_path) == ['old.xml']
-    creator.write_atomic(str(path), b'data', overwrite=True)
+    files.write_atomic(str(path), b'data', overwrite=True)
     assert path.read_bytes() == b'data'
     assert os.listdir(tmp_path) == ['old.xml']
 
@@ -69,7 +69,7 @@ def test_failed_rename_leaves_nothing_without_hard_links(
     monkeypatch.setattr(os, 'replace', replace)
     path = tmp_path / 'new.xml'
     with pytest.raises(CommandError, match='cannot write .*Input/output'):
-        creator.write_atomic(str(path), b'data', overwrite=False)
+        files.write_atomic(str(path), b'data', overwrite=False)
     assert os.listdir(tmp_path) == []
 
 
@@ -78,14 +78,14 @@ def test_replace_keeping_original_without_hard_links(tmp_path,
     path = tmp_path / 'doc.xml'
     path.write_bytes(b'original')
     path.chmod(0o640)
-    creator.replace_keeping_original(str(path), b'signed')
+    files.replace_keeping_original(str(path), b'signed')
     assert no_hard_links, 'os.link was not tried first'
     assert path.read_bytes() == b'signed'
     assert (tmp_path / 'doc.xml.orig').read_bytes() == b'original'
     assert sorted(os.listdir(tmp_path)) == ['doc.xml', 'doc.xml.orig']
     assert path.stat().st_mode & 0o777 == 0o640
     # again: the previous .orig is replaced by the previous content
-    creator.replace_keeping_original(str(path), b'signed again')
+    files.replace_keeping_original(str(path), b'signed again')
     assert path.read_bytes() == b'signed again'
     assert (tmp_path / 'doc.xml.orig').read_bytes() == b'signed'
     assert sorted(os.listdir(tmp_path)) == ['doc.xml', 'doc.xml.orig']
@@ -113,5 +113,5 @@ def test_other_link_errors_still_fail(tmp_path, monkeypatch):
     monkeypatch.setattr(os, 'link', link)
     path = tmp_path / 'new.xml'
     with pytest.raises(CommandError, match='No space left on device'):
-        creator.write_atomic(str(path), b'data', overwrite=False)
+        files.write_atomic(str(path), b'data', overwrite=False)
     assert os.listdir(tmp_path) == []

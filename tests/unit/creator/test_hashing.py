@@ -24,6 +24,14 @@ import os
 import pytest
 
 from marketplace_dashboard.core import hashing
+from marketplace_dashboard.core.compression import (
+    guess_compression,
+    open_decompressed,
+)
+from marketplace_dashboard.core.errors import (
+    DecompressedTooLarge,
+    ImageDataError,
+)
 
 # Compressible but not trivial: random blocks repeated, plus a tail that is
 # not a multiple of any chunk size.
@@ -134,7 +142,7 @@ def test_progress_reports_input_bytes(tmp_path):
 def test_truncated_compressed_data(tmp_path):
     path = tmp_path / 'cut.gz'
     path.write_bytes(gzip.compress(DATA)[:-100])
-    with pytest.raises(hashing.ImageDataError, match='truncated'):
+    with pytest.raises(ImageDataError, match='truncated'):
         hashing.hash_stream(str(path), compression='gz')
 
 
@@ -142,7 +150,7 @@ def test_truncated_compressed_data(tmp_path):
 def test_not_compressed_data(tmp_path, compression):
     path = tmp_path / 'plain'
     path.write_bytes(DATA)
-    with pytest.raises(hashing.ImageDataError,
+    with pytest.raises(ImageDataError,
                        match='not valid %s-compressed' % compression):
         hashing.hash_stream(str(path), compression=compression)
 
@@ -150,13 +158,13 @@ def test_not_compressed_data(tmp_path, compression):
 def test_empty_compressed_file(tmp_path):
     path = tmp_path / 'empty.xz'
     path.write_bytes(b'')
-    with pytest.raises(hashing.ImageDataError, match='empty'):
+    with pytest.raises(ImageDataError, match='empty'):
         hashing.hash_stream(str(path), compression='xz')
 
 
 def test_decompression_bomb_guard():
     bomb = gzip.compress(b'\0' * 10_000_000)
-    with pytest.raises(hashing.DecompressedTooLarge, match='more than'):
+    with pytest.raises(DecompressedTooLarge, match='more than'):
         hashing.hash_stream(io.BytesIO(bomb), compression='gz',
                             max_output=1_000_000)
     # Exactly at the limit is fine.
@@ -166,14 +174,14 @@ def test_decompression_bomb_guard():
 
 
 def test_unreadable_image(tmp_path):
-    with pytest.raises(hashing.ImageDataError, match='No such file'):
+    with pytest.raises(ImageDataError, match='No such file'):
         hashing.hash_stream(str(tmp_path / 'missing.img'))
-    with pytest.raises(hashing.ImageDataError, match='Is a directory'):
+    with pytest.raises(ImageDataError, match='Is a directory'):
         hashing.hash_stream(str(tmp_path))
 
 
 def test_open_decompressed_reads_stream():
-    reader = hashing.open_decompressed(io.BytesIO(bz2.compress(DATA)), 'bz2')
+    reader = open_decompressed(io.BytesIO(bz2.compress(DATA)), 'bz2')
     assert reader.read() == DATA
 
 
@@ -182,4 +190,4 @@ def test_open_decompressed_reads_stream():
     ('a.qcow2.xz', 'xz'), ('https://h/p/a.img', None), ('a.gz.img', None),
 ])
 def test_guess_compression(name, expected):
-    assert hashing.guess_compression(name) == expected
+    assert guess_compression(name) == expected

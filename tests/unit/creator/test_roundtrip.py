@@ -24,9 +24,8 @@ import urllib.parse
 import pytest
 
 from marketplace_dashboard.cli import deprecate
-from marketplace_dashboard.cli.creator import CommandError
 from marketplace_dashboard.core import builder, client, model, signature
-from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.errors import CommandError, MarketplaceError
 from tests.unit.creator.conftest import xmlsec1_verify
 
 IMAGE = os.urandom(300_000)

@@ -1,6 +1,7 @@
 import pytest
 
 from marketplace_dashboard import conf
+from marketplace_dashboard.core.errors import ConfigurationError
 
 GOOD = {
     'marketplaces': [
@@ -71,7 +72,7 @@ def test_validation_does_not_modify_the_setting():
     ({'import': None}, "'import'"),
 ])
 def test_bad_settings_are_explained(value, message):
-    with pytest.raises(conf.ConfigurationError) as info:
+    with pytest.raises(ConfigurationError) as info:
         conf.validate(value)
     assert message in str(info.value)
     assert 'MARKETPLACE_DASHBOARD' in str(info.value)

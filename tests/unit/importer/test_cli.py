@@ -21,6 +21,7 @@ import pytest
 
 from marketplace_dashboard.cli import import_, main
 from marketplace_dashboard.core import builder, signature
+from marketplace_dashboard.core.errors import CommandError
 from marketplace_dashboard.testing.imageserver import ImageServer
 from tests import pki
 from tests.unit.importer import fakes
@@ -213,6 +214,6 @@ def test_missing_credentials_is_a_sentence(monkeypatch, tmp_path):
         if name.startswith('OS_'):
             monkeypatch.delenv(name)
     monkeypatch.setenv('HOME', str(tmp_path))
-    with pytest.raises(import_.creator.CommandError,
+    with pytest.raises(CommandError,
                        match='Cannot authenticate to OpenStack.*OS_'):
         import_.glance_images(None)

@@ -8,10 +8,11 @@ import time
 
 import pytest
 
+from marketplace_dashboard.core.errors import ListingError
 from marketplace_dashboard.core.identifier import identifier_from_sha1
-from marketplace_dashboard.server import listing
+from marketplace_dashboard.server import listing, search
 from marketplace_dashboard.server.store import COLUMNS, EntryRecord, Store
-from tests.unit.server.test_app import listing as get_listing
+from tests.unit.server.web import listing as get_listing
 
 COUNT = 3000
 NOW = datetime.datetime.now(datetime.UTC)
@@ -125,8 +126,8 @@ def test_counts_with_filters(big, live):
     r'^ubuntu\s+14.*', 'colou?r', '(centos|debian)', r'\d{4}-\d{2}',
     '(ab)+x', '(a|b)*c', 'a.*b', '[a-z]+', r'(?i)^\w+@example\.org$'])
 def test_safe_patterns_accepted(pattern):
-    listing.check_pattern(pattern)
-    regex, _ = listing.compile_pattern(pattern)
+    search.check_pattern(pattern)
+    regex, _ = search.compile_pattern(pattern)
     assert regex.flags & re.IGNORECASE
 
 
@@ -148,8 +149,8 @@ def test_safe_patterns_accepted(pattern):
     ('(', 'missing )'),
 ])
 def test_unsafe_patterns_refused(pattern, reason):
-    with pytest.raises(listing.ListingError) as err:
-        listing.check_pattern(pattern)
+    with pytest.raises(ListingError) as err:
+        search.check_pattern(pattern)
     assert str(err.value).startswith('invalid search expression: ')
     assert reason in str(err.value)
 
@@ -189,7 +190,7 @@ def test_search_cost_is_bounded_on_hostile_values(hostile):
 
 def test_search_time_budget(hostile):
     query = listing.ListingQuery.from_args({'sSearch': 'nothing'})
-    with pytest.raises(listing.ListingError) as err:
+    with pytest.raises(ListingError) as err:
         listing.run_query(hostile.db, query, budget=0)
     assert 'took more than 0 seconds' in str(err.value)
     # a listing without search terms is not limited
