@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from marketplace_dashboard.testing import stack as stack_mod
+import stack as stack_mod
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_nova_services_run_their_main_with_begin_immediate(st, tmp_path,
         mod.write_text(textwrap.dedent('''
             import sys
             def main():
-                from marketplace_dashboard.testing import sqlite_immediate
+                import sqlite_immediate
                 from oslo_log import handlers
                 print(%r, sqlite_immediate._installed,
                       handlers._get_binary_name(), sys.argv[1:])
