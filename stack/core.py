@@ -19,7 +19,7 @@ marketplace service, and stops every process it started.
     with Stack(tmpdir, marketplace_settings={...}) as st:
         st.horizon_url, st.demo.username, st.glance(), st.nova()
 
-Run it alone until interrupted: ``python -m stack.core DIR``.
+Run it alone until interrupted: ``python -m stack DIR``.
 """
 
 import concurrent.futures
@@ -261,9 +261,10 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
 
 
 def main(argv=None):
-    """Run the stack until interrupted: python -m stack.core DIR."""
+    """Run the stack until interrupted: python -m stack DIR."""
     import argparse
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m stack",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("state_dir")
     parser.add_argument("--no-nova", action="store_true")
     parser.add_argument("--no-horizon", action="store_true")
@@ -279,7 +280,3 @@ def main(argv=None):
         except KeyboardInterrupt:
             pass
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
