@@ -58,7 +58,8 @@ __all__ = ["Stack", "main"]
 
 
 class Stack(Processes, Keystone, Glance, Nova, Horizon):
-    """Start/stop the loopback OpenStack; see the module docstring."""
+    """Start/stop the loopback OpenStack; see the ``stack`` package's
+    docstring and ``doc/loopback-stack.rst``."""
 
     def __init__(self, base_dir, *, nova=True, horizon=True,
                  marketplace=None, memcached=True, horizon_port=None,

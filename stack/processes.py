@@ -79,6 +79,8 @@ def free_ports(count):
 
 
 def dedent(text):
+    """*text* without its common indentation and leading blank lines (the
+    configuration files and launchers the stack writes)."""
     return textwrap.dedent(text).lstrip()
 
 
