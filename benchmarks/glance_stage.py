@@ -150,7 +150,7 @@ def main(argv=None):
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--py-spy', default=shutil.which('py-spy'))
     args = parser.parse_args(argv)
-    from marketplace_dashboard.testing.stack import Stack
+    from stack import Stack
 
     work = os.path.join(common.REPO, 'benchmarks', 'work')
     os.makedirs(work, exist_ok=True)

@@ -83,7 +83,7 @@ import urllib.parse
 import uuid
 
 from benchmarks import common, loopback
-from marketplace_dashboard.testing import forms
+from stack import forms
 
 POLL = 0.5
 MARKETPLACE = 'bench'

@@ -14,7 +14,7 @@
 
 """The real loopback stack for the benchmarks that need OpenStack.
 
-One :class:`marketplace_dashboard.testing.stack.Stack` (Keystone, Glance
+One :class:`stack.Stack` (Keystone, Glance
 with web-download open to the image server, Horizon with the plugin and
 ONE gunicorn worker -- the dashboard process whose bytes read and memory
 the import benchmarks measure --, memcached; no Nova) is shared by the
@@ -46,7 +46,7 @@ _STATE = {}
 
 
 def _free_port():
-    from marketplace_dashboard.testing.stack import free_port
+    from stack import free_port
     return free_port()
 
 
@@ -79,7 +79,7 @@ def start_stack(workdir, log=print):
     for it."""
     if 'stack_thread' in _STATE:
         return
-    from marketplace_dashboard.testing.stack import Stack
+    from stack import Stack
 
     base = tempfile.mkdtemp(prefix='stack-', dir=workdir)
     ca = ca_file(workdir)

@@ -17,7 +17,7 @@
 * ``stack`` (session): Keystone, Glance, Placement, Nova (fake driver),
   Horizon with this plugin, memcached, RabbitMQ and, once it imports, the
   ``marketplace-server`` -- started ONCE per test session under pytest's
-  tmp dir (``marketplace_dashboard.testing.stack.Stack``).  Log in as
+  tmp dir (``stack.Stack``).  Log in as
   ``stack.demo`` (a project member) unless a test needs ``stack.admin``.
 * ``image_server`` (session): the stack's loopback HTTP file server
   (``add_file``, ``url``, ``override``, ``stats``; Glance may web-download
@@ -51,7 +51,7 @@ import urllib.parse
 import pytest
 import requests
 
-from marketplace_dashboard.testing.stack import Stack, StackError
+from stack import Stack, StackError
 
 HERE = pathlib.Path(__file__).resolve().parent
 ARTIFACTS = pathlib.Path(os.environ.get("MARKETPLACE_ARTIFACTS",

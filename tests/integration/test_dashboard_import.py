@@ -40,7 +40,7 @@ from marketplace_dashboard.core import (
     model,
     signature,
 )
-from marketplace_dashboard.testing.forms import form_fields
+from stack.forms import form_fields
 from tests import pki
 from tests.integration.conftest import IMPORT_TEST_ENDORSER
 from tests.unit.importer.fakes import checksums

@@ -35,7 +35,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from marketplace_dashboard.core import glance
-from marketplace_dashboard.testing.forms import form_fields
+from stack.forms import form_fields
 from tests.integration.conftest import (
     GARBAGE_MARKETPLACE,
     UNREACHABLE_MARKETPLACE,

@@ -448,7 +448,7 @@ def test_web_download_filtered_by_glance_fails(stack, tmp_path, endorser):
     # A location on a port Glance's [import_filtering_opts] does not
     # allow: Glance answers 400 and the import fails with its message; the
     # importer never streams the URL itself instead.
-    from marketplace_dashboard.testing.imageserver import ImageServer
+    from stack.imageserver import ImageServer
 
     data = os.urandom(SIZE)
     with ImageServer(str(tmp_path)) as other:

@@ -21,7 +21,7 @@ the Source step, and a running server.  Once for the web-download path
 (plain location) and once for the streamed path (gz location).
 
 Horizon's wizard cannot create the server on this stack (see
-testing/stack.py).  Its flavor step checks the flavors against Nova's
+doc/loopback-stack.rst).  Its flavor step checks the flavors against Nova's
 limits, which arrive late (``/api/nova/limits/`` takes 2 to 3 s here):
 until then the limits are empty, m1.tiny is flagged "requires more
 RAM/vCPUs than your quota allows", and a flavor allocated then stays

@@ -32,8 +32,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from marketplace_dashboard.core import trust, verdict, xmlsafe
-from marketplace_dashboard.testing import imageserver
-from marketplace_dashboard.testing.stack import free_port, kill_marked
+from stack import free_port, imageserver, kill_marked
 
 
 def _wait(check, timeout=120, what="condition"):

@@ -22,7 +22,7 @@ import pytest
 from marketplace_dashboard.cli import import_, main
 from marketplace_dashboard.core import builder, signature
 from marketplace_dashboard.core.errors import CommandError
-from marketplace_dashboard.testing.imageserver import ImageServer
+from stack.imageserver import ImageServer
 from tests import pki
 from tests.unit.importer import fakes
 

@@ -24,7 +24,7 @@ import tracemalloc
 import pytest
 
 from marketplace_dashboard.core import transfer
-from marketplace_dashboard.testing.imageserver import ImageServer
+from stack.imageserver import ImageServer
 from tests.unit.importer import fakes
 
 SUMS = fakes.checksums(fakes.IMAGE)

@@ -49,7 +49,11 @@ from cryptography.x509.oid import NameOID
 import requests
 
 from marketplace_dashboard.core import builder, signature, xmlsafe
-from marketplace_dashboard.testing import imageserver
+from stack import imageserver
+
+__all__ = ["TRUSTED_EMAIL", "UNTRUSTED_EMAIL", "UTC", "Credential", "DemoPKI",
+           "Entry", "horizon_settings", "load", "make_entries", "make_pki",
+           "pki_for", "upload"]
 
 UTC = datetime.UTC
 TRUSTED_EMAIL = "alice.endorser@demo.example.org"

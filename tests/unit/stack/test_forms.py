@@ -12,7 +12,7 @@
 
 import pytest
 
-from marketplace_dashboard.testing.forms import form_fields
+from stack.forms import form_fields
 
 PAGE = '''<html><body>
 <form id="other"><input name="x" value="no"></form>

@@ -41,6 +41,8 @@ import tempfile
 import threading
 import urllib.parse
 
+__all__ = ["CHUNK", "ImageServer", "PathStats", "make_disk_images"]
+
 CHUNK = 64 * 1024
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 

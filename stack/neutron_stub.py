@@ -29,6 +29,8 @@ import http.server
 import json
 import threading
 
+__all__ = ["NeutronStub"]
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -36,6 +36,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
+__all__ = ["MARKER", "install"]
+
 # oslo.db's own SQLite "begin" hook emits a deferred BEGIN unless this
 # marker is set; it removes the marker on commit and rollback.
 MARKER = 'in_transaction'

@@ -12,6 +12,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Test and demo support: a real OpenStack on loopback (``stack``), a small
-HTTP image server (``imageserver``) and demo data.  Never imported by the
-dashboard itself."""
+"""``python -m stack DIR``: the loopback stack alone, until interrupted."""
+
+import sys
+
+from stack.core import main
+
+sys.exit(main())

@@ -32,7 +32,10 @@ import sys
 import tempfile
 import time
 
-from marketplace_dashboard.testing import stack as stack_mod
+import stack as stack_mod
+
+__all__ = ["DEFAULT_PORT", "DEFAULT_STATE_PARENT", "build_parser", "main",
+           "ready_lines"]
 
 DEFAULT_STATE_PARENT = "/tmp/marketplace-demo"  # noqa: S108 - documented
 DEFAULT_PORT = 8000
@@ -97,7 +100,7 @@ def _write_atomic(path, text):
 
 def _load_data():
     try:
-        from marketplace_dashboard.testing import demo_data
+        from stack import demo_data
     except ImportError:
         return None
     return demo_data

@@ -9,7 +9,7 @@ from oslo_db.sqlalchemy import engines
 import pytest
 import sqlalchemy as sa
 
-from marketplace_dashboard.testing import sqlite_immediate
+from stack import sqlite_immediate
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@
 
 from lxml import html
 
+__all__ = ["form_fields"]
+
 
 def form_fields(page, form_id):
     """The fields of form *form_id* in the HTML text *page*, with their
