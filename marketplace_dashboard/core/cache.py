@@ -48,7 +48,14 @@ class NullCache:
 
 
 class MemoryCache:
-    """Thread-safe in-memory cache with TTLs and an LRU size bound."""
+    """Thread-safe in-memory cache with TTLs and an LRU size bound.
+
+    The subset of Django's cache interface the engine uses: ``get(key,
+    default=None)``, ``set(key, value, timeout=None)``, ``add(key, value,
+    timeout=None)`` (atomic; True when added) and ``delete(key)``.  A
+    *timeout* of None keeps the value until it is evicted; 0 or less does
+    not store it.
+    """
 
     def __init__(self, max_entries=1024, clock=time.monotonic):
         self._data = collections.OrderedDict()
@@ -56,27 +63,49 @@ class MemoryCache:
         self._max = max_entries
         self._clock = clock
 
-    def get(self, key):
-        with self._lock:
-            item = self._data.get(key)
-            if item is None:
-                return None
-            expires, value = item
-            if expires <= self._clock():
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return value
+    def _live(self, key):
+        """The entry of *key* if it has not expired (lock held)."""
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if item[0] is not None and item[0] <= self._clock():
+            del self._data[key]
+            return None
+        return item
 
-    def set(self, key, value, ttl):
-        if ttl is None or ttl <= 0:
+    def _store(self, key, value, timeout):
+        expires = None if timeout is None else self._clock() + timeout
+        self._data[key] = (expires, value)
+        self._data.move_to_end(key)
+        while len(self._data) > self._max:
+            self._data.popitem(last=False)
+
+    def get(self, key, default=None):
+        with self._lock:
+            item = self._live(key)
+            if item is None:
+                return default
+            self._data.move_to_end(key)
+            return item[1]
+
+    def set(self, key, value, timeout=None):
+        if timeout is not None and timeout <= 0:
             return
         with self._lock:
-            self._data[key] = (self._clock() + ttl, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self._max:
-                self._data.popitem(last=False)
+            self._store(key, value, timeout)
 
+    def add(self, key, value, timeout=None):
+        if timeout is not None and timeout <= 0:
+            return False
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._store(key, value, timeout)
+            return True
+
+    def delete(self, key):
+        with self._lock:
+            self._data.pop(key, None)
 
 def digest_key(prefix, *parts):
     """``prefix:<sha256 of the parts>``, a safe cache key."""

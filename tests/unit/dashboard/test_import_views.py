@@ -14,7 +14,14 @@ from openstack_dashboard.test import helpers as test
 
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.core import glance, importer
+from marketplace_dashboard.core import glance
+from marketplace_dashboard.core.errors import ImportFailed, ImportRefused
+from marketplace_dashboard.core.imports.mapping import (
+    image_name,
+    image_properties,
+)
+from marketplace_dashboard.core.imports.plan import WEB_DOWNLOAD
+from marketplace_dashboard.core.imports.status import ImportStatus
 from marketplace_dashboard.dashboards.project.marketplace import (
     forms as mp_forms,
 )
@@ -44,11 +51,11 @@ def image(image_id=IMAGE_ID, status='active', verified=True, **extra):
     props = {'id': image_id, 'name': 'ttylinux 9.3', 'status': status,
              'visibility': 'private', 'size': 128, 'owner': PROJECT,
              'created_at': '2026-11-25T03:00:00Z',
-             importer.P + 'identifier': IDENTIFIER,
-             importer.P + 'endorser': EMAIL,
-             importer.P + 'endorsed_at': CREATED}
+             'marketplace_identifier': IDENTIFIER,
+             'marketplace_endorser': EMAIL,
+             'marketplace_endorsed_at': CREATED}
     if verified:
-        props[importer.P + 'verified'] = 'true'
+        props['marketplace_verified'] = 'true'
     props.update(extra)
     return props
 
@@ -57,7 +64,7 @@ def row(state='active', verified=True, flags=(), progress=None,
         reasons=(), **extra):
     img = image(status='active' if state == 'active' else 'importing',
                 verified=verified, **extra)
-    status = importer.ImportStatus(IMAGE_ID, state, verified=verified,
+    status = ImportStatus(IMAGE_ID, state, verified=verified,
                                    reasons=list(reasons), progress=progress,
                                    image=img)
     return imports.ImportRow(img, status, flags)
@@ -67,18 +74,18 @@ def glance_image(status='active', verified=True, owner=PROJECT, **extra):
     """The image dict of an import of the testca sample entry, as
     ``api.marketplace.imported_images`` lists it (the In Glance mark)."""
     appliance = fixtures.entry().appliance
-    props = importer.image_properties(appliance, 'verified')
+    props = image_properties(appliance, 'verified')
     props.update({
         'id': IMAGE_ID, 'name': 'ttylinux 9.3', 'status': status,
         'owner': owner, 'visibility': 'private',
         'created_at': '2026-11-25T03:00:00Z',
-        importer.P + 'import_method': importer.WEB_DOWNLOAD})
+        'marketplace_import_method': WEB_DOWNLOAD})
     if status == 'active':
         props.update(size=appliance.bytes, os_hash_algo='sha512',
-                     os_hash_value=props[importer.P + 'sha512'],
-                     checksum=props[importer.P + 'md5'])
+                     os_hash_value=props['marketplace_sha512'],
+                     checksum=props['marketplace_md5'])
     if verified:
-        props[importer.P + 'verified'] = 'true'
+        props['marketplace_verified'] = 'true'
     props.update(extra)
     return props
 
@@ -114,7 +121,7 @@ class ImportFormTests(test.TestCase):
 
         self.assertTemplateUsed(res, 'project/marketplace/import.html')
         form = res.context['form']
-        self.assertEqual(importer.image_name(self.entry.appliance),
+        self.assertEqual(image_name(self.entry.appliance),
                          form.initial['name'])
         self.assertEqual(['private', 'shared', 'community', 'public'],
                          [v for v, _ in form.fields['visibility'].choices])
@@ -155,8 +162,8 @@ class ImportFormTests(test.TestCase):
         self.mock_existing_image.return_value = None
         verdict = mock.sentinel.verdict
         self.mock_verified_entry.return_value = verdict
-        self.mock_start_import.return_value = importer.ImportStatus(
-            IMAGE_ID, 'importing', method=importer.WEB_DOWNLOAD)
+        self.mock_start_import.return_value = ImportStatus(
+            IMAGE_ID, 'importing', method=WEB_DOWNLOAD)
 
         res = self.client.post(IMPORT_URL, form_data(
             visibility='shared', members='abc123, def456 abc123',
@@ -275,7 +282,7 @@ class ImportFormTests(test.TestCase):
         self.mock_refusal.return_value = None
         self.mock_existing_image.return_value = None
         self.mock_verified_entry.return_value = mock.sentinel.verdict
-        self.mock_start_import.return_value = importer.ImportStatus(
+        self.mock_start_import.return_value = ImportStatus(
             found['id'], 'active', verified=True, existing=True, image=found)
         res = self.client.post(IMPORT_URL, form_data(**data))
         self.assertRedirectsNoFollow(res, IMPORTS_URL)
@@ -309,7 +316,7 @@ class ImportFormTests(test.TestCase):
                                   'verified_entry', 'start_import']})
     def test_existing_import_says_the_visibility_was_not_applied(self):
         messages = dict(self._existing_at_submit(
-            image(**{importer.P + 'visibility': 'private'}),
+            image(**{'marketplace_visibility': 'private'}),
             visibility='shared', members='abc123'))
         self.assertIn('the visibility "shared" and the members you asked '
                       'for was not applied', messages['warning'])
@@ -352,7 +359,7 @@ class ImportFormTests(test.TestCase):
         self.mock_refusal.return_value = None
         self.mock_existing_image.return_value = None
         self.mock_verified_entry.return_value = mock.sentinel.verdict
-        self.mock_start_import.side_effect = importer.ImportRefused(
+        self.mock_start_import.side_effect = ImportRefused(
             'The entry has no http:// or https:// location to import from.')
         res = self.client.post(IMPORT_URL, form_data())
         self.assertEqual(200, res.status_code)
@@ -627,7 +634,7 @@ class ImportsViewTests(test.TestCase):
                       'obj_id': IMAGE_ID}
         for error in (api.ConfigurationError("MARKETPLACE_DASHBOARD"
                                              "['import'] is wrong: x"),
-                      importer.ImportFailed('Cannot deactivate image'),
+                      ImportFailed('Cannot deactivate image'),
                       glance.GlanceError('Glance is down', status=503)):
             with self.subTest(error=error):
                 self.mock_import_row.side_effect = error
@@ -696,7 +703,7 @@ class ImportsAdminTests(test.BaseAdminViewTests):
     @test.create_mocks({imports: ['import_rows', 'deactivate_image']})
     def test_deactivate_refused_by_glance_is_a_message(self):
         self.mock_import_rows.return_value = [row(flags=['expired'])]
-        self.mock_deactivate_image.side_effect = importer.ImportFailed(
+        self.mock_deactivate_image.side_effect = ImportFailed(
             'Cannot deactivate image: HTTP 403')
         res = self.client.post(IMPORTS_URL, {
             'action': 'imports__deactivate__%s' % IMAGE_ID})

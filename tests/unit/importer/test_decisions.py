@@ -19,8 +19,23 @@ import types
 
 import pytest
 
-from marketplace_dashboard.core import importer
-from marketplace_dashboard.core.importer import ImportPolicy, ImportRefused
+from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
+from marketplace_dashboard.core.imports.mapping import (
+    dedupe_key,
+    disk_format,
+    endorsed_hashes,
+    image_name,
+    image_properties,
+    min_disk_gib,
+    normalise_arch,
+    normalise_distro,
+)
+from marketplace_dashboard.core.imports.plan import choose_method
+from marketplace_dashboard.core.imports.policy import (
+    ImportPolicy,
+    check_policy,
+)
+from marketplace_dashboard.core.imports.withdraw import lifecycle_flags
 from tests.unit.importer import fakes
 
 
@@ -29,13 +44,13 @@ from tests.unit.importer import fakes
 def test_policy_allows_with_matching_setting(level):
     policy = ImportPolicy(allow_untrusted=True, allow_expired=True,
                           allow_deprecated=True)
-    assert importer.check_policy(fakes.verdict(level), policy) == level
+    assert check_policy(fakes.verdict(level), policy) == level
 
 
 @pytest.mark.parametrize('level', ['untrusted', 'expired', 'deprecated'])
 def test_policy_refuses_by_default_with_reason(level):
     with pytest.raises(ImportRefused) as e:
-        importer.check_policy(fakes.verdict(level), ImportPolicy())
+        check_policy(fakes.verdict(level), ImportPolicy())
     assert level in str(e.value)
     assert 'allow_%s' % level in str(e.value)
     assert 'because' in str(e.value)
@@ -45,13 +60,13 @@ def test_invalid_signature_is_never_importable():
     policy = ImportPolicy(allow_untrusted=True, allow_expired=True,
                           allow_deprecated=True)
     with pytest.raises(ImportRefused, match='signature is invalid'):
-        importer.check_policy(fakes.verdict('invalid'), policy)
+        check_policy(fakes.verdict('invalid'), policy)
 
 
 def test_policy_accepts_enum_like_levels():
     level = types.SimpleNamespace(value='untrusted')
     verdict = types.SimpleNamespace(level=level, reasons=[])
-    assert importer.check_policy(
+    assert check_policy(
         verdict, ImportPolicy(allow_untrusted=True)) == 'untrusted'
 
 
@@ -59,11 +74,11 @@ def test_policy_from_dict_validates():
     policy = ImportPolicy.from_dict({'allow_expired': True,
                                      'glance_hash_algo': 'SHA-256'})
     assert policy.allow_expired and policy.glance_hash_algo == 'sha256'
-    with pytest.raises(ImportRefused, match='Unknown import setting'):
+    with pytest.raises(ConfigurationError, match='Unknown import setting'):
         ImportPolicy.from_dict({'allow_everything': True})
-    with pytest.raises(ImportRefused, match='true or false'):
+    with pytest.raises(ConfigurationError, match='true or false'):
         ImportPolicy.from_dict({'allow_streamed': 'no'})
-    with pytest.raises(ImportRefused, match='seconds'):
+    with pytest.raises(ConfigurationError, match='seconds'):
         ImportPolicy.from_dict({'settle': -1})
 
 
@@ -78,7 +93,7 @@ def test_policy_from_dict_validates():
     ('', None), (None, None),
 ])
 def test_normalise_distro(given, expected):
-    assert importer.normalise_distro(given) == expected
+    assert normalise_distro(given) == expected
 
 
 @pytest.mark.parametrize('given, expected', [
@@ -87,7 +102,7 @@ def test_normalise_distro(given, expected):
     ('AArch64', 'aarch64'), ('ppc64le', 'ppc64le'), (None, None),
 ])
 def test_normalise_arch(given, expected):
-    assert importer.normalise_arch(given) == expected
+    assert normalise_arch(given) == expected
 
 
 @pytest.mark.parametrize('given, expected', [
@@ -95,24 +110,24 @@ def test_normalise_arch(given, expected):
     ('vdi', 'vdi'), ('vhd', 'vhd'), ('iso', 'iso'),
 ])
 def test_disk_format(given, expected):
-    assert importer.disk_format(given) == expected
+    assert disk_format(given) == expected
 
 
 def test_unknown_disk_format_is_refused():
     with pytest.raises(ImportRefused, match='Unsupported image format'):
-        importer.disk_format('ova-tarball')
+        disk_format('ova-tarball')
 
 
 @pytest.mark.parametrize('size, gib', [
     (0, 0), (1, 1), (2 ** 30, 1), (2 ** 30 + 1, 2), (10 * 2 ** 30, 10)])
 def test_min_disk_rounds_up(size, gib):
-    assert importer.min_disk_gib(size) == gib
+    assert min_disk_gib(size) == gib
 
 
 def test_image_properties():
     appliance = fakes.appliance(os='Scientific Linux', os_arch='i386',
                                 disks_bus='VirtIO', hypervisor='KVM')
-    props = importer.image_properties(appliance, 'untrusted',
+    props = image_properties(appliance, 'untrusted',
                                       'http://mp.example/metadata/x')
     sums = fakes.checksums(fakes.IMAGE)
     assert props['os_distro'] == 'sl'
@@ -135,45 +150,45 @@ def test_image_properties():
 
 def test_hypervisor_type_can_be_left_unset():
     appliance = fakes.appliance(hypervisor='kvm')
-    props = importer.image_properties(appliance, 'verified',
+    props = image_properties(appliance, 'verified',
                                       hypervisor_type=False)
     assert 'hypervisor_type' not in props
     assert props['marketplace_identifier'] == appliance.identifier
 
 
 def test_set_hypervisor_type_setting_is_a_boolean():
-    assert importer.ImportPolicy.from_dict({}).set_hypervisor_type is True
-    assert importer.ImportPolicy.from_dict(
+    assert ImportPolicy.from_dict({}).set_hypervisor_type is True
+    assert ImportPolicy.from_dict(
         {'set_hypervisor_type': False}).set_hypervisor_type is False
-    with pytest.raises(importer.ImportRefused, match='set_hypervisor_type'):
-        importer.ImportPolicy.from_dict({'set_hypervisor_type': 'no'})
+    with pytest.raises(ConfigurationError, match='set_hypervisor_type'):
+        ImportPolicy.from_dict({'set_hypervisor_type': 'no'})
 
 
 def test_unknown_bus_and_empty_fields_are_left_out():
     appliance = fakes.appliance(disks_bus='floppy-ish', os=None,
                                 hypervisor=None)
-    props = importer.image_properties(appliance, 'verified')
+    props = image_properties(appliance, 'verified')
     assert 'hw_disk_bus' not in props and 'os_distro' not in props
     assert 'hypervisor_type' not in props and 'marketplace_url' not in props
 
 
 def test_image_name_defaults():
-    assert importer.image_name(fakes.appliance()) == 'Ubuntu 22.04'
-    assert importer.image_name(fakes.appliance(title=None)) == \
+    assert image_name(fakes.appliance()) == 'Ubuntu 22.04'
+    assert image_name(fakes.appliance(title=None)) == \
         'Ubuntu 22.04 x86_64'
     bare = fakes.appliance(title=None, os=None, os_version=None,
                            os_arch=None)
-    assert importer.image_name(bare) == bare.identifier
+    assert image_name(bare) == bare.identifier
 
 
 def test_dedupe_key_is_strongest_hash():
     sums = fakes.checksums(fakes.IMAGE)
-    hashes = importer.endorsed_hashes(fakes.appliance())
-    assert importer.dedupe_key(hashes) == ('marketplace_sha512',
+    hashes = endorsed_hashes(fakes.appliance())
+    assert dedupe_key(hashes) == ('marketplace_sha512',
                                            sums['SHA-512'])
-    only_sha1 = importer.endorsed_hashes(fakes.appliance(
+    only_sha1 = endorsed_hashes(fakes.appliance(
         checksums={'SHA-1': sums['SHA-1'], 'MD5': sums['MD5']}))
-    assert importer.dedupe_key(only_sha1) == ('marketplace_sha1',
+    assert dedupe_key(only_sha1) == ('marketplace_sha1',
                                               sums['SHA-1'])
 
 
@@ -181,7 +196,7 @@ ALL = ('glance-direct', 'web-download')
 
 
 def test_web_download_preferred():
-    plan = importer.choose_method(fakes.appliance(), ALL, ImportPolicy())
+    plan = choose_method(fakes.appliance(), ALL, ImportPolicy())
     assert plan.method == 'web-download'
     assert plan.url == 'http://images.example/a.img'
 
@@ -190,14 +205,14 @@ def test_non_http_locations_are_skipped():
     appliance = fakes.appliance(locations=[
         'pdisk:host:1234:uuid', 'ftp://x/a.img', 'javascript:alert(1)',
         'file:///etc/passwd', 'https://ok.example/a.img'])
-    plan = importer.choose_method(appliance, ALL, ImportPolicy())
+    plan = choose_method(appliance, ALL, ImportPolicy())
     assert plan.url == 'https://ok.example/a.img'
 
 
 def test_no_http_location_refused():
     appliance = fakes.appliance(locations=['pdisk:h:1:u', 'ftp://x/y'])
     with pytest.raises(ImportRefused, match='no http'):
-        importer.choose_method(appliance, ALL, ImportPolicy())
+        choose_method(appliance, ALL, ImportPolicy())
 
 
 @pytest.mark.parametrize('fields, why', [
@@ -208,7 +223,7 @@ def test_no_http_location_refused():
      'MD5 alone'),
 ])
 def test_streamed_when_web_download_cannot_be_verified(fields, why):
-    plan = importer.choose_method(fakes.appliance(**fields), ALL,
+    plan = choose_method(fakes.appliance(**fields), ALL,
                                   ImportPolicy())
     assert plan.method == 'glance-direct'
     assert why in plan.reason
@@ -217,18 +232,18 @@ def test_streamed_when_web_download_cannot_be_verified(fields, why):
 def test_uncompressed_location_preferred_for_web_download():
     appliance = fakes.appliance(locations=['http://x/a.img.gz',
                                            'http://y/a.img'])
-    plan = importer.choose_method(appliance, ALL, ImportPolicy())
+    plan = choose_method(appliance, ALL, ImportPolicy())
     assert (plan.method, plan.url) == ('web-download', 'http://y/a.img')
 
 
 def test_compression_recorded_for_streamed():
     appliance = fakes.appliance(locations=['http://x/a.img.gz'])
-    plan = importer.choose_method(appliance, ALL, ImportPolicy())
+    plan = choose_method(appliance, ALL, ImportPolicy())
     assert plan.compression == 'gz'
 
 
 def test_streamed_when_glance_lacks_web_download():
-    plan = importer.choose_method(fakes.appliance(), ['glance-direct'],
+    plan = choose_method(fakes.appliance(), ['glance-direct'],
                                   ImportPolicy())
     assert plan.method == 'glance-direct'
     assert 'does not offer web-download' in plan.reason
@@ -238,35 +253,35 @@ def test_glance_hash_algo_setting_drives_choice():
     appliance = fakes.appliance(
         checksums=fakes.checksums(fakes.IMAGE, ('SHA-256', 'SHA-1')))
     policy = ImportPolicy(glance_hash_algo='sha256')
-    assert importer.choose_method(appliance, ALL, policy).method == \
+    assert choose_method(appliance, ALL, policy).method == \
         'web-download'
 
 
 def test_streamed_disabled_refuses_with_reason():
     appliance = fakes.appliance(locations=['http://x/a.img.gz'])
     with pytest.raises(ImportRefused, match='streamed import is disabled'):
-        importer.choose_method(appliance, ALL,
+        choose_method(appliance, ALL,
                                ImportPolicy(allow_streamed=False))
 
 
 def test_no_usable_method_refused():
     with pytest.raises(ImportRefused, match='glance-direct either'):
-        importer.choose_method(fakes.appliance(), [], ImportPolicy())
+        choose_method(fakes.appliance(), [], ImportPolicy())
 
 
 def test_lifecycle_flags():
     now = datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
     image = {'marketplace_endorsed_at': '2025-01-01T00:00:00Z'}
     current = fakes.verdict('deprecated', deprecated=True)
-    assert importer.lifecycle_flags(image, current, now=now) == [
+    assert lifecycle_flags(image, current, now=now) == [
         'expired', 'deprecated', 'replaced']
     same = {'marketplace_endorsed_at': '2026-01-02T03:04:05Z'}
-    assert importer.lifecycle_flags(
+    assert lifecycle_flags(
         same, fakes.verdict(), now=now.replace(year=2027)) == []
 
 
 def test_glance_hash_algo_must_be_a_hash():
-    with pytest.raises(ImportRefused, match='glance_hash_algo'):
+    with pytest.raises(ConfigurationError, match='glance_hash_algo'):
         ImportPolicy.from_dict({'glance_hash_algo': 'crc32'})
     assert ImportPolicy.from_dict(
         {'glance_hash_algo': 'SHA-384'}).glance_hash_algo == 'sha384'
@@ -282,13 +297,13 @@ def test_hash_names_with_underscores_are_kept(given, expected):
 
 
 def test_verify_tls_cannot_be_turned_off_but_takes_a_ca_bundle(tmp_path):
-    with pytest.raises(ImportRefused, match='cannot be turned off'):
+    with pytest.raises(ConfigurationError, match='cannot be turned off'):
         ImportPolicy.from_dict({'verify_tls': False})
-    with pytest.raises(ImportRefused, match='cannot be turned off'):
+    with pytest.raises(ConfigurationError, match='cannot be turned off'):
         ImportPolicy(verify_tls=False)
-    with pytest.raises(ImportRefused, match='PEM CA bundle'):
+    with pytest.raises(ConfigurationError, match='PEM CA bundle'):
         ImportPolicy.from_dict({'verify_tls': str(tmp_path / 'none.pem')})
-    with pytest.raises(ImportRefused, match='PEM CA bundle'):
+    with pytest.raises(ConfigurationError, match='PEM CA bundle'):
         ImportPolicy.from_dict({'verify_tls': 'yes'})
     bundle = tmp_path / 'ca.pem'
     bundle.write_text('-----BEGIN CERTIFICATE-----\n')
@@ -302,5 +317,5 @@ def test_max_streamed_transfers_setting():
     assert ImportPolicy.from_dict(
         {'max_streamed_transfers': 5}).max_streamed_transfers == 5
     for bad in (0, -1, 1.5, True, '2'):
-        with pytest.raises(ImportRefused, match='max_streamed_transfers'):
+        with pytest.raises(ConfigurationError, match='max_streamed_transfers'):
             ImportPolicy.from_dict({'max_streamed_transfers': bad})

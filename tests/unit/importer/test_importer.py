@@ -15,19 +15,37 @@
 """The import engine against an in-memory Glance."""
 
 import datetime
+import hashlib
 import threading
 
 import pytest
 
-from marketplace_dashboard.core import importer
+from marketplace_dashboard.core.cache import MemoryCache
+from marketplace_dashboard.core.errors import ImportFailed, ImportRefused
+from marketplace_dashboard.core.formats import parse_timestamp
 from marketplace_dashboard.core.glance import GlanceError, GlanceForbidden
-from marketplace_dashboard.core.importer import (
-    Importer,
-    ImportFailed,
-    ImportPolicy,
-    ImportRefused,
+from marketplace_dashboard.core.imports.election import (
+    launch_ready,
+    request_unapplied,
 )
-from marketplace_dashboard.core.transfer import MemoryCache
+from marketplace_dashboard.core.imports.importer import Importer
+from marketplace_dashboard.core.imports.mapping import image_properties
+from marketplace_dashboard.core.imports.plan import PROBE_BUDGET, choose_method
+from marketplace_dashboard.core.imports.policy import ImportPolicy
+from marketplace_dashboard.core.imports.progress import (
+    PROCESS_SLOTS,
+    ProgressStore,
+)
+from marketplace_dashboard.core.imports.record import (
+    pack_members,
+    unpack_members,
+    unpack_sources,
+)
+from marketplace_dashboard.core.imports.stream import PROBE_TIMEOUT, probe
+from marketplace_dashboard.core.imports.verify import (
+    entry_problems,
+    integrity_problems,
+)
 from tests.unit.importer import fakes
 
 URL = 'http://images.example/a.img'
@@ -84,7 +102,7 @@ def test_web_download_with_other_glance_algorithm_is_not_trusted():
 def test_size_mismatch_alone_fails():
     image = {'size': 10, 'marketplace_bytes': '11', 'os_hash_algo':
              'sha512', 'os_hash_value': 'ab', 'marketplace_sha512': 'ab'}
-    assert importer.integrity_problems(image) == [
+    assert integrity_problems(image) == [
         'size is 10 bytes, 11 endorsed']
 
 
@@ -92,7 +110,7 @@ def test_md5_alone_never_verifies():
     image = {'size': 3, 'marketplace_bytes': '3', 'os_hash_algo': 'md5',
              'os_hash_value': 'aa', 'checksum': 'aa',
              'marketplace_md5': 'aa'}
-    assert importer.integrity_problems(image)
+    assert integrity_problems(image)
 
 
 def test_refused_entry_creates_nothing():
@@ -204,7 +222,7 @@ def test_lock_taken_by_other_worker_then_existing_returned():
         assert seconds == engine.policy.settle
         theirs.update(images.create(
             name='theirs', tags=['marketplace'],
-            **dict(importer.image_properties(fakes.appliance(), 'verified'),
+            **dict(image_properties(fakes.appliance(), 'verified'),
                    marketplace_import_method='glance-direct')))
 
     engine.sleep = other_worker_creates_while_we_wait
@@ -403,10 +421,10 @@ def test_a_publish_whose_failure_was_not_recorded_is_retried():
 def test_members_are_recorded_whole():
     # Glance limits property names to 255 characters, not values.
     members = ['%032x' % n for n in range(50)]
-    props = importer.pack_members(members)
+    props = pack_members(members)
     assert list(props) == ['marketplace_members']
-    assert importer.unpack_members(props) == members
-    assert importer.pack_members([]) == {}
+    assert unpack_members(props) == members
+    assert pack_members([]) == {}
 
 
 def test_visibility_arguments_are_checked():
@@ -651,7 +669,7 @@ def test_web_download_left_queued_is_stalled():
     images.web_download = lambda image_id, uri: None  # never starts
     status = engine.start(fakes.verdict())
     assert status.state == 'queued'
-    clock[0] = importer._timestamp(images.get(status.image_id)['updated_at'])
+    clock[0] = parse_timestamp(images.get(status.image_id)['updated_at'])
     engine.clock = lambda: clock[0]
     assert engine.status(status.image_id).state == 'queued'
     clock[0] += 61
@@ -671,7 +689,7 @@ def test_upload_by_unseen_worker_is_not_stalled():
 
 def _foreign(images, visibility='community', data=None, **props):
     """An image of another project carrying the entry's properties."""
-    values = importer.image_properties(fakes.appliance(), 'verified')
+    values = image_properties(fakes.appliance(), 'verified')
     values.update(props)
     image = images.create(name='theirs', visibility=visibility,
                           tags=['marketplace'], owner=fakes.OTHER_PROJECT,
@@ -754,14 +772,14 @@ def test_public_image_is_checked_against_the_entry_not_its_claims():
              marketplace_bytes=str(len(other)))
     appliance = fakes.appliance()
     assert engine.existing(appliance) is None
-    assert importer.entry_problems(images.find()[0], appliance)
+    assert entry_problems(images.find()[0], appliance)
 
 
 def test_image_without_import_method_is_ignored():
     images, engine = make()
     placeholder = images.create(
         name='mine, by hand', tags=['marketplace'],
-        **importer.image_properties(fakes.appliance(), 'verified'))
+        **image_properties(fakes.appliance(), 'verified'))
     status = engine.start(fakes.verdict())
     assert not status.existing and status.image_id != placeholder['id']
     assert placeholder['id'] in images.images
@@ -798,7 +816,7 @@ def test_shared_image_is_offered_once_the_project_accepted_it():
         status.reasons[0]
     assert [c for c in images.calls if c[0] == 'create'] == [
         ('create', shared['id'])]  # nothing imported
-    assert importer.launch_ready(status.image, fakes.PROJECT)
+    assert launch_ready(status.image, fakes.PROJECT)
 
 
 def test_community_image_is_never_offered_even_when_it_matches():
@@ -832,8 +850,8 @@ def test_existing_import_says_the_visibility_asked_for_is_not_applied():
     assert images.get(first.image_id)['visibility'] == 'private'
     same = engine.start(fakes.verdict())
     assert same.reasons == []
-    assert importer.request_unapplied(same.image, 'public')
-    assert not importer.request_unapplied(same.image, 'private')
+    assert request_unapplied(same.image, 'public')
+    assert not request_unapplied(same.image, 'private')
 
 
 MIRROR = 'https://mirror.example/a.img.gz'
@@ -850,7 +868,7 @@ def test_streamed_falls_back_to_the_next_location():
     assert image['marketplace_source_url'] == GZ_URL
     assert image['marketplace_source_url_2'] == MIRROR
     assert image['marketplace_compression_2'] == 'gz'
-    assert importer.sources(image) == [(GZ_URL, 'gz'), (MIRROR, 'gz')]
+    assert unpack_sources(image) == [(GZ_URL, 'gz'), (MIRROR, 'gz')]
     final = engine.transfer(status.image_id)
     assert final.state == 'active' and final.verified
     assert [url for url, _ in session.requested] == [GZ_URL, MIRROR]
@@ -883,7 +901,7 @@ def test_mirrors_are_bounded_and_whole():
     long_url = 'https://mirror.example/' + 'a' * 250 + '.img'
     urls = [GZ_URL, long_url] + ['https://m%d.example/a.img' % i
                                  for i in range(6)]
-    plan = importer.choose_method(
+    plan = choose_method(
         fakes.appliance(locations=urls), ['glance-direct'], ImportPolicy())
     assert plan.url == GZ_URL
     assert [url for url, _ in plan.mirrors] == urls[1:5]
@@ -975,18 +993,16 @@ def test_web_download_probe_disabled_or_single_location():
 
 def test_probe_messages():
     import requests
-
-    from marketplace_dashboard.core import transfer
     session = fakes.FakeSession({
         URL: requests.ConnectionError('refused'),
         URL2: fakes.FakeResponse(status=410),
         URL3: fakes.FakeResponse(status=200)})
-    assert 'Cannot reach %s: refused' % URL == transfer.probe(URL, session)
-    assert 'HTTP 410' in transfer.probe(URL2, session)
-    assert transfer.probe(URL3, session) is None
-    assert 'only absolute http' in transfer.probe('file:///etc/passwd',
+    assert 'Cannot reach %s: refused' % URL == probe(URL, session)
+    assert 'HTTP 410' in probe(URL2, session)
+    assert probe(URL3, session) is None
+    assert 'only absolute http' in probe('file:///etc/passwd',
                                                   session)
-    assert session.requested[0][1]['timeout'] == transfer.PROBE_TIMEOUT
+    assert session.requested[0][1]['timeout'] == PROBE_TIMEOUT
     assert session.requested[0][1]['allow_redirects'] is False
 
 
@@ -996,7 +1012,7 @@ def test_web_download_probe_gives_up_after_its_budget():
     now = [1000.0]
 
     def slow_head(url, **kwargs):
-        now[0] += importer.PROBE_BUDGET  # each probe times out slowly
+        now[0] += PROBE_BUDGET  # each probe times out slowly
         session.requested.append(('HEAD ' + url, kwargs))
         return fakes.FakeResponse(503)
     session.head = slow_head
@@ -1049,13 +1065,13 @@ def test_streamed_hash_is_not_trusted_for_other_methods_or_md5_only():
             'os_hash_value': 'ab', 'marketplace_sha256': 'cd',
             'marketplace_streamed_sha512': 'ab'}
     streamed = dict(data, marketplace_import_method='glance-direct')
-    assert importer.integrity_problems(streamed) == []
-    assert importer.integrity_problems(streamed, trust_streamed=False)
+    assert integrity_problems(streamed) == []
+    assert integrity_problems(streamed, trust_streamed=False)
     web = dict(data, marketplace_import_method='web-download')
-    assert 'does not endorse' in importer.integrity_problems(web)[0]
+    assert 'does not endorse' in integrity_problems(web)[0]
     md5_only = dict(streamed, marketplace_md5='ef')
     del md5_only['marketplace_sha256']
-    assert importer.integrity_problems(md5_only)
+    assert integrity_problems(md5_only)
 
 
 def test_md5_only_entry_is_refused():
@@ -1098,7 +1114,7 @@ def test_streamed_import_verified_when_glance_computes_sha3():
     final = engine.transfer(status.image_id)
     assert final.state == 'active' and final.verified, final.reasons
     assert images.get(status.image_id)['marketplace_streamed_sha3_512'] \
-        == importer.hashlib.sha3_512(fakes.IMAGE).hexdigest()
+        == hashlib.sha3_512(fakes.IMAGE).hexdigest()
 
 
 def _refuse(*names):
@@ -1254,7 +1270,7 @@ def test_import_left_importing_is_stalled(method):
     task = {'status': 'processing', 'message': 'Copied 1 MiB',
             'updated_at': '2026-11-25T00:00:00Z'}
     images.tasks = lambda image_id: [task]
-    start = importer._timestamp(images.get(image['id'])['updated_at'])
+    start = parse_timestamp(images.get(image['id'])['updated_at'])
     engine.clock = lambda: start + 30
     assert engine.status(image['id']).state == 'importing'
     # Glance keeps copying: its task moves on, the image does not.
@@ -1276,7 +1292,7 @@ def test_import_is_not_stalled_when_glance_cannot_list_its_tasks():
         'marketplace_import_method': 'web-download'})
     images.update(image['id'], status='importing')
     images.tasks = lambda image_id: None  # e.g. Glance answered 503
-    start = importer._timestamp(images.get(image['id'])['updated_at'])
+    start = parse_timestamp(images.get(image['id'])['updated_at'])
     engine.clock = lambda: start + 3600
     assert engine.status(image['id']).state == 'importing'
 
@@ -1351,7 +1367,7 @@ def test_background_import_is_verified_and_published_by_its_thread():
         get = images.get
 
         def get_later(image_id):
-            polls.append(importer.TRANSFER_SLOTS.running)
+            polls.append(PROCESS_SLOTS.running)
             if len(polls) == 3:
                 glance_direct(image_id)
             return get(image_id)
@@ -1384,7 +1400,7 @@ def test_a_crash_while_following_the_import_never_deletes_it():
     engine.transfer_in_background(image_id).join(timeout=30)
     assert image_id in images.images
     assert engine.failed_import(image_id) is None
-    assert importer.TRANSFER_SLOTS.running == 0
+    assert PROCESS_SLOTS.running == 0
 
 
 def test_glance_error_while_staging_is_not_a_mismatch():
@@ -1440,7 +1456,7 @@ def test_failed_streamed_imports_are_remembered_for_every_worker():
     images, engine = make(session=session)
     cache = MemoryCache()
     engine.cache = cache
-    engine.progress = importer.transfer.ProgressStore(cache)
+    engine.progress = ProgressStore(cache)
     status = engine.start(fakes.verdict(locations=[GZ_URL]), name='bad one')
     with pytest.raises(ImportFailed):
         engine.transfer(status.image_id)
@@ -1463,7 +1479,7 @@ def test_failure_record_never_removes_another_workers_lock():
     images, engine = make(session=session)
     cache = MemoryCache()
     engine.cache = cache
-    engine.progress = importer.transfer.ProgressStore(cache)
+    engine.progress = ProgressStore(cache)
     lock = Importer.FAILED_PREFIX + fakes.PROJECT + ':lock'
     assert cache.add(lock, 'other worker')  # held for a long while
     status = engine.start(fakes.verdict(locations=[GZ_URL]))
@@ -1521,7 +1537,7 @@ def test_background_transfers_are_bounded_per_process():
         blocking.release.set()
         thread.join(timeout=30)
     assert engine.status(first.image_id).verified
-    assert importer.TRANSFER_SLOTS.running == 0
+    assert PROCESS_SLOTS.running == 0
     third = engine.start(fakes.verdict(data=other, locations=[other_url],
                                        identifier='C' * 27), background=True)
     engine.transfer_in_background(third.image_id).join(timeout=30)
@@ -1534,11 +1550,11 @@ def test_background_slot_is_taken_by_start_and_given_back_when_unused():
     images, engine = make(session=session,
                           policy=ImportPolicy(max_streamed_transfers=1))
     first = engine.start(fakes.verdict(locations=[GZ_URL]), background=True)
-    assert importer.TRANSFER_SLOTS.running == 1  # before any transfer
+    assert PROCESS_SLOTS.running == 1  # before any transfer
     # The same entry again: deduped, no transfer, no slot kept.
     again = engine.start(fakes.verdict(locations=[GZ_URL]), background=True)
     assert again.existing and again.image_id == first.image_id
-    assert importer.TRANSFER_SLOTS.running == 1
+    assert PROCESS_SLOTS.running == 1
     # Another entry: refused before any image is created.
     other = b'other image' * 1000
     with pytest.raises(ImportRefused, match='max_streamed_transfers'):
@@ -1546,19 +1562,19 @@ def test_background_slot_is_taken_by_start_and_given_back_when_unused():
                                    locations=[GZ_URL]), background=True)
     assert list(images.images) == [first.image_id]
     engine.transfer_in_background(first.image_id).join(timeout=30)
-    assert importer.TRANSFER_SLOTS.running == 0
+    assert PROCESS_SLOTS.running == 0
     assert engine.status(first.image_id).verified
 
 
 def test_a_transfer_without_a_slot_never_deletes_the_image():
     images, engine = make(policy=ImportPolicy(max_streamed_transfers=1))
     status = engine.start(fakes.verdict(locations=[GZ_URL]))  # no slot
-    assert importer.TRANSFER_SLOTS.acquire(1)  # all taken
+    assert PROCESS_SLOTS.acquire(1)  # all taken
     try:
         with pytest.raises(ImportRefused, match='max_streamed_transfers'):
             engine.transfer_in_background(status.image_id)
     finally:
-        importer.TRANSFER_SLOTS.release()
+        PROCESS_SLOTS.release()
     # Others may have deduped onto it: it is left as it is.
     assert status.image_id in images.images
     assert not any(c[0] == 'delete' for c in images.calls)
