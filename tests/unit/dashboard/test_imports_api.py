@@ -19,8 +19,8 @@ from marketplace_dashboard.core.imports.importer import Importer
 from marketplace_dashboard.core.imports.mapping import image_properties
 from marketplace_dashboard.core.imports.plan import GLANCE_DIRECT
 from marketplace_dashboard.core.imports.progress import PROCESS_SLOTS
+from tests.unit.core.imports import fakes
 from tests.unit.dashboard import fixtures
-from tests.unit.importer import fakes
 
 MP_URL = 'https://marketplace.example.org/marketplace'
 

@@ -22,7 +22,7 @@ from marketplace_dashboard.core.errors import GlanceError
 from marketplace_dashboard.core.imports.mapping import image_properties
 from marketplace_dashboard.core.imports.plan import GLANCE_DIRECT, WEB_DOWNLOAD
 from marketplace_dashboard.core.imports.record import TAG
-from tests.unit.importer import fakes
+from tests.unit.core.imports import fakes
 
 
 @pytest.fixture

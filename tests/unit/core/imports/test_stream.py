@@ -33,7 +33,7 @@ from marketplace_dashboard.core.imports.stream import (
     usable_locations,
 )
 from marketplace_dashboard.testing.imageserver import ImageServer
-from tests.unit.importer import fakes
+from tests.unit.core.imports import fakes
 
 SUMS = fakes.checksums(fakes.IMAGE)
 

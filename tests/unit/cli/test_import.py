@@ -23,7 +23,7 @@ from marketplace_dashboard.cli import import_, main
 from marketplace_dashboard.core import builder, signature
 from marketplace_dashboard.testing.imageserver import ImageServer
 from tests import pki
-from tests.unit.importer import fakes
+from tests.unit.core.imports import fakes
 
 
 @pytest.fixture(scope='module')

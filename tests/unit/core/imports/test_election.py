@@ -28,7 +28,7 @@ from marketplace_dashboard.core.glance import GlanceForbidden
 from marketplace_dashboard.core.imports.importer import Importer
 from marketplace_dashboard.core.imports.plan import GLANCE_DIRECT
 from marketplace_dashboard.core.imports.policy import ImportPolicy
-from tests.unit.importer import fakes
+from tests.unit.core.imports import fakes
 
 URL = 'http://images.example/a.img'
 SETTLE = 7.0
