@@ -221,6 +221,13 @@ class StreamedTransfer:
             raise
         return thread
 
+    def release_slot(self, image_id):
+        """Give back the slot ``start(background=True)`` took for
+        *image_id* when its transfer will not run after all."""
+        if image_id in self._reserved:
+            self._reserved.discard(image_id)
+            self.slots.release()
+
     def _stage_in_background(self, image_id):
         """:meth:`_stage` in the background thread, its slot given back
         once the data is in Glance; True when Glance accepted the

@@ -38,8 +38,7 @@ class TaggedImages(fakes.FakeImages):
 def skip_transfer(engine, image_id):
     """``transfer_in_background`` without the transfer: the slot that
     ``start(background=True)`` took is given back."""
-    engine._reserved.discard(image_id)
-    PROCESS_SLOTS.release()
+    engine.release_slot(image_id)
 
 
 def no_transfer():
