@@ -19,9 +19,9 @@ imports`); this stand-in only gives a labelled reference figure: how fast
 the core's streamed path is without Glance and without the dashboard.
 
 ``python -m benchmarks.import_worker stream CONFIG.json``
-    Runs the streamed path (:func:`marketplace_dashboard.core.transfer.
-    stream_image`: download, hash every endorsed checksum, check size and
-    digests) to the end of the image, discarding the data.
+    Runs the streamed path (:func:`marketplace_dashboard.core.imports.
+    stream.stream_image`: download, hash every endorsed checksum, check
+    size and digests) to the end of the image, discarding the data.
 
 It prints one JSON object: the time of the operation itself (after the
 interpreter and imports are loaded), the result, and this process's own
@@ -45,7 +45,7 @@ def _proc():
 
 
 def stream(config):
-    from marketplace_dashboard.core import transfer
+    from marketplace_dashboard.core.imports import stream as transfer
 
     buf = bytearray(4 << 20)
     before = _proc()

@@ -18,7 +18,6 @@
 
 from marketplace_dashboard.core import errors as _errors
 from marketplace_dashboard.core import glance as _glance
-from marketplace_dashboard.core import importer as _importer
 
 PANEL = 'marketplace'
 PANEL_DASHBOARD = 'project'
@@ -35,5 +34,5 @@ AUTO_DISCOVER_STATIC_FILES = True
 # and the page carries on.
 ADD_EXCEPTIONS = {
     'recoverable': (_errors.MarketplaceClientError, _glance.GlanceError,
-                    _importer.ImportFailed, _importer.ImportRefused),
+                    _errors.ImportFailed, _errors.ImportRefused),
 }

@@ -13,7 +13,7 @@
 # under the License.
 
 
-"""Import and launch: the dashboard side of ``core.importer``.
+"""Import and launch: the dashboard side of ``core.imports``.
 
 The engine does the work; this module builds it for a request (Glance
 client on the user's token, the Django cache for locks and transfer
@@ -36,14 +36,43 @@ from keystoneauth1 import token_endpoint
 from openstack_dashboard.api import base
 
 from marketplace_dashboard.api import marketplace
-from marketplace_dashboard.core import errors, formats, glance, importer
+from marketplace_dashboard.core import errors, formats, glance
+from marketplace_dashboard.core.imports import (
+    Importer,
+    ImportPolicy,
+    ImportStatus,
+    check_policy,
+    plan,
+    record,
+    withdraw,
+)
+from marketplace_dashboard.core.imports.election import (
+    launch_ready,
+    request_unapplied,
+)
+from marketplace_dashboard.core.imports.mapping import (
+    check_properties,
+    image_name,
+)
+
+__all__ = [
+    'check_properties', 'ConfigurationError', 'deactivate_image', 'engine',
+    'entry_url', 'existing_image', 'failed_row', 'glance_images',
+    'GlanceError', 'hide_image', 'image_name', 'import_policy', 'import_row',
+    'import_rows', 'ImportFailed', 'ImportRefused', 'ImportRow',
+    'is_marketplace_image', 'is_uuid', 'launch_image_id', 'launchable_image',
+    'lifecycle', 'LIFECYCLE_TTL', 'LIFECYCLE_UNKNOWN', 'project_id',
+    'RECOVERABLE', 'refusal', 'request_unapplied', 'shared_cache',
+    'SHARED_CACHE_BACKENDS', 'start_import', 'UNCHECKED', 'unchecked_row',
+    'verified_entry',
+]
 
 LOG = logging.getLogger(__name__)
 
 ConfigurationError = marketplace.ConfigurationError
 GlanceError = glance.GlanceError
-ImportRefused = importer.ImportRefused
-ImportFailed = importer.ImportFailed
+ImportRefused = errors.ImportRefused
+ImportFailed = errors.ImportFailed
 #: Errors a view reports with a message instead of failing.
 RECOVERABLE = (errors.MarketplaceError,)
 #: Lifecycle flag: the marketplace cannot tell whether the entry is
@@ -65,14 +94,9 @@ def is_uuid(value):
 
 
 def import_policy():
-    """The operator's :class:`core.importer.ImportPolicy`."""
-    try:
-        return importer.ImportPolicy.from_dict(
-            marketplace.get_settings().import_options)
-    except importer.ImportRefused as exc:
-        raise ConfigurationError(
-            _("MARKETPLACE_DASHBOARD['import'] is wrong: %s") % exc
-        ) from exc
+    """The operator's :class:`core.imports.ImportPolicy` (a
+    ``ConfigurationError`` when the settings are wrong)."""
+    return ImportPolicy.from_dict(marketplace.get_settings().import_options)
 
 
 def _verify():
@@ -117,8 +141,8 @@ def shared_cache():
 def engine(request):
     """The import engine for this request (Django cache behind it)."""
     # The project is the one glance_images() was given: project_id().
-    return importer.Importer(glance_images(request), policy=import_policy(),
-                             cache=django_cache, shared_lock=shared_cache())
+    return Importer(glance_images(request), policy=import_policy(),
+                    cache=django_cache, shared_lock=shared_cache())
 
 
 def entry_url(name, identifier, email, created):
@@ -153,8 +177,8 @@ def verified_entry(request, name, identifier, email, created):
 def refusal(entry):
     """Why the import policy refuses *entry* (an ``Entry``), or None."""
     try:
-        importer.check_policy(entry, import_policy())
-    except importer.ImportRefused as exc:
+        check_policy(entry, import_policy())
+    except ImportRefused as exc:
         return str(exc)
     return None
 
@@ -170,7 +194,7 @@ def existing_image(request, appliance, images=None):
 def launch_image_id(request, image):
     """The ID of *image* (as ``existing_image`` found it) when it can be
     launched now, else None (the ID is rendered in JavaScript: a UUID)."""
-    if not importer.launch_ready(image, project_id(request)):
+    if not launch_ready(image, project_id(request)):
         return None
     return image['id'] if is_uuid(image.get('id')) else None
 
@@ -192,7 +216,7 @@ def start_import(request, name, verdict, image_name=None,
     status = eng.start(verdict, name=image_name, visibility=visibility,
                        members=members, marketplace_url=url,
                        properties=properties, background=True)
-    if status.method == importer.GLANCE_DIRECT and not status.existing:
+    if status.method == plan.GLANCE_DIRECT and not status.existing:
         # start() took the transfer's slot: the thread gives it back.
         eng.transfer_in_background(status.image_id)
     return status
@@ -237,11 +261,11 @@ class ImportRow:
 
     @property
     def identifier(self):
-        return self.image.get(importer.P + 'identifier') or ''
+        return record.ImageRecord(self.image).identifier or ''
 
     @property
     def endorser(self):
-        return self.image.get(importer.P + 'endorser') or ''
+        return record.ImageRecord(self.image).endorser or ''
 
     @property
     def visibility(self):
@@ -254,7 +278,7 @@ class ImportRow:
 
 def _marketplace_of(image):
     """Configured marketplace whose URL the image's entry URL starts with."""
-    url = image.get(importer.P + 'url') or ''
+    url = record.ImageRecord(image).url or ''
     for entry in marketplace.get_settings().marketplaces:
         root = entry['url'].rstrip('/') + '/'
         if url.startswith(root):
@@ -294,8 +318,8 @@ def lifecycle(request, image, _cache=None):
     endorser) comes through the api layer's cached client and verifier;
     an unreachable or unconfigured marketplace never fails the page.
     """
-    identifier = image.get(importer.P + 'identifier')
-    email = image.get(importer.P + 'endorser')
+    held = record.ImageRecord(image)
+    identifier, email = held.identifier, held.endorser
     if not identifier or not email:
         return [LIFECYCLE_UNKNOWN]
     key = (identifier, email)
@@ -315,7 +339,7 @@ def lifecycle(request, image, _cache=None):
             _cache[key] = current
     if current is None or current.appliance is None:
         return [LIFECYCLE_UNKNOWN]
-    return importer.lifecycle_flags(image, current)
+    return withdraw.lifecycle_flags(image, current)
 
 
 def import_row(request, image_id, image=None, _cache=None):
@@ -337,22 +361,22 @@ def import_row(request, image_id, image=None, _cache=None):
     if status.image is None and image is None and status.state == 'failed':
         # Gone (a failed streamed import deletes its image): the row keeps
         # its name and the reason recorded when it failed.
-        record = eng.failed_import(image_id)
-        if record is not None:
-            return failed_row(record)
+        failure = eng.failed_import(image_id)
+        if failure is not None:
+            return failed_row(failure)
     image = status.image or image or {'id': image_id}
     return ImportRow(image, status, lifecycle(request, image, _cache))
 
 
-def failed_row(record):
+def failed_row(failure):
     """The row of a failed import whose image is gone (its failure record
     from the Django cache, kept for a day)."""
-    image = {k: v for k, v in record.items() if k not in ('reason',
-                                                          'failed_at')}
+    image = {k: v for k, v in failure.items() if k not in ('reason',
+                                                           'failed_at')}
     image['status'] = 'deleted'
-    status = importer.ImportStatus(record['id'], 'failed', image=image,
-                                   reasons=[record.get('reason') or
-                                            _('The import failed.')])
+    status = ImportStatus(failure['id'], 'failed', image=image,
+                          reasons=[failure.get('reason') or
+                                   _('The import failed.')])
     return ImportRow(image, status, [])
 
 
@@ -360,9 +384,9 @@ def unchecked_row(image, exc):
     """The row of an image whose status check failed (it polls again)."""
     image_id = image['id']
     LOG.warning('Cannot check marketplace image %s: %s', image_id, exc)
-    status = importer.ImportStatus(
+    status = ImportStatus(
         image_id, UNCHECKED, image=image,
-        method=image.get(importer.P + 'import_method'),
+        method=record.ImageRecord(image).import_method,
         reasons=[_('Could not check this image: %s') % exc])
     return ImportRow(image, status, [])
 
@@ -377,7 +401,7 @@ def import_rows(request):
     # mismatching one Glance would neither deactivate nor delete.
     images = [] if owner is None else [
         i for i in glance_images(request).find(
-            tag=[importer.TAG], owner=owner, include_hidden=True)
+            tag=[record.TAG], owner=owner, include_hidden=True)
         if i.get('owner') == owner]
     cache = {}
     rows = []
@@ -389,9 +413,9 @@ def import_rows(request):
     # Failed imports whose image was deleted (streamed mismatch, Glance
     # refusing the stage...) stay visible, with their reason, for a day.
     listed = {i['id'] for i in images}
-    rows.extend(failed_row(record)
-                for record in engine(request).failed_imports()
-                if record.get('id') not in listed)
+    rows.extend(failed_row(failure)
+                for failure in engine(request).failed_imports()
+                if failure.get('id') not in listed)
     rows.sort(key=lambda r: r.image.get('created_at') or
               r.image.get('failed_at') or '', reverse=True)
     return rows
@@ -406,8 +430,7 @@ def deactivate_image(request, image_id):
 
 
 def is_marketplace_image(image):
-    return importer.TAG in (image.get('tags') or ()) or bool(
-        image.get(importer.P + 'identifier'))
+    return record.ImageRecord(image).tagged
 
 
 def launchable_image(request, image_id):

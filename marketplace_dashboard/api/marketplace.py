@@ -36,8 +36,9 @@ from oslo_utils import timeutils
 from marketplace_dashboard import conf
 from marketplace_dashboard.core import cache as core_cache
 from marketplace_dashboard.core import client as core_client
-from marketplace_dashboard.core import errors, formats, importer, model, trust
+from marketplace_dashboard.core import errors, formats, model, trust
 from marketplace_dashboard.core import verdict as core_verdict
+from marketplace_dashboard.core.imports import record
 
 __all__ = [
     'CACHE_PREFIX', 'GLANCE_ID_PROPERTY', 'GLANCE_TAG', 'NO_DOCUMENT',
@@ -50,10 +51,12 @@ __all__ = [
 LOG = logging.getLogger(__name__)
 
 CACHE_PREFIX = 'marketplace-dashboard'
-# What the import engine (core.importer) sets on the images it creates.
-GLANCE_TAG = importer.TAG
-GLANCE_ID_PROPERTY = importer.P + 'identifier'
+# What the import engine (core.imports) sets on the images it creates.
+GLANCE_TAG = record.TAG
+GLANCE_ID_PROPERTY = record.IDENTIFIER
 
+#: Any configuration error (the dashboard's settings, the import
+#: settings the engine validates).
 ConfigurationError = errors.ConfigurationError
 # Verdict of a listed row whose signed document the marketplace did not
 # send: nothing about it can be trusted.
@@ -384,7 +387,7 @@ def imported_images(request):
 
     One Glance list call (images tagged ``marketplace``), whatever the
     number of rows on the page; which one an entry shows, if any, is the
-    import engine's rule (``core.importer.Importer.existing``).
+    import engine's rule (``core.imports.Importer.existing``).
     """
     images, _more, _prev = glance.image_list_detailed(
         request, filters={'tag': [GLANCE_TAG]})

@@ -25,8 +25,21 @@ import json
 import sys
 
 from marketplace_dashboard.cli import creator
-from marketplace_dashboard.core import glance, importer, transfer
-from marketplace_dashboard.core.errors import CommandError, MarketplaceError
+from marketplace_dashboard.core import glance
+from marketplace_dashboard.core.errors import (
+    CommandError,
+    ImportRefused,
+    MarketplaceError,
+)
+from marketplace_dashboard.core.imports import (
+    GLANCE_DIRECT,
+    Importer,
+    ImportPolicy,
+    ImportStatus,
+    check_policy,
+)
+from marketplace_dashboard.core.imports.policy import VISIBILITIES
+from marketplace_dashboard.core.imports.progress import ProgressStore
 
 
 def add_parser(subparsers):
@@ -45,7 +58,7 @@ def add_parser(subparsers):
     parser.add_argument('--name', metavar='N',
                         help='Glance image name (default: the title)')
     parser.add_argument('--visibility', default='private',
-                        choices=importer.VISIBILITIES)
+                        choices=VISIBILITIES)
     parser.add_argument('--member', action='append', default=[],
                         metavar='PROJECT_ID',
                         help='project to share the image with (repeat; '
@@ -100,7 +113,7 @@ def glance_images(cloud=None):
 
 def _policies(args):
     trust_policy = creator.trust_policy(args)
-    import_policy = importer.ImportPolicy(
+    import_policy = ImportPolicy(
         allow_untrusted=args.allow_untrusted,
         allow_expired=args.allow_expired,
         allow_deprecated=args.allow_deprecated,
@@ -129,8 +142,8 @@ def choose_entry(marketplace, args, trust_policy, import_policy):
     refusal = None
     for verdict in verdicts:
         try:
-            importer.check_policy(verdict, import_policy)
-        except importer.ImportRefused as e:
+            check_policy(verdict, import_policy)
+        except ImportRefused as e:
             refusal = refusal or e
             continue
         appliance = verdict.appliance
@@ -148,7 +161,7 @@ def _created(verdict):
     return verdict.appliance.endorsement.created_text or ''
 
 
-class _PrintingProgress(transfer.ProgressStore):
+class _PrintingProgress(ProgressStore):
     """Progress on stderr, one line per 10 %."""
 
     def __init__(self, cache):
@@ -174,7 +187,7 @@ def run(args):
     except MarketplaceError as e:
         if not args.json:
             raise
-        state = 'refused' if isinstance(e, (importer.ImportRefused,
+        state = 'refused' if isinstance(e, (ImportRefused,
                                             CommandError)) \
             else 'failed'
         print(json.dumps({'error': str(e), 'state': state, 'image_id': None,
@@ -190,20 +203,18 @@ def _run(args):
     marketplace = creator.make_client(args)
     verdict, url = choose_entry(marketplace, args, trust_policy,
                                 import_policy)
-    engine = importer.Importer(glance_images(args.os_cloud),
-                               policy=import_policy)
+    engine = Importer(glance_images(args.os_cloud), policy=import_policy)
     engine.progress = _PrintingProgress(engine.cache)
     status = engine.start(verdict, name=args.name,
                           visibility=args.visibility, members=args.member,
                           marketplace_url=url)
-    if status.method == importer.GLANCE_DIRECT and not status.existing \
+    if status.method == GLANCE_DIRECT and not status.existing \
             and status.state == 'queued':
         try:
             status = engine.transfer(status.image_id)
         except MarketplaceError as e:
-            status = importer.ImportStatus(status.image_id, 'failed',
-                                           reasons=[str(e)],
-                                           method=status.method)
+            status = ImportStatus(status.image_id, 'failed',
+                                  reasons=[str(e)], method=status.method)
     if args.wait and not status.done:
         status = engine.wait(status.image_id, timeout=args.timeout)
     return report(status, args)

@@ -31,10 +31,12 @@ import json
 import sys
 
 from marketplace_dashboard.cli import creator, import_
-from marketplace_dashboard.core import importer
+from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import CommandError, MarketplaceError
+from marketplace_dashboard.core.imports import Importer, ImportStatus, record
+from marketplace_dashboard.core.imports.writer import RecordingWriter
 
-P = importer.P
+__all__ = ['add_parser', 'reconcile', 'run', 'would']
 
 
 def add_parser(subparsers):
@@ -58,94 +60,63 @@ def add_parser(subparsers):
     return parser
 
 
-class _ReadOnlyImages:
-    """GlanceImages that refuses every change (``--dry-run``)."""
-
-    def __init__(self, images):
-        self._images = images
-
-    def __getattr__(self, name):
-        if name in ('get', 'find', 'tasks', 'import_methods', 'project_id',
-                    'is_admin'):
-            return getattr(self._images, name)
-        raise AttributeError(name)
-
-
-class _DryRunImporter(importer.Importer):
-    """An importer that computes what it would do and does nothing."""
-
-    def _record_import_error(self, image_id, reason):
-        pass  # reported, not recorded
-
-    def _reelect(self, image):
-        winner = self.older_twin(image)
-        if winner is None:
-            return None
-        return importer.ImportStatus(
-            image['id'], 'duplicate', duplicate_of=winner['id'], reasons=[
-                'Would be deleted: a duplicate of image %s.' % winner['id']])
-
-    def verify(self, image):
-        own = self._ours(image)
-        problems = importer.integrity_problems(image, trust_streamed=own)
-        if problems and not own and not importer.integrity_problems(image):
-            return importer.ImportStatus(image['id'], 'verifying',
-                                         image=image,
-                                         reasons=[importer.OWNER_ONLY])
-        if not problems:
-            verified = dict(image, **{P + 'verified': 'true'})
-            publish = own and importer.publish_pending(verified)
-            return importer.ImportStatus(
-                image['id'], 'active', verified=True, image=image, reasons=[
-                    'Would be marked verified%s.' % (
-                        ' and made %s' % verified.get(P + 'visibility')
-                        if publish else '')])
-        return importer.ImportStatus(
-            image['id'], 'failed', image=image, reasons=[
-                'Would be deactivated: stored data does not match the '
-                'endorsed metadata: ' + '; '.join(problems)])
-
-    def _publish(self, image):
-        return image, 'Would be made %s.' % image.get(P + 'visibility')
+def would(actions):
+    """What a dry run's recorded *actions* on one image would do, as a
+    sentence (None when they change nothing a reader sees)."""
+    done = []
+    for action in actions:
+        values = action.values
+        found = {'delete': ['deleted'], 'deactivate': ['deactivated']}.get(
+            action.name, [])
+        if action.name == 'update':
+            if values.get(record.VERIFIED) == 'true':
+                found.append('marked verified')
+            if 'visibility' in values:
+                found.append('made %s' % values['visibility'])
+            if values.get('os_hidden'):
+                found.append('hidden')
+        done.extend(f for f in found if f not in done)
+    return 'Would be %s.' % ' and '.join(done) if done else None
 
 
 def _expired(image, now):
-    valid = image.get(P + 'valid_until')
-    if not valid:
-        return None
-    try:
-        until = datetime.datetime.fromisoformat(valid.replace('Z', '+00:00'))
-    except ValueError:
-        return None
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=datetime.UTC)
-    if until < now:
+    valid = record.ImageRecord(image).valid_until
+    until = formats.parse_timestamp(valid)
+    if until and until < now.timestamp():
         return 'The endorsement expired on %s.' % valid
     return None
 
 
 def reconcile(engine, images, now=None):
-    """Advance every marketplace image; a list of result dicts."""
+    """Advance every marketplace image; a list of result dicts.
+
+    A dry run (*engine* made by ``Importer.dry_run``) says in each
+    image's reasons what the real run would do to it.
+    """
     now = now or datetime.datetime.now(datetime.UTC)
     results = []
     for image in sorted(images, key=lambda i: i.get('created_at') or ''):
-        before = (image.get('status'), image.get(P + 'verified'))
+        before = (image.get('status'), image.get(record.VERIFIED))
         try:
             status = engine.status(image['id'], image=image)
         except MarketplaceError as e:
-            status = importer.ImportStatus(image['id'], 'failed',
-                                           reasons=['Cannot check: %s' % e],
-                                           image=image)
+            status = ImportStatus(image['id'], 'failed',
+                                  reasons=['Cannot check: %s' % e],
+                                  image=image)
         result = status.to_dict()
         result['name'] = image.get('name')
         result['owner'] = image.get('owner')
         result['changed'] = status.state == 'duplicate' or before != (
             (status.image or image).get('status'),
-            (status.image or image).get(P + 'verified'))
+            (status.image or image).get(record.VERIFIED))
         note = _expired(image, now)
         result['expired'] = bool(note)
         if note:
             result['reasons'].append(note)
+        if isinstance(engine.writer, RecordingWriter):
+            sentence = would(engine.writer.actions_on(image['id']))
+            if sentence:
+                result['reasons'].append(sentence)
         results.append(result)
     return results
 
@@ -163,12 +134,11 @@ def run(args):
             'The credentials are not scoped to a project: nothing to '
             'reconcile (use project-scoped credentials, or an admin\'s).')
     if args.dry_run:
-        images = _ReadOnlyImages(images)
-        engine = _DryRunImporter(images, all_projects=admin)
+        engine = Importer.dry_run(images, all_projects=admin)
     else:
-        engine = importer.Importer(images, all_projects=admin)
+        engine = Importer(images, all_projects=admin)
     # Hidden ones too: Glance leaves them out of its listings unless asked.
-    found = [i for i in images.find(tag=[importer.TAG], include_hidden=True,
+    found = [i for i in images.find(tag=[record.TAG], include_hidden=True,
                                     **owner)
              if admin or i.get('owner') == images.project_id]
     results = reconcile(engine, found)
@@ -187,6 +157,8 @@ def run(args):
     for r in results:
         counts[r['state']] = counts.get(r['state'], 0) + 1
     summary = ', '.join('%d %s' % (n, s) for s, n in sorted(counts.items()))
-    print('%d marketplace image(s)%s' % (
-        len(results), ': ' + summary if summary else ''), file=sys.stderr)
+    print('%d marketplace image(s)%s%s' % (
+        len(results), ': ' + summary if summary else '',
+        ' (dry run: nothing was changed)' if args.dry_run else ''),
+        file=sys.stderr)
     return 1 if failed else 0

@@ -43,7 +43,7 @@ from marketplace_dashboard.core import (
 from stack.forms import form_fields
 from tests import pki
 from tests.integration.conftest import IMPORT_TEST_ENDORSER
-from tests.unit.importer.fakes import checksums
+from tests.unit.core.imports.fakes import checksums
 
 SIZE = 200_000
 MARKETPLACE = 'local'

@@ -34,13 +34,10 @@ import pytest
 
 from marketplace_dashboard.core import builder, glance, signature, trust
 from marketplace_dashboard.core import verdict as verdict_mod
-from marketplace_dashboard.core.importer import (
-    Importer,
-    ImportFailed,
-    ImportPolicy,
-)
+from marketplace_dashboard.core.errors import ImportFailed
+from marketplace_dashboard.core.imports import Importer, ImportPolicy
 from tests import pki
-from tests.unit.importer.fakes import checksums
+from tests.unit.core.imports.fakes import checksums
 
 POLICY = ImportPolicy(settle=1.5)
 SIZE = 300_000

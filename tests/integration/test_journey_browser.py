@@ -72,7 +72,7 @@ from tests.integration.test_dashboard_import import (
     endorser,  # noqa: F401 - module fixture
 )
 from tests.integration.test_launch_browser import wizard_allocates
-from tests.unit.importer.fakes import checksums
+from tests.unit.core.imports.fakes import checksums
 
 WAIT = 180
 TAG = 'journey%s' % uuid.uuid4().hex[:8]

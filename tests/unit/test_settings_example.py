@@ -12,7 +12,7 @@ import runpy
 from django.test import override_settings
 
 from marketplace_dashboard import conf
-from marketplace_dashboard.core import importer
+from marketplace_dashboard.core.imports.policy import ImportPolicy
 
 EXAMPLE = (pathlib.Path(conf.__file__).parent / 'local_settings.d' /
            '_1920_marketplace_settings.py.example')
@@ -45,7 +45,7 @@ def test_the_example_validates_with_get_settings():
     assert settings.page_size == 20
     # the import options it documents (empty: the defaults) are accepted
     # by the engine's own policy parser too
-    importer.ImportPolicy.from_dict(settings.import_options)
+    ImportPolicy.from_dict(settings.import_options)
 
 
 def test_the_documented_import_options_are_valid(tmp_path):
@@ -57,7 +57,7 @@ def test_the_documented_import_options_are_valid(tmp_path):
                        'max_streamed_transfers': 2}
     with override_settings(MARKETPLACE_DASHBOARD=value):
         settings = conf.get_settings()
-    policy = importer.ImportPolicy.from_dict(settings.import_options)
+    policy = ImportPolicy.from_dict(settings.import_options)
     assert policy.allow_streamed is False
     assert policy.verify_tls == str(ca)
     assert policy.max_streamed_transfers == 2

@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.core import importer, model
+from marketplace_dashboard.core import imports as core_imports
+from marketplace_dashboard.core import model
+from marketplace_dashboard.core.imports import mapping
 from tests import SAMPLES
 
 IDENTIFIER = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
@@ -74,11 +76,11 @@ def image(image_id=IMAGE_ID, status='active', verified=True, **extra):
     props = {'id': image_id, 'name': 'ttylinux 9.3', 'status': status,
              'visibility': 'private', 'size': 128, 'owner': PROJECT,
              'created_at': '2026-11-25T03:00:00Z',
-             importer.P + 'identifier': IDENTIFIER,
-             importer.P + 'endorser': EMAIL,
-             importer.P + 'endorsed_at': CREATED}
+             'marketplace_identifier': IDENTIFIER,
+             'marketplace_endorser': EMAIL,
+             'marketplace_endorsed_at': CREATED}
     if verified:
-        props[importer.P + 'verified'] = 'true'
+        props['marketplace_verified'] = 'true'
     props.update(extra)
     return props
 
@@ -87,7 +89,7 @@ def row(state='active', verified=True, flags=(), progress=None,
         reasons=(), **extra):
     img = image(status='active' if state == 'active' else 'importing',
                 verified=verified, **extra)
-    status = importer.ImportStatus(IMAGE_ID, state, verified=verified,
+    status = core_imports.ImportStatus(IMAGE_ID, state, verified=verified,
                                    reasons=list(reasons), progress=progress,
                                    image=img)
     return imports.ImportRow(img, status, flags)
@@ -97,18 +99,18 @@ def glance_image(status='active', verified=True, owner=PROJECT, **extra):
     """The image dict of an import of the testca sample entry, as
     ``api.marketplace.imported_images`` lists it (the In Glance mark)."""
     appliance = entry().appliance
-    props = importer.image_properties(appliance, 'verified')
+    props = mapping.image_properties(appliance, 'verified')
     props.update({
         'id': IMAGE_ID, 'name': 'ttylinux 9.3', 'status': status,
         'owner': owner, 'visibility': 'private',
         'created_at': '2026-11-25T03:00:00Z',
-        importer.P + 'import_method': importer.WEB_DOWNLOAD})
+        'marketplace_import_method': core_imports.WEB_DOWNLOAD})
     if status == 'active':
         props.update(size=appliance.bytes, os_hash_algo='sha512',
-                     os_hash_value=props[importer.P + 'sha512'],
-                     checksum=props[importer.P + 'md5'])
+                     os_hash_value=props['marketplace_sha512'],
+                     checksum=props['marketplace_md5'])
     if verified:
-        props[importer.P + 'verified'] = 'true'
+        props['marketplace_verified'] = 'true'
     props.update(extra)
     return props
 

@@ -14,7 +14,9 @@ from openstack_dashboard.test import helpers as test
 
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.core import errors, glance, importer
+from marketplace_dashboard.core import errors, glance
+from marketplace_dashboard.core import imports as core_imports
+from marketplace_dashboard.core.imports import mapping
 from tests.unit.dashboard import fixtures
 from tests.unit.dashboard.fixtures import (
     AJAX,
@@ -59,7 +61,7 @@ class ImportFormTests(test.TestCase):
 
         self.assertTemplateUsed(res, 'project/marketplace/import.html')
         form = res.context['form']
-        self.assertEqual(importer.image_name(self.entry.appliance),
+        self.assertEqual(mapping.image_name(self.entry.appliance),
                          form.initial['name'])
         self.assertEqual(['private', 'shared', 'community', 'public'],
                          [v for v, _ in form.fields['visibility'].choices])
@@ -100,8 +102,8 @@ class ImportFormTests(test.TestCase):
         self.mock_existing_image.return_value = None
         verdict = mock.sentinel.verdict
         self.mock_verified_entry.return_value = verdict
-        self.mock_start_import.return_value = importer.ImportStatus(
-            IMAGE_ID, 'importing', method=importer.WEB_DOWNLOAD)
+        self.mock_start_import.return_value = core_imports.ImportStatus(
+            IMAGE_ID, 'importing', method=core_imports.WEB_DOWNLOAD)
 
         res = self.client.post(IMPORT_URL, form_data(
             visibility='shared', members='abc123, def456 abc123',
@@ -220,7 +222,7 @@ class ImportFormTests(test.TestCase):
         self.mock_refusal.return_value = None
         self.mock_existing_image.return_value = None
         self.mock_verified_entry.return_value = mock.sentinel.verdict
-        self.mock_start_import.return_value = importer.ImportStatus(
+        self.mock_start_import.return_value = core_imports.ImportStatus(
             found['id'], 'active', verified=True, existing=True, image=found)
         res = self.client.post(IMPORT_URL, form_data(**data))
         self.assertRedirectsNoFollow(res, IMPORTS_URL)
@@ -254,7 +256,7 @@ class ImportFormTests(test.TestCase):
                                   'verified_entry', 'start_import']})
     def test_existing_import_says_the_visibility_was_not_applied(self):
         messages = dict(self._existing_at_submit(
-            image(**{importer.P + 'visibility': 'private'}),
+            image(**{'marketplace_visibility': 'private'}),
             visibility='shared', members='abc123'))
         self.assertIn('the visibility "shared" and the members you asked '
                       'for was not applied', messages['warning'])
@@ -297,7 +299,7 @@ class ImportFormTests(test.TestCase):
         self.mock_refusal.return_value = None
         self.mock_existing_image.return_value = None
         self.mock_verified_entry.return_value = mock.sentinel.verdict
-        self.mock_start_import.side_effect = importer.ImportRefused(
+        self.mock_start_import.side_effect = errors.ImportRefused(
             'The entry has no http:// or https:// location to import from.')
         res = self.client.post(IMPORT_URL, form_data())
         self.assertEqual(200, res.status_code)
@@ -487,7 +489,7 @@ class ImportsViewTests(test.TestCase):
                       'obj_id': IMAGE_ID}
         for error in (api.ConfigurationError("MARKETPLACE_DASHBOARD"
                                              "['import'] is wrong: x"),
-                      importer.ImportFailed('Cannot deactivate image'),
+                      errors.ImportFailed('Cannot deactivate image'),
                       glance.GlanceError('Glance is down', status=503)):
             with self.subTest(error=error):
                 self.mock_import_row.side_effect = error
@@ -556,7 +558,7 @@ class ImportsAdminTests(test.BaseAdminViewTests):
     @test.create_mocks({imports: ['import_rows', 'deactivate_image']})
     def test_deactivate_refused_by_glance_is_a_message(self):
         self.mock_import_rows.return_value = [row(flags=['expired'])]
-        self.mock_deactivate_image.side_effect = importer.ImportFailed(
+        self.mock_deactivate_image.side_effect = errors.ImportFailed(
             'Cannot deactivate image: HTTP 403')
         res = self.client.post(IMPORTS_URL, {
             'action': 'imports__deactivate__%s' % IMAGE_ID})

@@ -13,9 +13,14 @@ from openstack_dashboard.test import helpers as test
 
 from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.core import errors, glance, importer
+from marketplace_dashboard.core import errors, glance
+from marketplace_dashboard.core.errors import ImportFailed, ImportRefused
+from marketplace_dashboard.core.imports.importer import Importer
+from marketplace_dashboard.core.imports.mapping import image_properties
+from marketplace_dashboard.core.imports.plan import GLANCE_DIRECT
+from marketplace_dashboard.core.imports.progress import PROCESS_SLOTS
+from tests.unit.core.imports import fakes
 from tests.unit.dashboard import fixtures
-from tests.unit.importer import fakes
 
 MP_URL = 'https://marketplace.example.org/marketplace'
 
@@ -33,12 +38,11 @@ class TaggedImages(fakes.FakeImages):
 def skip_transfer(engine, image_id):
     """``transfer_in_background`` without the transfer: the slot that
     ``start(background=True)`` took is given back."""
-    engine._reserved.discard(image_id)
-    importer.TRANSFER_SLOTS.release()
+    engine.release_slot(image_id)
 
 
 def no_transfer():
-    return mock.patch.object(importer.Importer, 'transfer_in_background',
+    return mock.patch.object(Importer, 'transfer_in_background',
                              autospec=True, side_effect=skip_transfer)
 
 
@@ -73,7 +77,7 @@ class ImportsApiTests(test.TestCase):
         self.assertEqual('web', image['team'])
         self.assertEqual(
             MP_URL + '/metadata/MMZu6WNK0rRKlhGf4RmDK3ew6Cg/jane@example.org/'
-            '2026-01-02T03:04:05Z', image[importer.P + 'url'])
+            '2026-01-02T03:04:05Z', image['marketplace_url'])
         with mock.patch.object(imports, 'lifecycle', return_value=[]):
             row = imports.import_row(self.request, status.image_id)
         self.assertEqual('active', row.state)
@@ -95,23 +99,23 @@ class ImportsApiTests(test.TestCase):
         self.images.methods = ['glance-direct']
         with no_transfer() as background:
             status = self._start()
-        self.assertEqual(importer.GLANCE_DIRECT, status.method)
+        self.assertEqual(GLANCE_DIRECT, status.method)
         self.assertEqual('queued', status.state)
         background.assert_called_once_with(mock.ANY, status.image_id)
-        self.assertEqual(0, importer.TRANSFER_SLOTS.running)
+        self.assertEqual(0, PROCESS_SLOTS.running)
         self.assertNotIn(('stage', status.image_id), self.images.calls)
 
     def test_streamed_imports_per_worker_are_bounded(self):
         self.images.methods = ['glance-direct']
         for _ in range(2):  # the default max_streamed_transfers
-            self.assertTrue(importer.TRANSFER_SLOTS.acquire(2))
+            self.assertTrue(PROCESS_SLOTS.acquire(2))
         try:
-            with self.assertRaisesRegex(importer.ImportRefused,
+            with self.assertRaisesRegex(ImportRefused,
                                         'max_streamed_transfers'):
                 self._start()
         finally:
-            importer.TRANSFER_SLOTS.release()
-            importer.TRANSFER_SLOTS.release()
+            PROCESS_SLOTS.release()
+            PROCESS_SLOTS.release()
         self.assertEqual({}, self.images.images)
 
     def test_second_import_is_deduped(self):
@@ -130,7 +134,7 @@ class ImportsApiTests(test.TestCase):
         for key in ('os_hidden', 'marketplace_verified', 'visibility',
                     'OS_DISTRO', 'bad key'):
             with self.subTest(key=key):
-                with self.assertRaises(importer.ImportRefused):
+                with self.assertRaises(ImportRefused):
                     self._start(properties={key: 'x'})
         self.assertEqual({}, self.images.images)
 
@@ -146,7 +150,7 @@ class ImportsApiTests(test.TestCase):
         # hash, and another project's public copy: neither is listed,
         # deduped to (the public copy is offered only when it matches),
         # elected against or deleted.
-        props = importer.image_properties(fakes.appliance(), 'verified')
+        props = image_properties(fakes.appliance(), 'verified')
         squat = self.images.create(
             name='squatter', visibility='community', tags=['marketplace'],
             owner=fakes.OTHER_PROJECT, **props)
@@ -185,7 +189,7 @@ class ImportsApiTests(test.TestCase):
     def test_one_bad_row_never_empties_the_table(self):
         good = self._start()
         bad = self._start(fakes.verdict(identifier='B' * 27))
-        status = importer.Importer.status
+        status = Importer.status
 
         def broken(engine, image_id, image=None):
             if image_id == bad.image_id:
@@ -194,7 +198,7 @@ class ImportsApiTests(test.TestCase):
             return status(engine, image_id, image)
 
         with mock.patch.object(imports, 'lifecycle', return_value=[]), \
-                mock.patch.object(importer.Importer, 'status', broken):
+                mock.patch.object(Importer, 'status', broken):
             rows = {r.id: r for r in imports.import_rows(self.request)}
         self.assertEqual({good.image_id, bad.image_id}, set(rows))
         self.assertEqual('active', rows[good.image_id].state)
@@ -213,7 +217,7 @@ class ImportsApiTests(test.TestCase):
                                  image_name='My gz')
         eng = imports.engine(self.request)
         eng.http_session = session
-        with self.assertRaises(importer.ImportFailed):
+        with self.assertRaises(ImportFailed):
             eng.transfer(status.image_id)
         self.assertEqual({}, self.images.images)
         # A new request (reload, another worker): the row and its reason.
@@ -281,7 +285,7 @@ class ImportsApiTests(test.TestCase):
         download(status.image_id, self.url)
         # The deep link runs the engine's check: verified, then shared.
         image = imports.launchable_image(self.request, status.image_id)
-        self.assertEqual('true', image[importer.P + 'verified'])
+        self.assertEqual('true', image['marketplace_verified'])
         self.assertEqual('shared',
                          self.images.get(status.image_id)['visibility'])
 
@@ -323,7 +327,7 @@ class ImportsApiTests(test.TestCase):
         self.assertEqual(younger['id'], row.id)
         self.images.images[older['id']] = hidden
         # cron: the reconciler has a cache of its own
-        importer.Importer(self.images, all_projects=True,
+        Importer(self.images, all_projects=True,
                           project_id='admin-project').status(younger['id'])
         self.assertNotIn(younger['id'], self.images.images)
         request = self.factory.get('/')  # the row's next poll
@@ -370,10 +374,10 @@ class LifecycleTests(test.TestCase):
         self.request = self.factory.get('/')
         self.entry = fixtures.entry()  # valid until 2016: expired now
         self.image = {
-            'id': 'x', importer.P + 'url': MP_URL + '/metadata/a/b/c',
-            importer.P + 'identifier': self.entry.identifier,
-            importer.P + 'endorser': self.entry.email,
-            importer.P + 'endorsed_at': self.entry.created_key}
+            'id': 'x', 'marketplace_url': MP_URL + '/metadata/a/b/c',
+            'marketplace_identifier': self.entry.identifier,
+            'marketplace_endorser': self.entry.email,
+            'marketplace_endorsed_at': self.entry.created_key}
 
     def _flags(self, document=None, error=None, image=None):
         client = mock.Mock()
@@ -391,7 +395,7 @@ class LifecycleTests(test.TestCase):
 
     def test_newer_endorsement_is_replaced(self):
         image = dict(self.image, **{
-            importer.P + 'endorsed_at': '2010-01-01T00:00:00Z'})
+            'marketplace_endorsed_at': '2010-01-01T00:00:00Z'})
         flags, _ = self._flags(self.entry.document, image=image)
         self.assertEqual(['expired', 'replaced'], flags)
 
@@ -401,7 +405,7 @@ class LifecycleTests(test.TestCase):
         self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
 
     def test_unconfigured_marketplace_or_missing_entry_is_unknown(self):
-        image = dict(self.image, **{importer.P + 'url':
+        image = dict(self.image, **{'marketplace_url':
                                     'https://elsewhere.example/metadata/a'})
         flags, client = self._flags(self.entry.document, image=image)
         self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
@@ -414,7 +418,7 @@ class LifecycleTests(test.TestCase):
         current = api.Entry('stratuslab', b'<doc/>', appliance,
                             {'level': 'verified'})
         image = dict(self.image, **{
-            importer.P + 'endorsed_at': '2026-01-02T03:04:05Z'})
+            'marketplace_endorsed_at': '2026-01-02T03:04:05Z'})
         verifier = mock.Mock()
         verifier.return_value.entry.return_value = current
         with mock.patch.object(api, 'Verifier', verifier):

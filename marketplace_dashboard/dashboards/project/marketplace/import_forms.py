@@ -86,7 +86,7 @@ def parse_properties(text):
         raise forms.ValidationError(_('At most %d properties.')
                                     % MAX_PROPERTIES)
     try:
-        return imports.importer.check_properties(props)
+        return imports.check_properties(props)
     except imports.ImportRefused as exc:
         raise forms.ValidationError(str(exc)) from None
 
@@ -193,7 +193,7 @@ class ImportForm(horizon_forms.SelfHandlingForm):
                 'This appliance is already being imported as image %s: '
                 'follow it in the Imports view.') % image['id'])
         if image.get('owner') == imports.project_id(request) and \
-                imports.importer.request_unapplied(
+                imports.request_unapplied(
                     image, data['visibility'], data['members']):
             messages.warning(request, _(
                 'Your project already has this import: the visibility '

@@ -94,7 +94,7 @@ class ImportView(mixins.PolicyMixin, mixins.EntryMixin,
 
     def get_initial(self):
         entry = self.get_entry()
-        return {'name': imports.importer.image_name(entry.appliance),
+        return {'name': imports.image_name(entry.appliance),
                 'visibility': 'private'}
 
     def get_context_data(self, **kwargs):

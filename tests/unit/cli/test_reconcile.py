@@ -18,10 +18,11 @@ import json
 import pytest
 
 from marketplace_dashboard.cli import import_, main
-from marketplace_dashboard.core import importer
-from tests.unit.importer import fakes
-
-P = importer.P
+from marketplace_dashboard.core.errors import GlanceError
+from marketplace_dashboard.core.imports.mapping import image_properties
+from marketplace_dashboard.core.imports.plan import GLANCE_DIRECT, WEB_DOWNLOAD
+from marketplace_dashboard.core.imports.record import TAG
+from tests.unit.core.imports import fakes
 
 
 @pytest.fixture
@@ -34,12 +35,12 @@ def images(monkeypatch):
 def finished(images, data=fakes.IMAGE, owner=fakes.PROJECT, **fields):
     """A web-download import Glance finished and nobody verified."""
     appliance = fakes.appliance(**fields)
-    props = importer.image_properties(appliance, 'verified',
+    props = image_properties(appliance, 'verified',
                                       marketplace_url='http://mp/x')
-    props[P + 'import_method'] = importer.WEB_DOWNLOAD
+    props['marketplace_import_method'] = WEB_DOWNLOAD
     image = images.create(name=appliance.title, disk_format='qcow2',
                           container_format='bare', visibility='private',
-                          tags=[importer.TAG], owner=owner, **props)
+                          tags=[TAG], owner=owner, **props)
     images._activate(image['id'], data)
     return image['id']
 
@@ -54,7 +55,7 @@ def test_unwatched_good_import_is_marked_verified(images, capsys):
     image_id = finished(images)
     status, out, err = run(capsys)
     assert status == 0, err
-    assert images.get(image_id)[P + 'verified'] == 'true'
+    assert images.get(image_id)['marketplace_verified'] == 'true'
     assert '%s  active     verified' % image_id in out
     assert '1 marketplace image(s): 1 active' in err
     # A second run changes nothing and still succeeds.
@@ -77,7 +78,7 @@ def test_unwatched_tampered_import_is_deactivated(images, capsys):
     assert 'sha512 is' in results[bad]['reasons'][0]
     image = images.get(bad)
     assert image['status'] == 'deactivated'
-    assert 'sha512 is' in image[P + 'verification_error']
+    assert 'sha512 is' in image['marketplace_verification_error']
     assert ('deactivate', bad) in images.calls
 
 
@@ -85,7 +86,7 @@ def test_hidden_images_are_reconciled_too(images, capsys):
     # Hidden by an administrator before anyone verified it.
     bad = finished(images, data=fakes.IMAGE[:-1] + b'X')
     images.update(bad, os_hidden=True)
-    assert images.find(tag=[importer.TAG]) == []  # Glance's default list
+    assert images.find(tag=[TAG]) == []  # Glance's default list
     status, out, err = run(capsys, '--json')
     assert status == 1
     [result] = json.loads(out)
@@ -107,8 +108,8 @@ def test_dry_run_reports_and_changes_nothing(images, capsys):
 
 def test_unwatched_import_is_shared_once_verified(images, capsys):
     image_id = finished(images)
-    images.update(image_id, **{P + 'visibility': 'shared',
-                               P + 'members': 'p1,p2'})
+    images.update(image_id, **{'marketplace_visibility': 'shared',
+                               'marketplace_members': 'p1,p2'})
     status, out, err = run(capsys, '--dry-run')
     assert 'Would be marked verified and made shared.' in out
     assert images.get(image_id)['visibility'] == 'private'
@@ -122,16 +123,16 @@ def test_unwatched_import_is_shared_once_verified(images, capsys):
 def test_a_foreign_image_is_verified_but_never_published(images, capsys):
     # Run as the admin of another project: the owner asked for public.
     image_id = finished(images)
-    images.update(image_id, **{P + 'visibility': 'public'})
+    images.update(image_id, **{'marketplace_visibility': 'public'})
     images.project_id, images.is_admin = 'admin-project', True
     status, out, err = run(capsys, '--dry-run')
     assert 'Would be marked verified.' in out
     status, out, err = run(capsys)
     assert status == 0, err
     image = images.get(image_id)
-    assert image[P + 'verified'] == 'true'
+    assert image['marketplace_verified'] == 'true'
     assert image['visibility'] == 'private'
-    assert P + 'published_at' not in image
+    assert 'marketplace_published_at' not in image
 
 
 def test_a_streamed_import_only_its_owner_can_verify(images, capsys):
@@ -140,8 +141,9 @@ def test_a_streamed_import_only_its_owner_can_verify(images, capsys):
     image_id = finished(images, checksums=fakes.checksums(
         fakes.IMAGE, ('SHA-256',)))
     images.update(image_id, **{
-        P + 'import_method': importer.GLANCE_DIRECT,
-        P + 'streamed_sha512': fakes.checksums(fakes.IMAGE)['SHA-512']})
+        'marketplace_import_method': GLANCE_DIRECT,
+        'marketplace_streamed_sha512':
+            fakes.checksums(fakes.IMAGE)['SHA-512']})
     images.project_id, images.is_admin = 'admin-project', True
     status, out, err = run(capsys, '--json')
     [result] = json.loads(out)
@@ -149,7 +151,7 @@ def test_a_streamed_import_only_its_owner_can_verify(images, capsys):
     assert result['state'] == 'verifying' and not result['verified']
     assert "only the image's owner can verify it" in result['reasons'][0]
     image = images.get(image_id)
-    assert image['status'] == 'active' and P + 'verified' not in image
+    assert image['status'] == 'active' and 'marketplace_verified' not in image
 
 
 def test_failed_web_download_is_reported_and_recorded(images, capsys):
@@ -161,10 +163,10 @@ def test_failed_web_download_is_reported_and_recorded(images, capsys):
     [result] = json.loads(out)
     assert status == 1 and result['state'] == 'failed'
     assert 'HTTP 404 Not Found' in result['reasons'][0]
-    assert P + 'import_error' not in images.get(image_id)
+    assert 'marketplace_import_error' not in images.get(image_id)
     status, out, err = run(capsys, '--json')
     assert status == 1
-    assert 'HTTP 404' in images.get(image_id)[P + 'import_error']
+    assert 'HTTP 404' in images.get(image_id)['marketplace_import_error']
 
 
 def test_duplicate_of_an_older_image_is_removed(images, capsys):
@@ -180,7 +182,7 @@ def test_duplicate_of_an_older_image_is_removed(images, capsys):
     assert results[second]['state'] == 'duplicate'
     assert results[second]['duplicate_of'] == first
     assert second not in images.images
-    assert images.get(first)[P + 'verified'] == 'true'
+    assert images.get(first)['marketplace_verified'] == 'true'
 
 
 def test_each_project_is_reconciled_among_its_own_images(images, capsys):
@@ -211,7 +213,7 @@ def test_a_member_reconciles_its_own_project_only(images, capsys):
     status, out, err = run(capsys, '--json')
     assert status == 0, err
     assert [r['image_id'] for r in json.loads(out)] == [mine]
-    assert images.get(mine)[P + 'verified'] == 'true'
+    assert images.get(mine)['marketplace_verified'] == 'true'
     assert len(images.calls) == calls  # nothing of theirs touched
 
 
@@ -241,9 +243,9 @@ def test_glance_error_on_one_image_is_reported_not_raised(images, capsys,
     image_id = finished(images)
 
     def broken(image_id, **props):
-        raise importer.GlanceError('Glance is down', status=503)
+        raise GlanceError('Glance is down', status=503)
     monkeypatch.setattr(images, 'update', broken)
     status, out, err = run(capsys)
     assert status == 1
     assert 'Cannot check: Glance is down' in out
-    assert images.get(image_id).get(P + 'verified') is None
+    assert images.get(image_id).get('marketplace_verified') is None

@@ -12,7 +12,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The streamed import path: download, decompress, hash, stage.
+"""The streamed path of an import: download, decompress, hash.
 
 Only ``http``/``https`` URLs are fetched, TLS is verified, every request has
 a timeout, redirects are followed by hand (a few at most) and each target is
@@ -24,7 +24,6 @@ handed to Glance as a file object (:class:`StreamedImage`), never stored.
 
 import hashlib
 import io
-import time
 import urllib.parse
 
 import requests
@@ -35,11 +34,13 @@ from marketplace_dashboard.core.compression import (
     guess_compression,
     open_decompressed,
 )
-from marketplace_dashboard.core.errors import (  # noqa: F401
-    ImageDataError,
-    MarketplaceError,
-    TransferError,
-)
+from marketplace_dashboard.core.errors import ImageDataError, TransferError
+
+__all__ = [
+    'ALLOWED_SCHEMES', 'CHUNK_SIZE', 'DEFAULT_TIMEOUT', 'MAX_REDIRECTS',
+    'PROBE_TIMEOUT', 'StreamedImage', 'check_url', 'open_url', 'probe',
+    'stream_image', 'usable_locations',
+]
 
 ALLOWED_SCHEMES = ('http', 'https')
 DEFAULT_TIMEOUT = (10, 60)  # connect, read (seconds)
@@ -50,6 +51,8 @@ CHUNK_SIZE = 1024 * 1024
 #: an HTTP client would undo (a mirror serving ``.gz`` files with
 #: ``Content-Encoding: gzip`` would otherwise be decompressed twice).
 IDENTITY = {'Accept-Encoding': 'identity'}
+#: The algorithms :class:`hashing.MultiHasher` computes in its threads.
+_THREADED = frozenset(formats.ALGORITHMS.values())
 
 
 def check_url(url):
@@ -180,12 +183,12 @@ class StreamedImage(io.RawIOBase):
         self.expected_bytes = expected_bytes
         # Every algorithm by its hashlib name -> the name it is computed
         # under: the multi-threaded hasher's four, hashlib for the others.
-        wanted = {_hashlib_name(a): a for a in self.checksums}
+        wanted = {formats.hashlib_name(a): a for a in self.checksums}
         for algorithm in extra:
-            wanted.setdefault(_hashlib_name(algorithm), algorithm)
+            wanted.setdefault(formats.hashlib_name(algorithm), algorithm)
         threaded = [a for a in wanted.values()
-                    if _hashlib_name(a) in formats.ALGORITHMS.values()]
-        self._plain = {a: hashlib.new(_hashlib_name(a))
+                    if formats.hashlib_name(a) in _THREADED]
+        self._plain = {a: hashlib.new(formats.hashlib_name(a))
                        for a in wanted.values() if a not in threaded}
         self._names = wanted
         self._digests = None
@@ -244,7 +247,7 @@ class StreamedImage(io.RawIOBase):
         (only after EOF; None when it was not computed)."""
         if not self.eof or self.error is not None:
             return None
-        name = self._names.get(_hashlib_name(algorithm))
+        name = self._names.get(formats.hashlib_name(algorithm))
         return None if name is None else self._hexdigests()[name]
 
     def mismatches(self):
@@ -264,14 +267,6 @@ class StreamedImage(io.RawIOBase):
                                 % (algorithm, digests[algorithm][:16],
                                    expected[:16]))
         return problems
-
-
-def _hashlib_name(algorithm):
-    """``'SHA-512'`` / ``'sha512'`` → ``'sha512'`` (hashlib's name)."""
-    name = formats.ALGORITHMS.get(algorithm)
-    if name is None:
-        name = str(algorithm).strip().lower().replace('-', '')
-    return name
 
 
 def stream_image(url, checksums, expected_bytes, compression=None,
@@ -298,66 +293,3 @@ def stream_image(url, checksums, expected_bytes, compression=None,
     except Exception:
         response.close()
         raise
-
-
-class ProgressStore:
-    """Progress of transfers keyed by image id in a Django-like cache.
-
-    *cache* needs ``get``/``set`` (the dashboard passes the Django cache,
-    memcached in production; a dict-backed :class:`MemoryCache` works for
-    the CLI and tests).  Each record carries a ``heartbeat`` timestamp so
-    that a dead worker shows up as stalled.
-    """
-
-    PREFIX = 'marketplace-import-progress:'
-
-    def __init__(self, cache, timeout=24 * 3600, interval=1.0,
-                 clock=time.time):
-        self.cache = cache
-        self.timeout = timeout
-        self.interval = interval
-        self.clock = clock
-        self._last = {}
-
-    def update(self, image_id, done, total, state='transferring',
-               force=False, reason=None):
-        now = self.clock()
-        if (not force and state == 'transferring'
-                and now - self._last.get(image_id, 0) < self.interval):
-            return
-        self._last[image_id] = now
-        percent = int(done * 100 / total) if total else None
-        record = {'done': done, 'total': total, 'percent': percent,
-                  'state': state, 'heartbeat': now}
-        if reason:
-            record['reason'] = reason
-        self.cache.set(self.PREFIX + image_id, record, self.timeout)
-
-    def get(self, image_id):
-        return self.cache.get(self.PREFIX + image_id)
-
-    def callback(self, image_id):
-        """A ``progress(done, total)`` function for one image."""
-        return lambda done, total: self.update(image_id, done, total)
-
-
-class MemoryCache:
-    """The tiny subset of the Django cache API used here, in a dict."""
-
-    def __init__(self):
-        self._data = {}
-
-    def get(self, key, default=None):
-        return self._data.get(key, default)
-
-    def set(self, key, value, timeout=None):
-        self._data[key] = value
-
-    def add(self, key, value, timeout=None):
-        if key in self._data:
-            return False
-        self._data[key] = value
-        return True
-
-    def delete(self, key):
-        self._data.pop(key, None)

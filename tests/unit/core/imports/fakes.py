@@ -28,8 +28,12 @@ from marketplace_dashboard.core.glance import (
     GlanceForbidden,
     GlanceNotFound,
 )
+from marketplace_dashboard.core.imports.importer import Importer
 
 IMAGE = bytes(range(256)) * 4096 + b'tail'  # 1 MiB + 4 bytes
+URL = 'http://images.example/a.img'
+GZ_URL = 'http://images.example/a.img.gz'
+MIRROR = 'https://mirror.example/a.img.gz'
 PROJECT = 'a0c1b2d3e4f5a6b7c8d9e0f1a2b3c4d5'
 OTHER_PROJECT = 'f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5'
 
@@ -243,3 +247,42 @@ class FakeSession:
 
 def gz(data):
     return gzip.compress(data, mtime=0)
+
+
+def make(policy=None, session=None, **glance):
+    """A :class:`FakeImages` serving :data:`IMAGE` at :data:`URL`, and an
+    importer that never sleeps."""
+    images = FakeImages(**glance)
+    images.web[URL] = IMAGE
+    return images, Importer(images, policy=policy, http_session=session,
+                            sleep=lambda seconds: None)
+
+
+def recording_updates(images):
+    """The properties of every ``images.update`` from now on."""
+    updates = []
+    update = images.update
+
+    def recorded(image_id, remove_props=None, **props):
+        updates.append(props)
+        return update(image_id, **props)
+
+    images.update = recorded
+    return updates
+
+
+def refuse(*names):
+    """A Glance call that Glance policy refuses."""
+    def refused(image_id, **props):
+        raise GlanceForbidden('Glance policy does not allow you to do that')
+    return refused
+
+
+def streamed_engine(**glance):
+    """:func:`make` with a streamed import of :data:`IMAGE` (gzipped at
+    :data:`GZ_URL`) started: ``(images, engine, image_id)``."""
+    session = FakeSession({GZ_URL: FakeResponse(body=gz(IMAGE))})
+    images, engine = make(session=session, **glance)
+    status = engine.start(verdict(locations=[GZ_URL]), name='streamed')
+    assert status.method == 'glance-direct'
+    return images, engine, status.image_id

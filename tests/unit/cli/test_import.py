@@ -24,7 +24,7 @@ from marketplace_dashboard.core import builder, signature
 from marketplace_dashboard.core.errors import CommandError
 from stack.imageserver import ImageServer
 from tests import pki
-from tests.unit.importer import fakes
+from tests.unit.core.imports import fakes
 
 
 @pytest.fixture(scope='module')

@@ -23,9 +23,17 @@ import tracemalloc
 
 import pytest
 
-from marketplace_dashboard.core import transfer
+from marketplace_dashboard.core.cache import MemoryCache
+from marketplace_dashboard.core.errors import TransferError
+from marketplace_dashboard.core.imports.progress import ProgressStore
+from marketplace_dashboard.core.imports.stream import (
+    check_url,
+    open_url,
+    stream_image,
+    usable_locations,
+)
 from stack.imageserver import ImageServer
-from tests.unit.importer import fakes
+from tests.unit.core.imports import fakes
 
 SUMS = fakes.checksums(fakes.IMAGE)
 
@@ -35,13 +43,13 @@ SUMS = fakes.checksums(fakes.IMAGE)
     'pdisk:host:1234:uuid', 'https:onehost-7.lal.in2p3.fr:uuid',
     'http:///nohost', '', None, 'data:text/plain,x'])
 def test_only_absolute_http_urls(url):
-    with pytest.raises(transfer.TransferError, match='only absolute'):
-        transfer.check_url(url)
+    with pytest.raises(TransferError, match='only absolute'):
+        check_url(url)
 
 
 def test_http_and_https_accepted():
-    assert transfer.check_url('HTTPS://x.example/a') == 'HTTPS://x.example/a'
-    assert transfer.usable_locations(['ftp://a/b', 'http://c/d']) == [
+    assert check_url('HTTPS://x.example/a') == 'HTTPS://x.example/a'
+    assert usable_locations(['ftp://a/b', 'http://c/d']) == [
         'http://c/d']
 
 
@@ -50,7 +58,7 @@ def test_redirect_is_followed_and_rechecked():
         'http://a.example/x': fakes.FakeResponse(
             status=302, location='https://b.example/y'),
         'https://b.example/y': fakes.FakeResponse(body=b'data')})
-    response = transfer.open_url('http://a.example/x', session=session)
+    response = open_url('http://a.example/x', session=session)
     assert list(response.iter_content(10)) == [b'data']
     for _url, kwargs in session.requested:
         assert kwargs['allow_redirects'] is False
@@ -62,16 +70,16 @@ def test_redirect_is_followed_and_rechecked():
 def test_redirect_to_other_scheme_refused():
     session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
         status=301, location='file:///etc/passwd')})
-    with pytest.raises(transfer.TransferError, match='only absolute'):
-        transfer.open_url('http://a.example/x', session=session)
+    with pytest.raises(TransferError, match='only absolute'):
+        open_url('http://a.example/x', session=session)
     assert len(session.requested) == 1
 
 
 def test_redirect_loop_is_bounded():
     session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
         status=302, location='/x')})
-    with pytest.raises(transfer.TransferError, match='redirects'):
-        transfer.open_url('http://a.example/x', session=session,
+    with pytest.raises(TransferError, match='redirects'):
+        open_url('http://a.example/x', session=session,
                           max_redirects=3)
     assert len(session.requested) == 4
 
@@ -80,7 +88,7 @@ def test_stream_from_real_server_matches(tmp_path):
     (tmp_path / 'a.img.xz').write_bytes(lzma.compress(fakes.IMAGE))
     seen = []
     with ImageServer(str(tmp_path)) as server:
-        stream = transfer.stream_image(
+        stream = stream_image(
             server.url('a.img.xz'), SUMS, len(fakes.IMAGE),
             progress=lambda done, total: seen.append((done, total)))
         with stream:
@@ -94,7 +102,7 @@ def test_stream_from_real_server_matches(tmp_path):
 def test_mismatch_reports_every_algorithm():
     session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
         body=fakes.IMAGE[:-1] + b'!')})
-    with transfer.stream_image('http://a.example/x', SUMS,
+    with stream_image('http://a.example/x', SUMS,
                                len(fakes.IMAGE), session=session) as s:
         while s.read(65536):
             pass
@@ -106,7 +114,7 @@ def test_mismatch_reports_every_algorithm():
 def test_unfinished_stream_never_matches():
     session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
         body=fakes.IMAGE)})
-    with transfer.stream_image('http://a.example/x', SUMS,
+    with stream_image('http://a.example/x', SUMS,
                                len(fakes.IMAGE), session=session) as s:
         s.read(10)
         assert s.mismatches() == ['http://a.example/x was not read to its '
@@ -115,8 +123,8 @@ def test_unfinished_stream_never_matches():
 
 def test_progress_store_heartbeat_and_throttle():
     clock = [100.0]
-    cache = transfer.MemoryCache()
-    store = transfer.ProgressStore(cache, interval=5, clock=lambda: clock[0])
+    cache = MemoryCache()
+    store = ProgressStore(cache, interval=5, clock=lambda: clock[0])
     report = store.callback('img')
     report(10, 200)
     assert store.get('img') == {'done': 10, 'total': 200, 'percent': 5,
@@ -144,7 +152,7 @@ def test_memory_stays_bounded_whatever_the_size():
     session = fakes.FakeSession({'http://a.example/big': Response()})
     tracemalloc.start()
     try:
-        with transfer.stream_image(
+        with stream_image(
                 'http://a.example/big', {'SHA-256': digest.hexdigest()},
                 count * len(chunk), session=session) as stream:
             while stream.read(65536):
@@ -194,7 +202,7 @@ def encoding_server():
 def test_content_encoding_is_not_undone(encoding_server):
     # The endorsed checksums are those of the decompressed file: the
     # stream must decompress the .gz once, not requests then us again.
-    with transfer.stream_image(encoding_server, SUMS,
+    with stream_image(encoding_server, SUMS,
                                len(fakes.IMAGE)) as stream:
         while stream.read(65536):
             pass
@@ -211,9 +219,9 @@ def test_connection_lost_while_reading_is_a_transfer_error():
             raise urllib3.exceptions.ProtocolError('Connection broken')
 
     session = fakes.FakeSession({'http://a.example/x': Broken()})
-    with transfer.stream_image('http://a.example/x', SUMS, len(fakes.IMAGE),
+    with stream_image('http://a.example/x', SUMS, len(fakes.IMAGE),
                                session=session) as stream:
-        with pytest.raises(transfer.TransferError, match='interrupted'):
+        with pytest.raises(TransferError, match='interrupted'):
             while stream.read(65536):
                 pass
         assert 'interrupted' in stream.mismatches()[0]

@@ -23,28 +23,21 @@ entry beats (an importer that did not share the lock).
 
 import threading
 
-from marketplace_dashboard.core import importer
+from marketplace_dashboard.core.cache import MemoryCache
 from marketplace_dashboard.core.glance import GlanceForbidden
-from marketplace_dashboard.core.importer import Importer, ImportPolicy
-from marketplace_dashboard.core.transfer import MemoryCache
-from tests.unit.importer import fakes
+from marketplace_dashboard.core.imports.importer import Importer
+from marketplace_dashboard.core.imports.plan import GLANCE_DIRECT
+from marketplace_dashboard.core.imports.policy import ImportPolicy
+from tests.unit.core.imports import fakes
 
 URL = 'http://images.example/a.img'
 SETTLE = 7.0
 
 
 class SharedCache(MemoryCache):
-    """A cache every importer shares, with an atomic ``add``."""
+    """A cache every importer shares (``MemoryCache.add`` is atomic)."""
 
     shared = True
-
-    def __init__(self):
-        super().__init__()
-        self._lock = threading.Lock()
-
-    def add(self, key, value, timeout=None):
-        with self._lock:
-            return super().add(key, value, timeout)
 
 
 def make(cache=None, **kwargs):
@@ -229,7 +222,7 @@ def test_streamed_transfer_of_a_deleted_duplicate_reports_the_winner():
     older = rival(images, marketplace_import_method='glance-direct')
     hidden = images.images.pop(older['id'])
     ours = engine.start(fakes.verdict(locations=[gz_url]))
-    assert ours.method == importer.GLANCE_DIRECT
+    assert ours.method == GLANCE_DIRECT
     stage = images.stage
 
     def stage_while_polled(image_id, fileobj):

@@ -1,0 +1,190 @@
+# Copyright 2026 The marketplace-dashboard Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Stage 1 of an import: the operator's settings and the verdict check.
+
+:class:`ImportPolicy` holds ``MARKETPLACE_DASHBOARD['import']`` (or the
+CLI's options), validated when it is made: unusable settings raise
+:class:`~marketplace_dashboard.core.errors.ConfigurationError`.
+:func:`check_policy` decides whether an entry of a given verdict may be
+imported at all, and :func:`check_request` whether what a user asks for
+(visibility, members) can be done with it.
+"""
+
+import dataclasses
+import hashlib
+import os
+
+from marketplace_dashboard.core import formats
+from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
+
+__all__ = ['ImportPolicy', 'VISIBILITIES', 'check_policy', 'check_request',
+           'verdict_level']
+
+VISIBILITIES = ('private', 'shared', 'community', 'public')
+
+
+def _bool(value, key):
+    if not isinstance(value, bool):
+        raise ConfigurationError('Import setting %r must be true or false, '
+                                 'not %r.' % (key, value))
+    return value
+
+
+@dataclasses.dataclass
+class ImportPolicy:
+    """Operator settings of imports (``MARKETPLACE_DASHBOARD['import']``).
+
+    ``glance_hash_algo`` is Glance's ``hashing_algorithm`` (sha512 unless
+    the operator changed it): web-download is only chosen when it is
+    endorsed.  ``settle`` is how long (seconds) an importer without a
+    shared lock (see :class:`~.importer.Importer`) waits after creating
+    its image before electing the winner among concurrent importers; it
+    must exceed the resolution of Glance's ``created_at`` (one second).
+    ``stall_after``: a streamed transfer without a heartbeat for that long
+    is reported as stalled.  ``set_hypervisor_type``: copy the metadata's
+    hypervisor (``kvm`` by default in StratusLab documents) into Glance's
+    ``hypervisor_type``; Nova's ImagePropertiesFilter then only schedules
+    the image on hosts of that hypervisor, so clouds whose compute hosts
+    report another one (plain QEMU, or Nova's fake driver) turn it off.
+    ``probe_locations``: when an entry has several plain locations, send
+    each a ``HEAD`` (in order, short timeouts) and give Glance's
+    web-download the first that answers.  ``verify_tls``: ``True`` (the
+    system CAs) or the path of a PEM CA bundle for image downloads; TLS
+    verification cannot be turned off.  ``max_streamed_transfers``: how
+    many streamed transfers one process (a dashboard web worker) runs in
+    background threads at once; more are refused with a message.
+    """
+
+    allow_untrusted: bool = False
+    allow_expired: bool = False
+    allow_deprecated: bool = False
+    allow_streamed: bool = True
+    allow_web_download: bool = True
+    glance_hash_algo: str = 'sha512'
+    settle: float = 2.0
+    stall_after: float = 300.0
+    lock_timeout: float = 600.0
+    verify_tls: bool | str = True
+    set_hypervisor_type: bool = True
+    probe_locations: bool = True
+    max_streamed_transfers: int = 2
+
+    _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
+              'allow_streamed', 'allow_web_download',
+              'set_hypervisor_type', 'probe_locations')
+
+    def __post_init__(self):
+        verify = self.verify_tls
+        if verify is False:
+            raise ConfigurationError(
+                'Import setting verify_tls cannot be False: TLS '
+                'verification of image downloads cannot be turned off; use '
+                'True (the system CAs) or the path of a PEM CA bundle.')
+        if verify is not True and not (isinstance(verify, str)
+                                       and os.path.isfile(verify)):
+            raise ConfigurationError(
+                'Import setting verify_tls must be True or the path of a '
+                'readable PEM CA bundle, not %r.' % (verify,))
+        limit = self.max_streamed_transfers
+        if isinstance(limit, bool) or not isinstance(limit, int) or \
+                limit < 1:
+            raise ConfigurationError(
+                'Import setting max_streamed_transfers must be a whole '
+                'number of at least 1, not %r.' % (limit,))
+
+    @classmethod
+    def from_dict(cls, settings):
+        settings = dict(settings or {})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise ConfigurationError(
+                'Unknown import setting(s): %s (known: %s).'
+                % (', '.join(unknown), ', '.join(sorted(known))))
+        for key in cls._BOOLS:
+            if key in settings:
+                _bool(settings[key], key)
+        for key in ('settle', 'stall_after', 'lock_timeout'):
+            value = settings.get(key, 0)
+            if isinstance(value, bool) or not isinstance(
+                    value, (int, float)) or value < 0:
+                raise ConfigurationError(
+                    'Import setting %r must be a number of seconds, not '
+                    '%r.' % (key, value))
+        if 'glance_hash_algo' in settings:
+            algo = formats.hashlib_name(settings['glance_hash_algo'])
+            try:
+                hashlib.new(algo)
+            except (TypeError, ValueError):
+                raise ConfigurationError(
+                    'Import setting glance_hash_algo must be the hash '
+                    'algorithm Glance computes (its hashing_algorithm, e.g. '
+                    'sha512), not %r.' % settings['glance_hash_algo']
+                ) from None
+            settings['glance_hash_algo'] = algo
+        return cls(**settings)
+
+
+def verdict_level(verdict):
+    """The level of *verdict* (or of a level given as such), lower-case."""
+    level = getattr(verdict, 'level', verdict)
+    return str(getattr(level, 'value', level)).lower()
+
+
+def check_policy(verdict, policy):
+    """Return the verdict level if *policy* allows the import, else raise.
+
+    An invalid signature is never importable; untrusted, expired and
+    deprecated entries need the matching ``allow_*`` setting.
+    """
+    level = verdict_level(verdict)
+    reasons = '; '.join(getattr(verdict, 'reasons', None) or ()) or level
+    if level == 'verified':
+        return level
+    if level == 'invalid':
+        raise ImportRefused('This entry cannot be imported: its signature '
+                            'is invalid (%s).' % reasons)
+    allowed = {'untrusted': policy.allow_untrusted,
+               'expired': policy.allow_expired,
+               'deprecated': policy.allow_deprecated}
+    if level not in allowed:
+        raise ImportRefused('This entry cannot be imported: unknown '
+                            'verdict %r.' % level)
+    if not allowed[level]:
+        raise ImportRefused(
+            'This entry is %s (%s) and the import policy refuses %s '
+            'entries (setting allow_%s).' % (level, reasons, level, level))
+    return level
+
+
+def check_request(visibility, members, hashes, size):
+    """Refuse (:class:`ImportRefused`) an import that cannot be done as
+    asked: an unknown *visibility*, *members* of an image that is not
+    shared, an entry without a size or with only an MD5 among its
+    endorsed *hashes* (``mapping.endorsed_hashes``)."""
+    if visibility not in VISIBILITIES:
+        raise ImportRefused('Visibility must be one of %s, not %r.'
+                            % (', '.join(VISIBILITIES), visibility))
+    if members and visibility != 'shared':
+        raise ImportRefused('Members can only be added to a shared '
+                            'image (use visibility "shared").')
+    if not size:
+        raise ImportRefused('The entry does not say how large the image '
+                            'is (slreq:bytes); cannot verify it.')
+    if hashes and not set(hashes) - {'md5'}:
+        raise ImportRefused('The entry endorses only an MD5 checksum, '
+                            'which cannot prove the image is intact '
+                            '(collisions); ask the endorser for SHA-1 '
+                            'or SHA-2 checksums.')
