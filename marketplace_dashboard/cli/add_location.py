@@ -14,16 +14,18 @@
 
 """``marketplace-metadata add-location``: add a download location.
 
-Appends an ``slterms:location`` (for example a dashboard launch link).
+Appends an ``slterms:location``: a URL, or (``--launch-link IMAGE_ID
+--dashboard URL``) the dashboard's deep link that launches that image.
 The old signature no longer matches, so it is removed (and the endorsement
 emptied): nothing claims to be signed when it is not.  With signing options
 the document is signed again directly; otherwise sign it before uploading.
 """
 
 from marketplace_dashboard.cli import creator, files, signing
-from marketplace_dashboard.core import builder, model, xmlsafe
+from marketplace_dashboard.core import builder, locations, model, xmlsafe
+from marketplace_dashboard.core.errors import CommandError
 
-__all__ = ['add_parser', 'run']
+__all__ = ['add_parser', 'location_of', 'run']
 
 
 def add_parser(subparsers):
@@ -31,7 +33,16 @@ def add_parser(subparsers):
         'add-location', help='add a download location to a metadata file',
         description=__doc__.split('\n\n')[0])
     parser.add_argument('file', metavar='FILE', help='metadata file')
-    parser.add_argument('url', metavar='URL', help='location URI to add')
+    parser.add_argument('url', metavar='URL', nargs='?',
+                        help='location URI to add')
+    parser.add_argument('--launch-link', metavar='IMAGE_ID',
+                        help='add the launch link of this Glance image (a '
+                             'UUID) on the dashboard given by --dashboard, '
+                             'instead of URL')
+    parser.add_argument('--dashboard', metavar='URL',
+                        help='base URL of the dashboard the image is in, '
+                             'for example https://cloud.example.org/'
+                             'dashboard/ (with --launch-link)')
     parser.add_argument('-o', '--output', metavar='OUT',
                         help='write the result to OUT (default: update FILE '
                              'in place, keeping FILE.orig)')
@@ -40,13 +51,33 @@ def add_parser(subparsers):
     return parser
 
 
+def location_of(args):
+    """The location to add: URL, or the deep link of ``--launch-link``."""
+    if args.launch_link is None:
+        if args.dashboard is not None:
+            raise CommandError('--dashboard is only used with --launch-link')
+        if args.url is None:
+            raise CommandError('give the URL to add, or --launch-link '
+                               'IMAGE_ID --dashboard URL')
+        return args.url
+    if args.url is not None:
+        raise CommandError('give either a URL or --launch-link, not both')
+    if args.dashboard is None:
+        raise CommandError('--launch-link needs --dashboard URL, the '
+                           'dashboard the image is in')
+    return locations.deep_link(args.dashboard, args.launch_link)
+
+
 def run(args):
+    uri = location_of(args)
     data = creator.read_file(args.file, 'metadata file')
     was_signed = xmlsafe.parse_xml(data).find(
         './/' + model.q('ds', 'Signature')) is not None
-    root, warnings = builder.add_location(data, args.url)
+    root, warnings = builder.add_location(data, uri)
     for warning in warnings:
         creator.warn(warning)
+    if args.launch_link is not None:
+        print('Launch link: %s' % uri)
     document = builder.serialize(root)
     sign = signing.signing_requested(args)
     if sign:

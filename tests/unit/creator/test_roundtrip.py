@@ -24,7 +24,13 @@ import urllib.parse
 import pytest
 
 from marketplace_dashboard.cli import deprecate
-from marketplace_dashboard.core import builder, client, model, signature
+from marketplace_dashboard.core import (
+    builder,
+    client,
+    locations,
+    model,
+    signature,
+)
 from marketplace_dashboard.core.errors import CommandError, MarketplaceError
 from tests.unit.creator.conftest import xmlsec1_verify
 
@@ -232,6 +238,61 @@ def test_add_location_and_resign_directly(cli, signed, creds, sign_args,
     assert app.locations == ['https://images.example.org/disk.img.gz',
                              'pdisk:host:8445:uuid']
     assert app.endorsement.created <= datetime.datetime.now(datetime.UTC)
+
+
+IMAGE_ID = '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11'
+
+
+def test_add_launch_link_and_resign(cli, signed, creds, sign_args, tmp_path):
+    out = tmp_path / 'with-launch-link.xml'
+    result = cli('add-location', signed, '--launch-link', IMAGE_ID.upper(),
+                 '--dashboard', 'https://cloud.example.org/dashboard',
+                 '-o', out, *sign_args)
+    assert result.status == 0, result
+    link = ('https://cloud.example.org/dashboard/project/marketplace/'
+            'launch/%s/' % IMAGE_ID)
+    assert 'Launch link: %s' % link in result.out
+    assert result.err == ''
+    data = out.read_bytes()
+    assert signature.verify_signature(data).valid
+    ok, errors = xmlsec1_verify(out, creds['cert'])
+    assert ok, errors
+    app = model.parse_appliance(data)
+    assert app.locations == ['https://images.example.org/disk.img.gz', link]
+    # the planner still only sees the image data
+    assert locations.image_locations(app) == [
+        'https://images.example.org/disk.img.gz']
+
+
+def test_add_launch_link_unsigned_keeps_the_web_root(cli, signed):
+    result = cli('add-location', signed, '--launch-link', IMAGE_ID,
+                 '--dashboard', 'http://127.0.0.1:8000/')
+    assert result.status == 0, result
+    assert 'the old signature was removed' in result.err
+    assert model.parse_appliance(signed.read_bytes()).locations[-1] == (
+        'http://127.0.0.1:8000/project/marketplace/launch/%s/' % IMAGE_ID)
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--launch-link', 'not-a-uuid', '--dashboard',
+      'https://cloud.example.org/'], 'is not an image ID'),
+    (['--launch-link', IMAGE_ID, '--dashboard', 'javascript:alert(1)'],
+     'is not a dashboard URL'),
+    (['--launch-link', IMAGE_ID, '--dashboard',
+      'https://cloud.example.org@evil.example/'], 'user information'),
+    (['--launch-link', IMAGE_ID], 'needs --dashboard'),
+    (['https://images.example.org/b.img', '--launch-link', IMAGE_ID,
+      '--dashboard', 'https://cloud.example.org/'], 'not both'),
+    (['--dashboard', 'https://cloud.example.org/'], 'only used with'),
+    ([], 'give the URL to add'),
+])
+def test_add_launch_link_refusals_leave_the_file_alone(cli, signed, args,
+                                                       message):
+    before = signed.read_bytes()
+    result = cli('add-location', signed, *args)
+    assert result.status == 1
+    assert message in result.err and 'Traceback' not in result.err
+    assert signed.read_bytes() == before
 
 
 def test_core_errors_are_marketplace_errors():

@@ -5,6 +5,8 @@ objects: parsed sample documents wrapped in ``api.marketplace.Entry``,
 image dicts as Glance gives them, ``ImportStatus`` rows.
 """
 
+from xml.sax.saxutils import escape
+
 from django.contrib import messages
 from django.urls import reverse
 
@@ -70,6 +72,16 @@ def hostile_document():
         '<dcterms:description>&lt;img src=x onerror=alert(1)&gt;'
         '</dcterms:description>')
     return text.encode()
+
+
+def document_with_locations(*uris):
+    """The testca sample (unsigned by the change) listing *uris*."""
+    text = sample('06-signed-testca.xml').decode()
+    return text.replace(
+        '<dcterms:format>raw</dcterms:format>',
+        '<dcterms:format>raw</dcterms:format>' + ''.join(
+            '<slterms:location>%s</slterms:location>' % escape(uri)
+            for uri in uris)).encode()
 
 
 def image(image_id=IMAGE_ID, status='active', verified=True, **extra):

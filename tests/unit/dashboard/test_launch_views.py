@@ -91,6 +91,13 @@ class LaunchLinkTests(test.TestCase):
         self.assertContains(res, 'data-dismiss="modal"')
 
     @test.create_mocks({imports: ['launchable_image']})
+    def test_modal_shows_the_add_location_command(self):
+        self.mock_launchable_image.return_value = image()
+        res = self.client.get(LINK_URL, **AJAX)
+        self.assertContains(res, 'add-location FILE --launch-link %s '
+                                 '--dashboard URL' % IMAGE_ID)
+
+    @test.create_mocks({imports: ['launchable_image']})
     def test_page_without_ajax(self):
         self.mock_launchable_image.return_value = image()
         res = self.client.get(LINK_URL)

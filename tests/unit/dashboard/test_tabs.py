@@ -53,3 +53,12 @@ def test_endorsement_facts_of_an_unreadable_document():
     facts = dict(tabs.endorsement_facts({'level': 'invalid'}))
     assert facts['Signature'] is None
     assert facts['Certificate Subject'] is None
+
+
+def test_launch_links_are_links_user_information_is_not():
+    launch = ('https://cloud.example.org/dashboard/project/marketplace/'
+              'launch/5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11/')
+    assert tabs.location_link(launch) == launch
+    for hidden_host in ('http://cloud.example.org@evil.example/a.img',
+                        'https://user:secret@images.example.org/a.img'):
+        assert tabs.location_link(hidden_host) is None

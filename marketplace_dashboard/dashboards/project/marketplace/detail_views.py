@@ -38,9 +38,10 @@ class DetailView(mixins.EntryMixin, horizon_tabs.TabView):
     page_title = '{{ entry.title|default:identifier }}'
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        # before the tabs load: the Locations tab's Launch reads it too
         entry = self.get_entry()
         views.mark_imported(self.request, [entry])
+        context = super().get_context_data(**kwargs)
         table = tables.AppliancesTable(self.request)
         context['entry'] = entry
         context['url'] = reverse(mixins.INDEX_URL)

@@ -13,13 +13,15 @@
 # under the License.
 
 
-from urllib.parse import urlsplit
-
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tabs
 
 from marketplace_dashboard.api import marketplace as api
-from marketplace_dashboard.dashboards.project.marketplace import tables
+from marketplace_dashboard.core import locations
+from marketplace_dashboard.dashboards.project.marketplace import (
+    location_rows,
+    tables,
+)
 
 __all__ = [
     'LINK_SCHEMES', 'SIGNATURE_STATUS', 'DetailTabs', 'DocumentTab',
@@ -27,25 +29,19 @@ __all__ = [
     'VersionsTab', 'endorsement_facts', 'location_link',
 ]
 
-LINK_SCHEMES = ('http', 'https')
+LINK_SCHEMES = locations.LINK_SCHEMES
 
 
 def location_link(location):
     """*location* if it is safe to render as a link, else ``None``.
 
-    Only absolute http(s) URLs without spaces or control characters are
-    linked; ``pdisk:``, ``ftp:``, ``javascript:`` and anything odd stay text.
+    Only absolute http(s) URLs without spaces, control characters or user
+    information are linked (image data and launch links: see
+    ``core.locations``); ``pdisk:``, ``ftp:``, ``javascript:`` and
+    anything odd stay text.
     """
-    if not isinstance(location, str) or any(
-            ord(c) <= 32 or ord(c) == 127 for c in location):
-        return None
-    try:
-        parts = urlsplit(location)
-    except ValueError:
-        return None
-    if parts.scheme.lower() in LINK_SCHEMES and parts.netloc:
-        return location
-    return None
+    kind = locations.classify(location).kind
+    return location if kind in (locations.DATA, locations.LAUNCH) else None
 
 
 # Signature status of core.signature, for people.
@@ -112,9 +108,7 @@ class LocationsTab(EntryTab):
     template_name = 'project/marketplace/_detail_locations.html'
 
     def entry_context(self, request, entry):
-        return {'locations': [
-                    {'text': location, 'link': location_link(location)}
-                    for location in (entry.locations or ())],
+        return {'locations': location_rows.location_rows(request, entry),
                 'checksums': sorted((entry.checksums or {}).items())}
 
 
