@@ -29,7 +29,7 @@ import urllib.parse
 import requests
 import urllib3
 
-from marketplace_dashboard.core import formats, hashing
+from marketplace_dashboard.core import formats, hashing, locations
 from marketplace_dashboard.core.compression import (
     guess_compression,
     open_decompressed,
@@ -69,15 +69,32 @@ def check_url(url):
     return url
 
 
-def usable_locations(locations):
-    """The http(s) locations, in order; other schemes are never used."""
+def usable_locations(values):
+    """The image-data locations of *values*, in order.
+
+    Only what :func:`locations.classify` calls image data is ever given to
+    Glance or downloaded: launch links (a dashboard's launch page) and
+    other schemes are never fetched as data.
+    """
     usable = []
-    for location in locations or ():
+    for location in locations.classify_all(values or ()):
+        if not location.is_data:
+            continue
         try:
-            usable.append(check_url(location))
+            usable.append(check_url(location.url))
         except TransferError:
             continue
     return usable
+
+
+def _html_page(url, response):
+    """Why *response* is not image data when it is an HTML page."""
+    content_type = response.headers.get('Content-Type', '')
+    if locations.is_html_content_type(content_type):
+        return ('%s answers an HTML page (%s), not image data: a launch '
+                'link or a login page, never imported'
+                % (url, content_type.split(';', 1)[0].strip()))
+    return None
 
 
 def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
@@ -106,6 +123,10 @@ def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
             raise TransferError('Cannot download %s: HTTP %d %s'
                                 % (url, response.status_code,
                                    response.reason or ''))
+        problem = _html_page(url, response)
+        if problem:
+            response.close()
+            raise TransferError('Cannot import from %s.' % problem)
         return response
     raise TransferError('Cannot download %s: more than %d redirects.'
                         % (url, max_redirects))
@@ -133,6 +154,8 @@ def probe(url, session=None, timeout=PROBE_TIMEOUT, verify=True):
             and response.status_code != 501:
         return 'Cannot download %s: HTTP %d %s' % (
             url, response.status_code, response.reason or '')
+    if response.status_code == 200:
+        return _html_page(url, response)
     return None
 
 

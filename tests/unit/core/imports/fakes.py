@@ -201,10 +201,13 @@ class FakeImages:
 
 
 class FakeResponse:
-    def __init__(self, status=200, body=b'', location=None, chunk=65536):
+    def __init__(self, status=200, body=b'', location=None, chunk=65536,
+                 content_type=None):
         self.status_code = status
         self.reason = 'OK' if status == 200 else 'Error'
         self.headers = {'Location': location} if location else {}
+        if content_type:
+            self.headers['Content-Type'] = content_type
         self.is_redirect = location is not None
         self.body = body
         self.chunk = chunk
@@ -242,7 +245,10 @@ class FakeSession:
         response = self.routes.get(url)
         if isinstance(response, Exception):
             raise response
-        return FakeResponse(response.status_code if response else 404)
+        answer = FakeResponse(response.status_code if response else 404)
+        if response is not None:
+            answer.headers = dict(response.headers)  # no body for a HEAD
+        return answer
 
 
 def gz(data):

@@ -85,6 +85,31 @@ def test_web_download_all_down_keeps_the_first():
     assert _probed(session) == [URL, URL2]
 
 
+def test_web_download_skips_a_location_answering_an_html_page():
+    session = fakes.FakeSession({
+        URL: fakes.FakeResponse(content_type='text/html'),
+        URL2: fakes.FakeResponse(content_type='application/octet-stream')})
+    images, engine = make(session=session)
+    images.web[URL2] = fakes.IMAGE
+    status = engine.start(fakes.verdict(locations=[URL, URL2]))
+    assert ('web-download', status.image_id, URL2) in images.calls
+    assert _probed(session) == [URL, URL2]
+    assert 'HTML page' in probe(URL, session)
+
+
+def test_a_launch_link_is_never_given_to_glance():
+    launch = ('http://dash.example/project/instances/launch?source_id='
+              '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11&source_type=image_id')
+    session = fakes.FakeSession({})
+    images, engine = make(session=session)
+    images.web[URL] = fakes.IMAGE
+    status = engine.start(fakes.verdict(locations=[launch, URL]))
+    assert status.state == 'active' and status.verified
+    assert ('web-download', status.image_id, URL) in images.calls
+    assert not any(launch in url for url, _ in session.requested)
+    assert not any(launch in str(call) for call in images.calls)
+
+
 def test_web_download_probe_disabled_or_single_location():
     session = fakes.FakeSession({URL: fakes.FakeResponse(status=503)})
     images, engine = make(session=session,

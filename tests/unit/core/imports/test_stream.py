@@ -53,6 +53,26 @@ def test_http_and_https_accepted():
         'http://c/d']
 
 
+DEEP_LINK = ('https://dash.example/dashboard/project/marketplace/launch/'
+             '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11/')
+LEGACY_LINK = ('http://dash.example/project/instances/launch?source_id='
+               '5c4f2a2e-8f0e-4b4a-9d8e-0d8b3c6f1a11&source_type=image_id')
+
+
+def test_launch_links_are_never_image_data():
+    assert usable_locations([DEEP_LINK, LEGACY_LINK, 'pdisk:h:1:x',
+                             'http://c/d.img']) == ['http://c/d.img']
+    assert usable_locations([DEEP_LINK, LEGACY_LINK]) == []
+
+
+def test_an_html_page_is_not_image_data():
+    session = fakes.FakeSession({'http://a.example/x': fakes.FakeResponse(
+        body=b'<html>login</html>', content_type='text/html; charset=utf-8')})
+    with pytest.raises(TransferError, match='HTML page .*text/html.*not '
+                                            'image data'):
+        open_url('http://a.example/x', session=session)
+
+
 def test_redirect_is_followed_and_rechecked():
     session = fakes.FakeSession({
         'http://a.example/x': fakes.FakeResponse(
