@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from django.contrib import messages
 from django.urls import reverse
 
-from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import import_rows
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import imports as core_imports
 from marketplace_dashboard.core import model
@@ -104,7 +104,7 @@ def row(state='active', verified=True, flags=(), progress=None,
     status = core_imports.ImportStatus(IMAGE_ID, state, verified=verified,
                                    reasons=list(reasons), progress=progress,
                                    image=img)
-    return imports.ImportRow(img, status, flags)
+    return import_rows.ImportRow(img, status, flags)
 
 
 def glance_image(status='active', verified=True, owner=PROJECT, **extra):

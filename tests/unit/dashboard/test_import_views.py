@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from openstack_dashboard.test import helpers as test
 
-from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import import_rows, imports
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import errors, glance
 from marketplace_dashboard.core import imports as core_imports
@@ -353,7 +353,7 @@ class ImportFormTests(test.TestCase):
 
 class ImportsViewTests(test.TestCase):
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_rows_states_progress_reasons_and_flags(self):
         progress = {'done': 1024, 'total': 4096, 'percent': 25,
                     'state': 'transferring'}
@@ -364,7 +364,7 @@ class ImportsViewTests(test.TestCase):
                 'Stored data does not match the endorsed metadata: size '
                 'is 12 bytes, 128 endorsed']),
             row(flags=['expired', 'replaced']),
-            row(flags=[imports.LIFECYCLE_UNKNOWN]),
+            row(flags=[import_rows.LIFECYCLE_UNKNOWN]),
         ]
         for index, r in enumerate(rows):
             r.image['id'] = '%s%d' % (IMAGE_ID[:-1], index)
@@ -401,9 +401,9 @@ class ImportsViewTests(test.TestCase):
         self.assertIn('action=row_update', polling[0])
         self.assertIn(rows_ids[1], polling[0])
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_unchecked_row_says_why_and_polls_again(self):
-        self.mock_import_rows.return_value = [imports.unchecked_row(
+        self.mock_import_rows.return_value = [import_rows.unchecked_row(
             image(), glance.GlanceError('Cannot reach Glance', status=503))]
         res = self.client.get(IMPORTS_URL)
         table = res.context['table']
@@ -414,14 +414,15 @@ class ImportsViewTests(test.TestCase):
         self.assertIsNone(only.status)  # polls again
         self.assertNotIn("imageId:", html.unescape(res.content.decode()))
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_unchecked_state_and_unknown_lifecycle_are_told_apart(self):
         # A row Glance could not check, of an entry the marketplace cannot
         # tell about: two different "don't know"s.
-        self.assertNotEqual(imports.UNCHECKED, imports.LIFECYCLE_UNKNOWN)
-        unchecked = imports.unchecked_row(
+        self.assertNotEqual(import_rows.UNCHECKED,
+                            import_rows.LIFECYCLE_UNKNOWN)
+        unchecked = import_rows.unchecked_row(
             image(), glance.GlanceError('Cannot reach Glance', status=503))
-        unchecked.flags = [imports.LIFECYCLE_UNKNOWN]
+        unchecked.flags = [import_rows.LIFECYCLE_UNKNOWN]
         self.mock_import_rows.return_value = [unchecked]
         res = self.client.get(IMPORTS_URL)
         [only] = res.context['table'].get_rows()
@@ -429,9 +430,9 @@ class ImportsViewTests(test.TestCase):
         self.assertIn('marketplace-lifecycle-unknown',
                       str(only.cells['lifecycle'].data))
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_failed_import_whose_image_is_gone_has_no_image_link(self):
-        self.mock_import_rows.return_value = [imports.failed_row({
+        self.mock_import_rows.return_value = [import_rows.failed_row({
             'id': IMAGE_ID, 'name': 'My gz', 'reason': 'Image data does '
             'not match the endorsed metadata: SHA-512 is 12…, 34… endorsed',
             'created_at': '2026-11-25T03:00:00Z'})]
@@ -443,7 +444,7 @@ class ImportsViewTests(test.TestCase):
         self.assertNotContains(res, reverse(
             'horizon:project:images:images:detail', args=(IMAGE_ID,)))
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_launch_and_copy_link_only_for_verified_active(self):
         self.mock_import_rows.return_value = [row()]
         res = self.client.get(IMPORTS_URL)
@@ -458,7 +459,7 @@ class ImportsViewTests(test.TestCase):
         self.assertNotIn("imageId:", content)
         self.assertNotIn(LINK_URL, content)
 
-    @test.create_mocks({imports: ['import_row']})
+    @test.create_mocks({import_rows: ['import_row']})
     def test_ajax_row_update_runs_the_engine_status(self):
         self.mock_import_row.return_value = row(state='verifying',
                                                 verified=False)
@@ -471,7 +472,7 @@ class ImportsViewTests(test.TestCase):
         self.mock_import_row.assert_called_once_with(test.IsHttpRequest(),
                                                      IMAGE_ID)
 
-    @test.create_mocks({imports: ['import_row']})
+    @test.create_mocks({import_rows: ['import_row']})
     def test_ajax_row_update_errors_are_not_500(self):
         url_params = {'action': 'row_update', 'table': 'imports',
                       'obj_id': IMAGE_ID}
@@ -483,7 +484,7 @@ class ImportsViewTests(test.TestCase):
         res = self.client.get(IMPORTS_URL, url_params, **AJAX)
         self.assertLess(res.status_code, 500)
 
-    @test.create_mocks({imports: ['import_row']})
+    @test.create_mocks({import_rows: ['import_row']})
     def test_ajax_row_update_of_any_recoverable_error_is_a_row(self):
         url_params = {'action': 'row_update', 'table': 'imports',
                       'obj_id': IMAGE_ID}
@@ -499,7 +500,7 @@ class ImportsViewTests(test.TestCase):
                 self.assertContains(res, 'Not checked')
                 self.assertContains(res, html.escape(str(error)))
 
-    @test.create_mocks({imports: ['import_row']})
+    @test.create_mocks({import_rows: ['import_row']})
     def test_ajax_row_update_of_a_malformed_id_touches_nothing(self):
         res = self.client.get(IMPORTS_URL, {
             'action': 'row_update', 'table': 'imports',
@@ -507,7 +508,7 @@ class ImportsViewTests(test.TestCase):
         self.assertNotEqual(500, res.status_code)
         self.mock_import_row.assert_not_called()
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_glance_failure_is_a_message(self):
         self.mock_import_rows.side_effect = glance.GlanceError(
             'Cannot reach Glance to list images: connection refused')
@@ -517,7 +518,7 @@ class ImportsViewTests(test.TestCase):
         self.assertIn('Unable to list the marketplace images',
                       ' '.join(str(m) for m in res.context['messages']))
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_members_cannot_hide_or_deactivate(self):
         self.mock_import_rows.return_value = [row(flags=['deprecated'])]
         res = self.client.get(IMPORTS_URL)
@@ -527,7 +528,7 @@ class ImportsViewTests(test.TestCase):
 
 class ImportsAdminTests(test.BaseAdminViewTests):
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_admin_sees_lifecycle_actions_on_flagged_rows_only(self):
         flagged = row(flags=['deprecated'])
         current = row()
@@ -540,8 +541,8 @@ class ImportsAdminTests(test.BaseAdminViewTests):
         self.assertNotContains(res, 'imports__hide__%s' % OTHER_ID)
         self.assertNotContains(res, 'imports__deactivate__%s' % OTHER_ID)
 
-    @test.create_mocks({imports: ['import_rows', 'hide_image',
-                                  'deactivate_image']})
+    @test.create_mocks({import_rows: ['import_rows'],
+                        imports: ['hide_image', 'deactivate_image']})
     def test_hide_and_deactivate(self):
         self.mock_import_rows.return_value = [row(flags=['expired'])]
         res = self.client.post(IMPORTS_URL, {
@@ -555,7 +556,8 @@ class ImportsAdminTests(test.BaseAdminViewTests):
         self.mock_deactivate_image.assert_called_once_with(
             test.IsHttpRequest(), IMAGE_ID)
 
-    @test.create_mocks({imports: ['import_rows', 'deactivate_image']})
+    @test.create_mocks({import_rows: ['import_rows'],
+                        imports: ['deactivate_image']})
     def test_deactivate_refused_by_glance_is_a_message(self):
         self.mock_import_rows.return_value = [row(flags=['expired'])]
         self.mock_deactivate_image.side_effect = errors.ImportFailed(
@@ -565,7 +567,7 @@ class ImportsAdminTests(test.BaseAdminViewTests):
         self.assertRedirectsNoFollow(res, IMPORTS_URL)
         self.assertMessageCount(error=1)
 
-    @test.create_mocks({imports: ['import_rows']})
+    @test.create_mocks({import_rows: ['import_rows']})
     def test_deactivate_needs_the_glance_policy(self):
         self.mock_import_rows.return_value = [row(flags=['expired'])]
         with override_settings(POLICY_CHECK_FUNCTION=deny(

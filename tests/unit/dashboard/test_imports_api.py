@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test.utils import override_settings
 from openstack_dashboard.test import helpers as test
 
-from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import import_rows, imports
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import errors, glance
 from marketplace_dashboard.core.errors import ImportFailed, ImportRefused
@@ -78,8 +78,8 @@ class ImportsApiTests(test.TestCase):
         self.assertEqual(
             MP_URL + '/metadata/MMZu6WNK0rRKlhGf4RmDK3ew6Cg/jane@example.org/'
             '2026-01-02T03:04:05Z', image['marketplace_url'])
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            row = imports.import_row(self.request, status.image_id)
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            row = import_rows.import_row(self.request, status.image_id)
         self.assertEqual('active', row.state)
         self.assertTrue(row.verified)
         self.assertTrue(row.launchable)
@@ -87,8 +87,8 @@ class ImportsApiTests(test.TestCase):
     def test_tampered_web_download_ends_deactivated_with_reason(self):
         self.images.web[self.url] = b'x' + fakes.IMAGE[1:]
         status = self._start()
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            row = imports.import_row(self.request, status.image_id)
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            row = import_rows.import_row(self.request, status.image_id)
         self.assertEqual('failed', row.state)
         self.assertFalse(row.launchable)
         self.assertEqual('deactivated',
@@ -120,7 +120,7 @@ class ImportsApiTests(test.TestCase):
 
     def test_second_import_is_deduped(self):
         first = self._start()
-        imports.import_row(self.request, first.image_id)
+        import_rows.import_row(self.request, first.image_id)
         with no_transfer() as background:
             second = self._start()
         self.assertTrue(second.existing)
@@ -141,8 +141,8 @@ class ImportsApiTests(test.TestCase):
     def test_import_rows_lists_tagged_images_only(self):
         status = self._start()
         self.images.create(name='not from a marketplace', tags=[])
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            rows = imports.import_rows(self.request)
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            rows = import_rows.import_rows(self.request)
         self.assertEqual([status.image_id], [r.id for r in rows])
 
     def test_other_projects_images_are_not_imports(self):
@@ -157,8 +157,8 @@ class ImportsApiTests(test.TestCase):
         status = self._start()
         self.assertFalse(status.existing)
         self.assertNotEqual(squat['id'], status.image_id)
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            rows = imports.import_rows(self.request)
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            rows = import_rows.import_rows(self.request)
         self.assertEqual([status.image_id], [r.id for r in rows])
         self.assertEqual(status.image_id, imports.existing_image(
             self.request, fakes.verdict().appliance)['id'])
@@ -176,8 +176,8 @@ class ImportsApiTests(test.TestCase):
             bad = self._start(fakes.verdict(identifier='B' * 27))
         self.assertTrue(self.images.get(bad.image_id)['os_hidden'])
         self.assertEqual([], self.images.find())  # Glance's default list
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            rows = {r.id: r for r in imports.import_rows(self.request)}
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            rows = {r.id: r for r in import_rows.import_rows(self.request)}
         self.assertEqual({hidden.image_id, bad.image_id}, set(rows))
         self.assertTrue(rows[hidden.image_id].hidden)
         self.assertEqual('active', rows[hidden.image_id].state)
@@ -197,12 +197,12 @@ class ImportsApiTests(test.TestCase):
                                          '503', status=503)
             return status(engine, image_id, image)
 
-        with mock.patch.object(imports, 'lifecycle', return_value=[]), \
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]), \
                 mock.patch.object(Importer, 'status', broken):
-            rows = {r.id: r for r in imports.import_rows(self.request)}
+            rows = {r.id: r for r in import_rows.import_rows(self.request)}
         self.assertEqual({good.image_id, bad.image_id}, set(rows))
         self.assertEqual('active', rows[good.image_id].state)
-        self.assertEqual(imports.UNCHECKED, rows[bad.image_id].state)
+        self.assertEqual(import_rows.UNCHECKED, rows[bad.image_id].state)
         self.assertIn('Could not check this image', rows[bad.image_id]
                       .reasons[0])
         self.assertIn('503', rows[bad.image_id].reasons[0])
@@ -223,9 +223,9 @@ class ImportsApiTests(test.TestCase):
         # A new request (reload, another worker): the row and its reason.
         request = self.factory.get('/')
         request.user = self.user
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            [row] = imports.import_rows(request)
-            polled = imports.import_row(request, status.image_id)
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            [row] = import_rows.import_rows(request)
+            polled = import_rows.import_row(request, status.image_id)
         for r in (row, polled):
             self.assertEqual(status.image_id, r.id)
             self.assertEqual('My gz', r.name)
@@ -239,11 +239,11 @@ class ImportsApiTests(test.TestCase):
         request = self.factory.get('/')
         request.user = mock.Mock(project_id=None, tenant_id=None)
         self.images.find = mock.Mock(side_effect=AssertionError('listed'))
-        self.assertEqual([], imports.import_rows(request))
+        self.assertEqual([], import_rows.import_rows(request))
 
     def test_launchable_image(self):
         status = self._start()
-        imports.import_row(self.request, status.image_id)
+        import_rows.import_row(self.request, status.image_id)
         self.assertEqual(status.image_id, imports.launchable_image(
             self.request, status.image_id)['id'])
         with self.assertRaisesRegex(imports.ImportFailed, 'not an image ID'):
@@ -305,9 +305,9 @@ class ImportsApiTests(test.TestCase):
         older = self.images.create(name='a', tags=['marketplace'], **entry)
         younger = self.images.create(name='b', tags=['marketplace'],
                                      **entry)
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            row = imports.import_row(self.request, younger['id'])
-            again = imports.import_row(self.request, younger['id'])
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            row = import_rows.import_row(self.request, younger['id'])
+            again = import_rows.import_row(self.request, younger['id'])
         self.assertEqual(older['id'], row.id)
         self.assertEqual('queued', row.state)
         self.assertEqual(older['id'], again.id)
@@ -322,8 +322,8 @@ class ImportsApiTests(test.TestCase):
         hidden = self.images.images.pop(older['id'])  # not listed yet
         younger = self.images.create(name='b', tags=['marketplace'],
                                      **entry)
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            [row] = imports.import_rows(self.request)
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            [row] = import_rows.import_rows(self.request)
         self.assertEqual(younger['id'], row.id)
         self.images.images[older['id']] = hidden
         # cron: the reconciler has a cache of its own
@@ -332,8 +332,8 @@ class ImportsApiTests(test.TestCase):
         self.assertNotIn(younger['id'], self.images.images)
         request = self.factory.get('/')  # the row's next poll
         request.user = self.user
-        with mock.patch.object(imports, 'lifecycle', return_value=[]):
-            polled = imports.import_row(request, younger['id'])
+        with mock.patch.object(import_rows, 'lifecycle', return_value=[]):
+            polled = import_rows.import_row(request, younger['id'])
         self.assertEqual(older['id'], polled.id)
         self.assertEqual('queued', polled.state)
         self.assertIn('Image %s was a duplicate import' % younger['id'],
@@ -384,7 +384,7 @@ class LifecycleTests(test.TestCase):
         client.latest_entry.side_effect = error
         client.latest_entry.return_value = document
         with mock.patch.object(api, 'client', return_value=client):
-            return imports.lifecycle(self.request, image or self.image), \
+            return import_rows.lifecycle(self.request, image or self.image), \
                 client
 
     def test_expired_entry(self):
@@ -402,16 +402,16 @@ class LifecycleTests(test.TestCase):
     def test_unreachable_marketplace_is_unknown(self):
         flags, _ = self._flags(error=errors.MarketplaceUnavailable(
             'connection refused'))
-        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
+        self.assertEqual([import_rows.LIFECYCLE_UNKNOWN], flags)
 
     def test_unconfigured_marketplace_or_missing_entry_is_unknown(self):
         image = dict(self.image, **{'marketplace_url':
                                     'https://elsewhere.example/metadata/a'})
         flags, client = self._flags(self.entry.document, image=image)
-        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
+        self.assertEqual([import_rows.LIFECYCLE_UNKNOWN], flags)
         client.latest_entry.assert_not_called()
         flags, _ = self._flags(None)
-        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
+        self.assertEqual([import_rows.LIFECYCLE_UNKNOWN], flags)
 
     def test_current_entry_has_no_flags(self):
         appliance = fakes.appliance()  # valid until 2030
@@ -430,9 +430,10 @@ class LifecycleTests(test.TestCase):
     def test_marketplace_asked_once_per_ttl_even_when_down(self):
         flags, client = self._flags(error=errors.MarketplaceUnavailable(
             'connection refused'))
-        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)
+        self.assertEqual([import_rows.LIFECYCLE_UNKNOWN], flags)
         flags, client = self._flags(self.entry.document)
-        self.assertEqual([imports.LIFECYCLE_UNKNOWN], flags)  # failure reused
+        # the failure is reused
+        self.assertEqual([import_rows.LIFECYCLE_UNKNOWN], flags)
         client.latest_entry.assert_not_called()
         cache.clear()
         flags, client = self._flags(self.entry.document)
@@ -446,8 +447,8 @@ class LifecycleTests(test.TestCase):
         client = mock.Mock()
         client.latest_entry.return_value = self.entry.document
         with mock.patch.object(api, 'client', return_value=client):
-            imports.lifecycle(self.request, self.image, seen)
-            imports.lifecycle(self.request, self.image, seen)
+            import_rows.lifecycle(self.request, self.image, seen)
+            import_rows.lifecycle(self.request, self.image, seen)
         self.assertEqual(1, client.latest_entry.call_count)
 
 

@@ -24,7 +24,7 @@ from horizon import forms as horizon_forms
 from horizon import tables as horizon_tables
 from horizon.utils import memoized
 
-from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import import_rows, imports
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.dashboards.project.marketplace import (
     import_forms,
@@ -135,7 +135,7 @@ class ImportsView(horizon_tables.DataTableView):
 
     def get_data(self):
         try:
-            return imports.import_rows(self.request)
+            return import_rows.import_rows(self.request)
         except api.ConfigurationError as exc:
             mixins.report_misconfiguration(self.request, exc)
         except imports.RECOVERABLE:

@@ -15,7 +15,7 @@
 
 """The Imports table: the project's marketplace images in Glance.
 
-Each row is an ``api.imports.ImportRow``: its import status (polled by
+Each row is an ``api.import_rows.ImportRow``: its import status (polled by
 row updates while it changes), its problems and the lifecycle flags of
 its marketplace entry, with the admin-only hide and deactivate actions.
 """
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from horizon import exceptions, tables
 
-from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import import_rows, imports
 from marketplace_dashboard.dashboards.project.marketplace import actions
 
 __all__ = [
@@ -44,23 +44,23 @@ STATE_DISPLAY = (
     ('verifying', _('Verifying')),
     ('active', _('Active (verified)')),
     ('failed', _('Failed')),
-    (imports.UNCHECKED, _('Not checked')),
+    (import_rows.UNCHECKED, _('Not checked')),
 )
 STATE_STATUS = (('active', True), ('failed', False), ('queued', None),
                 ('importing', None), ('verifying', None),
-                (imports.UNCHECKED, None))
+                (import_rows.UNCHECKED, None))
 FLAG_NAMES = {
     'expired': _('Entry expired'),
     'deprecated': _('Entry deprecated'),
     'replaced': _('Newer endorsement'),
-    imports.LIFECYCLE_UNKNOWN: _('Unknown'),
+    import_rows.LIFECYCLE_UNKNOWN: _('Unknown'),
 }
 FLAG_HELP = {
     'expired': _('The marketplace entry is past its validity date.'),
     'deprecated': _('The endorser deprecated the marketplace entry.'),
     'replaced': _('The endorser has published a newer endorsement of '
                   'this appliance.'),
-    imports.LIFECYCLE_UNKNOWN: _('The marketplace could not be reached or '
+    import_rows.LIFECYCLE_UNKNOWN: _('The marketplace could not be reached or '
                                  'no longer lists this entry.'),
 }
 LIFECYCLE_FLAGS = ('expired', 'deprecated', 'replaced')
@@ -189,14 +189,14 @@ class UpdateImportRow(tables.Row):
         if not imports.is_uuid(image_id):
             raise exceptions.NotFound()
         try:
-            return imports.import_row(request, image_id)
+            return import_rows.import_row(request, image_id)
         except imports.glance.GlanceNotFound as exc:
             # Horizon's row update removes the row of a deleted image.
             raise exceptions.NotFound() from exc
         except imports.RECOVERABLE as exc:
             # Glance, the marketplace or the settings failed this time:
             # the row says why and polls again (never a server error).
-            return imports.unchecked_row({'id': image_id}, exc)
+            return import_rows.unchecked_row({'id': image_id}, exc)
 
 
 class ImportsTable(tables.DataTable):
