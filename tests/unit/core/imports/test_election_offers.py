@@ -106,13 +106,13 @@ def test_lock_taken_by_other_worker_then_existing_returned():
     images, engine = make()
     cache = MemoryCache()
     engine.cache = cache
-    first = engine.start(fakes.verdict(locations=[GZ_URL]))
-    assert not [k for k in cache._data if 'lock' in k], 'lock not released'
-    images.images.clear()
-    # Another worker holds the entry's lock: it is creating the image.
     lock = Importer.LOCK_PREFIX + '%s:%s:%s' % (
         fakes.PROJECT, fakes.appliance().identifier,
         fakes.checksums(fakes.IMAGE)['SHA-512'][:32])
+    first = engine.start(fakes.verdict(locations=[GZ_URL]))
+    assert cache.get(lock) is None, 'lock not released'
+    images.images.clear()
+    # Another worker holds the entry's lock: it is creating the image.
     assert cache.add(lock, 'other worker')
     theirs = {}
 
