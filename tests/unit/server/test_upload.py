@@ -69,7 +69,7 @@ def _resign(data, cred):
 
 
 def test_hostile_uploads_store_nothing(live, jane, ca, tmp_path):
-    srv = live()
+    srv = live(allow_unconfirmed_email=True)
     good = make_doc(jane, 1)
     # a validly signed document (certificate without e-mail, so the
     # binding cannot catch it) whose endorser e-mail is a path trick
