@@ -153,7 +153,8 @@ class MarketplaceApp:
             raise HTTPError(413, message)
         request.environ['wsgi.input'] = limits.BoundedInput(
             request.environ['wsgi.input'], limit, message)
-        request.max_content_length = limit
+        # not max_content_length: Werkzeug would silently truncate a
+        # chunked body at it
         request.max_form_memory_size = limit
 
     def dispatch(self, request):

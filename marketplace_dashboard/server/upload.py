@@ -58,7 +58,7 @@ class UploadValidator:
             raise HTTPError(413, self.too_large())
         try:
             if request.mimetype == 'multipart/form-data':
-                request.max_content_length = self.max_bytes
+                # the body itself is bounded by the application
                 request.max_form_memory_size = self.max_bytes
                 files = [f for f in request.files.values() if f.filename]
                 if not files:
