@@ -60,6 +60,7 @@ from marketplace_dashboard.server.responses import (
     sparql_results,
     wants_json,
 )
+from marketplace_dashboard.server.search import SEARCH_BUDGET
 from marketplace_dashboard.server.store import EntryConflict, Store
 from marketplace_dashboard.server.upload import (
     DEFAULT_MAX_UPLOAD,
@@ -81,12 +82,14 @@ class MarketplaceApp:
 
     def __init__(self, data_dir, read_only=False, policy=None,
                  max_upload_bytes=DEFAULT_MAX_UPLOAD, public_url=None,
-                 rules=None, max_form_bytes=limits.DEFAULT_MAX_FORM):
+                 rules=None, max_form_bytes=limits.DEFAULT_MAX_FORM,
+                 search_budget=SEARCH_BUDGET):
         self.store = Store(data_dir, parse=parse_appliance)
         self.read_only = read_only
         self.policy = policy
         self.max_upload_bytes = max_upload_bytes
         self.max_form_bytes = max_form_bytes
+        self.search_budget = search_budget
         #: Base of the ``Location`` of an upload (``None``: a path only).
         self.public_url = public_url
         # a renewed certificate (same subject and issuer, another key) is
@@ -149,13 +152,8 @@ class MarketplaceApp:
         else:
             limit = self.max_upload_bytes
             message = self.uploads.too_large()
-        if limits.body_too_large(request.environ, limit):
+        if not limits.bound_body(request, limit, message):
             raise HTTPError(413, message)
-        request.environ['wsgi.input'] = limits.BoundedInput(
-            request.environ['wsgi.input'], limit, message)
-        # not max_content_length: Werkzeug would silently truncate a
-        # chunked body at it
-        request.max_form_memory_size = limit
 
     def dispatch(self, request):
         adapter = self.url_map.bind_to_environ(request.environ)
@@ -187,7 +185,8 @@ class MarketplaceApp:
     def _listing(self, request, args, segments, force=None):
         try:
             query = listing.ListingQuery.from_args(args, segments)
-            result = listing.run_query(self.store.db, query)
+            result = listing.run_query(self.store.db, query,
+                                       budget=self.search_budget)
         except ListingError as exc:
             raise HTTPError(400, str(exc)) from None
         if force == 'json' or wants_json(request):
@@ -325,7 +324,8 @@ def create_app(data_dir, read_only=False, trusted_endorsers=(),
                ca_files=(), max_upload_bytes=DEFAULT_MAX_UPLOAD,
                public_url=None, allow_unconfirmed_email=False,
                created_skew=DEFAULT_CREATED_SKEW,
-               max_form_bytes=limits.DEFAULT_MAX_FORM):
+               max_form_bytes=limits.DEFAULT_MAX_FORM,
+               search_budget=SEARCH_BUDGET):
     """WSGI application serving the marketplace stored in *data_dir*.
 
     *public_url* (e.g. ``https://mp.example.org/``) is the base of the
@@ -343,7 +343,8 @@ def create_app(data_dir, read_only=False, trusted_endorsers=(),
     return MarketplaceApp(data_dir, read_only=read_only, policy=policy,
                           max_upload_bytes=max_upload_bytes,
                           public_url=public_url, rules=rules,
-                          max_form_bytes=max_form_bytes)
+                          max_form_bytes=max_form_bytes,
+                          search_budget=search_budget)
 
 
 def main(argv=None):
@@ -365,7 +366,8 @@ def main(argv=None):
                          public_url=public_url_of(args),
                          allow_unconfirmed_email=args.allow_unconfirmed_email,
                          created_skew=args.created_skew,
-                         max_form_bytes=args.max_form_bytes)
+                         max_form_bytes=args.max_form_bytes,
+                         search_budget=args.search_budget)
     except (MarketplaceError, OSError) as exc:
         print('marketplace-server: %s' % exc, file=sys.stderr)
         return 1

@@ -33,7 +33,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 __all__ = [
     'DEFAULT_CLIENT_TIMEOUT', 'DEFAULT_MAX_FORM', 'FORM_TYPE',
-    'BoundedInput', 'body_too_large', 'request_handler',
+    'BoundedInput', 'bound_body', 'request_handler',
 ]
 
 #: Bytes of a DataTables listing form (its queries are a few hundred).
@@ -87,11 +87,20 @@ class BoundedInput(io.RawIOBase):
         return len(data)
 
 
-def body_too_large(environ, limit):
-    """True if the declared ``Content-Length`` of a request exceeds
-    *limit* (nothing of the body is read)."""
-    raw = (environ.get('CONTENT_LENGTH') or '').strip()
-    return raw.isascii() and raw.isdigit() and int(raw) > limit
+def bound_body(request, limit, message):
+    """Bound the body of a Werkzeug *request* to *limit* bytes; False if
+    its declared ``Content-Length`` already exceeds it (nothing of the
+    body is read).  Reading past the limit raises
+    ``RequestEntityTooLarge`` with *message*."""
+    raw = (request.environ.get('CONTENT_LENGTH') or '').strip()
+    if raw.isascii() and raw.isdigit() and int(raw) > limit:
+        return False
+    request.environ['wsgi.input'] = BoundedInput(
+        request.environ['wsgi.input'], limit, message)
+    # not max_content_length: Werkzeug would silently truncate a chunked
+    # body at it
+    request.max_form_memory_size = limit
+    return True
 
 
 def request_handler(timeout=DEFAULT_CLIENT_TIMEOUT):

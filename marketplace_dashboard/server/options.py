@@ -23,6 +23,7 @@ from marketplace_dashboard.server.limits import (
     DEFAULT_CLIENT_TIMEOUT,
     DEFAULT_MAX_FORM,
 )
+from marketplace_dashboard.server.search import SEARCH_BUDGET
 from marketplace_dashboard.server.upload import DEFAULT_MAX_UPLOAD
 
 __all__ = ['build_parser', 'public_url_of']
@@ -68,6 +69,10 @@ def build_parser():
                         default=DEFAULT_MAX_FORM,
                         help='limit of a listing form body (default: '
                              '%(default)s)')
+    parser.add_argument('--search-budget', type=float,
+                        default=SEARCH_BUDGET, metavar='SECONDS',
+                        help='abort a listing search after this long '
+                             '(default: %(default)s)')
     parser.add_argument('--client-timeout', type=float,
                         default=DEFAULT_CLIENT_TIMEOUT, metavar='SECONDS',
                         help='close connections silent for this long '
