@@ -51,7 +51,11 @@ from marketplace_dashboard.server.endorsers import (
     EndorserMismatch,
     EndorserRules,
 )
-from marketplace_dashboard.server.options import build_parser, public_url_of
+from marketplace_dashboard.server.options import (
+    build_parser,
+    public_url_of,
+    server_url,
+)
 from marketplace_dashboard.server.responses import (
     XML_DECL,
     HTTPError,
@@ -90,7 +94,8 @@ class MarketplaceApp:
         self.max_upload_bytes = max_upload_bytes
         self.max_form_bytes = max_form_bytes
         self.search_budget = search_budget
-        #: Base of the ``Location`` of an upload (``None``: a path only).
+        #: Base of the ``Location`` of an upload (``None``: the address
+        #: the WSGI server listens on).
         self.public_url = public_url
         # a renewed certificate (same subject and issuer, another key) is
         # only recognised when the CA chain is checked
@@ -309,8 +314,9 @@ class MarketplaceApp:
         except StoreError as exc:
             raise HTTPError(400, 'invalid metadata: %s' % exc) from None
         # from the configuration, never from the request's Host
-        location = '%s%s/metadata/%s' % (
-            (self.public_url or '').rstrip('/') + '/', PREFIX.lstrip('/'),
+        base = self.public_url or server_url(request.environ)
+        location = '%s/%s/metadata/%s' % (
+            base.rstrip('/'), PREFIX.strip('/'),
             '/'.join(urllib.parse.quote(part, safe='@:')
                      for part in record.key()))
         response = Response('metadata entry created', status=201,
@@ -329,7 +335,8 @@ def create_app(data_dir, read_only=False, trusted_endorsers=(),
     """WSGI application serving the marketplace stored in *data_dir*.
 
     *public_url* (e.g. ``https://mp.example.org/``) is the base of the
-    ``Location`` of an upload; without it the ``Location`` is a path.
+    ``Location`` of an upload; without it, the address the WSGI server
+    listens on (never the request's ``Host``).
     """
     policy = None
     if trusted_endorsers or ca_files:

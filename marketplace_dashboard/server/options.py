@@ -26,7 +26,7 @@ from marketplace_dashboard.server.limits import (
 from marketplace_dashboard.server.search import SEARCH_BUDGET
 from marketplace_dashboard.server.upload import DEFAULT_MAX_UPLOAD
 
-__all__ = ['build_parser', 'public_url_of']
+__all__ = ['build_parser', 'public_url_of', 'server_url']
 
 _WILDCARDS = ('', '0.0.0.0', '::')  # noqa: S104 (names, not a bind)
 
@@ -83,14 +83,26 @@ def build_parser():
     return parser
 
 
+def _url(scheme, host, port):
+    if ':' in host:
+        host = '[%s]' % host
+    default = {'http': 80, 'https': 443}.get(scheme)
+    port = '' if int(port) == default else ':%d' % int(port)
+    return '%s://%s%s/' % (scheme, host, port)
+
+
+def server_url(environ):
+    """The URL of the address a WSGI server listens on (``SERVER_NAME``,
+    ``SERVER_PORT``), for a service without a public URL."""
+    return _url(environ.get('wsgi.url_scheme') or 'http',
+                environ.get('SERVER_NAME') or 'localhost',
+                environ.get('SERVER_PORT') or 80)
+
+
 def public_url_of(args):
     """``--public-url``, else ``http://HOST:PORT/`` of the address served
     (the machine's name for a wildcard address)."""
     if args.public_url:
         return args.public_url
-    host = args.host
-    if host in _WILDCARDS:
-        host = socket.getfqdn()
-    elif ':' in host:
-        host = '[%s]' % host
-    return 'http://%s:%d/' % (host, args.port)
+    host = socket.getfqdn() if args.host in _WILDCARDS else args.host
+    return _url('http', host, args.port)

@@ -63,8 +63,6 @@ class LiveServer:
         self.app = app
         self.server = make_server('127.0.0.1', 0, app, threaded=True)
         self.url = 'http://127.0.0.1:%d/marketplace' % self.server.port
-        if app.public_url is None:
-            app.public_url = 'http://127.0.0.1:%d/' % self.server.port
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        daemon=True)
         self.thread.start()

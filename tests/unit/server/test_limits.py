@@ -52,19 +52,25 @@ def test_bodies_of_other_requests_are_bounded(live):
         'metadata document too large: the limit is 1000 bytes'
 
 
+def _forged(srv, data):
+    return requests.post(srv.url + '/metadata', data=data, timeout=30,
+                         headers={'Content-Type': 'application/xml',
+                                  'Host': 'evil.example',
+                                  'X-Forwarded-Proto': 'https'})
+
+
 def test_location_from_configuration_never_from_host(live, jane, tmp_path):
-    srv = live(public_url='https://mp.example.org/')
-    response = requests.post(srv.url + '/metadata', data=make_doc(jane, 1),
-                             timeout=30, headers={
-                                 'Content-Type': 'application/xml',
-                                 'Host': 'evil.example',
-                                 'X-Forwarded-Proto': 'http'})
+    srv = live(tmp_path / 'public', public_url='https://mp.example.org/')
+    response = _forged(srv, make_doc(jane, 1))
     assert response.status_code == 201
     assert response.headers['Location'].startswith(
         'https://mp.example.org/marketplace/metadata/')
-    # without a public URL: a path, still not the Host
-    app = create_app(str(tmp_path / 'bare'))
-    assert app.public_url is None
+    # without a public URL: the address the server listens on
+    srv = live(tmp_path / 'bare')
+    response = _forged(srv, make_doc(jane, 1))
+    assert response.status_code == 201
+    assert response.headers['Location'].startswith(
+        srv.url + '/metadata/')
 
 
 def test_slow_clients_time_out(tmp_path):
