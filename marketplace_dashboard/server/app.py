@@ -131,7 +131,8 @@ class MarketplaceApp:
         environ['PATH_INFO'] = re.sub('/{2,}', '/', path)
         request = Request(environ)
         try:
-            self._bound_body(request)
+            limits.bound_body(request, self.max_form_bytes,
+                              self.max_upload_bytes, self.uploads.too_large())
             response = self.dispatch(request)
         except HTTPError as exc:
             response = error_response(request, exc.code, exc.message)
@@ -146,19 +147,6 @@ class MarketplaceApp:
             LOG.exception('internal error serving %s', request.path)
             response = error_response(request, 500, 'internal server error')
         return response(environ, start_response)
-
-    def _bound_body(self, request):
-        """Refuse (413) a body over its limit before reading it, and read
-        the rest through a :class:`limits.BoundedInput`."""
-        if request.mimetype == limits.FORM_TYPE:
-            limit = self.max_form_bytes
-            message = ('request body too large: the limit is %d bytes'
-                       % limit)
-        else:
-            limit = self.max_upload_bytes
-            message = self.uploads.too_large()
-        if not limits.bound_body(request, limit, message):
-            raise HTTPError(413, message)
 
     def dispatch(self, request):
         adapter = self.url_map.bind_to_environ(request.environ)

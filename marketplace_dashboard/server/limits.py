@@ -31,6 +31,8 @@ import io
 from werkzeug import exceptions as wexc
 from werkzeug.serving import WSGIRequestHandler
 
+from marketplace_dashboard.server.responses import HTTPError
+
 __all__ = [
     'DEFAULT_CLIENT_TIMEOUT', 'DEFAULT_MAX_FORM', 'FORM_TYPE',
     'BoundedInput', 'bound_body', 'request_handler',
@@ -87,20 +89,25 @@ class BoundedInput(io.RawIOBase):
         return len(data)
 
 
-def bound_body(request, limit, message):
-    """Bound the body of a Werkzeug *request* to *limit* bytes; False if
-    its declared ``Content-Length`` already exceeds it (nothing of the
-    body is read).  Reading past the limit raises
-    ``RequestEntityTooLarge`` with *message*."""
+def bound_body(request, form_limit, upload_limit, upload_message):
+    """Bound the body of a Werkzeug *request*: *form_limit* bytes for a
+    form, else *upload_limit* (*upload_message* when refused).  A declared
+    ``Content-Length`` over it is an :class:`HTTPError` 413 (nothing of
+    the body is read); reading past it raises ``RequestEntityTooLarge``.
+    """
+    if request.mimetype == FORM_TYPE:
+        limit = form_limit
+        message = 'request body too large: the limit is %d bytes' % limit
+    else:
+        limit, message = upload_limit, upload_message
     raw = (request.environ.get('CONTENT_LENGTH') or '').strip()
     if raw.isascii() and raw.isdigit() and int(raw) > limit:
-        return False
+        raise HTTPError(413, message)
     request.environ['wsgi.input'] = BoundedInput(
         request.environ['wsgi.input'], limit, message)
     # not max_content_length: Werkzeug would silently truncate a chunked
     # body at it
     request.max_form_memory_size = limit
-    return True
 
 
 def request_handler(timeout=DEFAULT_CLIENT_TIMEOUT):
