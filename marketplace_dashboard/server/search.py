@@ -77,6 +77,9 @@ MAX_WAYS_UNBOUNDED = 4
 MAX_SEARCH_TEXT = 512
 #: Seconds a listing with search terms may take before it is interrupted.
 SEARCH_BUDGET = 10.0
+#: Characters of a value a literal is looked for in at once: a few
+#: milliseconds, after which another thread may take the GIL.
+_SLICE = 256 * 1024
 
 # One character each; CATEGORY only occurs inside IN.
 _CHARACTER = frozenset([sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN])
@@ -196,6 +199,17 @@ def compile_pattern(pattern):
         raise ListingError('invalid search expression: %s' % exc) from None
 
 
+def _contains(needle, value):
+    """True if the lower-cased *needle* is in *value* (any case), looked
+    for slice by slice (``str.lower`` never shortens a text, so slices
+    overlapping by the needle's length miss no match)."""
+    if len(value) <= _SLICE:
+        return needle in value.lower()
+    overlap = max(len(needle) - 1, 0)
+    return any(needle in value[start:start + _SLICE + overlap].lower()
+               for start in range(0, len(value), _SLICE))
+
+
 @functools.lru_cache(maxsize=256)
 def matcher(pattern):
     """A function telling whether a value matches the user search
@@ -204,7 +218,7 @@ def matcher(pattern):
     if limit is None:
         needle = ''.join(chr(code) for _, code in
                          sre_parse.parse(pattern, re.IGNORECASE)).lower()
-        return lambda value: needle in value.lower()
+        return functools.partial(_contains, needle)
     return lambda value: regex.search(value[:limit]) is not None
 
 
