@@ -30,6 +30,7 @@ TARGETS = {
     'build': 'benchmarks.metadata_build',
     'verify': 'benchmarks.metadata_verify',
     'browse': 'benchmarks.browse',
+    'search': 'benchmarks.service_search',
     'import': 'benchmarks.imports',
 }
 #: ``stream`` and ``import`` share one stack: both come from imports.py

@@ -14,11 +14,15 @@
 
 """A StratusLab-compatible marketplace service (``marketplace-server``).
 
-``store`` keeps the signed documents on disk with a SQLite index,
-``listing`` turns listing/search parameters into index queries (with
-``search``, the guard on their search expressions), ``upload`` reads and
-validates an uploaded document, ``documents`` the stored documents as
-served (UTF-8 check, RDF/JSON), ``responses`` the service's answers and
-errors, and ``app`` is the Werkzeug WSGI application and its console
-script.
+``store`` keeps the signed documents on disk with a SQLite index (the
+keys, paths and index records in ``records``), ``listing`` turns
+listing/search parameters into index queries (with ``search``, the guard
+on their search expressions and the linear-time literal match),
+``upload`` reads and validates an uploaded document, ``endorsers`` what
+protects an endorser beyond a valid signature (the certificate a pair is
+bound to, unconfirmed e-mails, future dates), ``limits`` the bounds of a
+request (body size, client timeout), ``documents`` the stored documents
+as served (UTF-8 check, RDF/JSON), ``responses`` the service's answers
+and errors, ``options`` the command line, and ``app`` is the Werkzeug
+WSGI application and its console script.
 """

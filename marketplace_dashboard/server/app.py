@@ -22,7 +22,6 @@ the StratusLab one (doc: stratuslab-marketplace.md section 3), served under
 ``/marketplace``.
 """
 
-import argparse
 import datetime
 import logging
 import re
@@ -41,11 +40,21 @@ from marketplace_dashboard.core.errors import (
     StoreError,
 )
 from marketplace_dashboard.core.model import parse_appliance
-from marketplace_dashboard.server import listing
+from marketplace_dashboard.server import limits, listing
 from marketplace_dashboard.server.documents import (
     encoding_problem,
     rdf_json,
     strip_declaration,
+)
+from marketplace_dashboard.server.endorsers import (
+    DEFAULT_CREATED_SKEW,
+    EndorserMismatch,
+    EndorserRules,
+)
+from marketplace_dashboard.server.options import (
+    build_parser,
+    public_url_of,
+    server_url,
 )
 from marketplace_dashboard.server.responses import (
     XML_DECL,
@@ -55,7 +64,8 @@ from marketplace_dashboard.server.responses import (
     sparql_results,
     wants_json,
 )
-from marketplace_dashboard.server.store import Store
+from marketplace_dashboard.server.search import SEARCH_BUDGET
+from marketplace_dashboard.server.store import EntryConflict, Store
 from marketplace_dashboard.server.upload import (
     DEFAULT_MAX_UPLOAD,
     UploadValidator,
@@ -75,12 +85,25 @@ class MarketplaceApp:
     """WSGI application of the marketplace service."""
 
     def __init__(self, data_dir, read_only=False, policy=None,
-                 max_upload_bytes=DEFAULT_MAX_UPLOAD):
+                 max_upload_bytes=DEFAULT_MAX_UPLOAD, public_url=None,
+                 rules=None, max_form_bytes=limits.DEFAULT_MAX_FORM,
+                 search_budget=SEARCH_BUDGET):
         self.store = Store(data_dir, parse=parse_appliance)
         self.read_only = read_only
         self.policy = policy
         self.max_upload_bytes = max_upload_bytes
-        self.uploads = UploadValidator(max_upload_bytes, policy)
+        self.max_form_bytes = max_form_bytes
+        self.search_budget = search_budget
+        #: Base of the ``Location`` of an upload (``None``: the address
+        #: the WSGI server listens on).
+        self.public_url = public_url
+        # a renewed certificate (same subject and issuer, another key) is
+        # only recognised when the CA chain is checked
+        self.allow_renewal = bool(policy is not None
+                                  and policy.require_trusted_ca)
+        self.uploads = UploadValidator(
+            max_upload_bytes, policy,
+            rules or EndorserRules(has_policy=policy is not None))
         read = ['GET', 'HEAD']
         listing_methods = ['GET', 'HEAD', 'POST']
         self.url_map = Map([
@@ -108,6 +131,8 @@ class MarketplaceApp:
         environ['PATH_INFO'] = re.sub('/{2,}', '/', path)
         request = Request(environ)
         try:
+            limits.bound_body(request, self.max_form_bytes,
+                              self.max_upload_bytes, self.uploads.too_large())
             response = self.dispatch(request)
         except HTTPError as exc:
             response = error_response(request, exc.code, exc.message)
@@ -153,7 +178,8 @@ class MarketplaceApp:
     def _listing(self, request, args, segments, force=None):
         try:
             query = listing.ListingQuery.from_args(args, segments)
-            result = listing.run_query(self.store.db, query)
+            result = listing.run_query(self.store.db, query,
+                                       budget=self.search_budget)
         except ListingError as exc:
             raise HTTPError(400, str(exc)) from None
         if force == 'json' or wants_json(request):
@@ -266,13 +292,19 @@ class MarketplaceApp:
         data = self.uploads.read(request)
         record = self.uploads.validate(data)
         try:
-            self.store.add(record, data)
+            self.store.add(record, data, allow_renewal=self.allow_renewal)
+        except EndorserMismatch as exc:
+            raise HTTPError(403, 'endorser not allowed: %s' % exc) from None
+        except EntryConflict as exc:
+            raise HTTPError(409, 'conflict: %s' % exc) from None
         except OlderThanLatest as exc:
             raise HTTPError(400, 'invalid metadata: %s' % exc) from None
         except StoreError as exc:
             raise HTTPError(400, 'invalid metadata: %s' % exc) from None
-        location = '%s%s/metadata/%s' % (
-            self._root_url(request), PREFIX.lstrip('/'),
+        # from the configuration, never from the request's Host
+        base = self.public_url or server_url(request.environ)
+        location = '%s/%s/metadata/%s' % (
+            base.rstrip('/'), PREFIX.strip('/'),
             '/'.join(urllib.parse.quote(part, safe='@:')
                      for part in record.key()))
         response = Response('metadata entry created', status=201,
@@ -280,52 +312,34 @@ class MarketplaceApp:
         response.headers['Location'] = location
         return response
 
-    @staticmethod
-    def _root_url(request):
-        scheme = request.headers.get('X-Forwarded-Proto', '').lower()
-        if scheme not in ('http', 'https'):
-            scheme = request.scheme
-        return '%s://%s/' % (scheme, request.host)
 
 
 def create_app(data_dir, read_only=False, trusted_endorsers=(),
-               ca_files=(), max_upload_bytes=DEFAULT_MAX_UPLOAD):
-    """WSGI application serving the marketplace stored in *data_dir*."""
+               ca_files=(), max_upload_bytes=DEFAULT_MAX_UPLOAD,
+               public_url=None, allow_unconfirmed_email=False,
+               created_skew=DEFAULT_CREATED_SKEW,
+               max_form_bytes=limits.DEFAULT_MAX_FORM,
+               search_budget=SEARCH_BUDGET):
+    """WSGI application serving the marketplace stored in *data_dir*.
+
+    *public_url* (e.g. ``https://mp.example.org/``) is the base of the
+    ``Location`` of an upload; without it, the address the WSGI server
+    listens on (never the request's ``Host``).
+    """
     policy = None
     if trusted_endorsers or ca_files:
         policy = trust.TrustPolicy.from_dict({
             'ca_files': list(ca_files),
             'trusted_endorsers': list(trusted_endorsers),
             'require_trusted_ca': bool(ca_files)})
+    rules = EndorserRules(has_policy=policy is not None,
+                          allow_unconfirmed_email=allow_unconfirmed_email,
+                          created_skew=created_skew)
     return MarketplaceApp(data_dir, read_only=read_only, policy=policy,
-                          max_upload_bytes=max_upload_bytes)
-
-
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog='marketplace-server',
-        description='StratusLab-compatible marketplace service, served '
-                    'under /marketplace.')
-    parser.add_argument('--data-dir', required=True,
-                        help='directory holding metadata/ and the index')
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, default=8081)
-    parser.add_argument('--read-only', action='store_true',
-                        help='refuse uploads (403), as a replica')
-    parser.add_argument('--trusted-endorser', action='append', default=[],
-                        metavar='EMAIL_OR_DN',
-                        help='accept uploads only from these endorsers '
-                             '(repeatable)')
-    parser.add_argument('--ca-file', action='append', default=[],
-                        metavar='PEM',
-                        help='accept uploads only from certificates issued '
-                             'by these CAs (repeatable)')
-    parser.add_argument('--max-upload-bytes', type=int,
-                        default=DEFAULT_MAX_UPLOAD)
-    parser.add_argument('--rebuild-index', action='store_true',
-                        help='rebuild the index from the stored files and '
-                             'exit')
-    return parser
+                          max_upload_bytes=max_upload_bytes,
+                          public_url=public_url, rules=rules,
+                          max_form_bytes=max_form_bytes,
+                          search_budget=search_budget)
 
 
 def main(argv=None):
@@ -343,11 +357,17 @@ def main(argv=None):
         app = create_app(args.data_dir, read_only=args.read_only,
                          trusted_endorsers=args.trusted_endorser,
                          ca_files=args.ca_file,
-                         max_upload_bytes=args.max_upload_bytes)
+                         max_upload_bytes=args.max_upload_bytes,
+                         public_url=public_url_of(args),
+                         allow_unconfirmed_email=args.allow_unconfirmed_email,
+                         created_skew=args.created_skew,
+                         max_form_bytes=args.max_form_bytes,
+                         search_budget=args.search_budget)
     except (MarketplaceError, OSError) as exc:
         print('marketplace-server: %s' % exc, file=sys.stderr)
         return 1
-    run_simple(args.host, args.port, app, threaded=True)
+    run_simple(args.host, args.port, app, threaded=True,
+               request_handler=limits.request_handler(args.client_timeout))
     return 0
 
 

@@ -226,18 +226,21 @@ def _run_query(conn, query, now):
         where.append('mp_search(?, %s)' % COLUMNS[col - 1])
         params.append(term)
     where_sql = ' AND '.join(where)
-    filtered = conn.execute('SELECT count(*) FROM entries WHERE '  # noqa
-                            + where_sql, params).fetchone()[0]
+    paged = query.length is not None or query.start
     direction = 'DESC' if query.sort_dir == 'desc' else 'ASC'
     sql = ('SELECT * FROM entries WHERE %s ORDER BY %s %s, '  # noqa: S608
            'identifier, email, created'
            % (where_sql, COLUMNS[query.sort_column - 1], direction))
     page_params = list(params)
-    if query.length is not None or query.start:
+    if paged:
         sql += ' LIMIT ? OFFSET ?'
         page_params += [-1 if query.length is None else query.length,
                         query.start]
     rows = conn.execute(sql, page_params).fetchall()
+    # without paging the rows are the count (the search runs once)
+    filtered = len(rows) if not paged else conn.execute(
+        'SELECT count(*) FROM entries WHERE ' + where_sql,  # noqa: S608
+        params).fetchone()[0]
     return ListingResult(rows=rows, total=total, total_filtered=filtered)
 
 

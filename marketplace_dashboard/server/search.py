@@ -37,12 +37,18 @@ accepted (:func:`check_pattern`) whose matching cost is bounded:
   alternatives and of the spans of bounded repetitions such as ``a{0,3}``),
   4 with an unbounded repetition.
 
-Expressions with a variable-width part (repetition or alternation) are
-matched against the first 512 characters of each value, which bounds one
-match to well under a second even for hostile values; literal expressions
-(plain text, ``re.escape`` output) see the whole value.  A search that
-still takes more than :data:`SEARCH_BUDGET` seconds is aborted.  Anything
-refused gives ``ListingError`` (HTTP 400 ``invalid search expression``).
+Literal expressions (plain text, ``re.escape`` output) see the whole
+value and are matched in linear time: the lower-cased text is looked up in
+the lower-cased value with ``str.find``'s two-way algorithm (Python's
+``re`` takes seconds to find a 200-character literal in a few MiB of text
+without matching case).  Every other expression is matched against the
+first 512 characters of each value, which bounds one match to well under
+a second even for hostile values.  So each value costs a few milliseconds
+at most while the matching holds the GIL, and other requests run between
+two values: a search that still takes more than its budget
+(:data:`SEARCH_BUDGET` seconds, ``marketplace-server --search-budget``)
+is aborted between two values.  Anything refused gives ``ListingError``
+(HTTP 400 ``invalid search expression``).
 """
 
 import contextlib
@@ -59,7 +65,7 @@ from marketplace_dashboard.core.errors import ListingError
 __all__ = [
     'MAX_COUNT', 'MAX_PATTERN', 'MAX_SEARCH_TEXT', 'MAX_UNBOUNDED',
     'MAX_WAYS', 'MAX_WAYS_UNBOUNDED', 'SEARCH_BUDGET', 'check_pattern',
-    'compile_pattern', 'register_functions', 'search_budget',
+    'compile_pattern', 'matcher', 'register_functions', 'search_budget',
 ]
 
 MAX_PATTERN = 200
@@ -71,6 +77,9 @@ MAX_WAYS_UNBOUNDED = 4
 MAX_SEARCH_TEXT = 512
 #: Seconds a listing with search terms may take before it is interrupted.
 SEARCH_BUDGET = 10.0
+#: Characters of a value a literal is looked for in at once: a few
+#: milliseconds, after which another thread may take the GIL.
+_SLICE = 256 * 1024
 
 # One character each; CATEGORY only occurs inside IN.
 _CHARACTER = frozenset([sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN])
@@ -154,6 +163,7 @@ def check_pattern(pattern):
                            'characters' % MAX_PATTERN)
     try:
         items = list(sre_parse.parse(pattern, re.IGNORECASE))
+        literal = all(op is sre.LITERAL for op, _ in items)
         trailing = None
         if items and items[-1][0] in _REPEATS:
             # Nothing follows it: once it has matched, the match is found,
@@ -176,9 +186,7 @@ def check_pattern(pattern):
     if ways > (MAX_WAYS_UNBOUNDED if unbounded else MAX_WAYS):
         raise ListingError('invalid search expression: too many '
                            'alternatives or optional parts')
-    if ways == 1 and not unbounded:
-        return None
-    return MAX_SEARCH_TEXT
+    return None if literal else MAX_SEARCH_TEXT
 
 
 @functools.lru_cache(maxsize=256)
@@ -191,19 +199,42 @@ def compile_pattern(pattern):
         raise ListingError('invalid search expression: %s' % exc) from None
 
 
+def _contains(needle, value):
+    """True if the lower-cased *needle* is in *value* (any case), looked
+    for slice by slice (``str.lower`` never shortens a text, so slices
+    overlapping by the needle's length miss no match)."""
+    if len(value) <= _SLICE:
+        return needle in value.lower()
+    overlap = max(len(needle) - 1, 0)
+    return any(needle in value[start:start + _SLICE + overlap].lower()
+               for start in range(0, len(value), _SLICE))
+
+
+@functools.lru_cache(maxsize=256)
+def matcher(pattern):
+    """A function telling whether a value matches the user search
+    *pattern* (linear time for a literal one); ListingError if refused."""
+    regex, limit = compile_pattern(pattern)
+    if limit is None:
+        needle = ''.join(chr(code) for _, code in
+                         sre_parse.parse(pattern, re.IGNORECASE)).lower()
+        return functools.partial(_contains, needle)
+    return lambda value: regex.search(value[:limit]) is not None
+
+
 class _OutOfTime(Exception):
     pass
 
 
 def _search_any(pattern, *values):
-    regex, limit = compile_pattern(pattern)
+    matches = matcher(pattern)
     deadline = getattr(_budget_state, 'deadline', None)
     for value in values:
         if value is None:
             continue
         if deadline is not None and time.monotonic() > deadline:
             raise _OutOfTime()  # SQLite aborts the statement
-        if regex.search(value[:limit]):
+        if matches(value):
             return 1
     return 0
 

@@ -20,16 +20,28 @@ Layout (as the original service)::
     <data-dir>/index.sqlite3
 
 Every path component is validated against its pattern *before* any path is
-built, documents are written atomically (temporary file in the same
-directory, fsync, ``os.replace``) and the index is updated in a
-``BEGIN IMMEDIATE`` transaction so that concurrent uploads, from threads or
-from several processes, never lose an entry nor break the "latest entry per
-(identifier, endorser)" rule.  The index can always be rebuilt from the
-files (:meth:`Store.rebuild_index`).
+built (:mod:`~marketplace_dashboard.server.records`), documents are written
+atomically and the index is updated in a ``BEGIN IMMEDIATE`` transaction so
+that concurrent uploads, from threads or from several processes, never lose
+an entry nor break the rules of an upload:
+
+* stored documents are immutable: an upload of a stored key is accepted
+  only when it is byte for byte the stored document (nothing is written),
+  anything else is :class:`EntryConflict`;
+* an (identifier, e-mail) pair is bound to the certificate of its first
+  entry: later entries must be signed with the same public key, or (with
+  *allow_renewal*, on a service whose trust policy checks the CA chain)
+  by a certificate with the same subject and issuer
+  (:class:`EndorserMismatch`);
+* no entry older than the latest of its pair (:class:`OlderThanLatest`).
+
+The binding is the first entry's certificate, so it is recovered from the
+files whenever the index is rebuilt (:meth:`Store.rebuild_index`); an
+index written by an earlier version (an older :data:`SCHEMA_VERSION`) is
+rebuilt when the store opens.  Dates are indexed with four-digit years.
 """
 
 import contextlib
-import dataclasses
 import fcntl
 import logging
 import os
@@ -43,17 +55,33 @@ from marketplace_dashboard.core.errors import (
     OlderThanLatest,
     StoreError,
 )
-from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
+from marketplace_dashboard.core.formats import DATE_RE, is_email
 from marketplace_dashboard.core.identifier import IDENTIFIER_RE
+from marketplace_dashboard.server.endorsers import (
+    EndorserMismatch,
+    binding_problem,
+    document_key,
+)
+from marketplace_dashboard.server.records import (
+    EntryRecord,
+    atomic_write,
+    check_key,
+    index_date,
+    relative_path,
+)
 
 __all__ = [
-    'COLUMNS', 'INDEX_NAME', 'EntryRecord', 'Store', 'atomic_write',
-    'check_key', 'relative_path',
+    'COLUMNS', 'INDEX_NAME', 'SCHEMA_VERSION', 'EndorserMismatch',
+    'EntryConflict', 'EntryRecord', 'OlderThanLatest', 'Store',
+    'StoreError', 'atomic_write', 'check_key', 'index_date',
+    'relative_path',
 ]
 
 LOG = logging.getLogger(__name__)
 
 INDEX_NAME = 'index.sqlite3'
+#: ``PRAGMA user_version`` of the index; an older index is rebuilt.
+SCHEMA_VERSION = 2
 _WEB_RE = re.compile(r'^(https?|ftp)://', re.I)
 
 #: Listing columns 1-10 of the StratusLab JSON rows, by number.
@@ -70,7 +98,7 @@ CREATE TABLE IF NOT EXISTS entries (
     deprecated INTEGER NOT NULL DEFAULT 0, deprecated_reason TEXT,
     subject TEXT, issuer TEXT,
     has_pdisk INTEGER NOT NULL DEFAULT 0, has_web INTEGER NOT NULL DEFAULT 1,
-    path TEXT NOT NULL, sha256 TEXT,
+    path TEXT NOT NULL, sha256 TEXT, key_sha256 TEXT,
     latest INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (identifier, email, created)
 );
@@ -78,92 +106,9 @@ CREATE INDEX IF NOT EXISTS entries_latest ON entries (latest, created);
 CREATE INDEX IF NOT EXISTS entries_email ON entries (email, latest);
 """
 
-
-@dataclasses.dataclass
-class EntryRecord:
-    """One index row: the listing columns plus status facts."""
-
-    identifier: str
-    email: str
-    created: str
-    os: str | None = None
-    os_version: str | None = None
-    os_arch: str | None = None
-    kind: str | None = None
-    locations: tuple = ()
-    description: str | None = None
-    title: str | None = None
-    alternative: str | None = None
-    valid: str | None = None
-    deprecated: bool = False
-    deprecated_reason: str | None = None
-    subject: str | None = None
-    issuer: str | None = None
-    sha256: str | None = None
-
-    @classmethod
-    def from_appliance(cls, appliance):
-        """Index record of a parsed :class:`~core.model.Appliance`."""
-        endorsement = appliance.endorsement
-        identifier, email, created = appliance.key
-        return cls(
-            identifier=identifier, email=email, created=created,
-            os=appliance.os, os_version=appliance.os_version,
-            os_arch=appliance.os_arch, kind=appliance.kind,
-            locations=tuple(appliance.locations or ()),
-            description=appliance.description, title=appliance.title,
-            alternative=appliance.alternative,
-            valid=format_date(appliance.valid) if appliance.valid else None,
-            deprecated=bool(appliance.deprecated),
-            deprecated_reason=appliance.deprecated_reason,
-            subject=endorsement.subject, issuer=endorsement.issuer,
-            sha256=appliance.document_sha256 or None)
-
-    def key(self):
-        return (self.identifier, self.email, self.created)
-
-
-def check_key(identifier, email, created):
-    """Validate an entry key; raise :class:`StoreError` if unsafe.
-
-    Called before any path is built from these values.
-    """
-    if not isinstance(identifier, str) or not IDENTIFIER_RE.match(identifier):
-        raise StoreError('invalid identifier %r' % (identifier,))
-    if (not isinstance(email, str) or len(email) > 254
-            or not is_email(email)):
-        raise StoreError('invalid endorser e-mail %r' % (email,))
-    if not isinstance(created, str) or not DATE_RE.match(created):
-        raise StoreError('invalid endorsement date %r' % (created,))
-
-
-def relative_path(identifier, email, created):
-    """Store path of an entry, relative to the data directory."""
-    check_key(identifier, email, created)
-    return os.path.join('metadata', identifier, email, created + '.xml')
-
-
-def atomic_write(path, data):
-    """Write *data* to *path* atomically (same-dir temp file + rename)."""
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-')
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+# TODO(lead): move to core/errors.py with the other errors.
+class EntryConflict(StoreError):
+    """Another document is stored under the key of an upload."""
 
 
 class Store:
@@ -180,12 +125,23 @@ class Store:
         self._parse = parse
         self._local = threading.local()
         os.makedirs(os.path.join(self.data_dir, 'metadata'), exist_ok=True)
-        if rebuild_missing and not os.path.exists(self.index_path):
+        if rebuild_missing and self._outdated():
             with self._rebuild_lock():
                 # another process (e.g. a gunicorn worker) may have rebuilt
                 # it while this one waited for the lock
-                if not os.path.exists(self.index_path):
+                if self._outdated():
                     self.rebuild_index()
+
+    def _outdated(self):
+        """True if the index is missing or of an older schema."""
+        if not os.path.exists(self.index_path):
+            return True
+        conn = sqlite3.connect(self.index_path, timeout=30)
+        try:
+            version = conn.execute('PRAGMA user_version').fetchone()[0]
+        finally:
+            conn.close()
+        return version < SCHEMA_VERSION
 
     @contextlib.contextmanager
     def _rebuild_lock(self):
@@ -232,27 +188,60 @@ class Store:
 
     # -- writing -----------------------------------------------------------
 
-    def add(self, record, document):
+    def add(self, record, document, allow_renewal=False):
         """Store *document* under *record*'s key and index it.
 
-        Raises :class:`OlderThanLatest` when an entry with a later
-        endorsement date exists for (identifier, email); an equal date
-        overwrites that entry (idempotent re-upload).  Returns the record.
+        Refused with :class:`EndorserMismatch`, :class:`EntryConflict` or
+        :class:`OlderThanLatest` (see the module documentation); the
+        same document again is accepted and nothing is written.  Returns
+        the record.
         """
         rel = relative_path(*record.key())
         with self._write() as conn:
-            self._insert(conn, record, rel, check_older=True)
             # The file is written while holding the index write lock so
             # that two uploads of the same key cannot interleave.
-            atomic_write(os.path.join(self.data_dir, rel), document)
+            if self._admit(conn, record, rel, document, allow_renewal):
+                self._insert(conn, record, rel)
+                atomic_write(os.path.join(self.data_dir, rel), document)
         return record
 
-    def _insert(self, conn, record, rel, check_older):
+    def _admit(self, conn, record, rel, document, allow_renewal):
+        """False for a byte-identical re-upload, True for a new entry;
+        raises for a refused one."""
+        pair = (record.identifier, record.email)
+        stored = conn.execute(
+            'SELECT path FROM entries WHERE identifier=? AND email=? AND '
+            'created=?', pair + (record.created,)).fetchone()
+        if stored is not None:
+            try:
+                same = self.read_path(stored['path']) == document
+            except FileNotFoundError:
+                same = None  # indexed but lost: store it again
+            if same:
+                return False
+        first = conn.execute(
+            'SELECT created, subject, issuer, key_sha256 FROM entries WHERE '
+            'identifier=? AND email=? ORDER BY created LIMIT 1',
+            pair).fetchone()
+        if first is not None:
+            problem = binding_problem(first, record, allow_renewal)
+            if problem:
+                raise EndorserMismatch(problem)
+        if stored is not None and same is not None:
+            raise EntryConflict(
+                'an entry %s is already stored with other content; stored '
+                'entries are never replaced' % '/'.join(record.key()))
+        latest = conn.execute(
+            'SELECT max(created) FROM entries WHERE identifier=? AND email=?',
+            pair).fetchone()[0]
+        if latest is not None and record.created < latest:
+            raise OlderThanLatest('older than latest entry')
+        return True
+
+    def _insert(self, conn, record, rel):
         latest = conn.execute(
             'SELECT max(created) FROM entries WHERE identifier=? AND email=?',
             (record.identifier, record.email)).fetchone()[0]
-        if check_older and latest is not None and record.created < latest:
-            raise OlderThanLatest('older than latest entry')
         is_latest = latest is None or record.created >= latest
         if is_latest:
             conn.execute(
@@ -263,26 +252,28 @@ class Store:
             'INSERT OR REPLACE INTO entries (identifier, email, created, os, '
             'os_version, os_arch, kind, location, description, title, '
             'alternative, valid, deprecated, deprecated_reason, subject, '
-            'issuer, has_pdisk, has_web, path, sha256, latest) VALUES '
-            '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+            'issuer, has_pdisk, has_web, path, sha256, key_sha256, latest) '
+            'VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
             (record.identifier, record.email, record.created, record.os,
              record.os_version, record.os_arch, record.kind,
              locations[0] if locations else None, record.description,
-             record.title, record.alternative, record.valid or None,
+             record.title, record.alternative,
+             index_date(record.valid) or None,
              int(bool(record.deprecated)), record.deprecated_reason,
              record.subject, record.issuer,
              int(any(loc.startswith('pdisk') for loc in locations)),
              int(not locations or any(_WEB_RE.match(loc)
                                       for loc in locations)),
-             rel, record.sha256, int(is_latest)))
+             rel, record.sha256, record.key_sha256, int(is_latest)))
 
     def add_many(self, pairs):
         """Bulk :meth:`add` of ``(record, document)`` pairs (one txn)."""
         with self._write() as conn:
             for record, document in pairs:
                 rel = relative_path(*record.key())
-                self._insert(conn, record, rel, check_older=True)
-                atomic_write(os.path.join(self.data_dir, rel), document)
+                if self._admit(conn, record, rel, document, False):
+                    self._insert(conn, record, rel)
+                    atomic_write(os.path.join(self.data_dir, rel), document)
 
     def rebuild_index(self):
         """Recreate the index from the stored files; returns the count.
@@ -301,8 +292,9 @@ class Store:
                 for rel in self._stored_files():
                     record = self._record_from_file(rel)
                     if record is not None:
-                        self._insert(conn, record, rel, check_older=False)
+                        self._insert(conn, record, rel)
                         count += 1
+            conn.execute('PRAGMA user_version = %d' % SCHEMA_VERSION)
             conn.execute('PRAGMA wal_checkpoint(TRUNCATE)')
             conn.execute('PRAGMA journal_mode=DELETE')
         except BaseException:
@@ -345,8 +337,9 @@ class Store:
             raise StoreError('cannot rebuild the index without a parser')
         try:
             with open(os.path.join(self.data_dir, rel), 'rb') as handle:
-                record = EntryRecord.from_appliance(
-                    self._parse(handle.read()))
+                document = handle.read()
+            record = EntryRecord.from_appliance(self._parse(document))
+            record.key_sha256 = document_key(document)
         except (OSError, MarketplaceError) as exc:
             LOG.warning('skipping %s: %s', rel, exc)
             return None

@@ -32,6 +32,7 @@ from marketplace_dashboard.core.errors import (
 from marketplace_dashboard.core.model import appliance_from_root
 from marketplace_dashboard.core.signature import verify_signature
 from marketplace_dashboard.server.documents import encoding_problem
+from marketplace_dashboard.server.endorsers import EndorserRules
 from marketplace_dashboard.server.responses import HTTPError
 from marketplace_dashboard.server.store import EntryRecord, check_key
 
@@ -45,9 +46,11 @@ class UploadValidator:
     """Reads the document of an upload request and validates it in full;
     every refusal is an :class:`HTTPError` (400, 403, 413 or 415)."""
 
-    def __init__(self, max_bytes=DEFAULT_MAX_UPLOAD, policy=None):
+    def __init__(self, max_bytes=DEFAULT_MAX_UPLOAD, policy=None,
+                 rules=None):
         self.max_bytes = max_bytes
         self.policy = policy
+        self.rules = rules or EndorserRules(has_policy=policy is not None)
 
     def read(self, request):
         """The uploaded document (bytes, not empty)."""
@@ -55,7 +58,7 @@ class UploadValidator:
             raise HTTPError(413, self.too_large())
         try:
             if request.mimetype == 'multipart/form-data':
-                request.max_content_length = self.max_bytes
+                # the body itself is bounded by the application
                 request.max_form_memory_size = self.max_bytes
                 files = [f for f in request.files.values() if f.filename]
                 if not files:
@@ -97,7 +100,6 @@ class UploadValidator:
         return ('metadata document too large: the limit is %d bytes'
                 % self.max_bytes)
 
-
     def validate(self, data):
         """Full validation of an upload; returns its index record."""
         problem = encoding_problem(data)
@@ -135,7 +137,8 @@ class UploadValidator:
                 raise HTTPError(403, 'endorser not trusted by this '
                                 'marketplace: %s' % '; '.join(
                                     result.reasons or ['not allowed']))
-        record = EntryRecord.from_appliance(appliance)
+        self.rules.check(signature.certificate, appliance)
+        record = EntryRecord.from_appliance(appliance, signature.certificate)
         try:
             check_key(*record.key())
         except StoreError as exc:

@@ -24,7 +24,8 @@ from tests.unit.server.web import (
 # -- the real StratusLab samples ------------------------------------------
 
 def test_samples_upload_latest_rule_and_byte_identical_retrieval(live):
-    srv = live()
+    # the samples' certificates have no subjectAltName e-mail
+    srv = live(allow_unconfirmed_email=True)
     created = post(srv, sample('06-signed-testca.xml'))
     assert created.status_code == 201, created.text
     assert created.text == 'metadata entry created'
@@ -34,8 +35,13 @@ def test_samples_upload_latest_rule_and_byte_identical_retrieval(live):
     older = post(srv, sample('07-signed-deprecated.xml'))
     assert older.status_code == 400
     assert error_text(older) == 'invalid metadata: older than latest entry'
-    for name in ('08-signed-with-tag-alternative.xml',
-                 '04-signed-selfsigned-full.xml',
+    # 08 is Jane's too, signed with another (self-signed) certificate:
+    # the pair is bound to 06's
+    other = post(srv, sample('08-signed-with-tag-alternative.xml'))
+    assert other.status_code == 403
+    assert 'bound to the certificate of its first entry' in \
+        error_text(other)
+    for name in ('04-signed-selfsigned-full.xml',
                  '05-signed-ca-issued-no-san-email.xml'):
         assert post(srv, sample(name)).status_code == 201
     # re-uploading the same entry is idempotent
@@ -68,14 +74,14 @@ def test_samples_upload_latest_rule_and_byte_identical_retrieval(live):
     assert keys(listing(srv)) == []
     expired = listing(srv, status='expired')
     assert sorted(keys(expired)) == [
-        (BEE8, JANE, '2014-05-04T16:47:11Z'),
+        (BEE8, JANE, '2014-03-08T14:10:40Z'),
         (BEE8, 'jim.tester@example.org', '2012-02-01T17:02:02Z')]
     deprecated = listing(srv, status='deprecated')
     assert keys(deprecated) == [('MMZu9WvwKIro-rtBQfDk4PsKO7_',
                                  'jane.tester@example.org',
                                  '2011-01-24T09:59:42Z')]
     assert listing(srv, status='all')['iTotalRecords'] == 3
-    # a created filter lists the historical (non-latest) entry
+    # a created filter lists that entry
     old = listing(srv, '/metadata/%s/%s' % (BEE8, JANE), status='all',
                   created='2014-03-08T14:10:40Z')
     assert keys(old) == [(BEE8, JANE, '2014-03-08T14:10:40Z')]
@@ -92,7 +98,7 @@ def test_samples_upload_latest_rule_and_byte_identical_retrieval(live):
 
 
 def test_samples_deprecated_then_newer_in_fresh_store(live):
-    srv = live()
+    srv = live(allow_unconfirmed_email=True)
     assert post(srv, sample('07-signed-deprecated.xml')).status_code == 201
     assert keys(listing(srv, status='deprecated')) == \
         [(BEE8, JANE, '2014-03-08T14:10:17Z')]

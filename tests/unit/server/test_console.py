@@ -28,7 +28,8 @@ def server(tmp_path):
     port = free_port()
     proc = subprocess.Popen(
         [str(SCRIPT), '--data-dir', str(tmp_path / 'data'), '--port',
-         str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         str(port), '--allow-unconfirmed-email'],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = 'http://127.0.0.1:%d/marketplace' % port
     deadline = time.monotonic() + 30
     while True:

@@ -198,3 +198,36 @@ def test_search_time_budget(hostile):
     assert listing.run_query(hostile.db, plain, budget=0).total == 2
     # and the connection is usable afterwards
     assert listing.run_query(hostile.db, query).total_filtered == 0
+
+
+def test_literal_search_of_huge_values_stays_within_budget(tmp_path):
+    # issue 14, finding 4: a literal term is found in linear time in the
+    # whole value (Python's re took seconds per 3 MiB value)
+    store = Store(tmp_path)
+    store.add_many([(EntryRecord(
+        identifier=identifier_from_sha1(hashlib.sha1(  # noqa: S324
+            b'huge').hexdigest()),
+        email='big@example.org', created=fmt(-1), valid=fmt(30),
+        description='a' * (3 * 1024 * 1024) + 'XYZ', title='big'),
+        b'<doc/>')])
+
+    def count(term):
+        query = listing.ListingQuery.from_args({'sSearch': term})
+        return listing.run_query(store.db, query, budget=1).total_filtered
+
+    assert count('a' * 199 + 'b') == 0
+    assert count('aaXyZ') == 1
+    assert count(re.escape('a.') + 'xyz') == 0
+
+
+def test_search_over_its_budget_answered_and_others_served(live, jane):
+    from tests.unit.server.conftest import make_doc
+    from tests.unit.server.web import error_text, get, post
+
+    srv = live(search_budget=0)
+    assert post(srv, make_doc(jane, 1)).status_code == 201
+    response = get(srv, '/metadata', sSearch='ubuntu')
+    assert response.status_code == 400
+    assert 'the search took more than 0 seconds' in error_text(response)
+    assert get(srv, '/endorsers').status_code == 200
+    assert len(get_listing(srv)['aaData']) == 1

@@ -8,6 +8,7 @@ import pytest
 from marketplace_dashboard.core.model import parse_appliance
 from marketplace_dashboard.server import store as store_mod
 from marketplace_dashboard.server.store import (
+    EntryConflict,
     EntryRecord,
     OlderThanLatest,
     Store,
@@ -40,16 +41,21 @@ def test_add_writes_file_and_tracks_latest(tmp_path):
     assert not list(tmp_path.rglob('.tmp-*'))
 
 
-def test_older_than_latest_refused_equal_overwrites(tmp_path):
+def test_older_than_latest_refused_equal_conflicts(tmp_path):
     st = Store(tmp_path)
     st.add(record('2031-01-01T00:00:00Z'), b'<two/>')
     with pytest.raises(OlderThanLatest):
         st.add(record('2030-01-01T00:00:00Z'), b'<one/>')
     assert st.read(ID, 'a@example.org', '2030-01-01T00:00:00Z') is None
-    st.add(record('2031-01-01T00:00:00Z', title='again'), b'<again/>')
+    # the same key: accepted only byte for byte, nothing is overwritten
+    with pytest.raises(EntryConflict):
+        st.add(record('2031-01-01T00:00:00Z', title='again'), b'<again/>')
+    st.add(record('2031-01-01T00:00:00Z', title='again'), b'<two/>')
     assert st.count() == 1
     assert st.read(ID, 'a@example.org', '2031-01-01T00:00:00Z') == \
-        b'<again/>'
+        b'<two/>'
+    assert st.get(ID, 'a@example.org', '2031-01-01T00:00:00Z')['title'] \
+        is None
     # another endorser of the same identifier is independent
     st.add(record('2020-01-01T00:00:00Z', email='b@example.org'), b'<b/>')
     assert st.db.execute('SELECT count(*) FROM entries WHERE latest=1') \
@@ -79,7 +85,8 @@ def test_unsafe_keys_never_reach_the_disk(tmp_path, key):
 
 def test_rebuild_index_from_files(tmp_path):
     st = Store(tmp_path, parse=parse_appliance)
-    for name in ('06-signed-testca.xml', '08-signed-with-tag-alternative.xml',
+    for name in ('06-signed-testca.xml',
+                 '05-signed-ca-issued-no-san-email.xml',
                  '04-signed-selfsigned-full.xml'):
         data = (SAMPLES / name).read_bytes()
         st.add(EntryRecord.from_appliance(parse_appliance(data)), data)

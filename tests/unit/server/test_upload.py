@@ -69,7 +69,7 @@ def _resign(data, cred):
 
 
 def test_hostile_uploads_store_nothing(live, jane, ca, tmp_path):
-    srv = live()
+    srv = live(allow_unconfirmed_email=True)
     good = make_doc(jane, 1)
     # a validly signed document (certificate without e-mail, so the
     # binding cannot catch it) whose endorser e-mail is a path trick
@@ -271,3 +271,28 @@ def test_concurrent_http_uploads_lose_nothing(live, jane, bob, tmp_path):
     assert parse_key(versions[2]) in rows
     assert not {parse_key(versions[0]), parse_key(versions[1])} & set(rows)
     assert len(stored_files(tmp_path / 'data')) == results.count(201)
+
+
+def test_stored_entries_are_immutable(live, jane, tmp_path):
+    srv = live()
+    data = make_doc(jane, 1)
+    created = post(srv, data)
+    assert created.status_code == 201
+    # the same signed infoset padded with a comment: the signature cannot
+    # tell, the stored bytes must not change
+    padded = data.replace(b'</rdf:RDF>',
+                          b'<!--' + b'x' * 100000 + b'--></rdf:RDF>')
+    assert verify_signature(padded).status == 'valid'
+    response = post(srv, padded)
+    assert response.status_code == 409, response.text
+    assert error_text(response) == (
+        'conflict: an entry %s is already stored with other content; '
+        'stored entries are never replaced' % '/'.join(parse_key(data)))
+    path = created.headers['Location'][len(srv.url):]
+    assert get(srv, path).content == data
+    # the same bytes again: idempotent, as the original service
+    again = post(srv, data)
+    assert again.status_code == 201
+    assert again.headers['Location'] == created.headers['Location']
+    assert get(srv, path).content == data
+    assert len(stored_files(tmp_path / 'data')) == 1
