@@ -115,8 +115,8 @@ def reconcile(engine, images, now=None):
             result['reasons'].append(note)
         if isinstance(engine.writer, RecordingWriter):
             sentence = would(engine.writer.actions_on(image['id']))
-            if sentence:
-                result['reasons'].append(sentence)
+            if sentence:  # first, as the real run's outcome would be
+                result['reasons'].insert(0, sentence)
         results.append(result)
     return results
 
