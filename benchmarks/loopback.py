@@ -158,7 +158,8 @@ def fill_store(data_dir, count, first_seed=0, log=print):
     """*count* distinct signed entries written through the Store API
     (seeds *first_seed*...: give each marketplace its own documents)."""
     from marketplace_dashboard.core.model import parse_appliance
-    from marketplace_dashboard.server.store import EntryRecord, Store
+    from marketplace_dashboard.server.records import EntryRecord
+    from marketplace_dashboard.server.store import Store
 
     endorser = credentials()[1]
     store = Store(data_dir, parse=parse_appliance)

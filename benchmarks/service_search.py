@@ -61,7 +61,8 @@ def _store(data_dir):
 
     from marketplace_dashboard.core.formats import format_date
     from marketplace_dashboard.core.identifier import identifier_from_sha1
-    from marketplace_dashboard.server.store import EntryRecord, Store
+    from marketplace_dashboard.server.records import EntryRecord
+    from marketplace_dashboard.server.store import Store
 
     now = datetime.datetime.now(datetime.UTC)
     store = Store(data_dir)

@@ -26,6 +26,8 @@ __all__ = [
     'ConfigurationError',
     'DecompressedTooLarge',
     'DocumentTooLarge',
+    'EndorserMismatch',
+    'EntryConflict',
     'GlanceError',
     'GlanceForbidden',
     'GlanceNotFound',
@@ -143,6 +145,15 @@ class StoreError(MarketplaceError):
 
 class OlderThanLatest(StoreError):
     """An upload is older than the latest entry of its (id, endorser)."""
+
+
+class EndorserMismatch(StoreError):
+    """An upload is not signed by the certificate its (identifier,
+    e-mail) pair is bound to."""
+
+
+class EntryConflict(StoreError):
+    """Another document is stored under the key of an upload."""
 
 
 class ListingError(MarketplaceError):

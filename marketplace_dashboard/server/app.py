@@ -34,6 +34,8 @@ from werkzeug.wrappers import Request, Response
 
 from marketplace_dashboard.core import trust
 from marketplace_dashboard.core.errors import (
+    EndorserMismatch,
+    EntryConflict,
     ListingError,
     MarketplaceError,
     OlderThanLatest,
@@ -48,7 +50,6 @@ from marketplace_dashboard.server.documents import (
 )
 from marketplace_dashboard.server.endorsers import (
     DEFAULT_CREATED_SKEW,
-    EndorserMismatch,
     EndorserRules,
 )
 from marketplace_dashboard.server.options import (
@@ -65,7 +66,7 @@ from marketplace_dashboard.server.responses import (
     wants_json,
 )
 from marketplace_dashboard.server.search import SEARCH_BUDGET
-from marketplace_dashboard.server.store import EntryConflict, Store
+from marketplace_dashboard.server.store import Store
 from marketplace_dashboard.server.upload import (
     DEFAULT_MAX_UPLOAD,
     UploadValidator,

@@ -34,24 +34,20 @@ default:
 import datetime
 
 from marketplace_dashboard.core.binding import certificate_email
-from marketplace_dashboard.core.errors import MarketplaceError, StoreError
+from marketplace_dashboard.core.errors import (
+    MarketplaceError,
+)
 from marketplace_dashboard.core.signature import verify_signature
 from marketplace_dashboard.server.records import key_fingerprint
 from marketplace_dashboard.server.responses import HTTPError
 
 __all__ = [
-    'DEFAULT_CREATED_SKEW', 'EndorserMismatch', 'EndorserRules',
+    'DEFAULT_CREATED_SKEW', 'EndorserRules',
     'binding_problem', 'document_key',
 ]
 
 #: Seconds an endorsement date may be ahead of the service's clock.
 DEFAULT_CREATED_SKEW = 24 * 3600
-
-
-# TODO(lead): move to core/errors.py with the other errors.
-class EndorserMismatch(StoreError):
-    """An upload is not signed by the certificate its (identifier,
-    e-mail) pair is bound to."""
 
 
 def document_key(document):

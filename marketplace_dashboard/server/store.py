@@ -51,6 +51,8 @@ import tempfile
 import threading
 
 from marketplace_dashboard.core.errors import (
+    EndorserMismatch,
+    EntryConflict,
     MarketplaceError,
     OlderThanLatest,
     StoreError,
@@ -58,23 +60,18 @@ from marketplace_dashboard.core.errors import (
 from marketplace_dashboard.core.formats import DATE_RE, is_email
 from marketplace_dashboard.core.identifier import IDENTIFIER_RE
 from marketplace_dashboard.server.endorsers import (
-    EndorserMismatch,
     binding_problem,
     document_key,
 )
 from marketplace_dashboard.server.records import (
     EntryRecord,
     atomic_write,
-    check_key,
     index_date,
     relative_path,
 )
 
 __all__ = [
-    'COLUMNS', 'INDEX_NAME', 'SCHEMA_VERSION', 'EndorserMismatch',
-    'EntryConflict', 'EntryRecord', 'OlderThanLatest', 'Store',
-    'StoreError', 'atomic_write', 'check_key', 'index_date',
-    'relative_path',
+    'COLUMNS', 'INDEX_NAME', 'SCHEMA_VERSION', 'Store',
 ]
 
 LOG = logging.getLogger(__name__)
@@ -105,11 +102,6 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_latest ON entries (latest, created);
 CREATE INDEX IF NOT EXISTS entries_email ON entries (email, latest);
 """
-
-# TODO(lead): move to core/errors.py with the other errors.
-class EntryConflict(StoreError):
-    """Another document is stored under the key of an upload."""
-
 
 class Store:
     """Signed documents on disk plus their SQLite index.

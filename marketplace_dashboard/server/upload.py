@@ -33,8 +33,8 @@ from marketplace_dashboard.core.model import appliance_from_root
 from marketplace_dashboard.core.signature import verify_signature
 from marketplace_dashboard.server.documents import encoding_problem
 from marketplace_dashboard.server.endorsers import EndorserRules
+from marketplace_dashboard.server.records import EntryRecord, check_key
 from marketplace_dashboard.server.responses import HTTPError
-from marketplace_dashboard.server.store import EntryRecord, check_key
 
 __all__ = ['DEFAULT_MAX_UPLOAD', 'UPLOAD_TYPES', 'UploadValidator']
 

@@ -41,7 +41,7 @@ def world(tmp_path_factory):
 
 
 def _record(data):
-    from marketplace_dashboard.server.store import EntryRecord
+    from marketplace_dashboard.server.records import EntryRecord
     return EntryRecord.from_appliance(parse_appliance(data))
 
 

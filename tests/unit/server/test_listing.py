@@ -11,7 +11,8 @@ import pytest
 from marketplace_dashboard.core.errors import ListingError
 from marketplace_dashboard.core.identifier import identifier_from_sha1
 from marketplace_dashboard.server import listing, search
-from marketplace_dashboard.server.store import COLUMNS, EntryRecord, Store
+from marketplace_dashboard.server.records import EntryRecord
+from marketplace_dashboard.server.store import COLUMNS, Store
 from tests.unit.server.web import listing as get_listing
 
 COUNT = 3000

@@ -5,15 +5,15 @@ import threading
 
 import pytest
 
-from marketplace_dashboard.core.model import parse_appliance
-from marketplace_dashboard.server import store as store_mod
-from marketplace_dashboard.server.store import (
+from marketplace_dashboard.core.errors import (
     EntryConflict,
-    EntryRecord,
     OlderThanLatest,
-    Store,
     StoreError,
 )
+from marketplace_dashboard.core.model import parse_appliance
+from marketplace_dashboard.server import store as store_mod
+from marketplace_dashboard.server.records import EntryRecord
+from marketplace_dashboard.server.store import Store
 from tests import SAMPLES
 
 ID = 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'

@@ -150,7 +150,7 @@ def test_uploads_must_be_utf8(live, jane, tmp_path):
 
 def test_listing_leaves_out_non_utf8_entries_stored_earlier(live, jane):
     from marketplace_dashboard.core.model import parse_appliance
-    from marketplace_dashboard.server.store import EntryRecord
+    from marketplace_dashboard.server.records import EntryRecord
 
     srv = live()
     assert post(srv, make_doc(jane, 1)).status_code == 201
