@@ -20,6 +20,15 @@ bounded in size.  Documents carrying a DOCTYPE are refused outright: the
 StratusLab format never uses one, and refusing it removes the whole family
 of entity attacks (XXE, billion laughs, external DTDs) instead of relying on
 the parser to defuse each of them.
+
+The shape of a document is bounded too (:data:`MAX_DEPTH`,
+:data:`MAX_ATTRIBUTES`, :data:`MAX_NAMESPACES`), in one linear pass right
+after the parse: a metadata document nests six levels deep and carries a
+handful of attributes and namespaces, while canonicalization (libxml2's
+C14N, under the signature check) sorts attributes and namespaces by
+insertion into a list, which is quadratic in their number on one element,
+and walks the in-scope namespaces of every element.  Refusing such shapes
+up front keeps every later step linear in the size of the document.
 """
 
 import copy
@@ -29,8 +38,9 @@ from lxml import etree
 from marketplace_dashboard.core.errors import DocumentTooLarge, MetadataError
 
 __all__ = [
-    'DEFAULT_MAX_BYTES', 'DEFAULT_MAX_LIST_BYTES', 'METADATA_LIST', 'RDF_NS',
-    'RDF_ROOT', 'parse_xml', 'root_tag', 'split_documents',
+    'DEFAULT_MAX_BYTES', 'DEFAULT_MAX_LIST_BYTES', 'MAX_ATTRIBUTES',
+    'MAX_DEPTH', 'MAX_NAMESPACES', 'METADATA_LIST', 'RDF_NS', 'RDF_ROOT',
+    'check_shape', 'parse_xml', 'root_tag', 'split_documents',
     'standalone_document',
     'text_content',
 ]
@@ -38,6 +48,14 @@ __all__ = [
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
 _PEEK_CHUNK = 64 * 1024
+#: elements nested deeper are refused (a ``<metadata>`` list adds one
+#: level to the six of a signed entry)
+MAX_DEPTH = 32
+#: attributes one element may carry
+MAX_ATTRIBUTES = 32
+#: namespace declarations in scope at any element (its own and its
+#: ancestors')
+MAX_NAMESPACES = 64
 
 RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
 RDF_ROOT = '{%s}RDF' % RDF_NS
@@ -120,7 +138,41 @@ def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
     for node in root.iter(etree.Entity):
         raise MetadataError('document uses entity references (&%s;), which '
                             'are not allowed' % node.name)
+    check_shape(root)
     return root
+
+
+def check_shape(root):
+    """Refuse (:class:`MetadataError`) a tree nested deeper than
+    :data:`MAX_DEPTH`, or with an element carrying more than
+    :data:`MAX_ATTRIBUTES` attributes or more than :data:`MAX_NAMESPACES`
+    namespaces in scope.  One pass, linear in the number of nodes."""
+    declared = 0
+    scopes = [0]
+    for event, item in etree.iterwalk(root, events=('start', 'end',
+                                                    'start-ns')):
+        if event == 'start-ns':
+            declared += 1
+            continue
+        if event == 'end':
+            scopes.pop()
+            continue
+        in_scope = scopes[-1] + declared
+        declared = 0
+        scopes.append(in_scope)
+        if len(scopes) - 1 > MAX_DEPTH:
+            raise MetadataError('document nests elements more than %d '
+                                'levels deep' % MAX_DEPTH)
+        if len(item.attrib) > MAX_ATTRIBUTES:
+            raise MetadataError('element %s has %d attributes (at most %d '
+                                'are allowed)' % (etree.QName(item).localname,
+                                                  len(item.attrib),
+                                                  MAX_ATTRIBUTES))
+        if in_scope > MAX_NAMESPACES:
+            raise MetadataError('element %s has %d namespace declarations '
+                                'in scope (at most %d are allowed)'
+                                % (etree.QName(item).localname, in_scope,
+                                   MAX_NAMESPACES))
 
 
 def text_content(element):
