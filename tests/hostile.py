@@ -50,8 +50,7 @@ def base(seed=0):
 
 
 def _locations(i):
-    return b'<slterms:location>https://evil.example.org/%d.img' \
-           b'</slterms:location>\n' % i
+    return b'<slterms:location>http://e.example/%d</slterms:location>\n' % i
 
 
 def _duplicates(i):
