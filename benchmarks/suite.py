@@ -31,6 +31,7 @@ TARGETS = {
     'verify': 'benchmarks.metadata_verify',
     'browse': 'benchmarks.browse',
     'import': 'benchmarks.imports',
+    'hostile': 'benchmarks.hostile',
 }
 #: ``stream`` and ``import`` share one stack: both come from imports.py
 ALIASES = {'stream': 'import'}

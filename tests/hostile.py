@@ -65,7 +65,13 @@ def _checksums(i):
 
 
 def _nested(i, depth=_DEPTH):
-    return b'<x:n>' * depth + b'%d' % i + b'</x:n>' * depth + b'\n'
+    # text at every level keeps within the element density limit
+    return (b'<x:n>%13d' % i) * depth + b'</x:n>' * depth + b'\n'
+
+
+def _dense(i):
+    """Elements of exactly xmlsafe.BYTES_PER_ELEMENT bytes."""
+    return b'<x:e>%*d</x:e>' % (xmlsafe.BYTES_PER_ELEMENT - 11, i)
 
 
 def _attributes(i, count=xmlsafe.MAX_ATTRIBUTES):
@@ -101,6 +107,7 @@ SHAPES = {
     'comments': (_comments, None),
     'unknown-elements': (_unknown, None),
     'ports': (_ports, None),
+    'dense-elements': (_dense, None),
     'huge-text': (lambda i: b'A' * 4096, (b'<dcterms:description>',
                                          b'</dcterms:description>\n')),
     'attributes': (_attributes, None),
@@ -108,7 +115,8 @@ SHAPES = {
 }
 #: shapes past the limits of :func:`xmlsafe.check_shape` (refused cheaply)
 REFUSED = {
-    'too-deep': (lambda i: _nested(i, 250), None),
+    'empty-elements': (lambda i: b'<x:e/>', None),
+    'too-deep': (lambda i: b'<x:n>' * 250 + b'</x:n>' * 250, None),
     'one-element-many-attributes': (lambda i: b' x:a%d="%d"' % (i, i),
                                     (b'<x:many', b'/>\n')),
     'one-element-many-namespaces': (

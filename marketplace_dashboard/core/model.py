@@ -71,6 +71,8 @@ def text_of(element):
 def _words(element):
     """The text pieces of a subtree joined by spaces (unknown elements);
     a comment or processing instruction does not split a piece."""
+    if not len(element):
+        return (element.text or '').strip()  # a leaf, the common case
     clean = element
     if next(element.iter(etree.Comment, etree.ProcessingInstruction),
             None) is not None:
@@ -210,9 +212,9 @@ def _int(text):
 
 
 def _display_name(element):
-    qname = etree.QName(element)
+    localname = element.tag.rpartition('}')[2]
     prefix = element.prefix
-    return '%s:%s' % (prefix, qname.localname) if prefix else qname.localname
+    return '%s:%s' % (prefix, localname) if prefix else localname
 
 
 def description_of(root):

@@ -89,7 +89,8 @@ def test_every_shape_signed_verifies(shape, endorser):
 
 
 @pytest.mark.parametrize('shape, reason', [
-    ('too-deep', 'more than 32 levels deep'),
+    ('too-deep', 'more than 16 levels deep'),
+    ('empty-elements', 'elements (at most one per 24 bytes)'),
     ('one-element-many-attributes', 'attributes (at most 32'),
     ('one-element-many-namespaces', 'in scope (at most 64'),
 ])
@@ -104,6 +105,23 @@ def test_hostile_shapes_are_refused_before_the_model(shape, reason):
 
 def _nested(levels):
     return (b'<a>' * levels) + b'</a>' * levels
+
+
+def test_element_density_limit_is_exact():
+    size = 40 * xmlsafe.MIN_ELEMENTS
+    element = b'<x/>'.ljust(xmlsafe.BYTES_PER_ELEMENT)
+    count = size // xmlsafe.BYTES_PER_ELEMENT - 1  # and the root
+    data = b'<r>' + element * count
+    data += b' ' * (size - len(data) - 4) + b'</r>'
+    assert len(data) == size
+    xmlsafe.parse_xml(data)
+    with pytest.raises(MetadataError, match='more than %d elements'
+                       % (size // xmlsafe.BYTES_PER_ELEMENT)):
+        xmlsafe.parse_xml(data.replace(b'</r>', b'<x/></r>'))
+
+
+def test_small_documents_may_be_dense():
+    xmlsafe.parse_xml(b'<r>%s</r>' % (b'<x/>' * (xmlsafe.MIN_ELEMENTS - 1)))
 
 
 def test_depth_limit_is_exact():
