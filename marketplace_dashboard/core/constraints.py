@@ -128,11 +128,22 @@ def _checksum_errors(ident, sha1_checksums):
     try:
         checksum = int(hex_value.strip(), 16)
     except ValueError:
-        return ['%s is not a valid SHA-1 checksum' % hex_value]
+        return ['%s is not a valid SHA-1 checksum' % _shown(hex_value)]
+    if checksum.bit_length() > 160:
+        # cannot match, and printing it in decimal is quadratic (Python
+        # refuses past 4,300 digits)
+        return ['%s is not a valid SHA-1 checksum' % _shown(hex_value)]
     if checksum != from_identifier:
         return ['checksum from identifier (%d) and SHA-1 checksum (%d) are '
                 'not consistent' % (from_identifier, checksum)]
     return []
+
+
+def _shown(value, limit=128):
+    """*value* for a message: attacker-sized ones are cut."""
+    if len(value) <= limit:
+        return value
+    return '%s... (%d characters)' % (value[:limit // 2], len(value))
 
 
 def check_checksums(appliance):
@@ -143,10 +154,11 @@ def check_checksums(appliance):
         length = _DIGEST_LENGTHS.get(algorithm)
         if not _HEX_RE.fullmatch(value or ''):
             errors.append('%s checksum (%s) is not hexadecimal'
-                          % (algorithm, value))
+                          % (_shown(algorithm), _shown(value)))
         elif length is not None and len(value) != length:
             errors.append('%s checksum (%s) must have %d hexadecimal digits, '
-                          'not %d' % (algorithm, value, length, len(value)))
+                          'not %d' % (algorithm, _shown(value), length,
+                                      len(value)))
     return errors
 
 

@@ -85,3 +85,14 @@ def test_year_below_1000_is_expired_and_written_with_four_digits(endorser):
     assert verdict.to_dict(include_appliance=True)['appliance']['valid'] \
         == '0999-12-31T23:59:59Z'
     assert verdict.appliance.is_expired()
+
+
+def test_a_huge_sha1_value_is_refused_without_crashing():
+    # its decimal form (the reference message) would exceed Python's
+    # 4,300-digit limit, and cost quadratic time
+    data = re.sub(rb'(<slreq:value>)[0-9a-f]{40}', b'\\g<1>' + b'f' * 100000,
+                  _document(), count=1)
+    problems = _entry_problems(data)
+    assert problems[0] == ('%s... (100000 characters) is not a valid SHA-1 '
+                           'checksum' % ('f' * 64))
+    assert verdicts.evaluate(data).is_invalid

@@ -19,7 +19,7 @@ benchmarks/hostile.py)."""
 
 import pytest
 
-from marketplace_dashboard.core import model, verdict, xmlsafe
+from marketplace_dashboard.core import builder, model, verdict, xmlsafe
 from marketplace_dashboard.core.errors import MetadataError
 from tests import hostile
 
@@ -156,3 +156,15 @@ def test_a_metadata_list_of_signed_entries_passes_the_limits(endorser):
     data = b'<metadata>%s</metadata>' % b''.join(
         e.split(b'?>', 1)[1] for e in entries)
     assert len(xmlsafe.split_documents(data)) == 3
+
+
+def test_huge_numbers_are_refused_without_crashing():
+    # int() of 100,000 digits is refused by Python (and quadratic)
+    digits = b'9' * 100000
+    data = hostile.fill(hostile.base(), MIB, lambda i: (
+        b'<slterms:inbound-port>%s</slterms:inbound-port>' % digits
+        if i == 0 else b'x' * MIB))
+    _app, problems, _warnings = builder.check_draft(data)
+    assert any('is not an integer between 0 and 65535' in p
+               for p in problems)
+    assert verdict.evaluate(data).is_invalid
