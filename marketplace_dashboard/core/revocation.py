@@ -39,20 +39,26 @@ from cryptography import x509
 from marketplace_dashboard.core import binding, formats
 from marketplace_dashboard.core.errors import ConfigurationError
 
-__all__ = ['check_revocation', 'load_crl_file']
+__all__ = ['check_revocation', 'load_crl_file', 'read_policy_file']
 
 _PEM_CRL_RE = re.compile(rb'-----BEGIN X509 CRL-----.+?-----END X509 CRL-----',
                          re.DOTALL)
 
 
-def load_crl_file(path):
-    """The CRLs of a PEM or DER file; ConfigurationError if unusable."""
+def read_policy_file(path, kind):
+    """Bytes of a trust policy file (*kind* ``'CA'`` or ``'CRL'`` names it
+    in the ConfigurationError if it cannot be read)."""
     try:
         with open(path, 'rb') as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as exc:
-        raise ConfigurationError('cannot read CRL file %s: %s'
-                                 % (path, exc.strerror or exc)) from None
+        raise ConfigurationError('cannot read %s file %s: %s'
+                                 % (kind, path, exc.strerror or exc)) from None
+
+
+def load_crl_file(path):
+    """The CRLs of a PEM or DER file; ConfigurationError if unusable."""
+    data = read_policy_file(path, 'CRL')
     try:
         if b'-----BEGIN' in data:
             crls = [x509.load_pem_x509_crl(block)

@@ -92,12 +92,7 @@ def normalize_dn(dn):
 
 def load_ca_file(path):
     """Certificates of a PEM bundle; ConfigurationError if unusable."""
-    try:
-        with open(path, 'rb') as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise ConfigurationError('cannot read CA file %s: %s'
-                                 % (path, exc.strerror or exc)) from None
+    data = revocation.read_policy_file(path, 'CA')
     try:
         certificates = x509.load_pem_x509_certificates(data)
     except ValueError:
