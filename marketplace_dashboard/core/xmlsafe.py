@@ -128,6 +128,7 @@ def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
         raise MetadataError('document is empty, expected XML metadata')
     if b'<!DOCTYPE' in data:
         raise MetadataError(_DOCTYPE_REFUSED)
+    _check_declarations(data)
     try:
         tree = etree.ElementTree(etree.fromstring(data, parser=_parser()))
     except etree.XMLSyntaxError as exc:
@@ -147,6 +148,20 @@ def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
                             'are not allowed' % node.name)
     check_shape(root, len(data))
     return root
+
+
+def _check_declarations(data):
+    """Refuse, before the parse, an element declaring more than
+    :data:`MAX_NAMESPACES` namespaces: walking the declarations of one
+    element with lxml is quadratic in their number.  A start tag lies
+    between a ``<`` and the next one (attribute values cannot hold ``<``),
+    so the ``xmlns`` of a segment bound the declarations of its element.
+    """
+    for segment in data.split(b'<'):
+        if segment.count(b'xmlns') > MAX_NAMESPACES:
+            raise MetadataError('an element declares more than %d '
+                                'namespaces (at most %d may be in scope)'
+                                % (MAX_NAMESPACES, MAX_NAMESPACES))
 
 
 def check_shape(root, size=0):
