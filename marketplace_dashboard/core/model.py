@@ -206,9 +206,12 @@ _KNOWN = frozenset(_STRINGS) | frozenset(_DATES) | frozenset(_PORTS) | {
     _BYTES, _SERIAL, _CHECKSUM, _ENDORSEMENT, _LOCATION, _DEPRECATED}
 
 
+_DIGITS_RE = re.compile(r'[0-9]{1,20}')
+
+
 def _int(text):
     text = (text or '').strip()
-    return int(text) if re.fullmatch(r'[0-9]{1,20}', text) else None
+    return int(text) if _DIGITS_RE.fullmatch(text) else None
 
 
 def _display_name(element):
