@@ -346,11 +346,17 @@ _CLIENT_REQUIRED = (('dcterms', 'type'), ('dcterms', 'valid'),
                     ('slterms', 'os-version'), ('slterms', 'version'))
 
 
-def _reported(problem, messages):
-    """Whether a model *problem* (``'<element> ...'``) is about a value
-    the structure *messages* already report."""
-    element = problem.split(' ', 1)[0]
-    return any(' %s value ' % element in message for message in messages)
+_VALUE_OF_RE = re.compile(r'(?<= )(\S+)(?= value )')
+
+
+def _unreported(problems, messages):
+    """The model *problems* (``'<element> ...'``) that are not about a
+    value the structure *messages* already report (one pass over each:
+    a search of every message for every problem is quadratic)."""
+    reported = {name for message in messages
+                for name in _VALUE_OF_RE.findall(message)}
+    return [problem for problem in problems
+            if problem.split(' ', 1)[0] not in reported]
 
 
 def check_draft(data, now=None):
@@ -369,9 +375,8 @@ def check_draft(data, now=None):
     appliance = model.appliance_from_root(root, data)
     description = model.description_of(root)
     structural = structure.check_structure(root, draft=True)
-    problems = structural + list(check_constraints(root)) + [
-        problem for problem in appliance.problems
-        if not _reported(problem, structural)]
+    problems = structural + list(check_constraints(root)) + _unreported(
+        appliance.problems, structural)
     for prefix, local in (('dcterms', 'identifier'), ('slreq', 'bytes')):
         if description.find(q(prefix, local)) is None:
             problems.append('missing required element %s:%s'

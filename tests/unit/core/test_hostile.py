@@ -177,3 +177,20 @@ def test_declarations_of_one_element_are_counted_before_the_parse():
     xmlsafe.parse_xml(element(xmlsafe.MAX_NAMESPACES))
     with pytest.raises(MetadataError, match='declares more than 64'):
         xmlsafe.parse_xml(element(xmlsafe.MAX_NAMESPACES + 1))
+
+
+def test_draft_check_of_many_failures_reports_each_once():
+    # 6,000 schema failures, then bad ports: the model's port problems are
+    # matched against the structure messages in one pass (48 s before)
+    def piece(i):
+        if i < 6000:
+            return b'<slterms:os rdf:foo="1">a</slterms:os>\n'
+        return b'<slterms:inbound-port>x%d</slterms:inbound-port>\n' % i
+    data = hostile.fill(hostile.base(), MIB, piece)
+    _app, problems, _warnings = builder.check_draft(data)
+    ports = data.count(b'<slterms:inbound-port>')
+    assert ports > 5000
+    about_ports = [p for p in problems if 'inbound-port value' in p]
+    assert len(about_ports) == ports  # the structure's, not the model's too
+    assert all(p.startswith('XML schema validation exception: ')
+               for p in about_ports)
