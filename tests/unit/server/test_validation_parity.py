@@ -25,6 +25,7 @@ from marketplace_dashboard.core import verdict as verdicts
 from marketplace_dashboard.core.signature import sign_document
 from marketplace_dashboard.server.responses import HTTPError
 from marketplace_dashboard.server.upload import UploadValidator
+from tests import hostile
 
 SHA1 = hashlib.sha1(b'parity').hexdigest()  # noqa: S324
 SHA256 = hashlib.sha256(b'parity').hexdigest()
@@ -61,3 +62,20 @@ def test_a_good_entry_passes_both(jane):
     data = _signed(jane)
     assert not verdicts.evaluate(data).is_invalid
     assert UploadValidator().validate(data).key()
+
+
+@pytest.mark.parametrize('shape', sorted(set(hostile.SHAPES)
+                                         | set(hostile.REFUSED)))
+def test_the_hostile_corpus_through_the_upload_validator(jane, shape):
+    if shape in hostile.SHAPES:
+        data = hostile.signed(shape, 256 * 1024, jane)
+    else:
+        data = hostile.document(shape, 256 * 1024)
+    verdict = verdicts.evaluate(data)
+    try:
+        record = UploadValidator().validate(data)
+    except HTTPError as exc:
+        assert exc.code == 400
+        assert verdict.is_invalid, exc.message
+    else:
+        assert record.key() and not verdict.is_invalid, verdict.reasons
