@@ -344,19 +344,15 @@ _CLIENT_REQUIRED = (('dcterms', 'type'), ('dcterms', 'valid'),
                     ('dcterms', 'description'), ('dcterms', 'compression'),
                     ('slterms', 'os'), ('slterms', 'os-arch'),
                     ('slterms', 'os-version'), ('slterms', 'version'))
-
-
+#: the element names whose value a structure message reports
 _VALUE_OF_RE = re.compile(r'(?<= )(\S+)(?= value )')
 
 
 def _unreported(problems, messages):
-    """The model *problems* (``'<element> ...'``) that are not about a
-    value the structure *messages* already report (one pass over each:
-    a search of every message for every problem is quadratic)."""
-    reported = {name for message in messages
-                for name in _VALUE_OF_RE.findall(message)}
-    return [problem for problem in problems
-            if problem.split(' ', 1)[0] not in reported]
+    """The model *problems* (``'<element> ...'``) whose element's value
+    the structure *messages* do not report (one pass over each)."""
+    reported = {n for m in messages for n in _VALUE_OF_RE.findall(m)}
+    return [p for p in problems if p.split(' ', 1)[0] not in reported]
 
 
 def check_draft(data, now=None):
