@@ -55,6 +55,9 @@ Targets (issue 8):
    versus a single-threaded Python hashlib loop.
 5. ``verify`` -- entries per second of ``marketplace-metadata verify``
    versus ``xmlsec1 --verify`` (one process per file; batch for reference).
+6. ``hostile`` -- ``verify`` and the model build of the worst hostile
+   document of the maximum size (4 MiB) versus a typical one of the same
+   size (issue 14; bound 3x).
 
 ``python -m benchmarks.glance_stage`` (by hand, not part of the suite)
 looks into target 2's bound: Glance alone staging a file, chunked and with

@@ -32,6 +32,7 @@ TARGETS = {
     'browse': 'benchmarks.browse',
     'search': 'benchmarks.service_search',
     'import': 'benchmarks.imports',
+    'hostile': 'benchmarks.hostile',
 }
 #: ``stream`` and ``import`` share one stack: both come from imports.py
 ALIASES = {'stream': 'import'}

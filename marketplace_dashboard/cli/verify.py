@@ -28,7 +28,7 @@ import json
 import sys
 
 from marketplace_dashboard.cli import creator
-from marketplace_dashboard.core import builder, xmlsafe
+from marketplace_dashboard.core import builder, revocation, xmlsafe
 from marketplace_dashboard.core import verdict as verdicts
 from marketplace_dashboard.core.errors import (
     ConfigurationError,
@@ -37,7 +37,7 @@ from marketplace_dashboard.core.errors import (
 
 __all__ = [
     'MAX_EXIT_STATUS', 'check_draft_file', 'format_line', 'read_input',
-    'register', 'run', 'run_draft', 'verify_file',
+    'register', 'run', 'run_draft', 'trust_policy', 'verify_file',
 ]
 
 MAX_EXIT_STATUS = 100
@@ -51,6 +51,18 @@ def register(subparsers):
                         help='metadata document or <metadata> list ("-" '
                              'reads standard input)')
     creator.add_trust_arguments(parser, refuse_sha1=True)
+    parser.add_argument('--crl-file', dest='crl_files', action='append',
+                        default=[], metavar='CRL',
+                        help='certificate revocation list (PEM or DER; '
+                             'repeatable)')
+    parser.add_argument('--allow-stale-crls', action='store_true',
+                        help='only warn about a CRL past its next update '
+                             '(default: its endorsers are not trusted)')
+    parser.add_argument('--valid-at-endorsement', action='store_true',
+                        help='trust an endorser certificate that was valid '
+                             'at the endorsement time but has expired '
+                             '(default: it must be valid now, since the '
+                             'endorsement time is the signer\'s word)')
     parser.add_argument('--json', action='store_true',
                         help='print a JSON array of verdicts')
     parser.add_argument('--draft', action='store_true',
@@ -66,6 +78,18 @@ def read_input(path, limit=xmlsafe.DEFAULT_MAX_LIST_BYTES):
         return sys.stdin.buffer.read(limit + 1)
     with open(path, 'rb') as handle:
         return handle.read(limit + 1)
+
+
+def trust_policy(args):
+    """The trust options of ``verify`` (those of every command, the
+    CRLs and the validity rule) as a core TrustPolicy."""
+    policy = creator.trust_policy(args)
+    policy.require_valid_now = not args.valid_at_endorsement
+    policy.allow_stale_crls = args.allow_stale_crls
+    for path in args.crl_files:
+        policy.crls.extend(revocation.load_crl_file(path))
+        policy.crl_files.append(path)
+    return policy
 
 
 def verify_file(path, policy):
@@ -153,7 +177,7 @@ def run(args):
     if args.draft:
         return run_draft(args)
     try:
-        policy = creator.trust_policy(args)
+        policy = trust_policy(args)
     except ConfigurationError as exc:
         args.parser.error(str(exc))  # exits with status 2
     results = []

@@ -344,13 +344,15 @@ _CLIENT_REQUIRED = (('dcterms', 'type'), ('dcterms', 'valid'),
                     ('dcterms', 'description'), ('dcterms', 'compression'),
                     ('slterms', 'os'), ('slterms', 'os-arch'),
                     ('slterms', 'os-version'), ('slterms', 'version'))
+#: the element names whose value a structure message reports
+_VALUE_OF_RE = re.compile(r'(?<= )(\S+)(?= value )')
 
 
-def _reported(problem, messages):
-    """Whether a model *problem* (``'<element> ...'``) is about a value
-    the structure *messages* already report."""
-    element = problem.split(' ', 1)[0]
-    return any(' %s value ' % element in message for message in messages)
+def _unreported(problems, messages):
+    """The model *problems* (``'<element> ...'``) whose element's value
+    the structure *messages* do not report (one pass over each)."""
+    reported = {n for m in messages for n in _VALUE_OF_RE.findall(m)}
+    return [p for p in problems if p.split(' ', 1)[0] not in reported]
 
 
 def check_draft(data, now=None):
@@ -369,9 +371,8 @@ def check_draft(data, now=None):
     appliance = model.appliance_from_root(root, data)
     description = model.description_of(root)
     structural = structure.check_structure(root, draft=True)
-    problems = structural + list(check_constraints(root)) + [
-        problem for problem in appliance.problems
-        if not _reported(problem, structural)]
+    problems = structural + list(check_constraints(root)) + _unreported(
+        appliance.problems, structural)
     for prefix, local in (('dcterms', 'identifier'), ('slreq', 'bytes')):
         if description.find(q(prefix, local)) is None:
             problems.append('missing required element %s:%s'

@@ -19,17 +19,30 @@ The reference validator stops at the first failure; this one reports every
 failure, in the reference order, with the reference messages (including
 its quirks: "slterms:checksum" for the slreq element, and the dcterms:valid
 value printed in the dcterms:created message).
+
+:func:`check_entry` is what makes an entry acceptable, for ``verify`` (the
+verdict) and for the service's upload alike: these constraints, what the
+model could not read (``slreq:bytes`` that is not a non-negative integer
+below 10^20, ports out of range) and checksum values that are not the
+hexadecimal digest of their algorithm.
 """
+
+import hashlib
+import re
 
 from marketplace_dashboard.core import formats, model, xmlsafe
 from marketplace_dashboard.core import identifier as identifiers
 from marketplace_dashboard.core.errors import IdentifierError
 
-__all__ = ['check_constraints']
+__all__ = ['check_checksums', 'check_constraints', 'check_entry']
 
 q = model.q
 _AT_MOST_ONE = ('serial-number', 'version', 'deprecated', 'os', 'os-arch',
                 'os-version')
+#: hexadecimal digits of the digest of each known checksum algorithm
+_DIGEST_LENGTHS = {name: 2 * hashlib.new(spelling).digest_size
+                   for name, spelling in formats.ALGORITHMS.items()}
+_HEX_RE = re.compile(r'[0-9a-fA-F]+')
 
 
 def _string(elements):
@@ -115,8 +128,44 @@ def _checksum_errors(ident, sha1_checksums):
     try:
         checksum = int(hex_value.strip(), 16)
     except ValueError:
-        return ['%s is not a valid SHA-1 checksum' % hex_value]
+        return ['%s is not a valid SHA-1 checksum' % _shown(hex_value)]
+    if checksum.bit_length() > 160:
+        # cannot match, and printing it in decimal is quadratic (Python
+        # refuses past 4,300 digits)
+        return ['%s is not a valid SHA-1 checksum' % _shown(hex_value)]
     if checksum != from_identifier:
         return ['checksum from identifier (%d) and SHA-1 checksum (%d) are '
                 'not consistent' % (from_identifier, checksum)]
     return []
+
+
+def _shown(value, limit=128):
+    """*value* for a message: attacker-sized ones are cut."""
+    if len(value) <= limit:
+        return value
+    return '%s... (%d characters)' % (value[:limit // 2], len(value))
+
+
+def check_checksums(appliance):
+    """Checksum values that are not hexadecimal, or not as long as the
+    digest of their (known) algorithm (list of str)."""
+    errors = []
+    for algorithm, value in appliance.checksums.items():
+        length = _DIGEST_LENGTHS.get(algorithm)
+        if not _HEX_RE.fullmatch(value or ''):
+            errors.append('%s checksum (%s) is not hexadecimal'
+                          % (_shown(algorithm), _shown(value)))
+        elif length is not None and len(value) != length:
+            errors.append('%s checksum (%s) must have %d hexadecimal digits, '
+                          'not %d' % (algorithm, _shown(value), length,
+                                      len(value)))
+    return errors
+
+
+def check_entry(root, appliance):
+    """Every reason why the entry of *root* (parsed ``rdf:RDF``), read
+    into *appliance* (:class:`model.Appliance`), is not acceptable, apart
+    from its signature, binding and trust: the constraints, the values the
+    model could not read, the checksums (list of str, empty if none)."""
+    return (check_constraints(root) + list(appliance.problems)
+            + check_checksums(appliance))

@@ -71,8 +71,14 @@ def text_of(element):
 def _words(element):
     """The text pieces of a subtree joined by spaces (unknown elements);
     a comment or processing instruction does not split a piece."""
-    clean = copy.deepcopy(element)
-    etree.strip_tags(clean, etree.Comment, etree.ProcessingInstruction)
+    if not len(element):
+        return (element.text or '').strip()  # a leaf, the common case
+    clean = element
+    if next(element.iter(etree.Comment, etree.ProcessingInstruction),
+            None) is not None:
+        # copied only when there is something to strip (linear either way)
+        clean = copy.deepcopy(element)
+        etree.strip_tags(clean, etree.Comment, etree.ProcessingInstruction)
     return ' '.join(t.strip() for t in clean.itertext() if t.strip())
 
 
@@ -187,16 +193,31 @@ _PORTS = {q('slterms', 'inbound-port'): ('inbound_ports', 65535),
           q('slterms', 'outbound-port'): ('outbound_ports', 65535),
           q('slterms', 'icmp'): ('icmp', 255)}
 
+_BYTES = q('slreq', 'bytes')
+_SERIAL = q('slterms', 'serial-number')
+_CHECKSUM = q('slreq', 'checksum')
+_ENDORSEMENT = q('slreq', 'endorsement')
+_LOCATION = q('slterms', 'location')
+_DEPRECATED = q('slterms', 'deprecated')
+_ALGORITHM = q('slreq', 'algorithm')
+_VALUE = q('slreq', 'value')
+#: every property the model reads (others go to ``Appliance.extra``)
+_KNOWN = frozenset(_STRINGS) | frozenset(_DATES) | frozenset(_PORTS) | {
+    _BYTES, _SERIAL, _CHECKSUM, _ENDORSEMENT, _LOCATION, _DEPRECATED}
+
+
+_DIGITS_RE = re.compile(r'[0-9]{1,20}')
+
 
 def _int(text):
     text = (text or '').strip()
-    return int(text) if re.fullmatch(r'[0-9]{1,20}', text) else None
+    return int(text) if _DIGITS_RE.fullmatch(text) else None
 
 
 def _display_name(element):
-    qname = etree.QName(element)
+    localname = element.tag.rpartition('}')[2]
     prefix = element.prefix
-    return '%s:%s' % (prefix, qname.localname) if prefix else qname.localname
+    return '%s:%s' % (prefix, localname) if prefix else localname
 
 
 def description_of(root):
@@ -237,10 +258,14 @@ def appliance_from_root(root, document=b''):
                     document_sha256=hashlib.sha256(document).hexdigest())
     app.about = description.get(q('rdf', 'about'))
     seen = set()
+    locations = set()  # beside the list: a list search is quadratic
     for child in description:
         if not isinstance(child.tag, str):
             continue  # comments, processing instructions
         tag = child.tag
+        if tag not in _KNOWN:
+            app.extra.append((_display_name(child), _words(child)))
+            continue
         first = tag not in seen
         seen.add(tag)
         value = text_of(child)
@@ -250,24 +275,25 @@ def appliance_from_root(root, document=b''):
         elif tag in _DATES:
             if first:
                 setattr(app, _DATES[tag], parse_date(value))
-        elif tag == q('slreq', 'bytes'):
+        elif tag == _BYTES:
             app.bytes = _int(value)
             if app.bytes is None:
                 app.problems.append('slreq:bytes (%s) is not a non-negative '
                                     'integer' % value)
-        elif tag == q('slterms', 'serial-number'):
+        elif tag == _SERIAL:
             if first:
                 app.serial_number = _int(value)
-        elif tag == q('slreq', 'checksum'):
-            algorithm = text_of(child.find(q('slreq', 'algorithm')))
-            digest = text_of(child.find(q('slreq', 'value')))
+        elif tag == _CHECKSUM:
+            algorithm = text_of(child.find(_ALGORITHM))
+            digest = text_of(child.find(_VALUE))
             if algorithm and algorithm not in app.checksums:
                 app.checksums[algorithm] = (digest or '').lower()
-        elif tag == q('slreq', 'endorsement'):
+        elif tag == _ENDORSEMENT:
             if first:
                 app.endorsement = _endorsement(child)
-        elif tag == q('slterms', 'location'):
-            if value and value not in app.locations:
+        elif tag == _LOCATION:
+            if value and value not in locations:
+                locations.add(value)
                 app.locations.append(value)
         elif tag in _PORTS:
             attr, limit = _PORTS[tag]
@@ -278,12 +304,10 @@ def appliance_from_root(root, document=b''):
                                                   value, limit))
             else:
                 getattr(app, attr).append(number)
-        elif tag == q('slterms', 'deprecated'):
+        else:  # _DEPRECATED
             app.deprecated = True
             if first:
                 app.deprecated_reason = value
-        else:
-            app.extra.append((_display_name(child), _words(child)))
     return app
 
 

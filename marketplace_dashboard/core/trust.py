@@ -21,9 +21,24 @@ decision, expressed as a :class:`TrustPolicy`:
 
 ``ca_files``
     PEM bundles of trusted CAs.  The endorser certificate must chain to one
-    of them, evaluated *at the endorsement time* (a certificate that
-    expired since is reported as a warning, not a failure: the entry was
-    endorsed while it was valid).
+    of them: now (with ``require_valid_now``, the default), or else at the
+    endorsement time.
+``require_valid_now``
+    True (default): the endorser certificate must be valid now, not only
+    at the endorsement time.  The endorsement time
+    (``slreq:endorsement/dcterms:created``) is whatever the signer writes:
+    whoever holds the key of a certificate that expired long ago can sign
+    today with a ``created`` back-dated into its validity, so validity at
+    that time proves nothing.  False gives the original behaviour (valid at
+    the endorsement time; expired since is a warning): entries stay trusted
+    after their endorser's certificate expires, at that risk.
+``crl_files``
+    PEM or DER certificate revocation lists, checked for the endorser and
+    every CA of its chain (:mod:`marketplace_dashboard.core.revocation`);
+    a revoked certificate is not trusted.
+``allow_stale_crls``
+    False (default): a CRL past its ``nextUpdate`` makes the endorsers it
+    covers not trusted (revocation cannot be checked); True: a warning.
 ``trusted_endorsers``
     Allow-list of endorsers: e-mail addresses (matched against the
     certificate's subjectAltName e-mail only, since the document's e-mail
@@ -55,15 +70,18 @@ import re
 from cryptography import x509
 from cryptography.x509 import verification
 
-from marketplace_dashboard.core import binding, formats
+from marketplace_dashboard.core import binding, formats, revocation
 from marketplace_dashboard.core.errors import ConfigurationError
 
 __all__ = [
-    'NO_ANCHORS', 'SHA1_POLICIES', 'TrustPolicy', 'TrustResult',
+    'NO_ANCHORS', 'SETTINGS', 'SHA1_POLICIES', 'TrustPolicy', 'TrustResult',
     'evaluate_trust', 'load_ca_file', 'normalize_dn',
 ]
 
 SHA1_POLICIES = ('warn', 'refuse')
+#: the keys of a trust settings dict (:meth:`TrustPolicy.from_dict`)
+SETTINGS = ('ca_files', 'trusted_endorsers', 'sha1', 'require_trusted_ca',
+            'require_valid_now', 'crl_files', 'allow_stale_crls')
 NO_ANCHORS = 'no trust anchors configured'
 
 
@@ -74,12 +92,7 @@ def normalize_dn(dn):
 
 def load_ca_file(path):
     """Certificates of a PEM bundle; ConfigurationError if unusable."""
-    try:
-        with open(path, 'rb') as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise ConfigurationError('cannot read CA file %s: %s'
-                                 % (path, exc.strerror or exc)) from None
+    data = revocation.read_policy_file(path, 'CA')
     try:
         certificates = x509.load_pem_x509_certificates(data)
     except ValueError:
@@ -109,6 +122,10 @@ class TrustPolicy:
     sha1: str = 'warn'
     require_trusted_ca: bool | None = None
     ca_certificates: list = dataclasses.field(default_factory=list)
+    require_valid_now: bool = True
+    crl_files: list = dataclasses.field(default_factory=list)
+    allow_stale_crls: bool = False
+    crls: list = dataclasses.field(default_factory=list)
 
     def __post_init__(self):
         if isinstance(self.ca_files, str):
@@ -125,6 +142,17 @@ class TrustPolicy:
         self.ca_certificates = list(self.ca_certificates or [])
         for path in self.ca_files:
             self.ca_certificates.extend(load_ca_file(path))
+        if isinstance(self.crl_files, str):
+            self.crl_files = [self.crl_files]
+        self.crl_files = list(self.crl_files or [])
+        self.crls = list(self.crls or [])
+        for path in self.crl_files:
+            self.crls.extend(revocation.load_crl_file(path))
+        for name in ('require_valid_now', 'allow_stale_crls'):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigurationError('trust policy %s must be True or '
+                                         'False, not %r'
+                                         % (name, getattr(self, name)))
         if self.require_trusted_ca is None:
             self.require_trusted_ca = bool(self.ca_certificates)
 
@@ -132,15 +160,18 @@ class TrustPolicy:
     def from_dict(cls, settings=None):
         """Policy from a settings dict (keys as the attributes)."""
         settings = dict(settings or {})
-        unknown = set(settings) - {'ca_files', 'trusted_endorsers', 'sha1',
-                                   'require_trusted_ca'}
+        unknown = set(settings) - set(SETTINGS)
         if unknown:
             raise ConfigurationError('unknown trust policy setting(s): %s'
                                      % ', '.join(sorted(unknown)))
+        flags = {name: settings[name] for name in ('require_valid_now',
+                                                   'allow_stale_crls')
+                 if settings.get(name) is not None}
         return cls(ca_files=settings.get('ca_files') or [],
                    trusted_endorsers=settings.get('trusted_endorsers') or [],
                    sha1=settings.get('sha1') or 'warn',
-                   require_trusted_ca=settings.get('require_trusted_ca'))
+                   require_trusted_ca=settings.get('require_trusted_ca'),
+                   crl_files=settings.get('crl_files') or [], **flags)
 
     @property
     def has_anchors(self):
@@ -163,7 +194,7 @@ def _fmt(when):
 
 
 def _verify_chain(certificate, policy, when):
-    """``(None, subjects leaf → anchor)`` when the chain is valid at
+    """``(None, certificates leaf → anchor)`` when the chain is valid at
     *when*, else ``(reason, [])``."""
     if not policy.ca_certificates:
         return 'no trusted CA certificates are configured', []
@@ -177,7 +208,28 @@ def _verify_chain(certificate, policy, when):
     except verification.VerificationError as exc:
         return ('the endorser certificate does not chain to a trusted CA '
                 '(%s)' % exc), []
-    return None, [binding.certificate_identity(c)[1] for c in verified.chain]
+    return None, list(verified.chain)
+
+
+def _issuer_pairs(certificate, chain, policy):
+    """``[(certificate, issuer certificate)]`` to check for revocation:
+    along the verified *chain* (or the endorser alone), and on from its
+    last certificate through the trusted CAs that issued it (an
+    intermediate CA of the bundle is an anchor, yet its root's CRL may
+    revoke it)."""
+    pairs = list(zip(chain, chain[1:], strict=False))
+    last = chain[-1] if chain else certificate
+    seen = {id(c) for c in chain}
+    while last.issuer != last.subject:
+        issuer = next((ca for ca in policy.ca_certificates
+                       if ca.subject == last.issuer and id(ca) not in seen),
+                      None)
+        if issuer is None:
+            break
+        pairs.append((last, issuer))
+        seen.add(id(issuer))
+        last = issuer
+    return pairs
 
 
 def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
@@ -199,21 +251,33 @@ def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
     not_after = certificate.not_valid_after_utc
     result.valid_at_endorsement = not_before <= when <= not_after
     result.expired_now = now > not_after
+    valid_now = not_before <= now <= not_after
     if not result.valid_at_endorsement:
         result.reasons.append(
             'the endorser certificate was not valid at the endorsement time '
             '%s (valid from %s to %s)' % (_fmt(when), _fmt(not_before),
                                           _fmt(not_after)))
-    elif result.expired_now:
+    if policy.require_valid_now and not valid_now:
+        result.reasons.append(
+            'the endorser certificate is not valid now (valid from %s to '
+            '%s) and the trust policy requires it (require_valid_now)'
+            % (_fmt(not_before), _fmt(not_after)))
+    elif result.valid_at_endorsement and result.expired_now:
         result.warnings.append(
             'the endorser certificate expired on %s (it was valid when the '
             'entry was endorsed)' % _fmt(not_after))
     if not policy.has_anchors:
         result.reasons.append(NO_ANCHORS)
         return result
+    chain = []
     if policy.require_trusted_ca:
-        failure, result.chain = _verify_chain(certificate, policy, when)
+        # at the time the validity was decided on (the endorser's own
+        # validity now is reported above, once)
+        failure, chain = _verify_chain(
+            certificate, policy,
+            now if policy.require_valid_now and valid_now else when)
         result.chain_ok = failure is None
+        result.chain = [binding.java_dn(c.subject) for c in chain]
         if failure:
             result.reasons.append(failure)
     if policy.trusted_endorsers:
@@ -225,5 +289,11 @@ def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
                 'endorser %s is not in the trusted endorsers list'
                 % (subject if email is None else '%s (%s)' % (email,
                                                               subject)))
+    if policy.crls:
+        reasons, warnings = revocation.check_revocation(
+            _issuer_pairs(certificate, chain, policy), policy.crls, now,
+            policy.allow_stale_crls)
+        result.reasons.extend(reasons)
+        result.warnings.extend(warnings)
     result.trusted = not result.reasons
     return result

@@ -208,8 +208,7 @@ def evaluate(data, policy=None, now=None,
         return verdict
     verdict.appliance = app
     verdict.status = entry_status(app, now)
-    invalid.extend(constraints.check_constraints(root))
-    invalid.extend(app.problems)
+    invalid.extend(constraints.check_entry(root, app))
     trust_result = None
     if sig.valid:
         cert = sig.certificate

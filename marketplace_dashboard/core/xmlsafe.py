@@ -20,6 +20,17 @@ bounded in size.  Documents carrying a DOCTYPE are refused outright: the
 StratusLab format never uses one, and refusing it removes the whole family
 of entity attacks (XXE, billion laughs, external DTDs) instead of relying on
 the parser to defuse each of them.
+
+The shape of a document is bounded too (:data:`MAX_DEPTH`,
+:data:`MAX_ATTRIBUTES`, :data:`MAX_NAMESPACES`, :data:`BYTES_PER_ELEMENT`),
+in one linear pass right after the parse: a metadata document nests six
+levels deep, carries a handful of attributes and namespaces and spends
+some hundred bytes per element, while canonicalization (libxml2's C14N,
+under the signature check) sorts attributes and namespaces by insertion
+into a list, which is quadratic in their number on one element, and walks
+the ancestors and in-scope namespaces of every element.  Refusing such
+shapes up front keeps every later step linear in the size of the document,
+with a cost per byte within a small factor of an honest document's.
 """
 
 import copy
@@ -29,15 +40,29 @@ from lxml import etree
 from marketplace_dashboard.core.errors import DocumentTooLarge, MetadataError
 
 __all__ = [
-    'DEFAULT_MAX_BYTES', 'DEFAULT_MAX_LIST_BYTES', 'METADATA_LIST', 'RDF_NS',
-    'RDF_ROOT', 'parse_xml', 'root_tag', 'split_documents',
-    'standalone_document',
-    'text_content',
+    'BYTES_PER_ELEMENT', 'DEFAULT_MAX_BYTES', 'DEFAULT_MAX_LIST_BYTES',
+    'MAX_ATTRIBUTES', 'MAX_DEPTH', 'MAX_NAMESPACES', 'METADATA_LIST',
+    'MIN_ELEMENTS', 'RDF_NS', 'RDF_ROOT', 'check_shape', 'parse_xml',
+    'root_tag', 'split_documents', 'standalone_document', 'text_content',
 ]
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_LIST_BYTES = 64 * 1024 * 1024
 _PEEK_CHUNK = 64 * 1024
+#: elements nested deeper are refused (a signed entry nests six levels,
+#: a ``<metadata>`` list adds one; canonicalization walks the ancestors
+#: of every element)
+MAX_DEPTH = 16
+#: attributes one element may carry
+MAX_ATTRIBUTES = 32
+#: namespace declarations in scope at any element (its own and its
+#: ancestors')
+MAX_NAMESPACES = 64
+#: a document may hold one element per this many bytes (a mirror list, the
+#: densest honest part of an entry, spends some 45), and at least
+#: :data:`MIN_ELEMENTS` elements whatever its size
+BYTES_PER_ELEMENT = 24
+MIN_ELEMENTS = 10000
 
 RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
 RDF_ROOT = '{%s}RDF' % RDF_NS
@@ -103,6 +128,7 @@ def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
         raise MetadataError('document is empty, expected XML metadata')
     if b'<!DOCTYPE' in data:
         raise MetadataError(_DOCTYPE_REFUSED)
+    _check_declarations(data)
     try:
         tree = etree.ElementTree(etree.fromstring(data, parser=_parser()))
     except etree.XMLSyntaxError as exc:
@@ -120,7 +146,64 @@ def parse_xml(data, max_bytes=DEFAULT_MAX_BYTES):
     for node in root.iter(etree.Entity):
         raise MetadataError('document uses entity references (&%s;), which '
                             'are not allowed' % node.name)
+    check_shape(root, len(data))
     return root
+
+
+def _check_declarations(data):
+    """Refuse, before the parse, an element declaring more than
+    :data:`MAX_NAMESPACES` namespaces: walking the declarations of one
+    element with lxml is quadratic in their number.  A start tag lies
+    between a ``<`` and the next one (attribute values cannot hold ``<``),
+    so the ``xmlns`` of a segment bound the declarations of its element.
+    """
+    for segment in data.split(b'<'):
+        if segment.count(b'xmlns') > MAX_NAMESPACES:
+            raise MetadataError('an element declares more than %d '
+                                'namespaces (at most %d may be in scope)'
+                                % (MAX_NAMESPACES, MAX_NAMESPACES))
+
+
+def check_shape(root, size=0):
+    """Refuse (:class:`MetadataError`) a tree nested deeper than
+    :data:`MAX_DEPTH`, with an element carrying more than
+    :data:`MAX_ATTRIBUTES` attributes or more than :data:`MAX_NAMESPACES`
+    namespaces in scope, or with more elements than *size* bytes allow
+    (:data:`BYTES_PER_ELEMENT`, :data:`MIN_ELEMENTS`).  One pass, linear
+    in the number of nodes, stopping at the first excess."""
+    declared = 0
+    scopes = [0]
+    budget = max(MIN_ELEMENTS, size // BYTES_PER_ELEMENT)
+    for event, item in etree.iterwalk(root, events=('start', 'end',
+                                                    'start-ns')):
+        if event == 'start-ns':
+            declared += 1
+            continue
+        if event == 'end':
+            scopes.pop()
+            continue
+        in_scope = scopes[-1] + declared
+        declared = 0
+        scopes.append(in_scope)
+        budget -= 1
+        if budget < 0:
+            raise MetadataError(
+                'document has more than %d elements (at most one per %d '
+                'bytes)' % (max(MIN_ELEMENTS, size // BYTES_PER_ELEMENT),
+                            BYTES_PER_ELEMENT))
+        if len(scopes) - 1 > MAX_DEPTH:
+            raise MetadataError('document nests elements more than %d '
+                                'levels deep' % MAX_DEPTH)
+        if len(item.attrib) > MAX_ATTRIBUTES:
+            raise MetadataError('element %s has %d attributes (at most %d '
+                                'are allowed)' % (etree.QName(item).localname,
+                                                  len(item.attrib),
+                                                  MAX_ATTRIBUTES))
+        if in_scope > MAX_NAMESPACES:
+            raise MetadataError('element %s has %d namespace declarations '
+                                'in scope (at most %d are allowed)'
+                                % (etree.QName(item).localname, in_scope,
+                                   MAX_NAMESPACES))
 
 
 def text_content(element):

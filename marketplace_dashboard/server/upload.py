@@ -23,7 +23,7 @@ from werkzeug import exceptions as wexc
 
 from marketplace_dashboard.core import trust, xmlsafe
 from marketplace_dashboard.core.binding import check_binding
-from marketplace_dashboard.core.constraints import check_constraints
+from marketplace_dashboard.core.constraints import check_entry
 from marketplace_dashboard.core.errors import (
     DocumentTooLarge,
     MetadataError,
@@ -125,7 +125,7 @@ class UploadValidator:
         except MetadataError as exc:
             raise HTTPError(400, 'invalid metadata: %s' % exc) from None
         problems = (check_binding(signature.certificate, appliance)
-                    + check_constraints(root))
+                    + check_entry(root, appliance))
         if problems:
             raise HTTPError(400, 'invalid metadata: %s' % problems[0])
         if self.policy is not None:

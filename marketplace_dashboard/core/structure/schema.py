@@ -255,7 +255,10 @@ def _non_negative(value):
 def _integer_range(low, high):
     def check(value):
         value = value.strip(XSD_SPACE)
+        # past 20 digits it is out of range: int() of a huge one is
+        # quadratic (and refused by Python past 4,300 digits)
         if not _INTEGER_RE.fullmatch(value) or \
+                len(value.lstrip('+-').lstrip('0')) > 20 or \
                 not low <= int(value) <= high:
             return 'is not an integer between %d and %d' % (low, high)
         return None

@@ -17,11 +17,13 @@ import datetime
 import io
 import json
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 import pytest
 
 from marketplace_dashboard.cli import main as cli_main
 from marketplace_dashboard.core import formats, signature
-from tests import pki
+from tests import hostile, pki
 from tests.unit.core import samples
 
 NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
@@ -212,3 +214,77 @@ def test_runs_as_a_program(signed):
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines()[1].startswith('Invalid: ')
     assert 'Traceback' not in proc.stderr
+
+
+# -- issue 14: revocation lists, validity now, the hostile corpus -----------
+
+def _crl(ca, revoked, next_update):
+    builder = (x509.CertificateRevocationListBuilder()
+               .issuer_name(ca.cert.subject)
+               .last_update(NOW - datetime.timedelta(days=1))
+               .next_update(next_update))
+    for cert in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(
+                cert.serial_number).revocation_date(NOW).build())
+    return builder.sign(ca.key, hashes.SHA256()).public_bytes(
+        serialization.Encoding.DER)
+
+
+def test_crl_file_revokes(capsys, creds, signed, ca_file, tmp_path):
+    ca, jane = creds
+    crl = tmp_path / 'ca.crl'
+    crl.write_bytes(_crl(ca, [jane.cert], NOW + datetime.timedelta(days=7)))
+    status, out, _err = run(capsys, 'verify', '--ca-file', ca_file,
+                            '--crl-file', crl, signed)
+    assert status == 0
+    assert '(untrusted)' in out and 'was revoked by CN=CLI CA' in out
+
+
+def test_stale_crl(capsys, creds, signed, ca_file, tmp_path):
+    ca, _jane = creds
+    crl = tmp_path / 'ca.crl'
+    crl.write_bytes(_crl(ca, [], NOW - datetime.timedelta(days=1)))
+    _status, out, _err = run(capsys, 'verify', '--ca-file', ca_file,
+                             '--crl-file', crl, signed)
+    assert '(untrusted)' in out and 'is stale' in out
+    _status, out, err = run(capsys, 'verify', '--ca-file', ca_file,
+                            '--crl-file', crl, '--allow-stale-crls', signed)
+    assert '(verified)' in out and 'is stale' in err
+
+
+def test_unusable_crl_file_is_a_usage_error(capsys, signed, tmp_path):
+    junk = tmp_path / 'junk.crl'
+    junk.write_bytes(b'junk')
+    status, _out, err = run(capsys, 'verify', '--crl-file', junk, signed)
+    assert status == 2 and 'holds no readable PEM or DER' in err
+
+
+def test_expired_endorser_needs_valid_at_endorsement(capsys, creds, ca_file,
+                                                     tmp_path):
+    ca, _jane = creds
+    old = pki.make_endorser(ca, common_name='CLI Old',
+                            not_before=pki.days_ago(90),
+                            not_after=pki.days_ago(20))
+    data = samples.sample('03-unsigned-build-metadata-style.xml').replace(
+        b'2014-03-05T14:12:57Z', FUTURE)
+    path = tmp_path / 'old.xml'
+    path.write_bytes(signature.sign_document(data, old.key, old.cert,
+                                             now=pki.days_ago(30)))
+    _status, out, _err = run(capsys, 'verify', '--ca-file', ca_file, path)
+    assert '(untrusted)' in out and 'not valid now' in out
+    _status, out, err = run(capsys, 'verify', '--ca-file', ca_file,
+                            '--valid-at-endorsement', path)
+    assert '(verified)' in out and 'expired on' in err
+
+
+def test_hostile_corpus_through_verify(capsys, tmp_path):
+    paths = []
+    for shape in sorted(set(hostile.SHAPES) | set(hostile.REFUSED)):
+        path = tmp_path / ('%s.xml' % shape)
+        path.write_bytes(hostile.document(shape, 256 * 1024))
+        paths.append(path)
+    status, out, _err = run(capsys, 'verify', '--json', *paths)
+    results = json.loads(out)
+    assert status == len(paths) == len(results)  # all unsigned: invalid
+    assert all(r['level'] == 'invalid' for r in results)

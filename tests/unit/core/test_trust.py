@@ -144,7 +144,8 @@ def test_expired_now_but_valid_at_endorsement(old_ca):
     old = pki.make_endorser(ca, common_name='Old Timer', email=None,
                             not_before=pki.days_ago(400),
                             not_after=pki.days_ago(35))
-    policy = trust.TrustPolicy(ca_certificates=[ca.cert])
+    policy = trust.TrustPolicy(ca_certificates=[ca.cert],
+                               require_valid_now=False)
     result = trust.evaluate_trust(old.cert, policy, pki.days_ago(100), NOW)
     assert result.trusted, result.reasons
     assert result.valid_at_endorsement and result.expired_now
