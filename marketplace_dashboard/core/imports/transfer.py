@@ -92,7 +92,8 @@ class StreamedTransfer:
                 data = stream.stream_image(
                     url, checksums, total, compression=compression,
                     progress=report, session=self.http_session,
-                    verify=self.policy.verify_tls, extra=(glance_algo,))
+                    verify=self.policy.verify_tls, extra=(glance_algo,),
+                    rules=self.policy.download_filter)
                 break
             except (TransferError, ImageDataError) as e:
                 LOG.info('Streamed import of %s: %s', image_id, e)
