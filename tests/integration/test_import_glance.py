@@ -36,11 +36,19 @@ from marketplace_dashboard.core import builder, glance, signature, trust
 from marketplace_dashboard.core import verdict as verdict_mod
 from marketplace_dashboard.core.errors import ImportFailed
 from marketplace_dashboard.core.imports import Importer, ImportPolicy
+from marketplace_dashboard.core.imports.urlfilter import DownloadFilter
 from tests import pki
 from tests.unit.core.imports.fakes import checksums
 
 POLICY = ImportPolicy(settle=1.5)
 SIZE = 300_000
+
+
+@pytest.fixture(scope='module', autouse=True)
+def loopback_downloads(stack):
+    """The stack's image server is on a loopback address: allowed."""
+    POLICY.download_filter = DownloadFilter.from_settings(
+        stack.download_filter())
 
 
 @pytest.fixture(scope='module')
@@ -346,7 +354,9 @@ def test_cli_import_wait_json(stack, image_server, endorser, tmp_path):
                            'marketplace-metadata')
     result = subprocess.run(
         [command, 'import', identifier, '--endpoint', image_server.url('mp'),
-         '--ca-file', endorser[1], '--wait', '--json', '--timeout', '120'],
+         '--ca-file', endorser[1], '--wait', '--json', '--timeout', '120',
+         '--allow-download-host', '127.0.0.1',
+         '--allow-download-port', str(image_server.port)],
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
