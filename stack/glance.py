@@ -37,8 +37,11 @@ class Glance:
     def download_ports(self):
         """The ports Glance's web-download and the dashboard's own
         downloads may use: 80, 443 and the stack's loopback servers."""
-        return sorted({80, 443, self.image_server.port,
-                       self.ports["marketplace"], *self.web_download_ports})
+        # the image server's, once it is started
+        served = self._extra_ports.get("image_server")
+        return sorted({80, 443, self.ports["marketplace"],
+                       *self.web_download_ports} | ({served} if served
+                                                     else set()))
 
     def download_filter(self):
         """The import setting ``download_filter`` of the stack's Horizon:

@@ -193,3 +193,30 @@ def test_policy_default_is_safe():
     assert policy.download_filter.allowed_ports == (80, 443)
     with pytest.raises(TransferError):
         policy.download_filter.check_url('http://127.0.0.1/x')
+
+
+def test_connection_goes_to_the_address_just_checked(monkeypatch, tmp_path):
+    # DNS rebinding: a name that answers a checked address once and
+    # another later is connected to the checked one, never looked up again.
+    real = socket.getaddrinfo
+    lookups = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == 'rebind.example':
+            lookups.append(host)
+            address = '127.0.0.1' if len(lookups) == 1 else '10.9.9.9'
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, '',
+                     (address, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+    with ImageServer(str(tmp_path)) as server:
+        url = server.add_file('a.img', fakes.IMAGE)
+        port = int(url.split(':')[2].split('/')[0])
+        rules = DownloadFilter.from_settings({
+            'allowed_ports': [port], 'allowed_hosts': ['127.0.0.0/8']})
+        response = stream.open_url(url.replace('127.0.0.1', 'rebind.example'),
+                                   rules=rules)
+        assert response.raw.read() == fakes.IMAGE
+        response.close()
+    assert lookups == ['rebind.example']
