@@ -46,12 +46,17 @@ def _proc():
 
 def stream(config):
     from marketplace_dashboard.core.imports import stream as transfer
+    from marketplace_dashboard.core.imports.urlfilter import DownloadFilter
 
+    # The benchmark's image server is on a loopback address.
+    port = int(config['url'].split(':')[2].split('/')[0])
+    rules = DownloadFilter.from_settings({'allowed_hosts': ['127.0.0.1'],
+                                          'allowed_ports': [port]})
     buf = bytearray(4 << 20)
     before = _proc()
     started = time.perf_counter()
     with transfer.stream_image(config['url'], config['checksums'],
-                               config['bytes']) as image:
+                               config['bytes'], rules=rules) as image:
         while image.readinto(buf):
             pass
         problems = image.mismatches()

@@ -34,6 +34,21 @@ class Glance:
                       else self.admin_session())
 
     # ------------------------------------------------------------ glance
+    def download_ports(self):
+        """The ports Glance's web-download and the dashboard's own
+        downloads may use: 80, 443 and the stack's loopback servers."""
+        # the image server's, once it is started
+        served = self._extra_ports.get("image_server")
+        return sorted({80, 443, self.ports["marketplace"],
+                       *self.web_download_ports} | ({served} if served
+                                                     else set()))
+
+    def download_filter(self):
+        """The import setting ``download_filter`` of the stack's Horizon:
+        the loopback image server is a private mirror."""
+        return {"allowed_hosts": ["127.0.0.1"],
+                "allowed_ports": self.download_ports()}
+
     def _glance_setup(self):
         gdir = self._p("etc", "glance")
         for d in ("images", "staging", "tasks", "locks"):
@@ -43,9 +58,7 @@ class Glance:
         os.makedirs(gdir, exist_ok=True)
         shutil.copy(os.path.join(data, "etc", "glance",
                                  "glance-api-paste.ini"), gdir)
-        ports = sorted({80, 443, self.image_server.port,
-                        self.ports["marketplace"],
-                        *self.web_download_ports})
+        ports = self.download_ports()
         conf = self._write("etc/glance/glance-api.conf", dedent(f"""
             [DEFAULT]
             log_file = {self._p('logs', 'glance-api.log')}

@@ -99,6 +99,9 @@ class Horizon:
         plugin = self.marketplace_settings
         if callable(plugin):  # may use our URLs, known only now
             plugin = plugin(self)
+        plugin = dict(plugin)  # the loopback image server is allowed
+        plugin["import"] = {"download_filter": self.download_filter(),
+                            **plugin.get("import", {})}
         launch = {
             "config_drive": False, "create_volume": False,
             "hide_create_volume": True, "disable_image": False,

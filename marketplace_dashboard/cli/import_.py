@@ -84,6 +84,17 @@ def add_parser(subparsers):
     parser.add_argument('--no-streamed', action='store_true',
                         help='never download the image here; only let '
                              'Glance fetch it (web-download)')
+    parser.add_argument('--allow-download-host', action='append',
+                        default=[], metavar='HOST',
+                        help='host name, address or network this command '
+                             'may download from although it is not public '
+                             '(a private mirror; repeat); import setting '
+                             'download_filter.allowed_hosts')
+    parser.add_argument('--allow-download-port', action='append',
+                        default=[], type=int, metavar='PORT',
+                        help='port this command may download from besides '
+                             '80 and 443 (repeat); import setting '
+                             'download_filter.allowed_ports')
     parser.add_argument('--os-cloud', metavar='NAME',
                         help='cloud in clouds.yaml (default: $OS_CLOUD or '
                              'the OS_* variables)')
@@ -117,7 +128,10 @@ def _policies(args):
         allow_untrusted=args.allow_untrusted,
         allow_expired=args.allow_expired,
         allow_deprecated=args.allow_deprecated,
-        allow_streamed=not args.no_streamed)
+        allow_streamed=not args.no_streamed,
+        download_filter={'allowed_hosts': args.allow_download_host,
+                         'allowed_ports': [80, 443] +
+                         args.allow_download_port})
     return trust_policy, import_policy
 
 

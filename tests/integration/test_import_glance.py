@@ -20,6 +20,7 @@ fetches them (web-download) or the importer streams them (glance-direct).
 """
 
 import gzip
+import http.server
 import json
 import multiprocessing
 import os
@@ -34,13 +35,21 @@ import pytest
 
 from marketplace_dashboard.core import builder, glance, signature, trust
 from marketplace_dashboard.core import verdict as verdict_mod
-from marketplace_dashboard.core.errors import ImportFailed
-from marketplace_dashboard.core.imports import Importer, ImportPolicy
+from marketplace_dashboard.core.errors import GlanceNotFound, ImportFailed
+from marketplace_dashboard.core.imports import Importer, ImportPolicy, record
+from marketplace_dashboard.core.imports.urlfilter import DownloadFilter
 from tests import pki
 from tests.unit.core.imports.fakes import checksums
 
 POLICY = ImportPolicy(settle=1.5)
 SIZE = 300_000
+
+
+@pytest.fixture(scope='module', autouse=True)
+def loopback_downloads(stack):
+    """The stack's image server is on a loopback address: allowed."""
+    POLICY.download_filter = DownloadFilter.from_settings(
+        stack.download_filter())
 
 
 @pytest.fixture(scope='module')
@@ -346,7 +355,9 @@ def test_cli_import_wait_json(stack, image_server, endorser, tmp_path):
                            'marketplace-metadata')
     result = subprocess.run(
         [command, 'import', identifier, '--endpoint', image_server.url('mp'),
-         '--ca-file', endorser[1], '--wait', '--json', '--timeout', '120'],
+         '--ca-file', endorser[1], '--wait', '--json', '--timeout', '120',
+         '--allow-download-host', '127.0.0.1',
+         '--allow-download-port', str(image_server.port)],
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
@@ -457,3 +468,105 @@ def test_web_download_filtered_by_glance_fails(stack, tmp_path, endorser):
             engine.start(verdict)
         assert other.bytes_sent() == 0
     assert _same_entry(images, verdict.appliance) == []
+
+
+class _Trickle(http.server.BaseHTTPRequestHandler):
+    """Serves ``body``; slowly (a chunk every half second, for ever)
+    while ``slow`` is set."""
+
+    body = b''
+    slow = threading.Event()
+    sent = 0
+
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self):  # noqa: N802 - stdlib naming
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/octet-stream')
+        self.send_header('Content-Length', str(len(self.body)))
+        self.end_headers()
+        try:
+            if not self.slow.is_set():
+                self.wfile.write(self.body)
+                return
+            for i in range(0, len(self.body), 4096):
+                self.wfile.write(self.body[i:i + 4096])
+                self.wfile.flush()
+                type(self).sent += 4096
+                time.sleep(0.5)
+        except OSError:
+            pass  # the client died
+
+
+@pytest.fixture
+def trickle():
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _Trickle)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _wait_for(what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = what()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError('timed out waiting for %s' % what)
+
+
+def test_killed_streamed_import_is_deleted_and_imported_again(
+        stack, image_server, endorser, trickle, tmp_path):
+    data = os.urandom(1 << 20)
+    _Trickle.body = gzip.compress(data, compresslevel=0)
+    _Trickle.slow.set()
+    url = 'http://127.0.0.1:%d/dead.img.gz' % trickle
+    document = _signed(data, url, endorser, 'gz')
+    appliance = _verdict(document, endorser[1]).appliance
+    body = document.split(b'?>', 1)[1] if document.startswith(b'<?xml') \
+        else document
+    image_server.add_file('mp/metadata/%s' % appliance.identifier,
+                          b'<metadata>' + body + b'</metadata>')
+    command = [os.path.join(os.path.dirname(sys.executable),
+                            'marketplace-metadata'),
+               'import', appliance.identifier,
+               '--endpoint', image_server.url('mp'),
+               '--ca-file', endorser[1], '--wait', '--json',
+               '--timeout', '120', '--allow-download-host', '127.0.0.1',
+               '--allow-download-port', str(trickle)]
+    env = _cli_env(stack, stack.demo, tmp_path)
+    images = _images(stack)
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        dead = _wait_for(lambda: [
+            i for i in _same_entry(images, appliance)
+            if i.get(record.HEARTBEAT)] and _Trickle.sent >= 8192)
+        dead = _same_entry(images, appliance)[0]
+    finally:
+        first.kill()  # as an OOM kill or a worker restart would
+        first.communicate()
+    assert dead['status'] in ('queued', 'uploading')
+    _Trickle.slow.clear()
+    # Within dead_after (and a heartbeat), the next import starts anew.
+    time.sleep(ImportPolicy().dead_after + 5)
+    result = subprocess.run(command, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output['state'] == 'active' and output['verified'] is True
+    assert output['image_id'] != dead['id'] and not output['existing']
+    try:
+        gone = images.get(dead['id'])['status'] == 'deleted'
+    except GlanceNotFound:
+        gone = True
+    assert gone
+    assert [i['id'] for i in _same_entry(images, appliance)] == [
+        output['image_id']]

@@ -16,7 +16,8 @@
 
 Dedupe: an entry this project already imported (same identifier and
 strongest endorsed hash, live, not failed) is returned instead of
-imported again.  Election: concurrent importers of the same entry
+imported again; one whose streamed transfer died is deleted and imported
+anew.  Election: concurrent importers of the same entry
 converge on one image, the oldest (``created_at`` then ``id``); a younger
 duplicate is deleted and reported as ``duplicate`` of the winner.  And
 what may be offered for launch instead of an import: a public image, or a
@@ -157,8 +158,14 @@ class Election:
         """The oldest live import of the entry among *images* owned by
         *owner* (default: this project), or None."""
         owner = owner or self.project_id
-        live = [i for i in images if live_import(i, identifier, key, owner)
-                and not self.stopped(i)]
+        live = []
+        for image in images:
+            if not live_import(image, identifier, key, owner):
+                continue
+            if not self.stopped(image):
+                live.append(image)
+            else:  # this project's dead transfer goes (status.py)
+                self.discard_dead(image)
         return min(live, key=age) if live else None
 
     def find_live_import(self, identifier, key, owner=None):

@@ -133,7 +133,8 @@ def reachable(plan, policy, session=None, clock=None):
             LOG.info('Probing locations took too long; using %s', plan.url)
             break
         problem = stream.probe(url, session=session,
-                               verify=policy.verify_tls)
+                               verify=policy.verify_tls,
+                               rules=policy.download_filter)
         if problem is None:
             return dataclasses.replace(plan, url=url, mirrors=())
         LOG.info('Skipping location: %s', problem)

@@ -28,6 +28,7 @@ import os
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
+from marketplace_dashboard.core.imports import urlfilter
 
 __all__ = ['ImportPolicy', 'VISIBILITIES', 'check_policy', 'check_request',
            'verdict_level']
@@ -65,6 +66,17 @@ class ImportPolicy:
     verification cannot be turned off.  ``max_streamed_transfers``: how
     many streamed transfers one process (a dashboard web worker) runs in
     background threads at once; more are refused with a message.
+    ``download_filter``: where the dashboard host itself may download
+    from (the streamed path, the location probe), a dict read into a
+    :class:`~.urlfilter.DownloadFilter` (keys ``allowed_schemes``,
+    ``allowed_ports``, ``allowed_hosts``, ``disallowed_hosts``,
+    ``allow_private``; by default public addresses on ports 80 and 443
+    only).  ``heartbeat_interval``: how often (seconds) a streamed
+    transfer records on its image that it is alive
+    (``marketplace_heartbeat``); ``dead_after``: a streamed transfer
+    whose image has no heartbeat that long is dead, and its image
+    (unverified, this project's) is deleted so that the entry can be
+    imported again.
     """
 
     allow_untrusted: bool = False
@@ -80,6 +92,9 @@ class ImportPolicy:
     set_hypervisor_type: bool = True
     probe_locations: bool = True
     max_streamed_transfers: int = 2
+    download_filter: dict | urlfilter.DownloadFilter | None = None
+    heartbeat_interval: float = 15.0
+    dead_after: float = 60.0
 
     _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
               'allow_streamed', 'allow_web_download',
@@ -103,6 +118,13 @@ class ImportPolicy:
             raise ConfigurationError(
                 'Import setting max_streamed_transfers must be a whole '
                 'number of at least 1, not %r.' % (limit,))
+        self.download_filter = urlfilter.DownloadFilter.from_settings(
+            self.download_filter)
+        if not 0 < self.heartbeat_interval < self.dead_after:
+            raise ConfigurationError(
+                'Import setting heartbeat_interval (%r s) must be more than '
+                '0 and less than dead_after (%r s).'
+                % (self.heartbeat_interval, self.dead_after))
 
     @classmethod
     def from_dict(cls, settings):
@@ -116,7 +138,8 @@ class ImportPolicy:
         for key in cls._BOOLS:
             if key in settings:
                 _bool(settings[key], key)
-        for key in ('settle', 'stall_after', 'lock_timeout'):
+        for key in ('settle', 'stall_after', 'lock_timeout',
+                    'heartbeat_interval', 'dead_after'):
             value = settings.get(key, 0)
             if isinstance(value, bool) or not isinstance(
                     value, (int, float)) or value < 0:

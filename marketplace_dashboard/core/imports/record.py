@@ -25,7 +25,8 @@ engine, the Horizon layer and the CLI use its constants and
 import dataclasses
 
 __all__ = [
-    'BYTES', 'COMPRESSION', 'ENDORSED_AT', 'ENDORSER', 'IDENTIFIER',
+    'BYTES', 'COMPRESSION', 'ENDORSED_AT', 'ENDORSER', 'HEARTBEAT',
+    'IDENTIFIER',
     'IMPORT_ERROR', 'IMPORT_METHOD', 'IMPORT_TOKEN', 'ImageRecord',
     'MAX_MIRRORS', 'MEMBERS', 'PREFIX', 'PUBLISHED_AT', 'SOURCE_URL',
     'STREAMED_PREFIX', 'TAG', 'URL', 'VALID_UNTIL', 'VERDICT',
@@ -54,6 +55,8 @@ BYTES = PREFIX + 'bytes'
 IMPORT_METHOD = PREFIX + 'import_method'
 #: Marks one create call (leftovers of a failed create are ours).
 IMPORT_TOKEN = PREFIX + 'import_token'
+#: When the streamed transfer last said it is alive (see heartbeat.py).
+HEARTBEAT = PREFIX + 'heartbeat'
 #: Where the data comes from; mirrors are :func:`source_url_property`.
 SOURCE_URL = PREFIX + 'source_url'
 COMPRESSION = PREFIX + 'compression'

@@ -20,7 +20,11 @@ progress records say.
 machine on (``queued`` → ``importing``/``verifying`` → ``active`` or
 ``failed``; ``duplicate`` when a concurrent import won) and calls the
 verification stage once Glance has the data.  Stalls are detected here:
-an import whose transfer or Glance task stopped making progress.
+an import whose transfer or Glance task stopped making progress; and dead
+transfers (:mod:`.heartbeat`): this project's unverified streamed image
+whose transfer has not been heard of for ``dead_after`` seconds is
+deleted (:meth:`Status.discard_dead`), so that the entry can be imported
+again.
 """
 
 import dataclasses
@@ -28,7 +32,7 @@ import logging
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import GlanceError, GlanceNotFound
-from marketplace_dashboard.core.imports import mapping, plan, record
+from marketplace_dashboard.core.imports import heartbeat, mapping, plan, record
 
 __all__ = ['ImportStatus', 'Status']
 
@@ -108,6 +112,9 @@ class Status:
                 result.reasons.append(progress.get('reason') or
                                       'The streamed import failed.')
                 return result
+        dead = self.discard_dead(image)
+        if dead is not None:
+            return dead
         if not result.verified and self._manages(image):
             if image.get(record.IDENTIFIER):
                 # It may yet be deleted as a younger duplicate, by anyone.
@@ -190,7 +197,8 @@ class Status:
     def stopped(self, image):
         """An import that stopped, as only the engine can tell: stalled,
         its transfer failed, or Glance's web-download task failed."""
-        return self.stalled(image) or self._transfer_failed(image) or (
+        return self.stalled(image) or self._transfer_failed(image) or \
+            self.silence(image) is not None or (
             image.get(record.IMPORT_METHOD) == plan.WEB_DOWNLOAD
             and image.get('status') in ('queued', 'importing')
             and self._web_download_failure(image) is not None)
@@ -233,6 +241,42 @@ class Status:
                 progress and progress.get('state') == 'importing'):
             return False
         return self.clock() - last > self.policy.stall_after
+
+    def silence(self, image):
+        """Seconds since the streamed transfer of *image* died (no
+        heartbeat for more than ``dead_after``), else None."""
+        if image.get(record.IMPORT_METHOD) != plan.GLANCE_DIRECT:
+            return None
+        return heartbeat.silence(image, self.progress.get(image['id']),
+                                 self.clock(), self.policy.dead_after)
+
+    def discard_dead(self, image):
+        """The ``failed`` status of this project's streamed *image* whose
+        transfer died (:meth:`silence`), once deleted; else None.  Never
+        another project's image, never a verified one.  The reason goes
+        to the progress record and the project's failed imports (the
+        Imports view), as for a transfer that failed."""
+        quiet = self.silence(image) if self._ours(image) else None
+        if quiet is None:
+            return None
+        image_id = image['id']
+        try:
+            self.writer.delete(image_id)
+            deleted = True
+        except GlanceNotFound:  # another worker was quicker
+            deleted = True
+        except GlanceError as e:
+            LOG.warning('Could not delete image %s: %s', image_id, e)
+            deleted = False
+        reason = heartbeat.dead_reason(image_id, quiet, deleted)
+        LOG.warning('%s', reason)
+        if not deleted:  # marked failed: never reused
+            self.record_import_error(image_id, mapping.clip(reason))
+        self.progress.update(image_id, 0, int(image.get(record.BYTES) or 0),
+                             state='failed', force=True, reason=reason)
+        self.remember_failure(image, reason)
+        return ImportStatus(image_id, 'failed', image=image,
+                            method=plan.GLANCE_DIRECT, reasons=[reason])
 
     def _transfer_failed(self, image):
         """A streamed import whose transfer ended in failure (its image

@@ -14,12 +14,14 @@
 
 """The streamed path of an import: download, decompress, hash.
 
-Only ``http``/``https`` URLs are fetched, TLS is verified, every request has
-a timeout, redirects are followed by hand (a few at most) and each target is
-checked again.  The data flows in constant memory: the response is
-decompressed on the fly (gz, bz2, xz), hashed with every endorsed algorithm
-in one pass (:class:`marketplace_dashboard.core.hashing.MultiHasher`) and
-handed to Glance as a file object (:class:`StreamedImage`), never stored.
+Only URLs the import setting ``download_filter`` allows are fetched
+(:mod:`.urlfilter`: by default http(s) on ports 80 and 443 of public
+addresses), TLS is verified, every request has a timeout, redirects are
+followed by hand (a few at most) and each target is checked again.  The
+data flows in constant memory: the response is decompressed on the fly
+(gz, bz2, xz), hashed with every endorsed algorithm in one pass
+(:class:`marketplace_dashboard.core.hashing.MultiHasher`) and handed to
+Glance as a file object (:class:`StreamedImage`), never stored.
 """
 
 import hashlib
@@ -35,14 +37,15 @@ from marketplace_dashboard.core.compression import (
     open_decompressed,
 )
 from marketplace_dashboard.core.errors import ImageDataError, TransferError
+from marketplace_dashboard.core.imports import urlfilter
 
 __all__ = [
     'ALLOWED_SCHEMES', 'CHUNK_SIZE', 'DEFAULT_TIMEOUT', 'MAX_REDIRECTS',
-    'PROBE_TIMEOUT', 'StreamedImage', 'check_url', 'open_url', 'probe',
-    'stream_image', 'usable_locations',
+    'PROBE_TIMEOUT', 'SAFE', 'StreamedImage', 'check_url', 'open_url',
+    'probe', 'stream_image', 'usable_locations',
 ]
 
-ALLOWED_SCHEMES = ('http', 'https')
+ALLOWED_SCHEMES = urlfilter.SCHEMES
 DEFAULT_TIMEOUT = (10, 60)  # connect, read (seconds)
 PROBE_TIMEOUT = (3, 5)
 MAX_REDIRECTS = 5
@@ -53,20 +56,21 @@ CHUNK_SIZE = 1024 * 1024
 IDENTITY = {'Accept-Encoding': 'identity'}
 #: The algorithms :class:`hashing.MultiHasher` computes in its threads.
 _THREADED = frozenset(formats.ALGORITHMS.values())
+#: The default ``download_filter``: public addresses, ports 80 and 443.
+SAFE = urlfilter.DownloadFilter()
 
 
-def check_url(url):
-    """Return *url* if it is an absolute http(s) URL, else raise."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except (TypeError, ValueError):
-        parts = None
-    if (parts is None or parts.scheme.lower() not in ALLOWED_SCHEMES
-            or not parts.hostname):
-        raise TransferError(
-            'Refusing to fetch %r: only absolute http:// and https:// URLs '
-            'are used for image data.' % (url,))
-    return url
+def check_url(url, rules=None):
+    """Return *url* if *rules* (a :class:`~.urlfilter.DownloadFilter`,
+    default :data:`SAFE`) allow fetching it as written, else raise."""
+    return (rules or SAFE).check_url(url)
+
+
+def _session(session, rules):
+    """*session*, or one connecting only where *rules* allow (a session
+    passed in is used as given: a test's, or one with a
+    :class:`~.urlfilter.FilteredAdapter`)."""
+    return session or urlfilter.filtered_session(rules or SAFE)
 
 
 def usable_locations(values):
@@ -81,7 +85,8 @@ def usable_locations(values):
         if not location.is_data:
             continue
         try:
-            usable.append(check_url(location.url))
+            urlfilter.check_syntax(location.url)
+            usable.append(location.url)
         except TransferError:
             continue
     return usable
@@ -98,11 +103,12 @@ def _html_page(url, response):
 
 
 def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
-             max_redirects=MAX_REDIRECTS):
-    """A streamed ``requests`` response for *url*, redirects re-checked."""
-    session = session or requests.Session()
+             max_redirects=MAX_REDIRECTS, rules=None):
+    """A streamed ``requests`` response for *url*, redirects re-checked
+    (*rules*: see :func:`check_url`)."""
+    session = _session(session, rules)
     for _ in range(max_redirects + 1):
-        check_url(url)
+        check_url(url, rules)
         try:
             response = session.get(url, stream=True, timeout=timeout,
                                    verify=verify, allow_redirects=False,
@@ -132,17 +138,19 @@ def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
                         % (url, max_redirects))
 
 
-def probe(url, session=None, timeout=PROBE_TIMEOUT, verify=True):
+def probe(url, session=None, timeout=PROBE_TIMEOUT, verify=True,
+          rules=None):
     """None when *url* looks downloadable, else why not.
 
     One ``HEAD`` request, redirects not followed: refused connections,
     TLS failures, timeouts, 404/410 and 5xx answers count as down; a
     server that does not implement ``HEAD`` (405, 501) or redirects is
-    given the benefit of the doubt.  No body is ever read.
+    given the benefit of the doubt.  No body is ever read.  *rules*: see
+    :func:`check_url`.
     """
-    session = session or requests.Session()
+    session = _session(session, rules)
     try:
-        check_url(url)
+        check_url(url, rules)
         response = session.head(url, timeout=timeout, verify=verify,
                                 allow_redirects=False)
     except TransferError as e:
@@ -294,19 +302,20 @@ class StreamedImage(io.RawIOBase):
 
 def stream_image(url, checksums, expected_bytes, compression=None,
                  progress=None, session=None, timeout=DEFAULT_TIMEOUT,
-                 verify=True, extra=()):
+                 verify=True, extra=(), rules=None):
     """Open *url* and return a :class:`StreamedImage` over its content.
 
     *compression* ``None`` is guessed from the URL path (``.gz``, ``.bz2``,
     ``.xz``).  The body is read as sent (``decode_content=False``): a
     ``Content-Encoding`` the server adds anyway is never undone here, so
-    the bytes hashed are those of the file.  The caller closes the result.
+    the bytes hashed are those of the file.  *rules*: see
+    :func:`check_url`.  The caller closes the result.
     """
     if compression is None:
         compression = guess_compression(
             urllib.parse.urlsplit(url).path)
     response = open_url(url, session=session, timeout=timeout,
-                        verify=verify)
+                        verify=verify, rules=rules)
     raw = _IterReader(response.raw.stream(CHUNK_SIZE, decode_content=False),
                       url)
     try:

@@ -22,6 +22,7 @@ transfer slots (:mod:`.progress`), then follows Glance's import until it
 is verified.
 """
 
+import functools
 import logging
 import threading
 
@@ -35,6 +36,7 @@ from marketplace_dashboard.core.errors import (
     TransferError,
 )
 from marketplace_dashboard.core.imports import mapping, plan, record, stream
+from marketplace_dashboard.core.imports.heartbeat import Heartbeat
 from marketplace_dashboard.core.imports.progress import busy
 from marketplace_dashboard.core.imports.status import ImportStatus
 
@@ -76,6 +78,15 @@ class StreamedTransfer:
         image = self.images.get(image_id)
         if image.get(record.IMPORT_METHOD) != plan.GLANCE_DIRECT:
             return self.status(image_id)
+        # Until Glance accepts the import, every process can tell that
+        # this one is alive (see heartbeat.py).
+        with Heartbeat(image_id, functools.partial(self.writer.update,
+                                                   image_id),
+                       self.policy.heartbeat_interval, self.clock):
+            return self._stage_data(image_id, image)
+
+    def _stage_data(self, image_id, image):
+        """:meth:`_stage` of a streamed import, its heartbeat beating."""
         held = record.ImageRecord(image)
         checksums = {formats.marketplace_hash_name(name): held.hash(name)
                      for name in mapping.STRENGTH if held.hash(name)}
@@ -92,7 +103,8 @@ class StreamedTransfer:
                 data = stream.stream_image(
                     url, checksums, total, compression=compression,
                     progress=report, session=self.http_session,
-                    verify=self.policy.verify_tls, extra=(glance_algo,))
+                    verify=self.policy.verify_tls, extra=(glance_algo,),
+                    rules=self.policy.download_filter)
                 break
             except (TransferError, ImageDataError) as e:
                 LOG.info('Streamed import of %s: %s', image_id, e)

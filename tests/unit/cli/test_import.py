@@ -73,6 +73,13 @@ def identifier(document):
     return model.parse_appliance(document).identifier
 
 
+def loopback(url):
+    """The options letting the command download from the test's image
+    server on a loopback address and a random port."""
+    return ['--allow-download-host', '127.0.0.1', '--allow-download-port',
+            url.split(':')[2].split('/')[0]]
+
+
 def run(capsys, *argv):
     status = main.main(['import', *argv])
     out, err = capsys.readouterr()
@@ -128,7 +135,7 @@ def test_streamed_tampered_fails_with_reason(world, endorser, capsys,
         ident = identifier(world['documents'][0])
         status, out, err = run(capsys, ident, '--endpoint',
                                'http://mp.example', '--ca-file', endorser[1],
-                               '--wait', '--json')
+                               '--wait', '--json', *loopback(url))
     assert status == 1
     result = json.loads(out)
     assert result['state'] == 'failed' and not result['verified']
@@ -143,7 +150,7 @@ def test_streamed_gz_verified(world, endorser, capsys, tmp_path):
         ident = identifier(world['documents'][0])
         status, out, err = run(capsys, ident, '--endpoint',
                                'http://mp.example', '--ca-file', endorser[1],
-                               '--wait')
+                               '--wait', *loopback(url))
     assert status == 0, err
     assert out.endswith('active (verified)\n')
     assert '(100%)' in err
@@ -184,7 +191,7 @@ def test_json_refusal_and_failure_have_an_error_field(world, endorser,
         ident = identifier(world['documents'][0])
         status, out, err = run(capsys, ident, '--endpoint',
                                'http://mp.example', '--ca-file', endorser[1],
-                               '--json')
+                               '--json', *loopback(bad))
     assert status == 1
     result = json.loads(out)
     assert result['state'] == 'failed' and 'SHA-512' in result['error']

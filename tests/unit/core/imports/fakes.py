@@ -29,6 +29,7 @@ from marketplace_dashboard.core.glance import (
     GlanceNotFound,
 )
 from marketplace_dashboard.core.imports.importer import Importer
+from marketplace_dashboard.core.imports.urlfilter import DownloadFilter
 
 IMAGE = bytes(range(256)) * 4096 + b'tail'  # 1 MiB + 4 bytes
 URL = 'http://images.example/a.img'
@@ -249,6 +250,14 @@ class FakeSession:
         if response is not None:
             answer.headers = dict(response.headers)  # no body for a HEAD
         return answer
+
+
+def loopback(url):
+    """The download filter letting the host itself fetch *url*, served
+    by a test server on a loopback address and a random port."""
+    port = int(url.split(':')[2].split('/')[0])
+    return DownloadFilter.from_settings({'allowed_hosts': ['127.0.0.1'],
+                                         'allowed_ports': [80, 443, port]})
 
 
 def gz(data):
