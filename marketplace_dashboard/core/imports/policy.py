@@ -28,6 +28,7 @@ import os
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
+from marketplace_dashboard.core.imports.site import GlanceSite
 
 __all__ = ['ImportPolicy', 'VISIBILITIES', 'check_policy', 'check_request',
            'verdict_level']
@@ -65,6 +66,9 @@ class ImportPolicy:
     verification cannot be turned off.  ``max_streamed_transfers``: how
     many streamed transfers one process (a dashboard web worker) runs in
     background threads at once; more are refused with a message.
+    ``glance``: what the site's Glance does to imported data
+    (:class:`~.site.GlanceSite`: ``convert_to``, ``decompresses``,
+    ``stores``; a dict in the settings).
     """
 
     allow_untrusted: bool = False
@@ -80,12 +84,14 @@ class ImportPolicy:
     set_hypervisor_type: bool = True
     probe_locations: bool = True
     max_streamed_transfers: int = 2
+    glance: GlanceSite = dataclasses.field(default_factory=GlanceSite)
 
     _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
               'allow_streamed', 'allow_web_download',
               'set_hypervisor_type', 'probe_locations')
 
     def __post_init__(self):
+        self.glance = GlanceSite.from_dict(self.glance)
         verify = self.verify_tls
         if verify is False:
             raise ConfigurationError(

@@ -28,7 +28,12 @@ import logging
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import GlanceError, GlanceNotFound
-from marketplace_dashboard.core.imports import mapping, plan, record
+from marketplace_dashboard.core.imports import (
+    mapping,
+    plan,
+    provenance,
+    record,
+)
 
 __all__ = ['ImportStatus', 'Status']
 
@@ -116,8 +121,11 @@ class Status:
             if duplicate:
                 return duplicate
         if glance_status == 'active':
+            if result.verified and provenance.changed_since_verified(image):
+                return self.verify(image)  # converted data changed since
             if result.verified:
                 result.state = 'active'
+                result.reasons.extend(provenance.note(image))
                 return self.publish(result)
             if not image.get(record.IDENTIFIER):
                 result.state = 'active'

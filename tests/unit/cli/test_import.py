@@ -51,6 +51,7 @@ class FakeMarketplace:
 def signed(user, location, compression=''):
     document = builder.build_document(
         len(fakes.IMAGE), fakes.checksums(fakes.IMAGE), os='CentOS',
+        image_format='qcow2',  # fakes.IMAGE is (inspected as) a qcow2
         os_version='7', os_arch='x86_64', locations=[location],
         compression=compression, title='CLI test')
     return signature.sign_document(document, user.key, user.cert)

@@ -18,6 +18,7 @@ import datetime
 import gzip
 import hashlib
 import itertools
+import struct
 import threading
 import types
 import uuid
@@ -30,7 +31,11 @@ from marketplace_dashboard.core.glance import (
 )
 from marketplace_dashboard.core.imports.importer import Importer
 
-IMAGE = bytes(range(256)) * 4096 + b'tail'  # 1 MiB + 4 bytes
+#: the header of a qcow2 (v2, 1 GiB, no backing file): the entries say
+#: qcow2, and the streamed path inspects the format of what it stages
+QCOW2_HEADER = struct.pack('>4sIQIIQ', b'QFI\xfb', 2, 0, 0, 16, 1 << 30
+                           ).ljust(512, b'\0')
+IMAGE = QCOW2_HEADER + (bytes(range(256)) * 4096)[512:] + b'tail'  # 1 MiB+4
 URL = 'http://images.example/a.img'
 GZ_URL = 'http://images.example/a.img.gz'
 MIRROR = 'https://mirror.example/a.img.gz'
@@ -50,7 +55,9 @@ def appliance(data=IMAGE, locations=('http://images.example/a.img',),
         created=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
     values = {
         'identifier': 'MMZu6WNK0rRKlhGf4RmDK3ew6Cg', 'bytes': len(data),
-        'checksums': checksums(data), 'format': 'qcow2', 'os': 'Ubuntu',
+        'checksums': checksums(data), 'os': 'Ubuntu',
+        # the format of the data: the streamed path inspects it
+        'format': 'qcow2' if data.startswith(QCOW2_HEADER[:4]) else 'raw',
         'os_version': '22.04', 'os_arch': 'x86_64', 'hypervisor': 'kvm',
         'disks_bus': 'virtio', 'locations': list(locations),
         'title': 'Ubuntu 22.04', 'endorsement': endorsement,
