@@ -184,6 +184,10 @@ class Status:
         result.progress = progress
         if glance_status in ('saving', 'uploading', 'importing'):
             result.state = 'importing'
+        stores = image.get('os_glance_importing_to_stores')
+        if stores:
+            result.reasons.append('Glance is importing it into store(s) '
+                                  '%s.' % stores)
         if progress and progress.get('state') in ('transferring',
                                                   'verifying', 'importing'):
             result.state = ('verifying' if progress['state'] == 'verifying'

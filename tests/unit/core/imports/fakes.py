@@ -101,6 +101,10 @@ class FakeImages:
         self.calls = []
         self.staged = {}
         self.members = {}
+        #: Glance's image_conversion output format (None: not enabled)
+        self.convert_to = None
+        #: Glance's image_decompression runs
+        self.decompresses = False
         self._clock = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -153,21 +157,29 @@ class FakeImages:
         self.calls.append(('deactivate', image_id))
         self._image(image_id)['status'] = 'deactivated'
 
-    def _activate(self, image_id, data):
+    def _activate(self, image_id, data, stores=None):
+        image = self._image(image_id)
+        if self.decompresses and data[:3] == b'\x1f\x8b\x08':
+            data = gzip.decompress(data)
+        if self.convert_to and image['disk_format'] not in (
+                self.convert_to, 'iso'):
+            data = b'converted:' + data  # other bytes, another size
+            image['disk_format'] = self.convert_to
+        image['stores'] = ','.join(stores or ['fs'])
         self._image(image_id).update(
             status='active', size=len(data),
             checksum=hashlib.md5(data).hexdigest(),  # noqa: S324
             os_hash_algo=self.hash_algo,
             os_hash_value=hashlib.new(self.hash_algo, data).hexdigest())
 
-    def web_download(self, image_id, uri):
+    def web_download(self, image_id, uri, stores=None):
         self.calls.append(('web-download', image_id, uri))
         if uri in self.refuse:
             raise GlanceError('Glance could not import image %s from %s: '
                               'URI for web-download does not pass '
                               'filtering: %s' % (image_id, uri, uri),
                               status=400)
-        self._activate(image_id, self.web[uri])
+        self._activate(image_id, self.web[uri], stores)
 
     def stage(self, image_id, fileobj):
         self.calls.append(('stage', image_id))
@@ -180,9 +192,9 @@ class FakeImages:
         self.staged[image_id] = b''.join(chunks)
         self._image(image_id)['status'] = 'uploading'
 
-    def glance_direct(self, image_id):
+    def glance_direct(self, image_id, stores=None):
         self.calls.append(('glance-direct', image_id))
-        self._activate(image_id, self.staged.pop(image_id))
+        self._activate(image_id, self.staged.pop(image_id), stores)
 
     def tasks(self, image_id):
         return []
