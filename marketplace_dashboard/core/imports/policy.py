@@ -28,7 +28,7 @@ import os
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
-from marketplace_dashboard.core.imports.site import GlanceSite
+from marketplace_dashboard.core.imports.site import GlanceSite, refuse_unknown
 
 __all__ = ['ImportPolicy', 'VISIBILITIES', 'check_policy', 'check_request',
            'verdict_level']
@@ -113,12 +113,7 @@ class ImportPolicy:
     @classmethod
     def from_dict(cls, settings):
         settings = dict(settings or {})
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(settings) - known)
-        if unknown:
-            raise ConfigurationError(
-                'Unknown import setting(s): %s (known: %s).'
-                % (', '.join(unknown), ', '.join(sorted(known))))
+        refuse_unknown(cls, settings)
         for key in cls._BOOLS:
             if key in settings:
                 _bool(settings[key], key)

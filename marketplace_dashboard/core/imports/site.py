@@ -29,7 +29,7 @@ import re
 
 from marketplace_dashboard.core.errors import ConfigurationError
 
-__all__ = ['CONVERT_TO', 'GlanceSite', 'conversion']
+__all__ = ['CONVERT_TO', 'GlanceSite', 'conversion', 'refuse_unknown']
 
 #: The output formats of Glance's ``image_conversion`` plugin.
 CONVERT_TO = ('raw', 'qcow2', 'vmdk')
@@ -81,17 +81,24 @@ class GlanceSite:
             raise ConfigurationError(
                 'Import setting glance must be a dict (convert_to, '
                 'decompresses, stores), not %r.' % (settings,))
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(settings) - known)
-        if unknown:
-            raise ConfigurationError(
-                'Unknown import setting(s) glance.%s (known: %s).'
-                % (', glance.'.join(unknown), ', '.join(sorted(known))))
+        refuse_unknown(cls, settings, 'glance.')
         return cls(**settings)
 
     def import_options(self):
         """Keyword arguments of Glance's import call (the stores)."""
         return {'stores': list(self.stores)} if self.stores else {}
+
+
+def refuse_unknown(cls, settings, prefix=''):
+    """Raise :class:`ConfigurationError` when *settings* has keys that
+    are not fields of the dataclass *cls* (named *prefix* + key)."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ConfigurationError(
+            'Unknown import setting(s): %s (known: %s).'
+            % (', '.join(prefix + key for key in unknown),
+               ', '.join(sorted(known))))
 
 
 def conversion(site, disk_format):

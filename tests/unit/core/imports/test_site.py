@@ -53,7 +53,7 @@ def test_settings_are_read_and_validated():
     ({'decompresses': 'yes'}, 'decompresses must be true or false'),
     ({'stores': 'fast'}, 'list of Glance store ids'),
     ({'stores': ['a b']}, 'list of Glance store ids'),
-    ({'convert': 'raw'}, r'Unknown import setting\(s\) glance.convert'),
+    ({'convert': 'raw'}, r'Unknown import setting\(s\): glance.convert '),
     ('raw', 'must be a dict'),
 ])
 def test_bad_settings_are_refused(glance, match):
