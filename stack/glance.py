@@ -86,8 +86,9 @@ class Glance:
         (:class:`GlanceOptions`) on a free port, sharing the stack's
         Keystone; its URL.  It stops with the stack."""
         port = free_port()
-        self._glance_setup(name, options, port)
-        self._glance_start(name, port)
+        self._timed(name + "_setup", self._glance_setup, name, options,
+                    port)
+        self._timed(name + "_start", self._glance_start, name, port)
         return "http://127.0.0.1:%d" % port
 
     # ------------------------------------------------------------ glance

@@ -84,10 +84,6 @@ class GlanceSite:
         refuse_unknown(cls, settings, 'glance.')
         return cls(**settings)
 
-    def import_options(self):
-        """Keyword arguments of Glance's import call (the stores)."""
-        return {'stores': list(self.stores)} if self.stores else {}
-
 
 def refuse_unknown(cls, settings, prefix=''):
     """Raise :class:`ConfigurationError` when *settings* has keys that

@@ -38,14 +38,12 @@ def test_default_is_a_plain_glance():
     site = ImportPolicy().glance
     assert site == GlanceSite() and site.convert_to is None
     assert not site.decompresses and site.stores == ()
-    assert site.import_options() == {}
 
 
 def test_settings_are_read_and_validated():
     site = policy(convert_to='raw', decompresses=True,
                   stores=['fast', 'cheap', 'fast']).glance
     assert site == GlanceSite('raw', True, ('fast', 'cheap'))
-    assert site.import_options() == {'stores': ['fast', 'cheap']}
 
 
 @pytest.mark.parametrize('glance, match', [
