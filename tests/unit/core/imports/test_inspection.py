@@ -15,7 +15,9 @@
 """Format safety of the staged data: the header is inspected first."""
 
 import io
+import shutil
 import struct
+import subprocess
 
 import pytest
 
@@ -58,13 +60,25 @@ def test_qcow2_with_a_backing_file_is_refused():
         'qcow2 with a backing file is refused'
 
 
-def test_unsafe_vmdk_type_is_refused():
+@pytest.mark.skipif(not shutil.which('qemu-img'), reason='needs qemu-img')
+@pytest.mark.parametrize('subformat, refusal', [
+    ('monolithicSparse', None), ('streamOptimized', None),
+    ('twoGbMaxExtentSparse', 'unsafe VMDK type or descriptor is refused'),
+])
+def test_vmdk_types(tmp_path, subformat, refusal):
+    path = tmp_path / 'disk.vmdk'
+    subprocess.run(['qemu-img', 'create', '-f', 'vmdk', '-o',
+                    'subformat=' + subformat, str(path), '64M'], check=True,
+                   capture_output=True)
+    assert problem(path.read_bytes(), 'vmdk', complete=True) == refusal
+
+
+def test_a_vmdk_descriptor_pointing_at_a_file_is_not_a_vmdk():
     descriptor = (b'# Disk DescriptorFile\nversion=1\nCID=fffffffe\n'
                   b'parentCID=ffffffff\ncreateType="monolithicFlat"\n'
                   b'RW 2048 FLAT "/etc/shadow" 0\n')
-    data = descriptor.ljust(4096, b'\0')
-    refusal = problem(data, 'vmdk', complete=True)
-    assert refusal and ('VMDK' in refusal or 'vmdk' in refusal)
+    assert problem(descriptor.ljust(4096, b'\0'), 'vmdk', complete=True) \
+        == 'the entry says vmdk but the data is raw'
 
 
 def test_prefixed_hands_out_the_header_then_the_rest():
