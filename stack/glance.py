@@ -15,7 +15,8 @@
 """Glance of the loopback stack: sqlite, the file store, ``web-download``
 and ``glance-direct`` from loopback.
 
-The stack's own Glance is plain (no import plugins, one file store).
+The stack's own Glance is plain (no import plugins, one file store)
+unless ``Stack(glance_options=...)`` says otherwise.
 :meth:`Glance.start_glance` starts another Glance API configured as a
 test needs (:class:`GlanceOptions`: import plugins, conversion format,
 a second file store, the web-download filter), sharing the stack's
@@ -92,8 +93,9 @@ class Glance:
         return "http://127.0.0.1:%d" % port
 
     # ------------------------------------------------------------ glance
-    def _glance_setup(self, name="glance", options=GlanceOptions(),
-                      port=None):
+    def _glance_setup(self, name="glance", options=None, port=None):
+        options = options or getattr(self, "glance_options", None) or \
+            GlanceOptions()
         gdir = self._p("etc", name)
         url = ("http://127.0.0.1:%d" % port) if port else self.glance_url
         state = lambda *parts: self._p(name, *parts)  # noqa: E731
