@@ -65,7 +65,7 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
                  marketplace=None, memcached=True, horizon_port=None,
                  horizon_workers=2, web_download_ports=(),
                  marketplace_settings=None, marketplace_data_dir=None,
-                 python=sys.executable):
+                 glance_options=None, python=sys.executable):
         self.base = os.path.abspath(base_dir)
         self.python = python
         self.bindir = os.path.dirname(python)
@@ -104,6 +104,8 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
                                         log_file=self._p("logs",
                                                          "imageserver.log"))
         self.web_download_ports = list(web_download_ports)
+        # the stack's own Glance (stack.glance.GlanceOptions; None: plain)
+        self.glance_options = glance_options
         # only Nova talks to it; see neutron_stub.py
         self.neutron_stub = NeutronStub() if nova else None
         # ports of the in-process servers, known once they are bound

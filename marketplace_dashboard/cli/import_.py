@@ -40,6 +40,7 @@ from marketplace_dashboard.core.imports import (
 )
 from marketplace_dashboard.core.imports.policy import VISIBILITIES
 from marketplace_dashboard.core.imports.progress import ProgressStore
+from marketplace_dashboard.core.imports.site import CONVERT_TO, GlanceSite
 
 
 def add_parser(subparsers):
@@ -95,6 +96,18 @@ def add_parser(subparsers):
                         help='port this command may download from besides '
                              '80 and 443 (repeat); import setting '
                              'download_filter.allowed_ports')
+    parser.add_argument('--glance-convert-to', choices=CONVERT_TO,
+                        help="Glance converts imported data to this format "
+                             "(its image_conversion plugin's output_format): "
+                             'the data is then streamed and verified here '
+                             'before Glance converts it')
+    parser.add_argument('--glance-decompresses', action='store_true',
+                        help='Glance runs its image_decompression plugin: a '
+                             'gzip location can go to web-download')
+    parser.add_argument('--glance-store', metavar='STORE', action='append',
+                        default=[],
+                        help="import into this Glance store (repeat; "
+                             "default: Glance's default store)")
     parser.add_argument('--os-cloud', metavar='NAME',
                         help='cloud in clouds.yaml (default: $OS_CLOUD or '
                              'the OS_* variables)')
@@ -131,7 +144,10 @@ def _policies(args):
         allow_streamed=not args.no_streamed,
         download_filter={'allowed_hosts': args.allow_download_host,
                          'allowed_ports': [80, 443] +
-                         args.allow_download_port})
+                         args.allow_download_port},
+        glance=GlanceSite(convert_to=args.glance_convert_to,
+                          decompresses=args.glance_decompresses,
+                          stores=tuple(args.glance_store)))
     return trust_policy, import_policy
 
 

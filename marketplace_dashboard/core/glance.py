@@ -80,6 +80,14 @@ def _details(e):
     return (getattr(e, 'details', None) or str(e)).strip()
 
 
+def _store_args(stores):
+    """image_import's store arguments: every store asked for must take
+    the data (an import that lands in some only fails)."""
+    if not stores:
+        return {}
+    return {'stores': list(stores), 'allow_failure': False}
+
+
 def make_client(session, region_name=None, interface=None,
                 endpoint=None, timeout=DEFAULT_TIMEOUT):
     """A glanceclient v2 ``Client`` over a keystoneauth ``session``.
@@ -220,18 +228,23 @@ class GlanceImages:
         self._idempotent('deactivate image %s' % image_id,
                          lambda: self.client.images.deactivate(image_id))
 
-    def web_download(self, image_id, uri):
+    def web_download(self, image_id, uri, stores=None):
+        """Glance's web-download of *uri*; *stores*: the store ids to
+        import to (default: Glance's default store), all of which must
+        succeed."""
         with _translated('import image %s from %s' % (image_id, uri)):
             self.client.images.image_import(image_id, method='web-download',
-                                            uri=uri)
+                                            uri=uri, **_store_args(stores))
 
     def stage(self, image_id, fileobj):
         with _translated('stage data of image %s' % image_id):
             self.client.images.stage(image_id, fileobj)
 
-    def glance_direct(self, image_id):
+    def glance_direct(self, image_id, stores=None):
+        """Import the staged data (*stores*: as :meth:`web_download`)."""
         with _translated('import staged image %s' % image_id):
-            self.client.images.image_import(image_id, method='glance-direct')
+            self.client.images.image_import(image_id, method='glance-direct',
+                                            **_store_args(stores))
 
     def tasks(self, image_id):
         """Import tasks of an image, or None when Glance cannot tell (an

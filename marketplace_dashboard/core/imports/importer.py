@@ -18,7 +18,8 @@ An import runs through :mod:`.policy` (may it be imported?),
 :mod:`.mapping` (the appliance as Glance properties), :mod:`.plan`
 (web-download or streamed, from which location), :mod:`.election` (an
 existing import to reuse, concurrent imports converging on one image),
-:mod:`.transfer` (the streamed path), :mod:`.status` (where it stands),
+:mod:`.offer` (web-download), :mod:`.transfer` (the streamed path),
+:mod:`.status` (where it stands),
 :mod:`.verify` (does the stored data match?), :mod:`.publish` (the
 visibility asked for) and :mod:`.withdraw` (what must not be used).  The
 stages decide; the one :mod:`.writer` applies what they decide to Glance,
@@ -32,8 +33,6 @@ import uuid
 from marketplace_dashboard.core.cache import MemoryCache
 from marketplace_dashboard.core.errors import (
     GlanceError,
-    GlanceForbidden,
-    ImportFailed,
     ImportRefused,
 )
 from marketplace_dashboard.core.imports import mapping, plan, record
@@ -41,6 +40,7 @@ from marketplace_dashboard.core.imports.election import (
     Election,
     request_unapplied,
 )
+from marketplace_dashboard.core.imports.offer import WebDownloadOffer
 from marketplace_dashboard.core.imports.policy import (
     ImportPolicy,
     check_policy,
@@ -66,8 +66,8 @@ __all__ = ['Importer']
 LOG = logging.getLogger(__name__)
 
 
-class Importer(Election, StreamedTransfer, Status, Verification,
-               Publication, Withdrawal):
+class Importer(Election, WebDownloadOffer, StreamedTransfer, Status,
+               Verification, Publication, Withdrawal):
     """Start, advance and inspect imports.
 
     *images* is a :class:`marketplace_dashboard.core.glance.GlanceImages`
@@ -256,30 +256,8 @@ class Importer(Election, StreamedTransfer, Status, Verification,
             if locked:
                 self.cache.delete(lock)
         if chosen.method == plan.WEB_DOWNLOAD:
-            self._web_download(image, chosen.url)
+            self.offer_web_download(image, chosen)
         return self._status(image['id'], None, elect=False)
-
-    def _web_download(self, image, url):
-        """Ask Glance to download *url* into *image*; on failure, delete
-        the image (else mark it failed) and raise."""
-        try:
-            self.writer.web_download(image['id'], url)
-        except GlanceError as e:
-            # Final: Glance's answer (e.g. its URL filtering, 400
-            # "URI for web-download does not pass filtering") is never
-            # worked around by streaming the URL from here instead.
-            reason = 'Glance %s the web-download of %s: %s' % (
-                'refused' if 400 <= (e.status or 0) < 500
-                else 'could not start', url, str(e).rstrip('.') + '.')
-            deleted = self.try_delete(image['id'])
-            if not deleted:  # marked failed: never reused
-                self.record_import_error(image['id'], mapping.clip(reason))
-            if isinstance(e, GlanceForbidden):
-                raise
-            raise ImportFailed('%s %s' % (reason, (
-                'The image was deleted.' if deleted else
-                'The image %s could not be deleted: delete it '
-                'yourself.' % image['id']))) from None
 
     def _create(self, attempts=3, **props):
         """Create the image, retrying server errors (e.g. a busy database).

@@ -184,6 +184,7 @@ def image_properties(appliance, level, marketplace_url=None,
         record.VALID_UNTIL: iso(appliance.valid),
         record.VERDICT: level,
         record.BYTES: str(appliance.bytes),
+        record.SOURCE_FORMAT: disk_format(appliance.format),
     }
     bus = (appliance.disks_bus or '').strip().lower()
     if bus in DISK_BUSES:

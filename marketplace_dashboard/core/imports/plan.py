@@ -15,11 +15,13 @@
 """Stage 3 of an import: how the data gets into Glance, and from where.
 
 :func:`choose_method` picks Glance's ``web-download`` (Glance fetches and
-hashes the data itself) when the hash Glance computes is endorsed and a
-location is plain, else the streamed path (``glance-direct``: downloaded,
-decompressed and verified here).  :func:`reachable` probes the locations
-of a web-download so that Glance gets one that answers.  Only image data
-(http(s) locations) is ever given to Glance.
+hashes the data itself) when the hash Glance computes is endorsed, Glance
+will store the bytes the entry endorses (it does not convert them:
+:mod:`.site`) and a location is plain (or gzip, when Glance decompresses),
+else the streamed path (``glance-direct``: downloaded, decompressed and
+verified here, before Glance converts anything).  :func:`reachable`
+probes the locations of a web-download so that Glance gets one that
+answers.  Only image data (http(s) locations) is ever given to Glance.
 """
 
 import dataclasses
@@ -27,7 +29,7 @@ import logging
 
 from marketplace_dashboard.core import compression
 from marketplace_dashboard.core.errors import ImportRefused
-from marketplace_dashboard.core.imports import mapping, record, stream
+from marketplace_dashboard.core.imports import mapping, record, site, stream
 
 __all__ = ['GLANCE_DIRECT', 'METHODS', 'PROBE_BUDGET', 'Plan', 'WEB_DOWNLOAD',
            'choose_method', 'location_compression', 'reachable']
@@ -54,6 +56,9 @@ class Plan:
     #: downloaded: by the streamed transfer, or (web-download, which takes
     #: one URL) by a ``HEAD`` probe before Glance is asked
     mirrors: tuple = ()
+    #: web-download: the other ``(url, compression)`` Glance may be
+    #: offered when it refuses *url* (its URL filtering); not recorded
+    alternates: tuple = ()
 
     def properties(self):
         """The record of this plan: method and sources."""
@@ -83,7 +88,13 @@ def choose_method(appliance, import_methods, policy):
                             'used).')
     hashes = mapping.endorsed_hashes(appliance)
     why = None
-    if not policy.allow_web_download:
+    converts = site.conversion(policy.glance,
+                               mapping.disk_format(appliance.format))
+    if converts:
+        why = ('Glance converts %s images to %s, so the endorsed bytes are '
+               'checked here before it does' % (
+                   mapping.disk_format(appliance.format), converts))
+    elif not policy.allow_web_download:
         why = 'web-download disabled by the import policy'
     elif WEB_DOWNLOAD not in import_methods:
         why = 'Glance does not offer web-download'
@@ -92,14 +103,19 @@ def choose_method(appliance, import_methods, policy):
                'Glance computes (MD5 alone is not a sufficient match)'
                % policy.glance_hash_algo)
     else:
-        plain = [url for url in urls
-                 if location_compression(appliance, url) is None]
+        # Glance's image_decompression undoes gzip (and zip, lha) before
+        # it stores and hashes: those bytes are what the entry endorses.
+        served = (None, 'gz') if policy.glance.decompresses else (None,)
+        plain = [(url, location_compression(appliance, url)) for url in urls]
+        plain = [(url, c) for url, c in plain if c in served]
         if plain:
-            return Plan(WEB_DOWNLOAD, plain[0], None,
-                        'Glance downloads the image itself',
-                        tuple((url, None) for url in plain[1:]
-                              )[:record.MAX_MIRRORS])
-        why = 'every location is compressed'
+            return Plan(WEB_DOWNLOAD, plain[0][0], plain[0][1],
+                        'Glance downloads the image itself%s' % (
+                            ' and decompresses it' if plain[0][1] else ''),
+                        tuple(plain[1:])[:record.MAX_MIRRORS])
+        why = 'every location is compressed%s' % (
+            '' if policy.glance.decompresses else
+            ' (set glance.decompresses when Glance runs image_decompression)')
     if not policy.allow_streamed:
         raise ImportRefused('Cannot import this entry: %s, and the streamed '
                             'import is disabled by the import policy.'
@@ -122,11 +138,19 @@ def reachable(plan, policy, session=None, clock=None):
     failing the import in Glance.  If none answers, the first is kept
     and Glance reports the error; so it is when probing has taken
     :data:`PROBE_BUDGET` seconds (the import form waits for this).
-    The result has no mirrors left.
+    The result has no mirrors left; its ``alternates`` are the other
+    locations, offered to Glance if it refuses the one chosen.
     """
-    urls = [plan.url] + [url for url, _ in plan.mirrors]
+    sources = ((plan.url, plan.compression),) + tuple(plan.mirrors)
+    urls = [url for url, _ in sources]
+
+    def chosen(url):
+        return dataclasses.replace(
+            plan, url=url, compression=dict(sources)[url], mirrors=(),
+            alternates=tuple(s for s in sources if s[0] != url))
+
     if len(urls) == 1 or not policy.probe_locations:
-        return dataclasses.replace(plan, mirrors=())
+        return chosen(plan.url)
     deadline = clock() + PROBE_BUDGET
     for url in urls:
         if clock() >= deadline:
@@ -136,6 +160,6 @@ def reachable(plan, policy, session=None, clock=None):
                                verify=policy.verify_tls,
                                rules=policy.download_filter)
         if problem is None:
-            return dataclasses.replace(plan, url=url, mirrors=())
+            return chosen(url)
         LOG.info('Skipping location: %s', problem)
-    return dataclasses.replace(plan, mirrors=())
+    return chosen(plan.url)

@@ -29,6 +29,7 @@ import os
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
 from marketplace_dashboard.core.imports import urlfilter
+from marketplace_dashboard.core.imports.site import GlanceSite, refuse_unknown
 
 __all__ = ['ImportPolicy', 'VISIBILITIES', 'check_policy', 'check_request',
            'verdict_level']
@@ -77,6 +78,9 @@ class ImportPolicy:
     whose image has no heartbeat that long is dead, and its image
     (unverified, this project's) is deleted so that the entry can be
     imported again.
+    ``glance``: what the site's Glance does to imported data
+    (:class:`~.site.GlanceSite`: ``convert_to``, ``decompresses``,
+    ``stores``; a dict in the settings).
     """
 
     allow_untrusted: bool = False
@@ -95,12 +99,14 @@ class ImportPolicy:
     download_filter: dict | urlfilter.DownloadFilter | None = None
     heartbeat_interval: float = 15.0
     dead_after: float = 60.0
+    glance: GlanceSite = dataclasses.field(default_factory=GlanceSite)
 
     _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
               'allow_streamed', 'allow_web_download',
               'set_hypervisor_type', 'probe_locations')
 
     def __post_init__(self):
+        self.glance = GlanceSite.from_dict(self.glance)
         verify = self.verify_tls
         if verify is False:
             raise ConfigurationError(
@@ -129,12 +135,7 @@ class ImportPolicy:
     @classmethod
     def from_dict(cls, settings):
         settings = dict(settings or {})
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(settings) - known)
-        if unknown:
-            raise ConfigurationError(
-                'Unknown import setting(s): %s (known: %s).'
-                % (', '.join(unknown), ', '.join(sorted(known))))
+        refuse_unknown(cls, settings)
         for key in cls._BOOLS:
             if key in settings:
                 _bool(settings[key], key)

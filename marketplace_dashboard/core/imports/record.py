@@ -28,9 +28,10 @@ __all__ = [
     'BYTES', 'COMPRESSION', 'ENDORSED_AT', 'ENDORSER', 'HEARTBEAT',
     'IDENTIFIER',
     'IMPORT_ERROR', 'IMPORT_METHOD', 'IMPORT_TOKEN', 'ImageRecord',
-    'MAX_MIRRORS', 'MEMBERS', 'PREFIX', 'PUBLISHED_AT', 'SOURCE_URL',
-    'STREAMED_PREFIX', 'TAG', 'URL', 'VALID_UNTIL', 'VERDICT',
-    'VERIFICATION_ERROR', 'VERIFIED', 'VERIFIED_AT', 'VISIBILITY',
+    'MAX_MIRRORS', 'MEMBERS', 'PREFIX', 'PUBLISHED_AT', 'SOURCE_FORMAT',
+    'SOURCE_URL', 'STAGED_MATCH', 'STORED_HASH', 'STREAMED_PREFIX', 'TAG',
+    'URL', 'VALID_UNTIL', 'VERDICT', 'VERIFICATION_ERROR', 'VERIFIED',
+    'VERIFIED_AT', 'VERIFIED_BEFORE_CONVERSION', 'VISIBILITY',
     'VISIBILITY_ERROR', 'compression_property', 'hash_property',
     'is_record_property', 'pack_members', 'pack_sources',
     'source_url_property', 'streamed_property', 'unpack_members',
@@ -72,6 +73,26 @@ PUBLISHED_AT = PREFIX + 'published_at'
 VISIBILITY_ERROR = PREFIX + 'visibility_error'
 #: Digests a streamed import computed of the endorsed bytes.
 STREAMED_PREFIX = PREFIX + 'streamed_'
+
+#: Provenance of data Glance converts (``image_conversion``): the disk
+#: format the entry's data is in (recorded at creation), the endorsed
+#: checksums the streamed bytes matched before Glance converted them
+#: (``sha1,sha512``), Glance's ``algo:os_hash_value`` of the stored
+#: (converted) bytes when they were verified, and that they were.
+SOURCE_FORMAT = PREFIX + 'source_format'
+STAGED_MATCH = PREFIX + 'staged_match'
+STORED_HASH = PREFIX + 'stored_hash'
+VERIFIED_BEFORE_CONVERSION = PREFIX + 'verified_before_conversion'
+
+#: Provenance of data Glance converts (``image_conversion``): the disk
+#: format the entry's data is in (recorded at creation), the endorsed
+#: checksums the streamed bytes matched before Glance converted them
+#: (``sha1,sha512``), Glance's ``algo:os_hash_value`` of the stored
+#: (converted) bytes when they were verified, and that they were.
+SOURCE_FORMAT = PREFIX + 'source_format'
+STAGED_MATCH = PREFIX + 'staged_match'
+STORED_HASH = PREFIX + 'stored_hash'
+VERIFIED_BEFORE_CONVERSION = PREFIX + 'verified_before_conversion'
 
 #: Further locations a streamed import falls back to.
 MAX_MIRRORS = 4
@@ -217,6 +238,32 @@ class ImageRecord:
         """The algorithms a streamed import recorded digests of."""
         return sorted(k[len(STREAMED_PREFIX):] for k in self.image
                       if str(k).startswith(STREAMED_PREFIX))
+
+    @property
+    def source_format(self):
+        """The disk format the entry's data is in (created with)."""
+        return self.image.get(SOURCE_FORMAT)
+
+    @property
+    def converted(self):
+        """True when Glance stored another disk format than the entry's
+        (its ``image_conversion`` converted the data)."""
+        source = self.source_format
+        return bool(source) and bool(self.image.get('disk_format')) and \
+            self.image['disk_format'] != source
+
+    @property
+    def staged_match(self):
+        """The endorsed algorithms the staged bytes matched."""
+        return [a for a in (self.image.get(STAGED_MATCH) or '').split(',')
+                if a]
+
+    @property
+    def stored_hash(self):
+        """``(algo, hex)`` Glance computed of the stored bytes when they
+        were verified (converted data), or None."""
+        algo, _, value = (self.image.get(STORED_HASH) or '').partition(':')
+        return (algo, value) if algo and value else None
 
     def provenance(self):
         """The provenance properties, for a failure record."""

@@ -32,7 +32,13 @@ import logging
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import GlanceError, GlanceNotFound
-from marketplace_dashboard.core.imports import heartbeat, mapping, plan, record
+from marketplace_dashboard.core.imports import (
+    heartbeat,
+    mapping,
+    plan,
+    provenance,
+    record,
+)
 
 __all__ = ['ImportStatus', 'Status']
 
@@ -123,8 +129,11 @@ class Status:
             if duplicate:
                 return duplicate
         if glance_status == 'active':
+            if result.verified and provenance.changed_since_verified(image):
+                return self.verify(image)  # converted data changed since
             if result.verified:
                 result.state = 'active'
+                result.reasons.extend(provenance.note(image))
                 return self.publish(result)
             if not image.get(record.IDENTIFIER):
                 result.state = 'active'
@@ -183,6 +192,10 @@ class Status:
         result.progress = progress
         if glance_status in ('saving', 'uploading', 'importing'):
             result.state = 'importing'
+        stores = image.get('os_glance_importing_to_stores')
+        if stores:
+            result.reasons.append('Glance is importing it into store(s) '
+                                  '%s.' % stores)
         if progress and progress.get('state') in ('transferring',
                                                   'verifying', 'importing'):
             result.state = ('verifying' if progress['state'] == 'verifying'

@@ -35,7 +35,13 @@ from marketplace_dashboard.core.errors import (
     MarketplaceError,
     TransferError,
 )
-from marketplace_dashboard.core.imports import mapping, plan, record, stream
+from marketplace_dashboard.core.imports import (
+    inspection,
+    mapping,
+    plan,
+    record,
+    stream,
+)
 from marketplace_dashboard.core.imports.heartbeat import Heartbeat
 from marketplace_dashboard.core.imports.progress import busy
 from marketplace_dashboard.core.imports.status import ImportStatus
@@ -113,8 +119,16 @@ class StreamedTransfer:
             return self.fail_transfer(image_id, _mismatch('; '.join(errors)),
                                       total, image)
         with data:
+            try:  # the format of the first bytes, before any is staged
+                staged, refusal = inspection.screen(
+                    data, held.source_format or image.get('disk_format'))
+            except (TransferError, ImageDataError):
+                staged, refusal = None, _mismatch(
+                    '; '.join(data.mismatches()))
+            if refusal:
+                return self.fail_transfer(image_id, refusal, total, image)
             try:
-                self.writer.stage(image_id, data)
+                self.writer.stage(image_id, staged)
             except GlanceError as e:
                 if data.error is not None:  # the data stopped the upload
                     return self.fail_transfer(
@@ -137,10 +151,14 @@ class StreamedTransfer:
             return self.fail_transfer(image_id, _mismatch('; '.join(problems)),
                                       total, image)
         try:
-            # Recorded only now that every endorsed checksum matched.
+            # Recorded only now that every endorsed checksum matched:
+            # what Glance converts (if it does) is the endorsed bytes.
             self.writer.update(image_id, **{
-                record.streamed_property(glance_algo): streamed})
-            self.writer.glance_direct(image_id)
+                record.streamed_property(glance_algo): streamed,
+                record.STAGED_MATCH: ','.join(
+                    name for name in mapping.STRENGTH if held.hash(name))})
+            self.writer.glance_direct(image_id,
+                                      stores=self.policy.glance.stores)
         except GlanceError as e:
             return self.fail_transfer(image_id, 'Glance could not import '
                                       'the staged image: %s' % e, total,

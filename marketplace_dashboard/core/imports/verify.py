@@ -26,7 +26,12 @@ import re
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import GlanceForbidden
-from marketplace_dashboard.core.imports import mapping, plan, record
+from marketplace_dashboard.core.imports import (
+    mapping,
+    plan,
+    provenance,
+    record,
+)
 from marketplace_dashboard.core.imports.status import ImportStatus
 
 __all__ = ['OWNER_ONLY', 'Verification', 'entry_problems',
@@ -62,7 +67,12 @@ def integrity_problems(image, trust_streamed=True):
     matched every endorsed checksum, so Glance must have stored exactly
     those bytes.  *trust_streamed* false (an image of another project,
     whose properties its owner wrote) accepts endorsed hashes only.
+    Data Glance converted is judged by its provenance
+    (:func:`~.provenance.conversion_problems`).
     """
+    converted = provenance.conversion_problems(image, trust_streamed)
+    if converted is not None:
+        return converted
     problems = []
     expected = image.get(record.BYTES)
     if expected is None or str(image.get('size')) != str(expected):
@@ -134,6 +144,10 @@ class Verification:
         """
         image_id = image['id']
         method = image.get(record.IMPORT_METHOD)
+        unverifiable = provenance.unverifiable(image)
+        if unverifiable:  # converted unchecked: not tampered, not verified
+            return ImportStatus(image_id, 'failed', method=method,
+                                image=image, reasons=[unverifiable])
         own = self._ours(image)
         problems = integrity_problems(image, trust_streamed=own)
         if problems and not own and not integrity_problems(image):
@@ -155,10 +169,15 @@ class Verification:
         """Record that *image*'s data matched; its status."""
         verified = {record.VERIFIED: 'true',
                     record.VERIFIED_AT: mapping.iso(self.now())}
+        held = record.ImageRecord(image)
+        if held.converted:
+            verified[record.VERIFIED_BEFORE_CONVERSION] = 'true'
+            verified[record.STORED_HASH] = provenance.stored_hash(image)
         try:
             image = self.writer.update(image['id'], **verified)
         except GlanceForbidden:
             image = dict(image, **verified)
         return ImportStatus(image['id'], 'active', verified=True,
                             method=image.get(record.IMPORT_METHOD),
-                            image=image)
+                            image=image, reasons=provenance.note(image))
+

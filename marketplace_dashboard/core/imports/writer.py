@@ -50,6 +50,12 @@ class Action:
         return dict(self.fields)
 
 
+def _stores(stores):
+    """The ``stores`` argument of an import call (none: Glance's default
+    store, and the argument is not sent)."""
+    return {'stores': list(stores)} if stores else {}
+
+
 def _fields(values):
     return tuple(sorted((k, v if not isinstance(v, list) else tuple(v))
                         for k, v in values.items()))
@@ -99,17 +105,17 @@ class GlanceWriter(Writer):
         self.images.add_members(image_id, members)
         self._did('add_members', image_id, {'members': list(members)})
 
-    def web_download(self, image_id, url):
-        self.images.web_download(image_id, url)
-        self._did('web_download', image_id, {'url': url})
+    def web_download(self, image_id, url, stores=()):
+        self.images.web_download(image_id, url, **_stores(stores))
+        self._did('web_download', image_id, dict(_stores(stores), url=url))
 
     def stage(self, image_id, stream):
         self.images.stage(image_id, stream)
         self._did('stage', image_id)
 
-    def glance_direct(self, image_id):
-        self.images.glance_direct(image_id)
-        self._did('glance_direct', image_id)
+    def glance_direct(self, image_id, stores=()):
+        self.images.glance_direct(image_id, **_stores(stores))
+        self._did('glance_direct', image_id, _stores(stores) or None)
 
 
 class DryRunImages:
@@ -187,11 +193,11 @@ class RecordingWriter(Writer):
     def add_members(self, image_id, members):
         self._did('add_members', image_id, {'members': list(members)})
 
-    def web_download(self, image_id, url):
-        self._did('web_download', image_id, {'url': url})
+    def web_download(self, image_id, url, stores=()):
+        self._did('web_download', image_id, dict(_stores(stores), url=url))
 
     def stage(self, image_id, stream):
         self._did('stage', image_id)
 
-    def glance_direct(self, image_id):
-        self._did('glance_direct', image_id)
+    def glance_direct(self, image_id, stores=()):
+        self._did('glance_direct', image_id, _stores(stores) or None)

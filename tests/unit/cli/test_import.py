@@ -51,6 +51,7 @@ class FakeMarketplace:
 def signed(user, location, compression=''):
     document = builder.build_document(
         len(fakes.IMAGE), fakes.checksums(fakes.IMAGE), os='CentOS',
+        image_format='qcow2',  # fakes.IMAGE is (inspected as) a qcow2
         os_version='7', os_arch='x86_64', locations=[location],
         compression=compression, title='CLI test')
     return signature.sign_document(document, user.key, user.cert)
@@ -224,3 +225,28 @@ def test_missing_credentials_is_a_sentence(monkeypatch, tmp_path):
     with pytest.raises(CommandError,
                        match='Cannot authenticate to OpenStack.*OS_'):
         import_.glance_images(None)
+
+
+def test_glance_options_describe_a_converting_glance(world, endorser,
+                                                      capsys, tmp_path):
+    world['images'].convert_to = 'raw'
+    with ImageServer(str(tmp_path)) as server:
+        url = server.add_file('cli.img', fakes.IMAGE)
+        world['documents'].append(signed(endorser[0], url))
+        ident = identifier(world['documents'][0])
+        status, out, err = run(
+            capsys, ident, '--endpoint', 'http://mp.example/', '--ca-file',
+            endorser[1], '--wait', '--json', '--glance-convert-to', 'raw',
+            '--glance-decompresses', '--glance-store', 'fs')
+    assert status == 0, err
+    result = json.loads(out)
+    assert result['method'] == 'glance-direct' and result['verified']
+    assert result['reasons'][0].startswith('Verified before conversion')
+    image = world['images'].get(result['image_id'])
+    assert image['disk_format'] == 'raw' and image['stores'] == 'fs'
+
+
+def test_glance_convert_to_is_one_of_glances_formats(capsys):
+    with pytest.raises(SystemExit):
+        main.main(['import', 'X', '--glance-convert-to', 'vhd'])
+    assert 'invalid choice' in capsys.readouterr().err

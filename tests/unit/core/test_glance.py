@@ -231,3 +231,23 @@ def test_is_admin_from_the_token_roles():
     assert not images_with(['member', 'reader']).is_admin
     assert not glance.GlanceImages(types.SimpleNamespace(
         images=StubImages())).is_admin
+
+
+def test_imports_go_to_the_stores_asked_for():
+    seen = []
+
+    class Recording(StubImages):
+        def image_import(self, image_id, method, **kwargs):
+            seen.append((method, kwargs))
+
+    images = glance.GlanceImages(types.SimpleNamespace(images=Recording()))
+    images.web_download('i', 'http://x/y')
+    images.web_download('i', 'http://x/y', stores=['fast', 'cheap'])
+    images.glance_direct('i', stores=('cheap',))
+    images.glance_direct('i')
+    assert seen == [
+        ('web-download', {'uri': 'http://x/y'}),
+        ('web-download', {'uri': 'http://x/y', 'stores': ['fast', 'cheap'],
+                          'allow_failure': False}),
+        ('glance-direct', {'stores': ['cheap'], 'allow_failure': False}),
+        ('glance-direct', {})]

@@ -18,6 +18,7 @@ import datetime
 import gzip
 import hashlib
 import itertools
+import struct
 import threading
 import types
 import uuid
@@ -31,7 +32,11 @@ from marketplace_dashboard.core.glance import (
 from marketplace_dashboard.core.imports.importer import Importer
 from marketplace_dashboard.core.imports.urlfilter import DownloadFilter
 
-IMAGE = bytes(range(256)) * 4096 + b'tail'  # 1 MiB + 4 bytes
+#: the header of a qcow2 (v2, 1 GiB, no backing file): the entries say
+#: qcow2, and the streamed path inspects the format of what it stages
+QCOW2_HEADER = struct.pack('>4sIQIIQ', b'QFI\xfb', 2, 0, 0, 16, 1 << 30
+                           ).ljust(512, b'\0')
+IMAGE = QCOW2_HEADER + (bytes(range(256)) * 4096)[512:] + b'tail'  # 1 MiB+4
 URL = 'http://images.example/a.img'
 GZ_URL = 'http://images.example/a.img.gz'
 MIRROR = 'https://mirror.example/a.img.gz'
@@ -51,7 +56,9 @@ def appliance(data=IMAGE, locations=('http://images.example/a.img',),
         created=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
     values = {
         'identifier': 'MMZu6WNK0rRKlhGf4RmDK3ew6Cg', 'bytes': len(data),
-        'checksums': checksums(data), 'format': 'qcow2', 'os': 'Ubuntu',
+        'checksums': checksums(data), 'os': 'Ubuntu',
+        # the format of the data: the streamed path inspects it
+        'format': 'qcow2' if data.startswith(QCOW2_HEADER[:4]) else 'raw',
         'os_version': '22.04', 'os_arch': 'x86_64', 'hypervisor': 'kvm',
         'disks_bus': 'virtio', 'locations': list(locations),
         'title': 'Ubuntu 22.04', 'endorsement': endorsement,
@@ -95,6 +102,10 @@ class FakeImages:
         self.calls = []
         self.staged = {}
         self.members = {}
+        #: Glance's image_conversion output format (None: not enabled)
+        self.convert_to = None
+        #: Glance's image_decompression runs
+        self.decompresses = False
         self._clock = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -147,21 +158,29 @@ class FakeImages:
         self.calls.append(('deactivate', image_id))
         self._image(image_id)['status'] = 'deactivated'
 
-    def _activate(self, image_id, data):
+    def _activate(self, image_id, data, stores=None):
+        image = self._image(image_id)
+        if self.decompresses and data[:3] == b'\x1f\x8b\x08':
+            data = gzip.decompress(data)
+        if self.convert_to and image['disk_format'] not in (
+                self.convert_to, 'iso'):
+            data = b'converted:' + data  # other bytes, another size
+            image['disk_format'] = self.convert_to
+        image['stores'] = ','.join(stores or ['fs'])
         self._image(image_id).update(
             status='active', size=len(data),
             checksum=hashlib.md5(data).hexdigest(),  # noqa: S324
             os_hash_algo=self.hash_algo,
             os_hash_value=hashlib.new(self.hash_algo, data).hexdigest())
 
-    def web_download(self, image_id, uri):
+    def web_download(self, image_id, uri, stores=None):
         self.calls.append(('web-download', image_id, uri))
         if uri in self.refuse:
             raise GlanceError('Glance could not import image %s from %s: '
                               'URI for web-download does not pass '
                               'filtering: %s' % (image_id, uri, uri),
                               status=400)
-        self._activate(image_id, self.web[uri])
+        self._activate(image_id, self.web[uri], stores)
 
     def stage(self, image_id, fileobj):
         self.calls.append(('stage', image_id))
@@ -174,9 +193,9 @@ class FakeImages:
         self.staged[image_id] = b''.join(chunks)
         self._image(image_id)['status'] = 'uploading'
 
-    def glance_direct(self, image_id):
+    def glance_direct(self, image_id, stores=None):
         self.calls.append(('glance-direct', image_id))
-        self._activate(image_id, self.staged.pop(image_id))
+        self._activate(image_id, self.staged.pop(image_id), stores)
 
     def tasks(self, image_id):
         return []
