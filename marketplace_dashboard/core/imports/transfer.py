@@ -115,9 +115,10 @@ class StreamedTransfer:
             except (TransferError, ImageDataError) as e:
                 LOG.info('Streamed import of %s: %s', image_id, e)
                 errors.append(str(e))
-        else:
-            return self.fail_transfer(image_id, _mismatch('; '.join(errors)),
-                                      total, image)
+        else:  # no source could be read: nothing was compared
+            return self.fail_transfer(
+                image_id, 'Cannot download the image data: %s'
+                % '; '.join(errors), total, image)
         with data:
             try:  # the format of the first bytes, before any is staged
                 staged, refusal = inspection.screen(

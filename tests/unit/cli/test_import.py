@@ -237,7 +237,7 @@ def test_glance_options_describe_a_converting_glance(world, endorser,
         status, out, err = run(
             capsys, ident, '--endpoint', 'http://mp.example/', '--ca-file',
             endorser[1], '--wait', '--json', '--glance-convert-to', 'raw',
-            '--glance-decompresses', '--glance-store', 'fs')
+            '--glance-decompresses', '--glance-store', 'fs', *loopback(url))
     assert status == 0, err
     result = json.loads(out)
     assert result['method'] == 'glance-direct' and result['verified']

@@ -151,6 +151,16 @@ def test_streamed_fails_with_every_location_reason():
     assert images.images == {}
 
 
+def test_a_download_failure_is_never_reported_as_a_mismatch():
+    session = fakes.FakeSession({GZ_URL: fakes.FakeResponse(status=503)})
+    images, engine = make(session=session)
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    with pytest.raises(ImportFailed) as e:
+        engine.transfer(status.image_id)
+    assert str(e.value).startswith('Cannot download the image data: ')
+    assert 'does not match' not in str(e.value)
+
+
 def test_streamed_mismatch_does_not_try_a_mirror():
     session = fakes.FakeSession({
         GZ_URL: fakes.FakeResponse(body=fakes.gz(b'other bytes')),
