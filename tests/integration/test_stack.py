@@ -170,7 +170,7 @@ def test_nova_server_reaches_active(stack, disk_images):
     nova = stack.nova(stack.demo)
     flavor = nova.flavors.find(name="m1.tiny")
     server = nova.servers.create("vm-%s" % uuid.uuid4().hex[:8], img.id,
-                                 flavor, nics="none")
+                                 flavor, nics=[{"net-id": stack.network_id}])
     try:
         server = _wait(lambda: (lambda s: s if s.status in ("ACTIVE", "ERROR")
                                 else None)(nova.servers.get(server.id)),
