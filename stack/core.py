@@ -65,7 +65,7 @@ class Stack(Processes, Keystone, Glance, Nova, Neutron, Horizon):
                  marketplace=None, memcached=True, horizon_port=None,
                  horizon_workers=2, web_download_ports=(),
                  marketplace_settings=None, marketplace_data_dir=None,
-                 python=sys.executable):
+                 horizon_middleware=(), python=sys.executable):
         self.base = os.path.abspath(base_dir)
         self.python = python
         self.bindir = os.path.dirname(python)
@@ -76,6 +76,8 @@ class Stack(Processes, Keystone, Glance, Nova, Neutron, Horizon):
             marketplace = self.marketplace_available()
         self.want_marketplace = marketplace
         self.horizon_workers = horizon_workers
+        # appended to Horizon's MIDDLEWARE (e.g. the legacy launch links)
+        self.horizon_middleware = tuple(horizon_middleware)
         # the plugin's MARKETPLACE_DASHBOARD setting: a dict, or a
         # callable(stack) -> dict to use the stack's URLs
         self.marketplace_settings = marketplace_settings or {}

@@ -33,6 +33,7 @@ import tempfile
 import time
 
 import stack as stack_mod
+from stack.horizon import LEGACY_LAUNCH_LINKS
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_STATE_PARENT", "build_parser", "main",
            "ready_lines"]
@@ -150,8 +151,10 @@ def main(argv=None):
 
     settings = (demo_data.horizon_settings if demo_data is not None
                 else _plain_settings)
+    # the demo redirects the seed-era launch links to the wizard
     st = stack_mod.Stack(state, horizon_port=port, marketplace=None,
-                         marketplace_settings=settings)
+                         marketplace_settings=settings,
+                         horizon_middleware=(LEGACY_LAUNCH_LINKS,))
     t = time.monotonic()
     extra = {}
     # from here on SIGTERM (and SIGHUP) raise _Stop in the main thread,
