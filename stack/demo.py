@@ -78,6 +78,9 @@ def ready_lines(st, extra=None):
         "ADMIN_PASSWORD": st.admin.password,
         "KEYSTONE_URL": st.keystone_url, "GLANCE_URL": st.glance_url,
         "NOVA_URL": st.nova_url or "",
+        # Neutron's URL and the shared network servers are launched on
+        "NEUTRON_URL": st.neutron_url or "",
+        "NETWORK_ID": st.network_id or "",
         "MARKETPLACE_URL": st.marketplace_url or "",
         "IMAGE_SERVER_URL": st.image_server.base_url,
         "STATE_DIR": st.base, "LOG_DIR": os.path.join(st.base, "logs"),
