@@ -274,6 +274,17 @@ def wait_import_row(browser, steps, name, until):
     return image_id, text
 
 
+def import_verified(browser, steps, row, name):
+    """Import from the row as *name*; waits for Active (verified) on
+    Imports; returns the image ID."""
+    import_through_modal(browser, steps, row, name)
+    image_id, text = wait_import_row(browser, steps, name,
+                                     ('Active (verified)', 'Failed'))
+    assert 'Active (verified)' in text, text
+    steps('imports-active-verified')
+    return image_id
+
+
 def no_alert(browser):
     try:
         text = browser.switch_to.alert.text
@@ -463,11 +474,8 @@ def test_journey_web_download(stack, browser, journey_entries):
     browser.back()
     wait.until(lambda d: 'q=%s' % TAG in d.current_url)
     name = 'journey web %s' % uuid.uuid4().hex[:6]
-    import_through_modal(browser, steps, appliance_row(browser, title), name)
-    image_id, text = wait_import_row(browser, steps, name,
-                                     ('Active (verified)', 'Failed'))
-    assert 'Active (verified)' in text, text
-    steps('imports-active-verified')
+    image_id = import_verified(browser, steps, appliance_row(browser, title),
+                               name)
     server = launch_to_server(stack, browser, steps, image_id, name)
     stack.nova(stack.demo).servers.delete(server.id)
 

@@ -49,11 +49,10 @@ from tests.integration.test_journey_browser import (
     WAIT,
     Steps,
     appliance_row,
-    import_through_modal,
+    import_verified,
     launch_in_wizard,
     page_ready,
     search,
-    wait_import_row,
 )
 from tests.integration.test_launch_browser import wizard_allocates
 
@@ -69,7 +68,7 @@ def published(stack, image_server, tmp_path_factory):
     """The creator's public image, and the signed entry it uploaded."""
     work = tmp_path_factory.mktemp('creator')
     data = os.urandom(SIZE)
-    file_name = 'launch-link-%s.raw' % uuid.uuid4().hex
+    file_name = 'seed-image-%s.raw' % uuid.uuid4().hex
     url = image_server.add_file(file_name, data)
     (work / file_name).write_bytes(data)
     glance = stack.glance()
@@ -146,17 +145,13 @@ def test_launch_link_journey(stack, browser, image_server, published,
     browser.back()
     page_ready(browser)
     name = 'launch link import %s' % uuid.uuid4().hex[:6]
-    import_through_modal(browser, steps, appliance_row(browser, TITLE), name)
-    _, text = wait_import_row(browser, steps, name,
-                              ('Active (verified)', 'Failed'))
-    assert 'Active (verified)' in text, text
-    steps('imports-active-verified')
+    import_verified(browser, steps, appliance_row(browser, TITLE), name)
     assert image_server.stats(published['file_name']).requests >= 1
     logs = stack.describe()['logs']
     with open(os.path.join(logs, 'imageserver.log'), errors='replace') as f:
         served = f.read()
     assert published['file_name'] in served
-    assert 'launch' not in served
+    assert 'launch' not in served and 'source_id' not in served
     with open(os.path.join(logs, 'glance-api.log'), errors='replace') as f:
         glance_log = f.read()
     assert 'instances/launch' not in glance_log
