@@ -30,12 +30,13 @@ the stack's marker (``processes``).
 
 One module per service: ``processes`` (spawning, the marker, waiting),
 ``keystone``, ``glance``, ``nova`` (with Placement and RabbitMQ),
-``horizon`` (with memcached) and ``core`` (the :class:`Stack` that starts
-them in phases).  Beside them: ``imageserver``, ``neutron_stub``,
-``sqlite_immediate``, ``demo`` (``tools/demo``), ``demo_data`` and
-``forms``.  What Horizon's launch-instance wizard does on this stack
-(no Neutron): ``doc/loopback-stack.rst``.  Based on the tested recipe in
-the shared doc ``openstack-on-loopback.md``.
+``neutron`` (ML2, one shared flat network; its port-binding driver in
+``ml2_loopback``), ``horizon`` (with memcached) and ``core`` (the
+:class:`Stack` that starts them in phases).  Beside them:
+``imageserver``, ``sqlite_immediate``, ``demo`` (``tools/demo``),
+``demo_data`` and ``forms``.  Neutron on this stack and Horizon's
+launch-instance wizard: ``doc/loopback-stack.rst``.  Based on the tested
+recipe in the shared doc ``openstack-on-loopback.md``.
 """
 
 from stack.core import Stack

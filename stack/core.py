@@ -44,7 +44,7 @@ from stack.keystone import (
     Credentials,
     Keystone,
 )
-from stack.neutron_stub import NeutronStub
+from stack.neutron import Neutron
 from stack.nova import Nova
 from stack.processes import (
     MARKER,
@@ -57,7 +57,7 @@ from stack.processes import (
 __all__ = ["Stack", "main"]
 
 
-class Stack(Processes, Keystone, Glance, Nova, Horizon):
+class Stack(Processes, Keystone, Glance, Nova, Neutron, Horizon):
     """Start/stop the loopback OpenStack; see the ``stack`` package's
     docstring and ``doc/loopback-stack.rst``."""
 
@@ -65,7 +65,8 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
                  marketplace=None, memcached=True, horizon_port=None,
                  horizon_workers=2, web_download_ports=(),
                  marketplace_settings=None, marketplace_data_dir=None,
-                 glance_options=None, python=sys.executable):
+                 glance_options=None, horizon_middleware=(),
+                 python=sys.executable):
         self.base = os.path.abspath(base_dir)
         self.python = python
         self.bindir = os.path.dirname(python)
@@ -76,13 +77,16 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
             marketplace = self.marketplace_available()
         self.want_marketplace = marketplace
         self.horizon_workers = horizon_workers
+        # appended to Horizon's MIDDLEWARE (e.g. the legacy launch links)
+        self.horizon_middleware = tuple(horizon_middleware)
         # the plugin's MARKETPLACE_DASHBOARD setting: a dict, or a
         # callable(stack) -> dict to use the stack's URLs
         self.marketplace_settings = marketplace_settings or {}
         self.marketplace_data_dir = (marketplace_data_dir or
                                      self._p("marketplace"))
         names = ("keystone", "glance", "placement", "nova", "rabbit", "epmd",
-                 "rabbit_dist", "memcached", "marketplace", "horizon")
+                 "rabbit_dist", "memcached", "marketplace", "horizon",
+                 "neutron")
         self.ports = dict(zip(names, free_ports(len(names)), strict=True))
         if horizon_port:
             self.ports["horizon"] = horizon_port
@@ -91,6 +95,10 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
         self.placement_url = "http://127.0.0.1:%d" % self.ports["placement"]
         self.nova_url = ("http://127.0.0.1:%d/v2.1" % self.ports["nova"]
                          if nova else None)
+        # Neutron comes with Nova (the network of its servers)
+        self.neutron_url = ("http://127.0.0.1:%d" % self.ports["neutron"]
+                            if nova else None)
+        self.network_id = None
         self.horizon_url = ("http://127.0.0.1:%d" % self.ports["horizon"]
                             if horizon else None)
         # marketplace-server serves the StratusLab API under /marketplace
@@ -106,13 +114,8 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
         self.web_download_ports = list(web_download_ports)
         # the stack's own Glance (stack.glance.GlanceOptions; None: plain)
         self.glance_options = glance_options
-        # only Nova talks to it; see neutron_stub.py
-        self.neutron_stub = NeutronStub() if nova else None
         # ports of the in-process servers, known once they are bound
         self._extra_ports = {}
-        if self.neutron_stub is not None:
-            self._extra_ports["neutron_stub"] = int(
-                self.neutron_stub.url.rsplit(":", 1)[1])
         self.procs = {}
         # set by stop(): no process is started after it (start-up threads
         # may still be running when a signal interrupts start())
@@ -163,18 +166,18 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
             # tests): in the state directory, not ~/.novaclient
             self._novaclient_cache = self._p("home", ".novaclient")
             os.environ["NOVACLIENT_UUID_CACHE_DIR"] = self._novaclient_cache
-        pool = concurrent.futures.ThreadPoolExecutor(6)
+        pool = concurrent.futures.ThreadPoolExecutor(8)
         try:
             self.image_server.start()
             self._extra_ports["image_server"] = self.image_server.port
-            if self.neutron_stub is not None:
-                self.neutron_stub.start()
             phase1 = [(self._keystone_phase,),
                       (self._timed, "glance_setup", self._glance_setup)]
             if self.want_nova:
                 phase1 += [(self._timed, "placement_setup",
                             self._placement_setup),
-                           (self._timed, "nova_setup", self._nova_setup)]
+                           (self._timed, "nova_setup", self._nova_setup),
+                           (self._timed, "neutron_setup",
+                            self._neutron_setup)]
             if self.want_memcached:
                 phase1.append((self._timed, "memcached_start",
                                self._memcached_start))
@@ -186,7 +189,7 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
             if self.want_horizon:
                 self._horizon_spawn()
             if self.want_nova:
-                phase2.append((self._nova_phase,))
+                phase2 += [(self._nova_phase,), (self._neutron_phase,)]
             if self.want_marketplace:
                 phase2.append((self._timed, "marketplace_start",
                                self._marketplace_start))
@@ -210,7 +213,8 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
         """The URLs, credentials and ports, e.g. for a ready file."""
         return {
             "keystone_url": self.keystone_url, "glance_url": self.glance_url,
-            "nova_url": self.nova_url, "horizon_url": self.horizon_url,
+            "nova_url": self.nova_url, "neutron_url": self.neutron_url,
+            "network_id": self.network_id, "horizon_url": self.horizon_url,
             "marketplace_url": self.marketplace_url,
             "image_server_url": self.image_server.base_url,
             "admin": dataclasses.asdict(self.admin),
@@ -248,8 +252,6 @@ class Stack(Processes, Keystone, Glance, Nova, Horizon):
             self.procs.clear()
         strays = kill_marked(self.base)
         self.image_server.stop()
-        if self.neutron_stub is not None:
-            self.neutron_stub.stop()
         if (self._novaclient_cache is not None and os.environ.get(
                 "NOVACLIENT_UUID_CACHE_DIR") == self._novaclient_cache):
             del os.environ["NOVACLIENT_UUID_CACHE_DIR"]

@@ -33,6 +33,7 @@ import tempfile
 import time
 
 import stack as stack_mod
+from stack.horizon import LEGACY_LAUNCH_LINKS
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_STATE_PARENT", "build_parser", "main",
            "ready_lines"]
@@ -77,6 +78,9 @@ def ready_lines(st, extra=None):
         "ADMIN_PASSWORD": st.admin.password,
         "KEYSTONE_URL": st.keystone_url, "GLANCE_URL": st.glance_url,
         "NOVA_URL": st.nova_url or "",
+        # Neutron's URL and the shared network servers are launched on
+        "NEUTRON_URL": st.neutron_url or "",
+        "NETWORK_ID": st.network_id or "",
         "MARKETPLACE_URL": st.marketplace_url or "",
         "IMAGE_SERVER_URL": st.image_server.base_url,
         "STATE_DIR": st.base, "LOG_DIR": os.path.join(st.base, "logs"),
@@ -150,8 +154,10 @@ def main(argv=None):
 
     settings = (demo_data.horizon_settings if demo_data is not None
                 else _plain_settings)
+    # the demo redirects the seed-era launch links to the wizard
     st = stack_mod.Stack(state, horizon_port=port, marketplace=None,
-                         marketplace_settings=settings)
+                         marketplace_settings=settings,
+                         horizon_middleware=(LEGACY_LAUNCH_LINKS,))
     t = time.monotonic()
     extra = {}
     # from here on SIGTERM (and SIGHUP) raise _Stop in the main thread,

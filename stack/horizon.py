@@ -23,7 +23,11 @@ import sysconfig
 
 from stack.processes import StackError, dedent
 
-__all__ = ["Horizon"]
+__all__ = ["LEGACY_LAUNCH_LINKS", "Horizon"]
+
+# the plugin's opt-in redirect of seed-era launch links (README.rst)
+LEGACY_LAUNCH_LINKS = ("marketplace_dashboard.middleware."
+                       "LegacyLaunchLinkMiddleware")
 
 
 class Horizon:
@@ -158,6 +162,12 @@ class Horizon:
             MEDIA_ROOT = {hdir + '/media'!r}
             TIME_ZONE = "UTC"
             LAUNCH_INSTANCE_DEFAULTS = {launch!r}
+            # Neutron has ML2 only: no router, no floating IPs
+            OPENSTACK_NEUTRON_NETWORK = {{"enable_router": False,
+                                         "enable_quotas": True,
+                                         "enable_ipv6": False,
+                                         "enable_fip_topology_check": False}}
+            """) + self._horizon_middleware() + dedent(f"""
             MARKETPLACE_DASHBOARD = {dict(plugin)!r}
             LOGGING = {{"version": 1, "disable_existing_loggers": False,
                        "handlers": {{"console": {{
@@ -169,6 +179,20 @@ class Horizon:
                            "propagate": False}}}}}}
             """))
         return hdir
+
+    def _horizon_middleware(self):
+        """Horizon's MIDDLEWARE plus ``self.horizon_middleware``, in
+        local_settings.py.  Horizon defines its list before importing this
+        file, which does not see its globals: the list is read from the
+        settings module being executed (already in ``sys.modules``)."""
+        if not self.horizon_middleware:
+            return ""
+        return dedent(f"""
+            import sys as _sys
+            MIDDLEWARE = (
+                *_sys.modules["openstack_dashboard.settings"].MIDDLEWARE,
+                *{tuple(self.horizon_middleware)!r})
+            """)
 
     def _horizon_spawn(self):
         hdir = self._horizon_settings()

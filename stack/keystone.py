@@ -144,9 +144,10 @@ class Keystone:
         users = ["glance"]
         catalog = [("image", "glance", self.glance_url)]
         if self.want_nova:
-            users += ["nova", "placement"]
+            users += ["nova", "placement", "neutron"]
             catalog += [("compute", "nova", self.nova_url),
-                        ("placement", "placement", self.placement_url)]
+                        ("placement", "placement", self.placement_url),
+                        ("network", "neutron", self.neutron_url)]
 
         def add_user(name):
             uid = post("/users", "user", {

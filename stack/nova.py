@@ -14,10 +14,9 @@
 
 """Placement, Nova (fake virt driver) and RabbitMQ of the loopback stack.
 
-Nova has no Neutron: it alone is pointed at an empty read-only stub
-(``neutron_stub.py``) that is not in the Keystone catalog; see
-``doc/loopback-stack.rst`` for what that means for Horizon's
-launch-instance wizard.
+Nova's network is the stack's Neutron (``stack/neutron.py``); Nova does
+not wait for VIF-plugged events, which nothing would send (no agent, and
+the fake driver plugs nothing).
 """
 
 import os
@@ -125,6 +124,8 @@ class Nova:
             osapi_compute_listen = 127.0.0.1
             osapi_compute_workers = 1
             graceful_shutdown_timeout = 3
+            vif_plugging_is_fatal = false
+            vif_plugging_timeout = 0
             [api]
             auth_strategy = keystone
             [wsgi]
@@ -156,7 +157,7 @@ class Nova:
             self._service_auth("service_user") +
             "send_service_user_token = true\n" +
             self._service_auth("neutron") +
-            "endpoint_override = %s\n" % self.neutron_stub.url)
+            "valid_interfaces = public\n")
 
     def _nova_setup(self):
         conf = self._nova_conf()

@@ -52,6 +52,7 @@ import pytest
 import requests
 
 from stack import Stack, StackError
+from stack.horizon import LEGACY_LAUNCH_LINKS
 
 HERE = pathlib.Path(__file__).resolve().parent
 ARTIFACTS = pathlib.Path(os.environ.get("MARKETPLACE_ARTIFACTS",
@@ -154,7 +155,8 @@ def _sigterm_to_interrupt(signum, frame):
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     st = Stack(str(tmp_path_factory.mktemp("stack")),
-               marketplace_settings=marketplace_settings)
+               marketplace_settings=marketplace_settings,
+               horizon_middleware=(LEGACY_LAUNCH_LINKS,))
     previous = signal.signal(signal.SIGTERM, _sigterm_to_interrupt)
     try:
         try:

@@ -20,20 +20,15 @@ active and verified in place, Launch → Horizon's wizard with the image in
 the Source step, and a running server.  Once for the web-download path
 (plain location) and once for the streamed path (gz location).
 
-Horizon's wizard cannot create the server on this stack (see
-doc/loopback-stack.rst).  Its flavor step checks the flavors against Nova's
-limits, which arrive late (``/api/nova/limits/`` takes 2 to 3 s here):
-until then the limits are empty, m1.tiny is flagged "requires more
-RAM/vCPUs than your quota allows", and a flavor allocated then stays
-invalid after they arrive (Horizon re-validates on allocation changes
-only), so Launch Instance stays disabled.  With the limits in before the
-allocation, m1.tiny is allowed, Launch Instance is enabled, and Horizon's
-``POST /api/nova/servers/`` sends no ``nics``, which novaclient refuses
-after microversion 2.36 (HTTP 500, the wizard closes, no server).  The
-test waits for the limits, then allocates m1.tiny, checks that Launch
-Instance is enabled and that pressing it is refused.  It then
-creates the server from the imported image through the Nova API
-(``nics='none'``) and finds it Active on the Instances page.
+The wizard's flavor step checks the flavors against Nova's limits, which
+arrive late (``/api/nova/limits/`` takes 2 to 3 s here): until then the
+limits are empty, m1.tiny is flagged "requires more RAM/vCPUs than your
+quota allows", and a flavor allocated then stays invalid after they arrive
+(Horizon re-validates on allocation changes only), so Launch Instance
+stays disabled.  The test waits for the limits, then allocates m1.tiny,
+checks that the stack's network (Neutron, see doc/loopback-stack.rst) is
+allocated, clicks Launch Instance and finds the server Active on the
+Instances page.
 
 Every step is saved as ``journey-NN-<step>.png`` (streamed path:
 ``journey-streamed-NN-<step>.png``) in ``$MARKETPLACE_ARTIFACTS``.
@@ -64,6 +59,7 @@ from marketplace_dashboard.core import (
     signature,
     xmlsafe,
 )
+from stack.neutron import NETWORK
 from tests import pki
 from tests.integration.test_dashboard_import import (
     IMPORTS,
@@ -278,6 +274,17 @@ def wait_import_row(browser, steps, name, until):
     return image_id, text
 
 
+def import_verified(browser, steps, row, name):
+    """Import from the row as *name*; waits for Active (verified) on
+    Imports; returns the image ID."""
+    import_through_modal(browser, steps, row, name)
+    image_id, text = wait_import_row(browser, steps, name,
+                                     ('Active (verified)', 'Failed'))
+    assert 'Active (verified)' in text, text
+    steps('imports-active-verified')
+    return image_id
+
+
 def no_alert(browser):
     try:
         text = browser.switch_to.alert.text
@@ -288,26 +295,34 @@ def no_alert(browser):
 
 def launch_to_server(stack, browser, steps, image_id, name):
     """From the Imports row: Launch → wizard (image preselected) →
-    flavor → Launch Instance (fails without Neutron) → server through
-    the Nova API; returns the ACTIVE server."""
-    wait = WebDriverWait(browser, WAIT)
+    launch_in_wizard; returns the ACTIVE server."""
     button = browser.find_element(
         By.CSS_SELECTOR, '#imports a[ng-click*="%s"]' % image_id)
     assert button.text.strip() == 'Launch'
     button.click()
     assert name in wizard_allocates(browser, name)
     steps('wizard-source')
-    details = wait.until(ec.element_to_be_clickable((
+    return launch_in_wizard(stack, browser, steps, image_id, name)
+
+
+def wizard_step(browser, title):
+    WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable((
         By.XPATH, '//div[contains(@class, "wizard-nav")]'
-                  '//a[normalize-space()="Details"]')))
-    details.click()
+                  '//a[normalize-space()="%s"]' % title))).click()
+
+
+def launch_in_wizard(stack, browser, steps, image_id, name, creds=None):
+    """In the open launch wizard (image *name* allocated): a server name,
+    m1.tiny, the stack's network, Launch Instance; waits for the server
+    (of *creds*' project, default the demo user's) ACTIVE on the fake
+    driver and on the Instances page (image column *name*); returns it."""
+    wait = WebDriverWait(browser, WAIT)
+    wizard_step(browser, 'Details')
     box = wait.until(ec.visibility_of_element_located(
         (By.CSS_SELECTOR, '.modal input[name="name"]')))
     server_name = 'journey-vm-%s' % uuid.uuid4().hex[:6]
     box.send_keys(server_name)
-    wait.until(ec.element_to_be_clickable((
-        By.XPATH, '//div[contains(@class, "wizard-nav")]'
-                  '//a[normalize-space()="Flavor"]'))).click()
+    wizard_step(browser, 'Flavor')
     # The wizard loads Nova's limits asynchronously (GET
     # /api/nova/limits/?reserved=true, seconds on this stack).  Horizon
     # re-validates the allocated flavor when the allocation changes, not
@@ -326,48 +341,58 @@ def launch_to_server(stack, browser, steps, image_id, name):
     wait.until(lambda d: any('m1.tiny' in e.text for e in d.find_elements(
         By.CSS_SELECTOR, '.modal .transfer-allocated')))
     steps('wizard-flavor')
+    # Networks: the stack's shared network (Horizon allocates the only
+    # network there is; a user with several would choose it)
+    wizard_step(browser, 'Networks')
+
+    def network_allocated(driver):
+        return any(NETWORK in e.text for e in driver.find_elements(
+            By.CSS_SELECTOR, '.modal .transfer-allocated')
+            if e.is_displayed())
+    if not network_allocated(browser):
+        wait.until(ec.element_to_be_clickable((
+            By.XPATH, '//div[contains(@class, "modal")]//div[contains('
+                      '@class, "transfer-available")]//tr[td[contains('
+                      'normalize-space(), "%s")]]//button' % NETWORK))
+        ).click()
+    wait.until(network_allocated)
+    steps('wizard-network')
     launch = browser.find_element(
         By.XPATH, '//div[contains(@class, "modal-footer")]'
                   '//button[normalize-space()="Launch Instance"]')
-    # Horizon cannot create the server on this stack.  With the limits in,
-    # m1.tiny fits and the button is enabled; clicking it is where it
-    # stops: POST /api/nova/servers/ is refused (no nics at microversion
-    # >= 2.37 without Neutron, see stack.py).
     seen = {}
 
     def settled(driver):
         seen['state'] = current = driver.execute_script(FLAVOR_STATE)
         seen['button'] = launch.is_enabled()
-        if current['enabled'] == seen['button']:
+        if current and current['enabled'] and seen['button']:
             return current
         return None
+    wizard_step(browser, 'Flavor')  # FLAVOR_STATE reads the flavor step
     try:
-        state = WebDriverWait(browser, 60).until(settled)
+        WebDriverWait(browser, 60).until(settled)
     except TimeoutException:
         steps('wizard-unsettled')
-        raise AssertionError('the flavor step and Launch Instance disagree: '
-                             '%r' % seen) from None
-    assert state['enabled'], state
+        raise AssertionError('Launch Instance is not enabled: %r'
+                             % seen) from None
     launch.click()
-    # an error toast, or the wizard closing on the failed request
-    wait.until(lambda d: d.find_elements(
-        By.XPATH, '//*[contains(@class, "alert-danger")]'
-                  '[contains(., "Unable to create")]') or not [
+    # the wizard closes once Horizon has asked Nova for the server
+    wait.until(lambda d: not [
         e for e in d.find_elements(By.CSS_SELECTOR, '.modal .wizard-nav')
         if e.is_displayed()])
-    steps('wizard-launch-refused')
-
-    nova = stack.nova(stack.demo)
-    assert server_name not in {s.name for s in nova.servers.list()}
-    server = nova.servers.create(server_name, image_id,
-                                 nova.flavors.find(name='m1.tiny'),
-                                 nics='none')
+    no_alert(browser)
+    steps('wizard-launched')
+    nova = stack.nova(creds or stack.demo)
+    WebDriverWait(nova, 60, poll_frequency=2).until(
+        lambda n: n.servers.list(search_opts={'name': server_name}))
+    server = nova.servers.list(search_opts={'name': server_name})[0]
     try:
         WebDriverWait(nova, WAIT, poll_frequency=2).until(
             lambda n: n.servers.get(server.id).status in ('ACTIVE', 'ERROR'))
         server = nova.servers.get(server.id)
         assert server.status == 'ACTIVE', getattr(server, 'fault', None)
         assert server.image['id'] == image_id
+        assert NETWORK in server.addresses, server.addresses
         browser.get(stack.horizon_url + '/project/instances/')
         row = wait.until(lambda d: d.find_element(
             By.XPATH, '//table[@id="instances"]/tbody/tr[.//a['
@@ -449,11 +474,8 @@ def test_journey_web_download(stack, browser, journey_entries):
     browser.back()
     wait.until(lambda d: 'q=%s' % TAG in d.current_url)
     name = 'journey web %s' % uuid.uuid4().hex[:6]
-    import_through_modal(browser, steps, appliance_row(browser, title), name)
-    image_id, text = wait_import_row(browser, steps, name,
-                                     ('Active (verified)', 'Failed'))
-    assert 'Active (verified)' in text, text
-    steps('imports-active-verified')
+    image_id = import_verified(browser, steps, appliance_row(browser, title),
+                               name)
     server = launch_to_server(stack, browser, steps, image_id, name)
     stack.nova(stack.demo).servers.delete(server.id)
 

@@ -33,6 +33,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from marketplace_dashboard.core import trust, verdict, xmlsafe
 from stack import free_port, imageserver, kill_marked
+from stack.neutron import NETWORK
 
 
 def _wait(check, timeout=120, what="condition"):
@@ -170,7 +171,7 @@ def test_nova_server_reaches_active(stack, disk_images):
     nova = stack.nova(stack.demo)
     flavor = nova.flavors.find(name="m1.tiny")
     server = nova.servers.create("vm-%s" % uuid.uuid4().hex[:8], img.id,
-                                 flavor, nics="none")
+                                 flavor, nics=[{"net-id": stack.network_id}])
     try:
         server = _wait(lambda: (lambda s: s if s.status in ("ACTIVE", "ERROR")
                                 else None)(nova.servers.get(server.id)),
@@ -178,6 +179,8 @@ def test_nova_server_reaches_active(stack, disk_images):
         assert server.status == "ACTIVE", getattr(server, "fault", None)
         assert server.image["id"] == img.id
         assert server.flavor["original_name"] == "m1.tiny"
+        # a port on the stack's network, bound for the fake driver
+        assert list(server.addresses) == [NETWORK], server.addresses
     finally:
         nova.servers.delete(server.id)
     gone = _wait(lambda: server.id not in
@@ -366,7 +369,11 @@ def test_demo_ready_file_and_clean_stop(tmp_path):
             item.split(":") for item in values["PORTS"].split(","))}
         assert ports["horizon"] == port
         assert {"keystone", "glance", "nova", "placement", "rabbit", "epmd",
-                "memcached", "marketplace", "image_server"} <= set(ports)
+                "memcached", "marketplace", "image_server",
+                "neutron"} <= set(ports)
+        assert values["NEUTRON_URL"] == "http://127.0.0.1:%d" % (
+            ports["neutron"])
+        assert values["NETWORK_ID"]
         # while it runs, the marker finds its processes, including those
         # that renamed themselves or run in sessions of their own
         marked = _marked(str(state))

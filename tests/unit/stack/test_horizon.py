@@ -77,3 +77,27 @@ def test_enabled_files_of_a_checkout_else_of_the_installed_wheel(
     (checkout / 'enabled').rmdir()  # a wheel installs no enabled/ beside it
     assert stack_mod.Stack.enabled_source_dir() == str(
         tmp_path / 'prefix' / 'share' / 'marketplace-dashboard' / 'enabled')
+
+
+def test_horizon_middleware_is_appended_to_horizons_list(st, monkeypatch):
+    monkeypatch.setattr(stack_mod.Stack, 'remove_installed_enabled_files',
+                        staticmethod(lambda: None))
+    legacy = 'marketplace_dashboard.middleware.LegacyLaunchLinkMiddleware'
+    st.horizon_middleware = (legacy,)
+    hdir = st._horizon_settings()
+    code = textwrap.dedent('''
+        from django.conf import settings
+        print("\\n".join(settings.MIDDLEWARE))
+        ''')
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [hdir] + sys.path[1:]),
+        DJANGO_SETTINGS_MODULE='openstack_dashboard.settings')
+    r = subprocess.run([sys.executable, '-c', code], env=env,  # noqa: S603
+                       capture_output=True, text=True, timeout=120,
+                       check=True)
+    middleware = r.stdout.split()
+    assert middleware[-1] == legacy
+    # Horizon's own list is kept, in its order
+    assert middleware[0] == ('openstack_auth.middleware.'
+                             'OpenstackAuthMonkeyPatchMiddleware')
+    assert 'horizon.middleware.HorizonMiddleware' in middleware[:-1]
