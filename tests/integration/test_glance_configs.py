@@ -32,6 +32,7 @@ from marketplace_dashboard.core import builder, glance, signature, trust
 from marketplace_dashboard.core import verdict as verdict_mod
 from marketplace_dashboard.core.errors import ImportFailed
 from marketplace_dashboard.core.imports import Importer, ImportPolicy
+from marketplace_dashboard.core.imports.urlfilter import DownloadFilter
 from stack.glance import GlanceOptions
 from stack.imageserver import ImageServer
 from tests.integration import test_import_glance
@@ -43,6 +44,14 @@ endorser = test_import_glance.endorser
 SITE = {'convert_to': 'raw', 'decompresses': True}
 POLICY = ImportPolicy.from_dict({'settle': 1.5, 'glance': SITE})
 SIZE = 200_000
+
+
+@pytest.fixture(scope='module', autouse=True)
+def loopback_downloads(stack):
+    """The stack's image server is on a loopback address: allowed for the
+    streamed imports (the download rules refuse loopback by default)."""
+    POLICY.download_filter = DownloadFilter.from_settings(
+        stack.download_filter())
 
 
 @pytest.fixture(scope='module')
