@@ -7,14 +7,12 @@ import os
 import re
 import threading
 
-from cryptography.hazmat.primitives import serialization
-from lxml import etree
 import requests
-import xmlsec
 
 from marketplace_dashboard.core.signature import verify_signature
 from marketplace_dashboard.core.xmlsafe import split_documents
 from tests import pki
+from tests.unit.core.test_verdict import sign_as_is
 from tests.unit.server.conftest import ago, make_doc
 from tests.unit.server.web import (
     error_text,
@@ -45,36 +43,13 @@ def test_certificate_with_unknown_key_algorithm(live, jane, tmp_path):
     assert stored_files(tmp_path / 'data') == []
 
 
-def _resign(data, cred):
-    """Re-sign *data* as is (no endorsement refill), as an attacker could."""
-    root = etree.fromstring(data)
-    for sig in root.findall('{http://www.w3.org/2000/09/xmldsig#}Signature'):
-        root.remove(sig)
-    signature = xmlsec.template.create(root, xmlsec.Transform.C14N_COMMENTS,
-                                       xmlsec.Transform.RSA_SHA256)
-    root.append(signature)
-    ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256,
-                                        uri='')
-    xmlsec.template.add_transform(ref, xmlsec.Transform.ENVELOPED)
-    x509 = xmlsec.template.add_x509_data(
-        xmlsec.template.ensure_key_info(signature))
-    xmlsec.template.x509_data_add_certificate(x509).text = \
-        base64.b64encode(cred.cert.public_bytes(
-            serialization.Encoding.DER)).decode()
-    ctx = xmlsec.SignatureContext()
-    ctx.key = xmlsec.Key.from_memory(cred.key_pem(),
-                                     xmlsec.constants.KeyDataFormatPem)
-    ctx.sign(signature)
-    return etree.tostring(root, xml_declaration=True, encoding='UTF-8')
-
-
 def test_hostile_uploads_store_nothing(live, jane, ca, tmp_path):
     srv = live(allow_unconfirmed_email=True)
     good = make_doc(jane, 1)
     # a validly signed document (certificate without e-mail, so the
     # binding cannot catch it) whose endorser e-mail is a path trick
     nosan = pki.make_endorser(ca, 'No San', email=None)
-    traversal = _resign(make_doc(jane, 2).replace(
+    traversal = sign_as_is(make_doc(jane, 2).replace(
         b'jane@example.org', b'../../x@y').replace(b'Jane Tester',
                                                     b'No San'), nosan)
     xxe = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM '
