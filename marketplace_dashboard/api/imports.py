@@ -59,7 +59,8 @@ __all__ = [
     'entry_url', 'existing_image', 'glance_images', 'GlanceError',
     'hide_image', 'image_name', 'import_policy', 'ImportFailed',
     'ImportRefused', 'is_marketplace_image', 'is_uuid', 'launch_image_id',
-    'launchable_image', 'project_id', 'RECOVERABLE', 'refusal',
+    'launchable_image', 'linked_image_problem', 'project_id',
+    'RECOVERABLE', 'refusal',
     'request_unapplied', 'shared_cache', 'SHARED_CACHE_BACKENDS',
     'start_import', 'verified_entry',
 ]
@@ -178,6 +179,14 @@ def launch_image_id(request, image):
     if not launch_ready(image, project_id(request)):
         return None
     return image['id'] if is_uuid(image.get('id')) else None
+
+
+def linked_image_problem(request, image_id, appliance):
+    """Why the image a launch link to this dashboard names cannot be
+    launched as *appliance* by this project, or None when it can
+    (``Election.linked_image_problem``: Glance's facts against the
+    entry).  Raises ``GlanceError`` when Glance fails."""
+    return engine(request).linked_image_problem(image_id, appliance)
 
 
 def start_import(request, name, verdict, image_name=None,

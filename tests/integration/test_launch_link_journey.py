@@ -131,10 +131,14 @@ def test_launch_link_journey(stack, browser, image_server, published,
     assert len(launch_links) == 2, pane.text
     for item in launch_links:
         assert published['image_id'] in item.text, item.text
-        # the creator's own upload is not a marketplace import: the panel
-        # offers no Launch button for it (its rule), the link still works
-        assert 'On this dashboard' in item.text, item.text
+        # the creator's own upload is no marketplace import, but Glance's
+        # facts (size, hash) are the entry's: Launch is offered from it
+        assert 'On this dashboard.' in item.text, item.text
         assert not item.find_elements(By.CSS_SELECTOR, '.marketplace-external')
+        launch = item.find_elements(By.CSS_SELECTOR, '.marketplace-launch')
+        assert len(launch) == 1, item.text
+        assert urllib.parse.urlsplit(launch[0].get_attribute('href')).path \
+            == urllib.parse.urlsplit(published['deep']).path
     data = pane.find_elements(By.CSS_SELECTOR,
                               '.marketplace-location-data')
     assert [published['file_name'] in e.text for e in data] == [True], \

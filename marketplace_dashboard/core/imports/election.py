@@ -31,6 +31,7 @@ from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import (
     GlanceError,
     GlanceForbidden,
+    GlanceNotFound,
     ImportRefused,
 )
 from marketplace_dashboard.core.glance import LIVE_STATUSES
@@ -189,6 +190,58 @@ class Election:
                             key=age):
             if image.get('visibility') == 'public' or self._accepted(image):
                 return image
+        return None
+
+    def linked_image_problem(self, image_id, appliance):
+        """Why the image a launch link of *appliance*'s entry names
+        (*image_id*, on this dashboard) cannot be launched here as that
+        appliance, or None when it can.
+
+        It can when Glance shows it to this project, active and not
+        hidden, and either it is this project's verified import of the
+        entry, or -- this project's own image of any visibility, a public
+        image, or a shared one whose membership this project accepted --
+        its Glance-computed size and hash are the entry's endorsed ones
+        (:func:`~.verify.entry_problems`).  Another project's community
+        image never is: any project can make one.  One or two Glance
+        calls (the image; its membership when shared).
+
+        Raises ``GlanceError`` when Glance itself fails.
+        """
+        try:
+            image = self.images.get(image_id)
+        except GlanceNotFound:
+            return ('Image %s does not exist or is not visible to your '
+                    'project.' % image_id)
+        if image.get('status') != 'active':
+            return 'Image %s is %s, not active.' % (image_id,
+                                                     image.get('status'))
+        if image.get('os_hidden'):
+            return 'Image %s is hidden.' % image_id
+        own = self.project_id is not None \
+            and image.get('owner') == self.project_id
+        if own and image.get(record.IDENTIFIER) == appliance.identifier \
+                and image.get(record.VERIFIED) == 'true':
+            return None
+        visibility = image.get('visibility')
+        if not own:
+            if visibility == 'community':
+                return ('Image %s is a community image of another project: '
+                        'any project can publish one, so it is never '
+                        'offered.' % image_id)
+            if visibility == 'shared' and not self._accepted(image):
+                return ('Image %s is shared with your project, but your '
+                        'project has not accepted it.' % image_id)
+            if visibility not in ('public', 'shared'):
+                return ('Image %s is not public or shared with your '
+                        'project.' % image_id)
+        try:
+            problems = entry_problems(image, appliance)
+        except ImportRefused as e:
+            return 'Image %s cannot be checked: %s' % (image_id, e)
+        if problems:
+            return ('Image %s does not hold this entry\'s endorsed data: %s'
+                    % (image_id, '; '.join(problems)))
         return None
 
     def _accepted(self, image):

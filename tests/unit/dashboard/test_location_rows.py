@@ -8,7 +8,9 @@ lists); the import engine's rule runs for real on those images.
 from django.urls import reverse
 from openstack_dashboard.test import helpers as test
 
+from marketplace_dashboard.api import imports
 from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.core.errors import GlanceError
 from marketplace_dashboard.dashboards.project.marketplace import (
     location_rows,
 )
@@ -38,18 +40,35 @@ def legacy(image_id=IMAGE_ID, dashboard=HERE):
 
 class LocationsTabTests(test.TestCase):
 
-    @test.create_mocks({api: ['entry', 'versions', 'imported_images']})
-    def show(self, *uris, images=()):
-        """The rendered detail page and the Locations tab's rows."""
+    @test.create_mocks({api: ['entry', 'versions', 'imported_images'],
+                        imports: ['linked_image_problem']})
+    def show(self, *uris, images=(), linked=None):
+        """The rendered detail page and the Locations tab's rows.
+
+        *linked*: what Glance's facts say of the images the links name
+        (``imports.linked_image_problem``: ID -> problem, None when it is
+        launchable; an ID not given does not exist)."""
         self.mock_entry.return_value = fixtures.entry(
             document=fixtures.document_with_locations(*uris))
         self.mock_versions.return_value = []
         self.mock_imported_images.return_value = {IDENTIFIER: list(images)}
+        linked = {} if linked is None else linked
+
+        def problem(request, image_id, appliance):
+            self.assertEqual(IDENTIFIER, appliance.identifier)
+            if isinstance(linked.get(image_id), Exception):
+                raise linked[image_id]
+            return linked.get(image_id, 'Image %s does not exist.'
+                              % image_id)
+        self.mock_linked_image_problem.side_effect = problem
         res = self.client.get(DETAIL_URL)
         self.assertEqual(200, res.status_code)
+        self.mock_linked_image_problem.reset_mock()
         rows = location_rows.location_rows(res.wsgi_request,
                                            self.mock_entry.return_value)
         self.glance_calls = self.mock_imported_images.call_count
+        self.lookups = [c.args[1] for c in
+                        self.mock_linked_image_problem.call_args_list]
         return res.content.decode(), rows
 
     def test_this_dashboard_is_the_request_base_url(self):
@@ -71,6 +90,7 @@ class LocationsTabTests(test.TestCase):
                       % IMAGE_DATA, content)
         # the detail page's own Glance listing was enough
         self.assertEqual(1, self.glance_calls)
+        self.assertEqual([], self.lookups)
 
     def test_the_seed_era_link_launches_through_the_deep_link(self):
         content, rows = self.show(legacy(),
@@ -93,8 +113,47 @@ class LocationsTabTests(test.TestCase):
                 content, rows = self.show(deep(), images=images)
                 self.assertIsNone(rows[0]['launch_url'])
                 self.assertNotIn('marketplace-launch', content)
-                self.assertIn('not launchable by your project', content)
+                self.assertIn('not launchable by your project: Image %s '
+                              'does not exist.' % IMAGE_ID, content)
                 self.assertIn('<code>%s</code>' % deep(), content)
+                self.assertEqual([IMAGE_ID], self.lookups)
+
+    def test_launch_for_a_plain_upload_glance_matches_to_the_entry(self):
+        # The seed's creator uploaded the image by hand (no marketplace
+        # property, so not listed as an import) and linked to it.
+        content, rows = self.show(deep(OTHER_ID), IMAGE_DATA,
+                                  linked={OTHER_ID: None})
+        self.assertEqual(reverse('horizon:project:marketplace:launch',
+                                 kwargs={'image_id': OTHER_ID}),
+                         rows[0]['launch_url'])
+        self.assertIsNone(rows[0]['problem'])
+        self.assertIn('marketplace-launch', content)
+        self.assertEqual([OTHER_ID], self.lookups)
+
+    def test_the_reason_glance_gives_is_shown_escaped(self):
+        content, rows = self.show(deep(OTHER_ID), linked={
+            OTHER_ID: 'Image <b>x</b> is a community image'})
+        self.assertIsNone(rows[0]['launch_url'])
+        self.assertIn('not launchable by your project: Image &lt;b&gt;x'
+                      '&lt;/b&gt; is a community image', content)
+
+    def test_glance_is_asked_about_a_bounded_number_of_images(self):
+        ids = ['%08d-0000-4000-8000-000000000000' % i for i in range(7)]
+        _content, rows = self.show(*[deep(i) for i in ids],
+                                   linked=dict.fromkeys(ids))
+        self.assertEqual(ids[:location_rows.MAX_LOOKUPS], self.lookups)
+        launched = [r['launch_url'] is not None for r in rows]
+        self.assertEqual([True] * location_rows.MAX_LOOKUPS
+                         + [False] * (7 - location_rows.MAX_LOOKUPS),
+                         launched)
+        self.assertIn('Not checked', rows[-1]['problem'])
+
+    def test_a_glance_failure_on_a_linked_image_keeps_the_tab(self):
+        content, rows = self.show(deep(OTHER_ID), IMAGE_DATA, linked={
+            OTHER_ID: GlanceError('Glance is down')})
+        self.assertIsNone(rows[0]['launch_url'])
+        self.assertIn('could not be asked', rows[0]['problem'])
+        self.assertEqual(IMAGE_DATA, rows[1]['link'])
 
     def test_launch_here_for_a_matching_public_image_the_link_names(self):
         mine = glance_image(owner=self.tenant.id)
@@ -175,12 +234,14 @@ class LocationsTabTests(test.TestCase):
         self.assertNotIn('<script>', tab)
         self.assertNotIn('"><', tab)
 
-    @test.create_mocks({api: ['entry', 'versions', 'imported_images']})
+    @test.create_mocks({api: ['entry', 'versions', 'imported_images'],
+                        imports: ['linked_image_problem']})
     def test_glance_failure_keeps_the_tab(self):
         self.mock_entry.return_value = fixtures.entry(
             document=fixtures.document_with_locations(deep(OTHER_ID)))
         self.mock_versions.return_value = []
         self.mock_imported_images.side_effect = self.exceptions.glance
+        self.mock_linked_image_problem.side_effect = GlanceError('down')
         res = self.client.get(DETAIL_URL)
         self.assertEqual(200, res.status_code)
         self.assertContains(res, 'not launchable by your project')

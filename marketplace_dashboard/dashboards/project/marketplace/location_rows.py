@@ -22,7 +22,12 @@ else is text.  A launch link to *this* dashboard gets a **Launch** button
 the panel's own rule -- the one of its *In Glance* mark and *Launch*
 action: the project's verified import of the entry, or a public or
 accepted shared image whose Glance-computed size and hash are the
-entry's.  The server never fetches a location.
+entry's -- or, asked of Glance by its ID, the image the link names is
+the project's own, public or accepted shared image holding exactly the
+endorsed data (a creator's plain upload, as the seed shows; never
+another project's community image).  At most :data:`MAX_LOOKUPS` such
+images are asked for per entry; otherwise the row says why there is no
+Launch.  The server never fetches a location.
 """
 
 from django.urls import reverse
@@ -35,8 +40,8 @@ from marketplace_dashboard.core import locations
 from marketplace_dashboard.dashboards.project.marketplace import tables
 
 __all__ = [
-    'KIND_NAMES', 'launch_url', 'launchable_ids', 'location_rows',
-    'this_dashboard',
+    'KIND_NAMES', 'MAX_LOOKUPS', 'launch_url', 'launchable_ids',
+    'location_rows', 'this_dashboard',
 ]
 
 #: A location's kind, for people.
@@ -45,6 +50,9 @@ KIND_NAMES = {
     locations.LAUNCH: _('Launch link'),
     locations.OTHER: _('Not a link'),
 }
+
+#: Images named by launch links that are asked of Glance per entry.
+MAX_LOOKUPS = 4
 
 # Any UUID: only the web root in front of the deep link's path is used.
 _ANY_IMAGE = '00000000-0000-0000-0000-000000000000'
@@ -98,7 +106,7 @@ def _row(location, here):
            'kind_name': KIND_NAMES[location.kind],
            'reason': location.reason, 'link': None, 'dashboard': None,
            'image_id': location.image_id,
-           'this_dashboard': False, 'launch_url': None}
+           'this_dashboard': False, 'launch_url': None, 'problem': None}
     if location.kind == locations.DATA:
         row['link'] = location.url
     elif location.kind == locations.LAUNCH:
@@ -115,14 +123,44 @@ def location_rows(request, entry):
     ``kind_name``, ``reason``, ``link`` (an http(s) URL to render as a
     link, else None), ``image_id``, ``dashboard`` and ``this_dashboard``
     (launch links),
-    ``launch_url`` (the deep link, when it launches here)."""
+    ``launch_url`` (the deep link, when it launches here), else
+    ``problem`` (why not, for a launch link to this dashboard)."""
     here = this_dashboard(request)
     rows = [_row(location, here)
             for location in locations.classify_all(entry.locations)]
-    local = {row['image_id'] for row in rows if row['this_dashboard']}
-    if local:
-        ok = launchable_ids(request, entry, local)
-        for row in rows:
-            if row['this_dashboard'] and row['image_id'] in ok:
+    local = [row['image_id'] for row in rows
+             if row['this_dashboard'] and row['image_id']]
+    if not local:
+        return rows
+    problems = dict.fromkeys(launchable_ids(request, entry, set(local)))
+    asked = 0
+    for image_id in dict.fromkeys(local):
+        if image_id not in problems:
+            problems[image_id] = _problem(request, entry, image_id, asked)
+            asked += 1
+    for row in rows:
+        if row['this_dashboard'] and row['image_id']:
+            row['problem'] = problems[row['image_id']]
+            if row['problem'] is None:
                 row['launch_url'] = launch_url(row['image_id'])
     return rows
+
+
+def _problem(request, entry, image_id, asked):
+    """Why *image_id* (named by a launch link of *entry* to this
+    dashboard) is not launchable here, or None; *asked*: images of
+    the entry Glance was already asked about."""
+    if entry.appliance is None:
+        return _('The entry cannot be read, so the image cannot be '
+                 'checked against it.')
+    if asked >= MAX_LOOKUPS:
+        return _('Not checked: the entry names more than %d images on '
+                 'this dashboard.') % MAX_LOOKUPS
+    try:
+        return imports.linked_image_problem(request, image_id,
+                                            entry.appliance)
+    except imports.GlanceError:
+        exceptions.handle(request, _(
+            'Unable to check whether the images of the launch links can '
+            'be launched here.'))
+        return _('Glance could not be asked about image %s.') % image_id
