@@ -28,7 +28,11 @@ import json
 import sys
 
 from marketplace_dashboard.cli import creator
-from marketplace_dashboard.core import builder, revocation, xmlsafe
+from marketplace_dashboard.core import (
+    draft_check,
+    revocation,
+    xmlsafe,
+)
 from marketplace_dashboard.core import verdict as verdicts
 from marketplace_dashboard.core.errors import (
     ConfigurationError,
@@ -131,7 +135,7 @@ def check_draft_file(path):
     results = []
     for document in documents:
         try:
-            app, problems, warnings = builder.check_draft(document)
+            app, problems, warnings = draft_check.check_draft(document)
             results.append((app.identifier, problems, warnings))
         except MarketplaceError as exc:
             results.append((None, [str(exc)], []))

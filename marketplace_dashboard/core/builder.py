@@ -18,7 +18,8 @@
 ``stratus-build-metadata`` (spec section 4.1); the editing helpers
 (:func:`add_location`, :func:`mark_deprecated`, :func:`make_draft`) work on
 documents parsed with :mod:`core.xmlsafe` and keep every element they do
-not touch, unknown ones included.  Signing is :mod:`core.signature`'s job.
+not touch, unknown ones included.  Signing is :mod:`core.signature`'s job;
+checking a draft before it is signed, :mod:`core.draft_check`'s.
 """
 
 import datetime
@@ -27,17 +28,16 @@ import urllib.parse
 
 from lxml import etree
 
-from marketplace_dashboard.core import formats, model, structure, xmlsafe
+from marketplace_dashboard.core import formats, model, xmlsafe
 from marketplace_dashboard.core import identifier as identifier_mod
-from marketplace_dashboard.core.constraints import check_constraints
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.model import q
 
 __all__ = [
     'DEFAULT_REASON', 'DEFAULT_VALID_DAYS', 'IMPORTABLE_SCHEMES',
-    'XML_DECLARATION', 'add_location', 'build_document', 'check_draft',
-    'check_location', 'check_reason', 'check_text', 'default_filename',
-    'make_draft', 'mark_deprecated', 'serialize',
+    'XML_DECLARATION', 'add_location', 'build_document', 'check_location',
+    'check_reason', 'check_text', 'default_filename', 'make_draft',
+    'mark_deprecated', 'serialize',
 ]
 
 #: ``dcterms:valid`` = build time + 178 days, as the original client.
@@ -337,68 +337,3 @@ def mark_deprecated(root, reason=DEFAULT_REASON):
         _set_text(element, reason, 'slterms:deprecated')
         _insert_after_last(description, q('slterms', 'deprecated'), element)
     return make_draft(root)
-
-
-#: Elements the original client's parser (ManifestInfo) insists on.
-_CLIENT_REQUIRED = (('dcterms', 'type'), ('dcterms', 'valid'),
-                    ('dcterms', 'description'), ('dcterms', 'compression'),
-                    ('slterms', 'os'), ('slterms', 'os-arch'),
-                    ('slterms', 'os-version'), ('slterms', 'version'))
-#: the element names whose value a structure message reports
-_VALUE_OF_RE = re.compile(r'(?<= )(\S+)(?= value )')
-
-
-def _unreported(problems, messages):
-    """The model *problems* (``'<element> ...'``) whose element's value
-    the structure *messages* do not report (one pass over each)."""
-    reported = {n for m in messages for n in _VALUE_OF_RE.findall(m)}
-    return [p for p in problems if p.split(' ', 1)[0] not in reported]
-
-
-def check_draft(data, now=None):
-    """Structure and constraint checks of an unsigned draft.
-
-    Returns ``(appliance, problems, warnings)``: *problems* make the draft
-    unpublishable (the original validator's XML Schema and RDF/XML rules,
-    see :mod:`core.structure`, the StratusLab constraint messages verbatim,
-    missing required elements, malformed values); *warnings* do not
-    (elements old clients need, non-http(s) or no locations, an expiry in
-    the past).
-    The signature is not checked.  Raises :class:`MetadataError` when
-    *data* is not a metadata document at all.
-    """
-    root = xmlsafe.parse_xml(data)
-    appliance = model.appliance_from_root(root, data)
-    description = model.description_of(root)
-    structural = structure.check_structure(root, draft=True)
-    problems = structural + list(check_constraints(root)) + _unreported(
-        appliance.problems, structural)
-    for prefix, local in (('dcterms', 'identifier'), ('slreq', 'bytes')):
-        if description.find(q(prefix, local)) is None:
-            problems.append('missing required element %s:%s'
-                            % (prefix, local))
-    if len(description.findall(q('slreq', 'endorsement'))) != 1:
-        problems.append('document must contain exactly 1 slreq:endorsement '
-                        'element')
-    warnings = []
-    missing = ['%s:%s' % name for name in _CLIENT_REQUIRED
-               if description.find(q(*name)) is None]
-    if missing:
-        warnings.append('old StratusLab clients need these elements, even '
-                        'empty: %s' % ', '.join(missing))
-    for location in appliance.locations:
-        try:
-            warnings.extend(check_location(location))
-        except MetadataError as exc:
-            problems.append(str(exc))
-    if not appliance.locations:
-        warnings.append('no slterms:location: nobody can download the image')
-    now = now or datetime.datetime.now(datetime.UTC)
-    if appliance.valid is not None and appliance.valid < now:
-        warnings.append('dcterms:valid (%s) is in the past: the entry would '
-                        'be listed as expired' % formats.format_date(
-                            appliance.valid))
-    if root.find('.//' + q('ds', 'Signature')) is not None:
-        warnings.append('the document is signed; --draft does not check '
-                        'the signature')
-    return appliance, problems, warnings

@@ -19,7 +19,12 @@ benchmarks/hostile.py)."""
 
 import pytest
 
-from marketplace_dashboard.core import builder, model, verdict, xmlsafe
+from marketplace_dashboard.core import (
+    draft_check,
+    model,
+    verdict,
+    xmlsafe,
+)
 from marketplace_dashboard.core.errors import MetadataError
 from tests import hostile
 
@@ -164,7 +169,7 @@ def test_huge_numbers_are_refused_without_crashing():
     data = hostile.fill(hostile.base(), MIB, lambda i: (
         b'<slterms:inbound-port>%s</slterms:inbound-port>' % digits
         if i == 0 else b'x' * MIB))
-    _app, problems, _warnings = builder.check_draft(data)
+    _app, problems, _warnings = draft_check.check_draft(data)
     assert any('is not an integer between 0 and 65535' in p
                for p in problems)
     assert verdict.evaluate(data).is_invalid
@@ -187,7 +192,7 @@ def test_draft_check_of_many_failures_reports_each_once():
             return b'<slterms:os rdf:foo="1">a</slterms:os>\n'
         return b'<slterms:inbound-port>x%d</slterms:inbound-port>\n' % i
     data = hostile.fill(hostile.base(), MIB, piece)
-    _app, problems, _warnings = builder.check_draft(data)
+    _app, problems, _warnings = draft_check.check_draft(data)
     ports = data.count(b'<slterms:inbound-port>')
     assert ports > 5000
     about_ports = [p for p in problems if 'inbound-port value' in p]
