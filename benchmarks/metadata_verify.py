@@ -24,8 +24,10 @@ The same *N* signed documents (1,000; 200 with ``--quick``) are verified
 * by one ``xmlsec1 --verify`` process given all the files (batch, for
   reference: libxmlsec without process start-up).
 
-Figures are entries per second; the goal is to be at least as fast as
-xmlsec1 run per file.
+Figures are entries per second; the goals: at least as fast as xmlsec1
+run per file, and at least half as fast as one xmlsec1 process over all
+the files (which checks the signature and the chain only, while verify
+also checks the binding, the constraints, expiry and the trust policy).
 """
 
 import os
@@ -83,9 +85,9 @@ def run(workdir, quick=False, log=print):
                       raw=raw, note=note),
         common.Result('5 verify vs xmlsec1 batch', 'entries/s of '
                       'marketplace-metadata verify / one xmlsec1 process '
-                      'for all files (reference)',
+                      'for all files (signature and chain only)',
                       round(common.paired_ratio(
                           times['xmlsec1_batch']['samples'],
-                          times['ours']['samples']), 3), 1.0,
+                          times['ours']['samples']), 3), 0.5,
                       op='>=', raw=raw),
     ]

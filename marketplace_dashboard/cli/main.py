@@ -19,13 +19,18 @@ Each command is a module of this package exposing ``register(subparsers)``
 (or ``add_parser(subparsers)``) that adds its sub-parser and sets
 ``func`` (a handler taking the parsed arguments and returning the exit
 status).  Adding a command is one line in :data:`COMMANDS`.
+
+Only the module of the command being run is imported (its name is the
+first argument; the others pull in Glance's and Keystone's clients, which
+take longer to import than ``verify`` takes on a file): every module is
+imported for ``--help``, no command, or a name that is not a command.
 """
 
 import argparse
 import importlib
 import sys
 
-__all__ = ['COMMANDS', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'build_parser', 'command_name', 'main']
 
 COMMANDS = [
     'verify',
@@ -41,14 +46,29 @@ COMMANDS = [
 ]
 
 
-def build_parser():
+def command_name(module):
+    """The command line's name of the command module *module*."""
+    return module.rstrip('_').replace('_', '-')
+
+
+def _wanted(argv):
+    """The command modules *argv* needs: the named command's, else all."""
+    first = argv[0] if argv else None
+    for module in COMMANDS:
+        if first is not None and command_name(module) == first:
+            return [module]
+    return COMMANDS
+
+
+def build_parser(argv=None):
+    """The parser of every command, or only of the one *argv* runs."""
     parser = argparse.ArgumentParser(
         prog='marketplace-metadata',
         description='Build, sign, verify and publish StratusLab-format '
                     'appliance metadata.')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     subparsers.required = True
-    for name in COMMANDS:
+    for name in COMMANDS if argv is None else _wanted(argv):
         module = importlib.import_module('marketplace_dashboard.cli.' + name)
         register = getattr(module, 'register', None) or module.add_parser
         register(subparsers)
@@ -57,7 +77,8 @@ def build_parser():
 
 def main(argv=None):
     """Run a command; returns its exit status (2 on usage errors)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         status = args.func(args)

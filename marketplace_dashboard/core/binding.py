@@ -23,6 +23,8 @@ most specific RDN first, no spaces after commas, the RFC 2253 keywords
 attribute type (e.g. emailAddress).
 """
 
+import functools
+
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
@@ -115,8 +117,10 @@ def certificate_email(cert):
     return emails[0] if emails else None
 
 
+@functools.lru_cache(maxsize=256)
 def certificate_identity(cert):
-    """(email or None, subject DN, issuer DN) of an endorser certificate."""
+    """(email or None, subject DN, issuer DN) of an endorser certificate
+    (worked out once per certificate: certificates compare by content)."""
     return (certificate_email(cert), java_dn(cert.subject),
             java_dn(cert.issuer))
 

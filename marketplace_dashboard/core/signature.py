@@ -37,6 +37,7 @@ import base64
 import binascii
 import dataclasses
 import datetime
+import functools
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -221,6 +222,19 @@ def _public_key_pem(cert):
         serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+@functools.lru_cache(maxsize=64)
+def _certificate_and_key(der):
+    """The certificate of *der* and its key for xmlsec (loaded once per
+    certificate: the documents of one endorser share it; a
+    ``SignatureContext`` takes a copy of the key it is given)."""
+    try:
+        certificate = x509.load_der_x509_certificate(der)
+    except ValueError:
+        raise _Refused('the X509Certificate cannot be read') from None
+    return certificate, xmlsec.Key.from_memory(
+        _public_key_pem(certificate), xmlsec.constants.KeyDataFormatPem)
+
+
 def verify_signature(data, max_bytes=xmlsafe.DEFAULT_MAX_BYTES):
     """Verify the enveloped signature of one standalone document."""
     try:
@@ -239,12 +253,7 @@ def verify_root(root):
             result.status, result.reason = MISSING, 'no signature'
             return result
         der = _check_structure(signature, result)
-        try:
-            result.certificate = x509.load_der_x509_certificate(der)
-        except ValueError:
-            raise _Refused('the X509Certificate cannot be read') from None
-        key = xmlsec.Key.from_memory(_public_key_pem(result.certificate),
-                                     xmlsec.constants.KeyDataFormatPem)
+        result.certificate, key = _certificate_and_key(der)
     except _Refused as exc:
         result.reason = 'invalid signature element: %s' % exc
         return result

@@ -63,9 +63,12 @@ constraints CA:TRUE, key usage, validity, signature); the Web PKI profile
 also refuses SHA-1-signed and short-key certificates in the chain.
 """
 
+import collections
 import dataclasses
 import datetime
+import functools
 import re
+import threading
 
 from cryptography import x509
 from cryptography.x509 import verification
@@ -193,13 +196,35 @@ def _fmt(when):
     return formats.format_date(when)
 
 
+#: verified chains: (trusted CAs, endorser certificate) -> (chain, the
+#: window in which every certificate of the chain is valid)
+_CHAINS = collections.OrderedDict()
+_CHAINS_MAX = 256
+_CHAINS_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=8)
+def _store(ca_certificates):
+    return verification.Store(list(ca_certificates))
+
+
 def _verify_chain(certificate, policy, when):
     """``(None, certificates leaf → anchor)`` when the chain is valid at
-    *when*, else ``(reason, [])``."""
+    *when*, else ``(reason, [])``.
+
+    A chain once verified is valid at any time within the validity of all
+    its certificates: the documents of one endorser, signed at different
+    times, are verified against the trusted CAs once (revocation is
+    checked apart, each time).
+    """
     if not policy.ca_certificates:
         return 'no trusted CA certificates are configured', []
-    store = verification.Store(policy.ca_certificates)
-    builder = (verification.PolicyBuilder().store(store).time(when)
+    cas = tuple(policy.ca_certificates)
+    with _CHAINS_LOCK:
+        known = _CHAINS.get((cas, certificate))
+    if known is not None and known[1] <= when <= known[2]:
+        return None, list(known[0])
+    builder = (verification.PolicyBuilder().store(_store(cas)).time(when)
                .extension_policies(
                    ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
                    ee_policy=verification.ExtensionPolicy.permit_all()))
@@ -208,7 +233,14 @@ def _verify_chain(certificate, policy, when):
     except verification.VerificationError as exc:
         return ('the endorser certificate does not chain to a trusted CA '
                 '(%s)' % exc), []
-    return None, list(verified.chain)
+    chain = tuple(verified.chain)
+    window = (max(c.not_valid_before_utc for c in chain),
+              min(c.not_valid_after_utc for c in chain))
+    with _CHAINS_LOCK:
+        _CHAINS[(cas, certificate)] = (chain,) + window
+        while len(_CHAINS) > _CHAINS_MAX:
+            _CHAINS.popitem(last=False)
+    return None, list(chain)
 
 
 def _issuer_pairs(certificate, chain, policy):

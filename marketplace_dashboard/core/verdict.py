@@ -38,6 +38,7 @@ Levels, most severe first (the first that applies wins):
 import dataclasses
 import datetime
 import enum
+import functools
 import hashlib
 
 from cryptography.hazmat.primitives import hashes
@@ -156,7 +157,8 @@ def failure(reason, data=None):
                                     if isinstance(data, bytes) else None))
 
 
-def certificate_facts(cert):
+@functools.lru_cache(maxsize=256)
+def _certificate_facts(cert):
     email, subject, issuer = binding.certificate_identity(cert)
     return {
         'subject': subject,
@@ -169,6 +171,13 @@ def certificate_facts(cert):
     }
 
 
+def certificate_facts(cert):
+    """What a verdict shows of the endorser certificate *cert* (a new
+    dict; worked out once per certificate: the documents of one endorser
+    share it)."""
+    return dict(_certificate_facts(cert))
+
+
 def entry_status(appliance, now):
     if appliance.deprecated:
         return STATUS_DEPRECATED
@@ -178,14 +187,17 @@ def entry_status(appliance, now):
 
 
 def evaluate(data, policy=None, now=None,
-             max_bytes=xmlsafe.DEFAULT_MAX_BYTES):
-    """Verdict for one standalone metadata document (bytes)."""
+             max_bytes=xmlsafe.DEFAULT_MAX_BYTES, root=None):
+    """Verdict for one standalone metadata document (bytes); *root*: the
+    document as :func:`~.xmlsafe.parse_xml` parsed it already, if it did
+    (it is not parsed again)."""
     policy = policy if policy is not None else trust.TrustPolicy()
     now = now or datetime.datetime.now(datetime.UTC)
-    try:
-        root = xmlsafe.parse_xml(data, max_bytes=max_bytes)
-    except MetadataError as exc:
-        return failure(str(exc), data)
+    if root is None:
+        try:
+            root = xmlsafe.parse_xml(data, max_bytes=max_bytes)
+        except MetadataError as exc:
+            return failure(str(exc), data)
     if root.tag == xmlsafe.METADATA_LIST:
         return failure('document is a <metadata> list of entries; '
                        'evaluate each entry (evaluate_many)', data)
@@ -262,9 +274,9 @@ def evaluate_many(data, policy=None, now=None,
                   max_bytes=xmlsafe.DEFAULT_MAX_BYTES):
     """Verdicts for a document or a ``<metadata>`` list (one per entry)."""
     try:
-        documents = xmlsafe.split_documents(data, max_bytes=max_bytes)
+        documents = xmlsafe.split_parsed(data, max_bytes=max_bytes)
     except MetadataError as exc:
         return [failure(str(exc), data if isinstance(data, bytes)
                         else None)]
-    return [evaluate(document, policy, now, max_bytes=max_bytes)
-            for document in documents]
+    return [evaluate(document, policy, now, max_bytes=max_bytes, root=root)
+            for document, root in documents]

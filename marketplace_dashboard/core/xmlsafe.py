@@ -43,7 +43,8 @@ __all__ = [
     'BYTES_PER_ELEMENT', 'DEFAULT_MAX_BYTES', 'DEFAULT_MAX_LIST_BYTES',
     'MAX_ATTRIBUTES', 'MAX_DEPTH', 'MAX_NAMESPACES', 'METADATA_LIST',
     'MIN_ELEMENTS', 'RDF_NS', 'RDF_ROOT', 'check_shape', 'parse_xml',
-    'root_tag', 'split_documents', 'standalone_document', 'text_content',
+    'root_tag', 'split_documents', 'split_parsed', 'standalone_document',
+    'text_content',
 ]
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -223,7 +224,18 @@ def text_content(element):
 
 def split_documents(data, max_bytes=DEFAULT_MAX_BYTES,
                     max_list_bytes=DEFAULT_MAX_LIST_BYTES):
-    """Split *data* into standalone metadata documents (list of bytes).
+    """Split *data* into standalone metadata documents (list of bytes):
+    the documents of :func:`split_parsed`."""
+    return [document for document, _root in
+            split_parsed(data, max_bytes, max_list_bytes)]
+
+
+def split_parsed(data, max_bytes=DEFAULT_MAX_BYTES,
+                 max_list_bytes=DEFAULT_MAX_LIST_BYTES):
+    """Split *data* into standalone metadata documents, as a list of
+    ``(bytes, root)``: *root* is the document already parsed (a single
+    document, parsed once here) or None (an entry of a list, whose
+    standalone serialisation is still to be parsed).
 
     A single ``rdf:RDF`` document gives ``[data]`` unchanged.  A
     ``<metadata>`` list gives each ``rdf:RDF`` child serialised as its own
@@ -242,7 +254,7 @@ def split_documents(data, max_bytes=DEFAULT_MAX_BYTES,
     if root.tag == RDF_ROOT:
         if max_bytes is not None and len(data) > max_bytes:
             raise _too_large(len(data), max_bytes)
-        return [bytes(data)]
+        return [(bytes(data), root)]
     if etree.QName(root).localname != METADATA_LIST:
         raise MetadataError(
             'document root is <%s>, expected rdf:RDF (one metadata entry) or '
@@ -261,7 +273,7 @@ def split_documents(data, max_bytes=DEFAULT_MAX_BYTES,
                 'metadata list entry %d is too large (%s, the limit is %s)'
                 % (len(documents) + 1, _human_size(len(document)),
                    _human_size(max_bytes)))
-        documents.append(document)
+        documents.append((document, None))
     return documents
 
 

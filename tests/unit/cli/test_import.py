@@ -63,7 +63,7 @@ def world(monkeypatch, endorser):
     state = {'images': images, 'documents': []}
     monkeypatch.setattr(import_, 'glance_images', lambda cloud: images)
     monkeypatch.setattr(
-        import_.creator.client, 'MarketplaceClient',
+        import_.creator._client(), 'MarketplaceClient',
         lambda config: state.setdefault(
             'marketplace', FakeMarketplace(state['documents'])))
     return state

@@ -205,3 +205,40 @@ def test_require_trusted_ca_without_bundle(endorser):
     result = trust.evaluate_trust(endorser.cert, policy, NOW, NOW)
     assert not result.trusted
     assert 'no trusted CA certificates' in result.reasons[0]
+
+
+def test_a_verified_chain_is_reused_within_its_validity(monkeypatch, ca):
+    ee = pki.make_endorser(ca, common_name='Chain Cache', email=None,
+                           not_before=pki.days_ago(200),
+                           not_after=pki.days_ago(-100))
+    policy = trust.TrustPolicy(ca_certificates=[ca.cert])
+    builds = []
+    real = trust.verification.PolicyBuilder
+    monkeypatch.setattr(trust.verification, 'PolicyBuilder',
+                        lambda: builds.append(1) or real())
+    for days in (150, 100, 10):  # documents signed on different days
+        result = trust.evaluate_trust(ee.cert, policy, pki.days_ago(days),
+                                      NOW)
+        assert result.trusted, result.reasons
+        assert result.chain == [_subject(ee.cert), _subject(ca.cert)]
+    assert len(builds) == 1
+    # outside the window the chain is verified again, and refused
+    reason, chain = trust._verify_chain(ee.cert, policy, pki.days_ago(300))
+    assert reason and not chain and len(builds) == 2
+    # another set of trusted CAs is another question
+    other = pki.make_ca('Other Cache CA')
+    foreign = trust.evaluate_trust(
+        ee.cert, trust.TrustPolicy(ca_certificates=[other.cert]),
+        pki.days_ago(100), NOW)
+    assert not foreign.trusted and len(builds) == 3
+    assert 'does not chain to a trusted CA' in ' '.join(foreign.reasons)
+
+
+def test_a_refused_chain_is_never_remembered(monkeypatch, ca):
+    other = pki.make_ca('Refusing CA')
+    ee = pki.make_endorser(other, common_name='Never Cached', email=None)
+    policy = trust.TrustPolicy(ca_certificates=[ca.cert])
+    for _ in range(2):
+        result = trust.evaluate_trust(ee.cert, policy, NOW, NOW)
+        assert not result.trusted
+    assert not any(key[1] == ee.cert for key in trust._CHAINS)

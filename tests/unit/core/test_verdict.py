@@ -381,3 +381,32 @@ def test_hostile_list_entries(world):
     results = verdicts.evaluate_many(data, policy, NOW)
     assert [r.level for r in results] == [Level.VERIFIED, Level.INVALID,
                                           Level.INVALID]
+
+
+def test_a_single_document_is_parsed_once(world, monkeypatch):
+    _ca, jane, policy = world
+    data = sign(fresh(), jane)
+    parses = []
+    real = xmlsafe.parse_xml
+    monkeypatch.setattr(xmlsafe, 'parse_xml',
+                        lambda *a, **k: parses.append(1) or real(*a, **k))
+    [result] = verdicts.evaluate_many(data, policy, NOW)
+    assert result.level == Level.VERIFIED, result.reasons
+    assert len(parses) == 1
+
+
+def test_what_is_loaded_once_per_certificate_never_hides_tampering(world):
+    # The certificate, its xmlsec key and its facts are kept between
+    # documents of one endorser: a tampered document that follows a good
+    # one with the same certificate is still refused.
+    _ca, jane, policy = world
+    good = sign(fresh(), jane)
+    tampered = good.replace(b'>ttylinux<', b'>evil<')
+    assert tampered != good
+    first, second, third = (evaluate(d, policy)
+                            for d in (good, tampered, good))
+    assert first.level == third.level == Level.VERIFIED
+    assert second.level == Level.INVALID
+    assert 'signature validation failed' in ' '.join(second.reasons)
+    first.certificate['email'] = 'changed by a caller'
+    assert third.certificate['email'] == 'jane.tester@example.org'
