@@ -26,7 +26,7 @@ import argparse
 import functools
 import sys
 
-from marketplace_dashboard.core import trust, xmlsafe
+from marketplace_dashboard.core import xmlsafe
 from marketplace_dashboard.core.errors import (
     CommandError,
     MarketplaceError,
@@ -172,6 +172,8 @@ def trust_policy(args):
     """Core :class:`~marketplace_dashboard.core.trust.TrustPolicy` of the
     trust options; ``ConfigurationError`` (a ``MarketplaceError``) when a
     CA file is unusable."""
+    # imported here: X.509 path validation is not needed by build or sign
+    from marketplace_dashboard.core import trust
     return trust.TrustPolicy(
         ca_files=args.trust_ca_files, trusted_endorsers=args.trusted_endorsers,
         sha1='refuse' if args.refuse_sha1 else 'warn')
