@@ -16,6 +16,7 @@
 
 import os
 import sys
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -26,6 +27,9 @@ sys.path.insert(0, REPO)
 # imported: the unit tests' settings are enough for autodoc.
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tests.settings')
 import django  # noqa: E402
+
+# Horizon's dependencies import eventlet, which warns on import
+warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 
 django.setup()
 
