@@ -33,8 +33,8 @@ prints a table of ratios and the total time (a full ``--quick`` run over
 object per target with ``name``, ``measured``, ``target`` (a number), ``op``
 (``<``, ``<=``, ``>=``, ``>``), ``unit``, ``goal`` (readable), ``met`` and
 the ``raw`` figures, and the run's load average and durations.  Nothing
-fails: a missed target is reported as such and README.rst ("Performance")
-explains it.
+fails: a missed target is reported as such and
+doc/source/contributor/performance.rst explains it.
 
 Targets (issue 8):
 

@@ -18,8 +18,9 @@
 StratusLab's creators were told to publish
 ``<WEBROOT>project/instances/launch?source_id=<uuid>&source_type=image_id``
 as a location; Horizon removed that page in 2021 (it is a 404, or the
-Instances page with no wizard).  Enabled in ``MIDDLEWARE`` (see the
-README and ``local_settings.d/_1920_marketplace_settings.py.example``),
+Instances page with no wizard).  Enabled in ``MIDDLEWARE`` (see
+``doc/source/install/index.rst`` and
+``local_settings.d/_1920_marketplace_settings.py.example``),
 this middleware answers such a URL with a redirect to the plugin's deep
 link, which opens Horizon's launch wizard on that image (after login if
 needed) or says why it cannot.  A link that names no valid image gives a

@@ -35,7 +35,8 @@ One module per service: ``processes`` (spawning, the marker, waiting),
 :class:`Stack` that starts them in phases).  Beside them:
 ``imageserver``, ``sqlite_immediate``, ``demo`` (``tools/demo``),
 ``demo_data`` and ``forms``.  Neutron on this stack and Horizon's
-launch-instance wizard: ``doc/loopback-stack.rst``.  Based on the tested
+launch-instance wizard:
+``doc/source/contributor/loopback-stack.rst``.  Based on the tested
 recipe in the shared doc ``openstack-on-loopback.md``.
 """
 

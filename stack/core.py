@@ -59,7 +59,7 @@ __all__ = ["Stack", "main"]
 
 class Stack(Processes, Keystone, Glance, Nova, Neutron, Horizon):
     """Start/stop the loopback OpenStack; see the ``stack`` package's
-    docstring and ``doc/loopback-stack.rst``."""
+    docstring and ``doc/source/contributor/loopback-stack.rst``."""
 
     def __init__(self, base_dir, *, nova=True, horizon=True,
                  marketplace=None, memcached=True, horizon_port=None,

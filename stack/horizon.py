@@ -25,7 +25,8 @@ from stack.processes import StackError, dedent
 
 __all__ = ["LEGACY_LAUNCH_LINKS", "Horizon"]
 
-# the plugin's opt-in redirect of seed-era launch links (README.rst)
+# the plugin's opt-in redirect of seed-era launch links
+# (doc/source/install/index.rst)
 LEGACY_LAUNCH_LINKS = ("marketplace_dashboard.middleware."
                        "LegacyLaunchLinkMiddleware")
 

@@ -26,9 +26,9 @@ limits are empty, m1.tiny is flagged "requires more RAM/vCPUs than your
 quota allows", and a flavor allocated then stays invalid after they arrive
 (Horizon re-validates on allocation changes only), so Launch Instance
 stays disabled.  The test waits for the limits, then allocates m1.tiny,
-checks that the stack's network (Neutron, see doc/loopback-stack.rst) is
-allocated, clicks Launch Instance and finds the server Active on the
-Instances page.
+checks that the stack's network (Neutron, see
+doc/source/contributor/loopback-stack.rst) is allocated, clicks Launch
+Instance and finds the server Active on the Instances page.
 
 Every step is saved as ``journey-NN-<step>.png`` (streamed path:
 ``journey-streamed-NN-<step>.png``) in ``$MARKETPLACE_ARTIFACTS``.

@@ -1,9 +1,10 @@
 """The settings snippet shipped for deployers is valid as shipped.
 
 ``marketplace_dashboard/local_settings.d/_1920_marketplace_settings.py
-.example`` is what the README tells operators to copy into Horizon's
-``local_settings.d``: executed as Horizon would (a plain Python file), its
-``MARKETPLACE_DASHBOARD`` must pass the plugin's own validation.
+.example`` is what the installation guide (doc/source/install/index.rst)
+tells operators to copy into Horizon's ``local_settings.d``: executed as
+Horizon would (a plain Python file), its ``MARKETPLACE_DASHBOARD`` must
+pass the plugin's own validation.
 """
 
 import pathlib

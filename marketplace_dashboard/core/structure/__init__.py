@@ -25,9 +25,9 @@ the original tools.
 
 :func:`check_structure` implements those rules directly (no schema
 processor, no RDF parser, no network): messages of the schema rules start
-with ``XML schema validation exception: `` as the original's, those of the
-RDF/XML rules with ``RDF/XML validation exception: ``; each ends with the
-line of the offending element.
+with ``XML schema validation exception:`` and a space as the original's,
+those of the RDF/XML rules with ``RDF/XML validation exception:`` and a
+space; each ends with the line of the offending element.
 
 Schema rules: ``rdf:RDF`` holds one ``rdf:Description`` and then at most
 one xmldsig element, and no other attribute than ``xml:base``; the

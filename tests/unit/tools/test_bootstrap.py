@@ -93,6 +93,8 @@ def test_installs_pinned_and_writes_the_stamp(env):
     assert all(call.endswith(constraints) for call in pip_calls)
     assert 'install -q --upgrade pip setuptools wheel' in pip_calls[0]
     assert '-e %s' % REPO in pip_calls[2]
+    # the documentation's requirements come with the others
+    assert '-r %s' % (REPO / 'doc' / 'requirements.txt') in pip_calls[1]
     # pip's noise is filtered out, the rest of what it says is kept
     assert 'WARNING: Location' not in r.stdout + r.stderr
     assert 'pip says hello' in r.stdout + r.stderr
