@@ -37,6 +37,7 @@ extensions = [
     'sphinx.ext.autodoc',
     'reno.sphinxext',
     'argparse_commands',
+    'package_modules',
 ]
 source_suffix = {'.rst': 'restructuredtext'}
 master_doc = 'index'
