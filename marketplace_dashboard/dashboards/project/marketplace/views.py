@@ -89,8 +89,9 @@ class IndexView(horizon_tables.DataTableView):
             return []
         if not names:
             messages.info(self.request, _(
-                'No marketplace is configured; see MARKETPLACE_DASHBOARD '
-                'in the README.'))
+                'No marketplace is configured: the operator lists them in '
+                'the MARKETPLACE_DASHBOARD setting (see the configuration '
+                'guide, doc/source/configuration/settings.rst).'))
             return []
         form = self.search_form
         if not form.is_valid():
