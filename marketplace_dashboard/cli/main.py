@@ -18,12 +18,17 @@
 Each command is a module of this package exposing ``register(subparsers)``
 (or ``add_parser(subparsers)``) that adds its sub-parser and sets
 ``func`` (a handler taking the parsed arguments and returning the exit
-status).  Adding a command is one line in :data:`COMMANDS`.
+status).  Adding a command is one line in :data:`COMMANDS`.  Options a
+command was not given come from the configuration file (the global
+``--config PATH``, see :mod:`~marketplace_dashboard.cli.config_file`).
 """
 
 import argparse
 import importlib
 import sys
+
+from marketplace_dashboard.cli import config_file
+from marketplace_dashboard.core.errors import MarketplaceError
 
 __all__ = ['COMMANDS', 'build_parser', 'main']
 
@@ -46,6 +51,12 @@ def build_parser():
         prog='marketplace-metadata',
         description='Build, sign, verify and publish StratusLab-format '
                     'appliance metadata.')
+    parser.add_argument(
+        '--config', metavar='PATH',
+        help='configuration file (marketplaces, trust and import policy; '
+             'default: $%s, else %s)'
+             % (config_file.ENV, '$XDG_CONFIG_HOME/marketplace-dashboard/'
+                                 'config.yaml'))
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     subparsers.required = True
     for name in COMMANDS:
@@ -56,9 +67,16 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run a command; returns its exit status (2 on usage errors)."""
+    """Run a command; returns its exit status (2 on usage errors,
+    including a bad configuration file)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        path, required = config_file.find(args.config)
+        config_file.apply(args, config_file.load(path, required))
+    except MarketplaceError as exc:
+        print('Error: %s' % exc, file=sys.stderr)
+        return 2
     try:
         status = args.func(args)
     except KeyboardInterrupt:
