@@ -232,6 +232,14 @@ def _trust(args, config):
             config.trust.get('trusted_endorsers') or [])
     if config.trust.get('sha1') == 'refuse':
         args.refuse_sha1 = True
+    if hasattr(args, 'crl_files'):  # verify: revocation and validity
+        if not args.crl_files:
+            args.crl_files = [_relative(config, f)
+                              for f in config.trust.get('crl_files') or []]
+        args.allow_stale_crls = args.allow_stale_crls or \
+            config.trust.get('allow_stale_crls') is True
+        args.valid_at_endorsement = args.valid_at_endorsement or \
+            config.trust.get('require_valid_now') is False
 
 
 def _import(args, config):

@@ -173,8 +173,22 @@ def test_trust_from_the_file(config, tmp_path):
                                    '/etc/abs.pem']
     assert args.trusted_endorsers == ['jane@example.org']
     assert args.refuse_sha1 is True
+    assert args.crl_files == [] and not args.allow_stale_crls
+    assert not args.valid_at_endorsement
     assert parse(config_file.Config(), 'verify', 'doc.xml'
                  ).refuse_sha1 is False
+
+
+def test_verify_revocation_settings_from_the_file(tmp_path):
+    path = write(tmp_path / 'c.yaml', {'trust': {
+        'crl_files': ['ca.crl'], 'allow_stale_crls': True,
+        'require_valid_now': False}})
+    config = config_file.load(str(path))
+    args = parse(config, 'verify', 'doc.xml')
+    assert args.crl_files == [str(tmp_path / 'ca.crl')]
+    assert args.allow_stale_crls and args.valid_at_endorsement
+    args = parse(config, 'verify', 'doc.xml', '--crl-file', 'mine.crl')
+    assert args.crl_files == ['mine.crl']
 
 
 def test_import_options_from_the_file(config):
