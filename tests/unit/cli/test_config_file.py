@@ -291,6 +291,7 @@ def marketplace(tmp_path_factory):
 
 def test_commands_with_only_the_config_file(marketplace, tmp_path,
                                             monkeypatch, capsys):
+    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path / 'xdg'))
     home = tmp_path / 'xdg' / 'marketplace-dashboard'
     write(home / 'config.yaml', {
         'marketplaces': [{'name': 'local', 'url': marketplace['url']}],

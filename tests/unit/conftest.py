@@ -12,14 +12,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The command-line tests never read the user's configuration file."""
+"""Unit tests never read the user's command-line configuration file."""
 
 import pytest
 
 from marketplace_dashboard.cli import config_file
 
 
+@pytest.fixture(scope='session')
+def _config_home(tmp_path_factory):
+    return str(tmp_path_factory.mktemp('config-home'))
+
+
 @pytest.fixture(autouse=True)
-def no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path / 'xdg'))
+def no_user_config(_config_home, monkeypatch):
+    monkeypatch.setenv('XDG_CONFIG_HOME', _config_home)
     monkeypatch.delenv(config_file.ENV, raising=False)
