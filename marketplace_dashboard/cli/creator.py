@@ -87,7 +87,9 @@ def read_file(path, what='file', max_bytes=xmlsafe.DEFAULT_MAX_BYTES):
 
 def add_endpoint_arguments(parser, ca_option='--ca-file',
                            timeout_option=None):
-    """``--endpoint URL``, *ca_option* (the marketplace's TLS CA bundle,
+    """``--endpoint URL`` or ``--marketplace NAME`` (one of the
+    configuration file, see :mod:`~marketplace_dashboard.cli.config_file`),
+    *ca_option* (the marketplace's TLS CA bundle,
     stored as ``endpoint_ca_file``) and *timeout_option* (stored as
     ``endpoint_timeout``) for :func:`make_client`.
 
@@ -112,9 +114,16 @@ def add_endpoint_arguments(parser, ca_option='--ca-file',
         timeout_option = ('--endpoint-timeout'
                           if ca_option.startswith('--endpoint-')
                           else '--timeout')
-    parser.add_argument('--endpoint', required=True, metavar='URL',
-                        help='marketplace service root, e.g. '
-                             'https://marketplace.example.org/marketplace')
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument('--endpoint', metavar='URL',
+                       help='marketplace service root, e.g. '
+                            'https://marketplace.example.org/marketplace '
+                            '(default: the first marketplace of the '
+                            'configuration file)')
+    where.add_argument('--marketplace', metavar='NAME',
+                       help='the marketplace of this name in the '
+                            'configuration file (its url, ca_file and '
+                            'timeout)')
     parser.add_argument(ca_option, dest='endpoint_ca_file', metavar='PEM',
                         help='CA bundle to verify the marketplace\'s TLS '
                              'certificate (default: system CAs)')

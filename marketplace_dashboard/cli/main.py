@@ -18,7 +18,9 @@
 Each command is a module of this package exposing ``register(subparsers)``
 (or ``add_parser(subparsers)``) that adds its sub-parser and sets
 ``func`` (a handler taking the parsed arguments and returning the exit
-status).  Adding a command is one line in :data:`COMMANDS`.
+status).  Adding a command is one line in :data:`COMMANDS`.  Options a
+command was not given come from the configuration file (the global
+``--config PATH``, see :mod:`~marketplace_dashboard.cli.config_file`).
 
 Only the module of the command being run is imported (its name is the
 first argument; the others pull in Glance's and Keystone's clients, which
@@ -29,6 +31,9 @@ imported for ``--help``, no command, or a name that is not a command.
 import argparse
 import importlib
 import sys
+
+from marketplace_dashboard.cli import config_file
+from marketplace_dashboard.core.errors import MarketplaceError
 
 __all__ = ['COMMANDS', 'build_parser', 'command_name', 'main']
 
@@ -51,9 +56,21 @@ def command_name(module):
     return module.rstrip('_').replace('_', '-')
 
 
+def _command_of(argv):
+    """The command *argv* names (after the global ``--config PATH``), or
+    None (no command, ``--help``, another option)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == '--config':
+            next(args, None)
+        elif not arg.startswith('--config='):
+            return None if arg.startswith('-') else arg
+    return None
+
+
 def _wanted(argv):
     """The command modules *argv* needs: the named command's, else all."""
-    first = argv[0] if argv else None
+    first = _command_of(argv)
     for module in COMMANDS:
         if first is not None and command_name(module) == first:
             return [module]
@@ -66,6 +83,12 @@ def build_parser(argv=None):
         prog='marketplace-metadata',
         description='Build, sign, verify and publish StratusLab-format '
                     'appliance metadata.')
+    parser.add_argument(
+        '--config', metavar='PATH',
+        help='configuration file (marketplaces, trust and import policy; '
+             'default: $%s, else %s)'
+             % (config_file.ENV, '$XDG_CONFIG_HOME/marketplace-dashboard/'
+                                 'config.yaml'))
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     subparsers.required = True
     for name in COMMANDS if argv is None else _wanted(argv):
@@ -76,10 +99,17 @@ def build_parser(argv=None):
 
 
 def main(argv=None):
-    """Run a command; returns its exit status (2 on usage errors)."""
+    """Run a command; returns its exit status (2 on usage errors,
+    including a bad configuration file)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    try:
+        path, required = config_file.find(args.config)
+        config_file.apply(args, config_file.load(path, required))
+    except MarketplaceError as exc:
+        print('Error: %s' % exc, file=sys.stderr)
+        return 2
     try:
         status = args.func(args)
     except KeyboardInterrupt:

@@ -69,3 +69,10 @@ def test_a_usage_error_names_the_command(capsys):
         main.main(['verify'])
     assert exc.value.code == 2
     assert 'marketplace-metadata verify' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('argv', [('--config', 'c.yaml', 'verify', 'f'),
+                                  ('--config=c.yaml', 'verify', 'f')])
+def test_the_command_is_found_after_the_config_option(argv):
+    _heavy, commands = probe(*argv)
+    assert commands == ['verify']
