@@ -148,6 +148,13 @@ class Horizon:
             # also those other threads are reading from (AttributeError:
             # 'NoneType' object has no attribute 'recv', an error page).
             # Compressor gets a cache of its own, per process.
+            # MAX_ENTRIES: LocMem keeps 300 entries by default and then
+            # culls a third of them; with COMPRESS_OFFLINE off the
+            # compressor keeps entries for file mtimes and hashes, compiled
+            # SCSS and compressed blocks, more than 300 in Horizon, so
+            # Horizon's SCSS was recompiled on many requests (a panel page took
+            # 2.01 s instead of 0.245 s, the Images page 1.90 s instead of
+            # 0.108 s).  10,000 entries hold all of them.
             CACHES = {{"default": {{
                 "BACKEND":
                     "django.core.cache.backends.memcached.PyMemcacheCache",
@@ -155,7 +162,8 @@ class Horizon:
                 "OPTIONS": {{"use_pooling": True}},
                 "TIMEOUT": 3600}},
                 "compressor": {{
-                "BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}}
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "OPTIONS": {{"MAX_ENTRIES": 10000}}}}}}
             COMPRESS_CACHE_BACKEND = "compressor"
             SESSION_ENGINE = "django.contrib.sessions.backends.cache"
             COMPRESS_OFFLINE = False

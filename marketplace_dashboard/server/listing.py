@@ -169,14 +169,18 @@ class ListingResult:
     total_filtered: int
 
 
-def _status_sql(status, now):
+def _status_sql(status, now, prefix=''):
+    """WHERE terms and parameters of a status; *prefix* ``'+'`` writes
+    the columns as ``+column``, which keeps SQLite from choosing an index
+    for those terms."""
+    base = [prefix + 'valid IS NOT NULL', prefix + "valid != ''"]
     if status == 'valid':
-        return ['valid > ?', 'deprecated = 0'], [now]
+        return base + [prefix + 'valid > ?', prefix + 'deprecated = 0'], [now]
     if status == 'expired':
-        return ['valid < ?', 'deprecated = 0'], [now]
+        return base + [prefix + 'valid < ?', prefix + 'deprecated = 0'], [now]
     if status == 'deprecated':
-        return ['deprecated = 1'], []
-    return [], []
+        return base + [prefix + 'deprecated = 1'], []
+    return base, []
 
 
 def now_string(now=None):
@@ -197,17 +201,10 @@ def run_query(conn, query, now=None, budget=SEARCH_BUDGET):
     return _run_query(conn, query, now)
 
 
-def _run_query(conn, query, now):
-    now = now_string(now)
-    base = ["valid IS NOT NULL", "valid != ''"]
-    status_where, status_params = _status_sql(query.status, now)
-    # Only constant SQL fragments are joined; every value is a parameter.
-    total = conn.execute(
-        'SELECT count(*) FROM entries WHERE latest = 1 AND '  # noqa: S608
-        + ' AND '.join(base + status_where), status_params).fetchone()[0]
-
-    where = base + status_where
-    params = list(status_params)
+def _filter_sql(query, now, prefix=''):
+    """WHERE clause and parameters of the rows *query* lists (*prefix*:
+    as :func:`_status_sql`, also for the location kind)."""
+    where, params = _status_sql(query.status, now, prefix)
     if not query.created:
         where.append('latest = 1')
     for name in ('identifier', 'email', 'created'):
@@ -216,31 +213,58 @@ def _run_query(conn, query, now):
             where.append('%s = ?' % name)
             params.append(value)
     if query.location == 'pdisk':
-        where.append('has_pdisk = 1')
+        where.append(prefix + 'has_pdisk = 1')
     elif query.location == 'web':
-        where.append('has_web = 1')
+        where.append(prefix + 'has_web = 1')
     for term in query.terms:
         where.append('mp_search(?, %s)' % ', '.join(COLUMNS))
         params.append(term)
     for col, term in sorted(query.column_terms.items()):
         where.append('mp_search(?, %s)' % COLUMNS[col - 1])
         params.append(term)
-    where_sql = ' AND '.join(where)
+    return ' AND '.join(where), params
+
+
+def _count(conn, where_sql, params):
+    return conn.execute(
+        'SELECT count(*) FROM entries WHERE ' + where_sql,  # noqa: S608
+        params).fetchone()[0]
+
+
+def _run_query(conn, query, now):
+    """The page, then the counts.
+
+    The counts read the ``entries_listing`` index only (it holds every
+    column of their WHERE clauses); without a filter the filtered count is
+    the total, counted once.  The page walks the ``entries_latest`` index
+    in endorsement-date order and stops after its rows: its status and
+    location terms are written ``+column`` so that SQLite does not choose
+    ``entries_listing`` for them and sort every listed row instead.
+    """
+    now = now_string(now)
+    # Only constant SQL fragments are joined; every value is a parameter.
+    page_where, page_params = _filter_sql(query, now, prefix='+')
     paged = query.length is not None or query.start
     direction = 'DESC' if query.sort_dir == 'desc' else 'ASC'
     sql = ('SELECT * FROM entries WHERE %s ORDER BY %s %s, '  # noqa: S608
            'identifier, email, created'
-           % (where_sql, COLUMNS[query.sort_column - 1], direction))
-    page_params = list(params)
+           % (page_where, COLUMNS[query.sort_column - 1], direction))
     if paged:
         sql += ' LIMIT ? OFFSET ?'
         page_params += [-1 if query.length is None else query.length,
                         query.start]
     rows = conn.execute(sql, page_params).fetchall()
+    status_where, status_params = _status_sql(query.status, now)
+    total_where = ' AND '.join(['latest = 1'] + status_where)
+    if not query.has_filter and query.location == 'all':
+        # the rows listed are the rows the total counts
+        total = filtered = len(rows) if not paged else _count(
+            conn, total_where, status_params)
+        return ListingResult(rows=rows, total=total, total_filtered=filtered)
+    total = _count(conn, total_where, status_params)
     # without paging the rows are the count (the search runs once)
-    filtered = len(rows) if not paged else conn.execute(
-        'SELECT count(*) FROM entries WHERE ' + where_sql,  # noqa: S608
-        params).fetchone()[0]
+    filtered = len(rows) if not paged else _count(
+        conn, *_filter_sql(query, now))
     return ListingResult(rows=rows, total=total, total_filtered=filtered)
 
 

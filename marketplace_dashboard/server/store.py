@@ -101,7 +101,13 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_latest ON entries (latest, created);
 CREATE INDEX IF NOT EXISTS entries_email ON entries (email, latest);
+-- covers the listing's counts (status and location kind of the latest
+-- entries), so they read the index, never the table; created when an
+-- index of an earlier version is opened
+CREATE INDEX IF NOT EXISTS entries_listing
+    ON entries (latest, deprecated, valid, has_pdisk, has_web);
 """
+
 
 class Store:
     """Signed documents on disk plus their SQLite index.

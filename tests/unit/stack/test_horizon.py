@@ -101,3 +101,27 @@ def test_horizon_middleware_is_appended_to_horizons_list(st, monkeypatch):
     assert middleware[0] == ('openstack_auth.middleware.'
                              'OpenstackAuthMonkeyPatchMiddleware')
     assert 'horizon.middleware.HorizonMiddleware' in middleware[:-1]
+
+
+def test_the_compressor_cache_holds_horizons_entries(st, monkeypatch):
+    # LocMem's default of 300 entries is too few for Horizon's compressor
+    # entries: culled ones had the SCSS recompiled on page views
+    monkeypatch.setattr(stack_mod.Stack, 'remove_installed_enabled_files',
+                        staticmethod(lambda: None))
+    hdir = st._horizon_settings()
+    code = textwrap.dedent('''
+        import django
+        django.setup()
+        from django.conf import settings
+        from django.core.cache import caches
+        print(settings.COMPRESS_CACHE_BACKEND)
+        cache = caches[settings.COMPRESS_CACHE_BACKEND]
+        print(type(cache).__name__, cache._max_entries)
+        ''')
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [hdir] + sys.path[1:]),
+        DJANGO_SETTINGS_MODULE='openstack_dashboard.settings')
+    r = subprocess.run([sys.executable, '-c', code], env=env,  # noqa: S603
+                       capture_output=True, text=True, timeout=120,
+                       check=True)
+    assert r.stdout.split() == ['compressor', 'LocMemCache', '10000']
