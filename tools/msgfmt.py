@@ -27,7 +27,8 @@ import os
 import struct
 import sys
 
-__all__ = ['compile_po', 'compile_tree', 'parse_po', 'write_mo']
+__all__ = ['Entry', 'compile_po', 'compile_tree', 'parse_po', 'read_entries',
+           'write_mo']
 
 
 def _unquote(line, path, number):
@@ -41,33 +42,51 @@ def _unquote(line, path, number):
     return value
 
 
-def parse_po(path):
-    """The {msgid: msgstr} of a .po file, without fuzzy entries.
+class Entry:
+    """One message of a .po file."""
 
-    Keys and values are what the .mo holds: a context is joined with
-    ``\\x04``, plural forms with ``\\x00``.
-    """
-    messages = {}
-    entry = {}
-    fuzzy = False
+    def __init__(self):
+        self.fields = {}
+        self.flags = set()
+
+    @property
+    def msgid(self):
+        return self.fields.get('msgid')
+
+    @property
+    def msgid_plural(self):
+        return self.fields.get('msgid_plural')
+
+    @property
+    def msgctxt(self):
+        return self.fields.get('msgctxt')
+
+    @property
+    def msgstrs(self):
+        """The msgstr, or the plural forms in order."""
+        if 'msgid_plural' not in self.fields:
+            return [self.fields.get('msgstr', '')]
+        forms = sorted((int(k[7:-1]), v) for k, v in self.fields.items()
+                       if k.startswith('msgstr['))
+        return [v for _, v in forms]
+
+    @property
+    def fuzzy(self):
+        return 'fuzzy' in self.flags
+
+
+def read_entries(path):
+    """Every entry of a .po file (the header too, obsolete ones not)."""
+    entries = []
+    entry = Entry()
     field = None
 
     def flush():
-        nonlocal entry, fuzzy
-        if 'msgid' in entry and not fuzzy:
-            key = entry['msgid']
-            if 'msgid_plural' in entry:
-                key += '\0' + entry['msgid_plural']
-                forms = sorted(k for k in entry if k.startswith('msgstr['))
-                value = '\0'.join(entry[k] for k in forms)
-            else:
-                value = entry.get('msgstr', '')
-            if 'msgctxt' in entry:
-                key = entry['msgctxt'] + '\x04' + key
-            if value.replace('\0', '') or not key:
-                messages[key] = value
-        entry = {}
-        fuzzy = False
+        nonlocal entry, field
+        if 'msgid' in entry.fields:
+            entries.append(entry)
+            entry = Entry()
+            field = None
 
     with open(path, encoding='utf-8') as f:
         for number, raw in enumerate(f, 1):
@@ -75,32 +94,50 @@ def parse_po(path):
             if not line:
                 continue
             if line.startswith('#'):
-                if line.startswith('#,') and 'fuzzy' in line[2:].split(','):
-                    if 'msgid' in entry:
-                        flush()
-                    fuzzy = True
-                elif 'msgid' in entry and field != 'comment':
-                    flush()
+                flush()
+                if line.startswith('#,'):
+                    entry.flags.update(
+                        flag.strip() for flag in line[2:].split(','))
                 continue
-            keyword, _, rest = line.partition(' ')
             if line.startswith('"'):
                 if field is None:
                     raise ValueError('%s:%d: string without keyword'
                                      % (path, number))
-                entry[field] += _unquote(line, path, number)
+                entry.fields[field] += _unquote(line, path, number)
                 continue
-            if keyword in ('msgctxt', 'msgid') and (
-                    'msgstr' in entry
-                    or any(k.startswith('msgstr[') for k in entry)):
-                flush()
+            keyword, _, rest = line.partition(' ')
             if keyword not in ('msgctxt', 'msgid', 'msgid_plural',
                                'msgstr') and not (
                     keyword.startswith('msgstr[') and keyword.endswith(']')):
                 raise ValueError('%s:%d: unknown keyword %s'
                                  % (path, number, keyword))
+            if keyword in ('msgctxt', 'msgid') and any(
+                    k.startswith('msgstr') for k in entry.fields):
+                flush()
             field = keyword
-            entry[field] = _unquote(rest.strip(), path, number)
+            entry.fields[field] = _unquote(rest.strip(), path, number)
     flush()
+    return entries
+
+
+def parse_po(path):
+    """The {msgid: msgstr} of a .po file, without fuzzy or empty entries.
+
+    Keys and values are what the .mo holds: a context is joined with
+    ``\\x04``, plural forms with ``\\x00``.
+    """
+    messages = {}
+    for entry in read_entries(path):
+        if entry.fuzzy and entry.msgid:
+            continue
+        key = entry.msgid
+        if entry.msgid_plural is not None:
+            key += '\0' + entry.msgid_plural
+        if entry.msgctxt is not None:
+            key = entry.msgctxt + '\x04' + key
+        value = '\0'.join(entry.msgstrs)
+        if value.replace('\0', '') or not key:
+            messages[key] = value
     return messages
 
 
