@@ -35,7 +35,8 @@ import os
 from marketplace_dashboard.core.errors import CommandError, ConfigurationError
 
 __all__ = [
-    'ENV', 'MAX_BYTES', 'Config', 'apply', 'default_path', 'find', 'load',
+    'ENV', 'MAX_BYTES', 'USED_BY', 'Config', 'apply', 'default_path',
+    'find', 'load', 'used_by',
 ]
 
 ENV = 'MARKETPLACE_DASHBOARD_CONFIG'
@@ -264,6 +265,20 @@ def _import(args, config):
         bool(site.get('decompresses'))
     if not args.glance_store:
         args.glance_store = list(site.get('stores') or [])
+
+
+#: An option (destination) of each kind the file gives defaults for: the
+#: endpoint, the trust policy, the import policy.
+USED_BY = ('endpoint', 'trust_ca_files', 'allow_untrusted')
+
+
+def used_by(args):
+    """True when the command of *args* takes options the file gives
+    (``build``, ``sign``, ``add-location`` and ``reconcile`` do not: a
+    broken default file does not stop them; a file named by ``--config``
+    is still read)."""
+    return getattr(args, 'config', None) is not None or any(
+        hasattr(args, name) for name in USED_BY)
 
 
 def apply(args, config):

@@ -105,8 +105,9 @@ def main(argv=None):
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
-        path, required = config_file.find(args.config)
-        config_file.apply(args, config_file.load(path, required))
+        if config_file.used_by(args):
+            path, required = config_file.find(args.config)
+            config_file.apply(args, config_file.load(path, required))
     except MarketplaceError as exc:
         print('Error: %s' % exc, file=sys.stderr)
         return 2

@@ -313,3 +313,34 @@ def test_commands_with_only_the_config_file(marketplace, tmp_path,
                            identifier)
     assert status == 0, err
     assert out.splitlines()[0] == 'Verdict: untrusted', out
+
+
+def test_a_broken_default_file_stops_only_the_commands_that_use_it(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path / 'xdg'))
+    write(tmp_path / 'xdg' / 'marketplace-dashboard' / 'config.yaml',
+          'marketplaces: [unclosed\n')
+    image = tmp_path / 'image.img'
+    image.write_bytes(b'\0' * 4096)
+    out = tmp_path / 'image.xml'
+    status, _out, err = run(capsys, 'build', str(image), '-o', str(out),
+                            '--location', 'https://example.org/image.img')
+    assert status == 0, err
+    assert b'<slreq:bytes>4096</slreq:bytes>' in out.read_bytes()
+    status, _out, err = run(capsys, 'verify', str(out))
+    assert status == 2
+    assert 'configuration file' in err and 'config.yaml' in err
+    # named on the command line, it is read whatever the command
+    status, _out, err = run(capsys, '--config', str(
+        tmp_path / 'xdg' / 'marketplace-dashboard' / 'config.yaml'),
+        'build', str(image), '-o', str(out), '--force',
+        '--location', 'https://example.org/image.img')
+    assert status == 2 and 'configuration file' in err
+
+
+def test_which_commands_use_the_file():
+    subs = main.build_parser()._subparsers._group_actions[0].choices
+    uses = {name for name, sub in subs.items()
+            if {a.dest for a in sub._actions} & set(config_file.USED_BY)}
+    assert uses == {'verify', 'upload', 'deprecate', 'import', 'search',
+                    'show'}
