@@ -170,6 +170,23 @@ def _replaced(exc):
         and 'does not belong to the document' in str(exc))
 
 
+def _gone(element):
+    """A wait condition: *element* belongs to a document that has been
+    replaced.  Selenium's ``staleness_of`` expects a
+    ``StaleElementReferenceException`` only; Chromium may instead answer
+    "Node with given id does not belong to the document" while the new
+    page replaces the old one, which means the same."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+        except WebDriverException as exc:
+            if _replaced(exc):
+                return True
+            raise
+        return False
+    return check
+
+
 def search(browser, text, status=None, marketplace=None):
     """Type into the search form and submit it; returns the query of the
     resulting URL.
@@ -198,7 +215,7 @@ def search(browser, text, status=None, marketplace=None):
             if attempt == 3 or not _replaced(exc):
                 raise
             continue
-        WebDriverWait(browser, WAIT).until(ec.staleness_of(old))
+        WebDriverWait(browser, WAIT).until(_gone(old))
         page_ready(browser)
         return urllib.parse.parse_qs(urllib.parse.urlsplit(
             browser.current_url).query)
