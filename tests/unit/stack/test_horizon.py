@@ -12,6 +12,17 @@ import stack as stack_mod
 from stack import horizon
 
 
+def _run_with_settings(hdir, code):
+    """Run *code* in a Python process with the generated Horizon settings
+    (*hdir*) as Django's; the finished process."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [hdir] + sys.path[1:]),
+        DJANGO_SETTINGS_MODULE='openstack_dashboard.settings')
+    return subprocess.run([sys.executable, '-c', code], env=env,  # noqa: S603
+                          capture_output=True, text=True, timeout=120,
+                          check=True)
+
+
 def test_horizon_settings_load_the_enabled_files_from_the_state_dir(
         st, monkeypatch):
     # a unit test never touches the installed Horizon (others may be
@@ -89,12 +100,7 @@ def test_horizon_middleware_is_appended_to_horizons_list(st, monkeypatch):
         from django.conf import settings
         print("\\n".join(settings.MIDDLEWARE))
         ''')
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [hdir] + sys.path[1:]),
-        DJANGO_SETTINGS_MODULE='openstack_dashboard.settings')
-    r = subprocess.run([sys.executable, '-c', code], env=env,  # noqa: S603
-                       capture_output=True, text=True, timeout=120,
-                       check=True)
+    r = _run_with_settings(hdir, code)
     middleware = r.stdout.split()
     assert middleware[-1] == legacy
     # Horizon's own list is kept, in its order
@@ -118,10 +124,5 @@ def test_the_compressor_cache_holds_horizons_entries(st, monkeypatch):
         cache = caches[settings.COMPRESS_CACHE_BACKEND]
         print(type(cache).__name__, cache._max_entries)
         ''')
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [hdir] + sys.path[1:]),
-        DJANGO_SETTINGS_MODULE='openstack_dashboard.settings')
-    r = subprocess.run([sys.executable, '-c', code], env=env,  # noqa: S603
-                       capture_output=True, text=True, timeout=120,
-                       check=True)
+    r = _run_with_settings(hdir, code)
     assert r.stdout.split() == ['compressor', 'LocMemCache', '10000']
