@@ -15,9 +15,10 @@
 """The ``MARKETPLACE_DASHBOARD`` setting: defaults and validation.
 
 Only the dashboard's own structure is checked here (marketplace names used
-in URLs, cache and paging numbers).  What a marketplace entry or the trust
-policy means is the core's business: ``api.marketplace`` hands those dicts
-to ``MarketplaceConfig.from_dict`` and ``TrustPolicy.from_dict``.
+in URLs, their catalogue ``type``, cache and paging numbers).  What a
+marketplace entry or the trust policy means is the core's business:
+``api.marketplace`` hands those dicts to the catalogue type
+(``core.catalogs``) and ``TrustPolicy.from_dict``.
 """
 
 import copy
@@ -27,6 +28,7 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from marketplace_dashboard.core import catalogs
 from marketplace_dashboard.core.errors import ConfigurationError
 
 __all__ = [
@@ -134,6 +136,14 @@ def validate(value):
             raise ConfigurationError(
                 _("%(setting)s[%(key)r]['url'] must be the http(s) URL of "
                   "the marketplace.") % {'setting': SETTING, 'key': key})
+        kind = entry.get('type', catalogs.DEFAULT_TYPE)
+        if not isinstance(kind, str) or kind not in catalogs.TYPES:
+            raise ConfigurationError(
+                _("%(setting)s[%(key)r]['type'] must be one of %(types)s "
+                  "(the kind of catalogue: a StratusLab marketplace, an OCI "
+                  "registry or a HEPiX image list), not %(value)r.")
+                % {'setting': SETTING, 'key': key, 'value': kind,
+                   'types': ', '.join(map(repr, catalogs.TYPES))})
 
     trust = dict(DEFAULTS['trust'])
     trust.update(_dict(merged['trust'], 'trust'))

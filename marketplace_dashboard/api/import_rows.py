@@ -102,8 +102,8 @@ def _marketplace_of(image):
     """Configured marketplace whose URL the image's entry URL starts with."""
     url = record.ImageRecord(image).url or ''
     for entry in marketplace.get_settings().marketplaces:
-        root = entry['url'].rstrip('/') + '/'
-        if url.startswith(root):
+        if marketplace.catalog_type(entry['name']).owns_url(entry['url'],
+                                                            url):
             return entry['name']
     return None
 

@@ -25,7 +25,6 @@ poll.
 """
 
 import logging
-import urllib.parse
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
@@ -129,9 +128,8 @@ def engine(request):
 
 def entry_url(name, identifier, email, created):
     """URL of one entry on marketplace *name* (recorded on the image)."""
-    return '%s/metadata/%s' % (_marketplace_url(name), '/'.join(
-        urllib.parse.quote(p, safe='@:') for p in (identifier, email,
-                                                   created)))
+    return marketplace.catalog_type(name).entry_url(
+        _marketplace_url(name), identifier, email, created)
 
 
 def _marketplace_url(name):

@@ -22,7 +22,6 @@ and wrap core results in :class:`Entry` objects the tables and tabs render.
 Nothing here parses or verifies XML itself.
 """
 
-import dataclasses
 import datetime
 import hashlib
 import logging
@@ -34,16 +33,17 @@ from openstack_dashboard.api import glance
 from oslo_utils import timeutils
 
 from marketplace_dashboard import conf
+from marketplace_dashboard.api.entries import Entry, SearchResult
 from marketplace_dashboard.core import cache as core_cache
+from marketplace_dashboard.core import catalogs, errors, trust
 from marketplace_dashboard.core import client as core_client
-from marketplace_dashboard.core import errors, formats, model, trust
-from marketplace_dashboard.core import verdict as core_verdict
 from marketplace_dashboard.core.imports import record
 
 __all__ = [
     'CACHE_PREFIX', 'GLANCE_ID_PROPERTY', 'GLANCE_TAG', 'NO_DOCUMENT',
     'RECOVERABLE', 'ConfigurationError', 'DjangoCache', 'Entry',
-    'SearchResult', 'Verifier', 'client', 'entry', 'get_settings',
+    'SearchResult', 'Verifier', 'catalog_type', 'client', 'entry',
+    'get_settings',
     'imported_images', 'marketplace_names', 'parse_document', 'search',
     'trust_policy', 'versions',
 ]
@@ -110,18 +110,35 @@ def _marketplace_settings(name):
     return entry
 
 
+def catalog_type(name):
+    """The core catalogue type (``core.catalogs``) of marketplace *name*;
+    a name no longer configured (an old image's record) is read as the
+    default type."""
+    entry = get_settings().marketplace(name)
+    try:
+        return catalogs.get_type(entry)
+    except errors.ConfigurationError as exc:
+        raise ConfigurationError(
+            _('Marketplace %(name)r is misconfigured: %(reason)s')
+            % {'name': name, 'reason': exc}) from exc
+
+
 @memoized
 def client(request, name):
-    """The core client for marketplace *name*, one per request."""
+    """The client of marketplace *name* for its catalogue type, one per
+    request (``core.client.MarketplaceClient`` for ``stratuslab``)."""
     entry = dict(_marketplace_settings(name))
     try:
-        config = core_client.MarketplaceConfig.from_dict(entry)
+        kind = catalogs.get_type(entry)
+        if kind is catalogs.get_type(catalogs.DEFAULT_TYPE):
+            # the settings are checked before the cache is made, as ever
+            entry = core_client.MarketplaceConfig.from_dict(entry)
+        cache = DjangoCache(get_settings().cache_ttl, 'client')
+        return kind.make_client(entry, cache)
     except (errors.MarketplaceError, ValueError, TypeError) as exc:
         raise ConfigurationError(
             _('Marketplace %(name)r is misconfigured: %(reason)s')
             % {'name': name, 'reason': exc}) from exc
-    cache = DjangoCache(get_settings().cache_ttl, 'client')
-    return core_client.MarketplaceClient(config, cache=cache)
 
 
 def trust_policy():
@@ -146,12 +163,17 @@ class Verifier:
         self.fingerprint = core_cache.policy_fingerprint(self.policy)
         self.cache = DjangoCache(get_settings().cache_ttl, 'verdict')
 
-    def __call__(self, document, appliance=None):
-        key = core_cache.digest_key('dashboard-verdict', document,
-                                    self.fingerprint)
+    def __call__(self, document, appliance=None, kind=None):
+        """The verdict (a dict) of *document* of a catalogue of type
+        *kind* (default: ``stratuslab``)."""
+        kind = kind or catalogs.get_type(catalogs.DEFAULT_TYPE)
+        parts = (document, self.fingerprint)
+        if kind.name != catalogs.DEFAULT_TYPE:
+            parts = (kind.name,) + parts
+        key = core_cache.digest_key('dashboard-verdict', *parts)
         result = self.cache.get(key)
         if result is None:
-            result = core_verdict.evaluate(document, self.policy).to_dict()
+            result = kind.evaluate(document, self.policy).to_dict()
             self.cache.set(key, result, self.ttl_for(appliance))
         return result
 
@@ -167,140 +189,21 @@ class Verifier:
         return ttl
 
     def entry(self, name, document, row=None):
-        appliance = parse_document(document)
+        kind = catalog_type(name)
+        appliance = parse_document(document, kind)
         return Entry(name, document, appliance,
-                     self(document, appliance), row=row)
+                     self(document, appliance, kind), row=row)
 
 
-def parse_document(document):
-    """The core model of *document*, or None when it is unusable."""
+def parse_document(document, kind=None):
+    """The core model of *document* (of a catalogue of type *kind*,
+    default ``stratuslab``), or None when it is unusable."""
+    kind = kind or catalogs.get_type(catalogs.DEFAULT_TYPE)
     try:
-        return model.parse_appliance(document)
+        return kind.parse(document)
     except errors.MarketplaceError as exc:
         LOG.info('Unusable marketplace document: %s', exc)
         return None
-
-
-_APPLIANCE_FIELDS = frozenset(
-    f.name for f in dataclasses.fields(model.Appliance))
-
-
-class Entry:
-    """One marketplace entry as the panel shows it.
-
-    ``appliance`` is the core model (``None`` when the document could not
-    be parsed, then the listing row fills the columns), ``verdict`` the
-    core verdict as a dict.
-    """
-
-    def __init__(self, marketplace, document=None, appliance=None,
-                 verdict=None, row=None):
-        self.marketplace = marketplace
-        self.document = document
-        self.appliance = appliance
-        self.verdict = verdict or {}
-        self.row = row
-        self.image = None  # the Glance image, when already imported
-
-    def _field(self, name, row_name=None):
-        value = getattr(self.appliance, name, None)
-        if value in (None, '') and self.row is not None:
-            value = getattr(self.row, row_name or name, None)
-        return value
-
-    @property
-    def identifier(self):
-        return self._field('identifier') or ''
-
-    @property
-    def email(self):
-        endorsement = getattr(self.appliance, 'endorsement', None)
-        value = getattr(endorsement, 'email', None)
-        if not value and self.row is not None:
-            value = getattr(self.row, 'email', None)
-        return value or ''
-
-    @property
-    def created(self):
-        endorsement = getattr(self.appliance, 'endorsement', None)
-        value = getattr(endorsement, 'created', None)
-        if value is None and self.row is not None:
-            value = getattr(self.row, 'created', None)
-        return value
-
-    @property
-    def created_key(self):
-        """The endorsement date exactly as the document spells it."""
-        endorsement = getattr(self.appliance, 'endorsement', None)
-        text = getattr(endorsement, 'created_text', None)
-        if text:
-            return text
-        value = self.created
-        if isinstance(value, str):
-            return value
-        return formats.format_date(value) or ''
-
-    @property
-    def id(self):
-        return '/'.join((self.marketplace, self.identifier, self.email,
-                         self.created_key))
-
-    @property
-    def created_metadata(self):
-        """When the metadata was built (not the endorsement date)."""
-        return getattr(self.appliance, 'created', None)
-
-    @property
-    def endorsement(self):
-        return getattr(self.appliance, 'endorsement', None)
-
-    @property
-    def title(self):
-        return (self._field('title') or self._field('alternative')
-                or self.identifier)
-
-    def __getattr__(self, name):
-        # Only the model's fields (os, format, locations, ...) fall through.
-        if name not in _APPLIANCE_FIELDS:
-            raise AttributeError(name)
-        return self._field(name)
-
-    @property
-    def level(self):
-        return self.verdict.get('level') or 'invalid'
-
-    @property
-    def reasons(self):
-        return list(self.verdict.get('reasons') or ())
-
-    @property
-    def warnings(self):
-        return list(self.verdict.get('warnings') or ())
-
-
-@dataclasses.dataclass
-class SearchResult:
-    entries: list
-    total: int
-    total_filtered: int
-    start: int
-    page_size: int
-
-    @property
-    def has_prev(self):
-        return self.start > 0
-
-    @property
-    def has_more(self):
-        return self.start + len(self.entries) < self.total_filtered
-
-    @property
-    def next_start(self):
-        return self.start + len(self.entries)
-
-    @property
-    def prev_start(self):
-        return max(0, self.start - self.page_size)
 
 
 def _search_query(filters, start, length, sort, sort_dir):

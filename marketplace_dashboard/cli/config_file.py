@@ -216,6 +216,11 @@ def _endpoint(args, config):
                 % (config.path or default_path()))
         return
     args.endpoint = entry['url']
+    if hasattr(args, 'catalog_type'):
+        if args.catalog_type is None:
+            args.catalog_type = entry.get('type')
+        if args.catalog_type == entry.get('type', 'stratuslab'):
+            args.endpoint_settings = entry
     if args.endpoint_ca_file is None:
         args.endpoint_ca_file = _relative(config, entry.get('ca_file'))
     if getattr(args, 'endpoint_timeout', None) is None:

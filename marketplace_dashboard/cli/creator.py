@@ -35,9 +35,9 @@ from marketplace_dashboard.core.errors import (
 )
 
 __all__ = [
-    'add_endpoint_arguments', 'add_trust_arguments', 'command',
-    'make_client', 'non_negative_int', 'read_file', 'trust_policy',
-    'upload', 'warn',
+    'add_catalog_type_argument', 'add_endpoint_arguments',
+    'add_trust_arguments', 'catalog_type', 'command', 'make_client',
+    'non_negative_int', 'read_file', 'trust_policy', 'upload', 'warn',
 ]
 
 
@@ -137,15 +137,47 @@ def add_endpoint_arguments(parser, ca_option='--ca-file',
                  client.DEFAULT_DEADLINE,)))
 
 
+def add_catalog_type_argument(parser):
+    """``--catalog-type`` (stored as ``catalog_type``; ``None`` when not
+    given: the configured marketplace's ``type``, else ``stratuslab``)."""
+    from marketplace_dashboard.core import catalogs
+    parser.add_argument(
+        '--catalog-type', choices=catalogs.TYPES, default=None,
+        help='what the endpoint is: a StratusLab marketplace (stratuslab, '
+             'the default), an OCI registry (oci: its base URL and a '
+             'repository prefix) or a HEPiX image list (hepix: the URL of '
+             'the list)')
+
+
+def catalog_type(args):
+    """The core catalogue type (``core.catalogs``) of the command."""
+    from marketplace_dashboard.core import catalogs
+    return catalogs.get_type(getattr(args, 'catalog_type', None)
+                             or catalogs.DEFAULT_TYPE)
+
+
 def make_client(args):
-    """Marketplace client of the endpoint options (TLS verification on,
-    with the given CA bundle or the system CAs; the given timeout)."""
+    """Client of the endpoint options for the catalogue type of the
+    command (TLS verification on, with the given CA bundle or the system
+    CAs; the given timeout): a ``MarketplaceClient`` for ``stratuslab``."""
     client = _client()
-    config = client.MarketplaceConfig(
-        name=args.endpoint, url=args.endpoint,
-        verify=args.endpoint_ca_file or True,
-        timeout=getattr(args, 'endpoint_timeout', None))
-    return client.MarketplaceClient(config)
+    kind = catalog_type(args)
+    if kind.name == 'stratuslab':
+        config = client.MarketplaceConfig(
+            name=args.endpoint, url=args.endpoint,
+            verify=args.endpoint_ca_file or True,
+            timeout=getattr(args, 'endpoint_timeout', None))
+        return kind.make_client(config)
+    # the other settings of a marketplace of the configuration file
+    # (an access token, ...) apply too
+    settings = dict(getattr(args, 'endpoint_settings', None) or {})
+    settings.update(name=args.endpoint, url=args.endpoint, type=kind.name)
+    settings.pop('ca_file', None)
+    settings['verify'] = args.endpoint_ca_file or True
+    timeout = getattr(args, 'endpoint_timeout', None)
+    if timeout is not None:
+        settings['timeout'] = timeout
+    return kind.make_client(settings)
 
 
 def _client():

@@ -50,6 +50,7 @@ def add_parser(subparsers):
     parser.add_argument('identifier', metavar='IDENTIFIER',
                         help='27-character image identifier')
     creator.add_endpoint_arguments(parser, ca_option='--endpoint-ca-file')
+    creator.add_catalog_type_argument(parser)
     parser.add_argument('--email', metavar='E',
                         help='endorser e-mail of the entry (default: the '
                              'newest importable entry of any endorser)')
@@ -153,8 +154,7 @@ def _policies(args):
 
 def choose_entry(marketplace, args, trust_policy, import_policy):
     """``(verdict, entry URL)`` of the entry to import."""
-    from marketplace_dashboard.core import verdict as verdict_mod
-
+    kind = creator.catalog_type(args)
     if args.created and not args.email:
         raise CommandError('--created needs --email')
     if args.created:
@@ -167,7 +167,7 @@ def choose_entry(marketplace, args, trust_policy, import_policy):
             'No entry %s%s in %s.' % (args.identifier,
                                       ' endorsed by %s' % args.email
                                       if args.email else '', args.endpoint))
-    verdicts = [verdict_mod.evaluate(d, trust_policy) for d in documents]
+    verdicts = [kind.evaluate(d, trust_policy) for d in documents]
     verdicts.sort(key=_created, reverse=True)
     refusal = None
     for verdict in verdicts:
@@ -179,9 +179,14 @@ def choose_entry(marketplace, args, trust_policy, import_policy):
         appliance = verdict.appliance
         if appliance.identifier != args.identifier:
             continue
-        url = '%s/metadata/%s/%s/%s' % (
-            args.endpoint.rstrip('/'), appliance.identifier,
-            appliance.endorsement.email, appliance.endorsement.created_text)
+        key = (appliance.identifier, appliance.endorsement.email,
+               appliance.endorsement.created_text)
+        if kind.name == 'stratuslab':
+            # as the command always recorded it (not %-quoted)
+            url = '%s/metadata/%s/%s/%s' % ((args.endpoint.rstrip('/'),)
+                                            + key)
+        else:
+            url = kind.entry_url(args.endpoint, *key)
         return verdict, url
     raise refusal or CommandError(
         'The marketplace returned no entry for %s.' % args.identifier)

@@ -47,6 +47,7 @@ def add_parser(subparsers):
         'search', help='search the entries of a marketplace',
         description=__doc__.split('\n\n')[0].split(': ', 1)[1])
     creator.add_endpoint_arguments(parser)
+    creator.add_catalog_type_argument(parser)
     parser.add_argument('--text', default='',
                         help='words that must all appear in some column')
     parser.add_argument('--os', help='operating system (substring)')

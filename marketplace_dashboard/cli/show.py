@@ -38,6 +38,7 @@ def add_parser(subparsers):
         'show', help='show a marketplace entry and its verdict',
         description=__doc__.split('\n\n')[0].split(': ', 1)[1])
     creator.add_endpoint_arguments(parser)
+    creator.add_catalog_type_argument(parser)
     parser.add_argument('identifier', metavar='IDENTIFIER')
     parser.add_argument('email', metavar='EMAIL', nargs='?')
     parser.add_argument('created', metavar='CREATED', nargs='?',
@@ -56,7 +57,8 @@ def _keys(marketplace, args):
     if args.created:
         return [(args.identifier, args.email, args.created)]
     documents = marketplace.entries(args.identifier, args.email)
-    keys = sorted((model.parse_appliance(d).key for d in documents),
+    kind = creator.catalog_type(args)
+    keys = sorted((kind.parse(d).key for d in documents),
                   key=lambda k: k[2] or '', reverse=True)
     if not keys:
         raise CommandError(
@@ -65,12 +67,14 @@ def _keys(marketplace, args):
     return keys
 
 
-def describe(document, verdict):
-    """Readable lines: the verdict, then every field of the entry."""
+def describe(document, verdict, kind=None):
+    """Readable lines: the verdict, then every field of the entry (of a
+    catalogue of type *kind*, default ``stratuslab``)."""
     lines = ['Verdict: %s' % verdict.level]
     lines += ['  - %s' % reason for reason in verdict.reasons]
     lines += ['  warning: %s' % warning for warning in verdict.warnings]
-    appliance = verdict.appliance or model.parse_appliance(document)
+    appliance = verdict.appliance or (
+        kind.parse(document) if kind else model.parse_appliance(document))
     endorsement = appliance.endorsement
     lines += ['Identifier: %s' % appliance.identifier,
               'Status: %s' % (verdict.status or '-'),
@@ -109,7 +113,8 @@ def run(args):
         blocks = []
         for key in keys:
             document, verdict = marketplace.verified_entry(*key, policy)
-            blocks.append('\n'.join(describe(document, verdict)))
+            blocks.append('\n'.join(describe(document, verdict,
+                                              creator.catalog_type(args))))
     finally:
         marketplace.close()
     print('\n\n'.join(blocks))
