@@ -127,6 +127,10 @@ class Appliance:
     outbound_ports: list = dataclasses.field(default_factory=list)
     icmp: list = dataclasses.field(default_factory=list)
     extra: list = dataclasses.field(default_factory=list)
+    #: Glance properties a catalogue type records beside ours (its own
+    #: provenance: an image list's URL, a registry reference...); empty
+    #: for StratusLab entries
+    catalog_properties: dict = dataclasses.field(default_factory=dict)
     problems: list = dataclasses.field(default_factory=list)
     document: bytes = b''
     document_sha256: str = ''

@@ -165,7 +165,8 @@ def image_name(appliance):
 
 def image_properties(appliance, level, marketplace_url=None,
                      hypervisor_type=True):
-    """Glance properties (strings) describing *appliance* and provenance.
+    """Glance properties (strings) describing *appliance* and provenance
+    (with the catalogue type's own, ``Appliance.catalog_properties``).
 
     ``hypervisor_type=False`` leaves Glance's ``hypervisor_type`` unset
     (see :class:`~.policy.ImportPolicy` ``set_hypervisor_type``).
@@ -191,6 +192,11 @@ def image_properties(appliance, level, marketplace_url=None,
         props['hw_disk_bus'] = bus
     for name, value in endorsed_hashes(appliance).items():
         props[record.hash_property(name)] = value
+    for name, value in (appliance.catalog_properties or {}).items():
+        # the catalogue's own provenance, never in place of ours
+        if _PROPERTY_KEY.match(str(name)) and props.get(name) is None \
+                and str(name).lower() not in GLANCE_CORE_ATTRIBUTES:
+            props[name] = value
     return {k: clip(v) for k, v in props.items() if v}
 
 
