@@ -85,6 +85,12 @@ class DjangoCache:
     def get(self, key, default=None):
         return self._cache.get(self._key(key), default)
 
+    def get_many(self, keys):
+        """``{key: value}`` of the *keys* found, in one round trip."""
+        hashed = {self._key(key): key for key in keys}
+        return {hashed[k]: value
+                for k, value in self._cache.get_many(list(hashed)).items()}
+
     def set(self, key, value, ttl=None):
         self._cache.set(self._key(key), value,
                         self.ttl if ttl is None else ttl)
@@ -163,18 +169,25 @@ class Verifier:
         self.fingerprint = core_cache.policy_fingerprint(self.policy)
         self.cache = DjangoCache(get_settings().cache_ttl, 'verdict')
 
+    def _key(self, document, kind):
+        parts = (document, self.fingerprint)
+        if kind.name != catalogs.DEFAULT_TYPE:
+            parts = (kind.name,) + parts
+        return core_cache.digest_key('dashboard-verdict', *parts)
+
     def __call__(self, document, appliance=None, kind=None):
         """The verdict (a dict) of *document* of a catalogue of type
         *kind* (default: ``stratuslab``)."""
         kind = kind or catalogs.get_type(catalogs.DEFAULT_TYPE)
-        parts = (document, self.fingerprint)
-        if kind.name != catalogs.DEFAULT_TYPE:
-            parts = (kind.name,) + parts
-        key = core_cache.digest_key('dashboard-verdict', *parts)
+        key = self._key(document, kind)
         result = self.cache.get(key)
         if result is None:
-            result = kind.evaluate(document, self.policy).to_dict()
-            self.cache.set(key, result, self.ttl_for(appliance))
+            result = self._evaluate(key, document, appliance, kind)
+        return result
+
+    def _evaluate(self, key, document, appliance, kind):
+        result = kind.evaluate(document, self.policy).to_dict()
+        self.cache.set(key, result, self.ttl_for(appliance))
         return result
 
     def ttl_for(self, appliance):
@@ -193,6 +206,25 @@ class Verifier:
         appliance = parse_document(document, kind)
         return Entry(name, document, appliance,
                      self(document, appliance, kind), row=row)
+
+    def entries(self, name, documents, rows, appliances):
+        """:meth:`entry` of each ``(document, row, appliance)`` of
+        marketplace *name* (an appliance ``None``: parsed here), the
+        cached verdicts read in one cache round trip (a page's worth)."""
+        kind = catalog_type(name)
+        keys = [self._key(document, kind) for document in documents]
+        cached = self.cache.get_many(set(keys))
+        entries = []
+        for key, document, row, appliance in zip(keys, documents, rows,
+                                                 appliances, strict=True):
+            if appliance is None:
+                appliance = parse_document(document, kind)
+            verdict = cached.get(key)
+            if verdict is None:
+                verdict = self._evaluate(key, document, appliance, kind)
+            entries.append(Entry(name, document, appliance, verdict,
+                                 row=row))
+        return entries
 
 
 def parse_document(document, kind=None):
@@ -219,25 +251,39 @@ def _search_query(filters, start, length, sort, sort_dir):
         start=start, length=length, sort=sort, sort_dir=sort_dir)
 
 
+def _search_page(catalog_client, query):
+    """``(page, documents, appliances)``: the client's
+    ``search_appliances`` (the StratusLab client parses each document
+    once, to pair it with its row, and hands the models on), else its
+    ``search_documents`` with no models (parsed by the verifier)."""
+    search_appliances = getattr(catalog_client, 'search_appliances', None)
+    if search_appliances is not None:
+        return search_appliances(query)
+    page, documents = catalog_client.search_documents(query)
+    return page, documents, [None] * len(documents)
+
+
 def search(request, name, filters=None, start=0, sort='created',
            sort_dir='desc'):
     """One page of marketplace *name*; a :class:`SearchResult`.
 
     Only the page is fetched (the marketplace pages server-side); every
-    document on it gets a (cached) verdict.
+    document on it gets a verdict, the cached ones read in one round trip.
     """
     page_size = get_settings().page_size
     query = _search_query(filters or {}, start, page_size, sort, sort_dir)
-    page, documents = client(request, name).search_documents(query)
-    verify = Verifier() if documents else None
-    entries = []
+    page, documents, appliances = _search_page(client(request, name), query)
     # A marketplace that ignores the requested length gets no more work.
-    for index, row in enumerate(page.rows[:page_size]):
-        document = documents[index] if index < len(documents) else None
-        if document is None:
-            entries.append(Entry(name, row=row, verdict=NO_DOCUMENT))
-        else:
-            entries.append(verify.entry(name, document, row=row))
+    rows = page.rows[:page_size]
+    entries = [Entry(name, row=row, verdict=NO_DOCUMENT) for row in rows]
+    signed = [(index, documents[index], rows[index], appliances[index])
+              for index in range(min(len(rows), len(documents)))
+              if documents[index] is not None]
+    if signed:
+        indexes, *columns = zip(*signed, strict=True)
+        for index, entry_ in zip(indexes, Verifier().entries(name, *columns),
+                                 strict=True):
+            entries[index] = entry_
     return SearchResult(entries=entries, total=page.total,
                         total_filtered=page.total_filtered,
                         start=start, page_size=page_size)

@@ -26,7 +26,9 @@ The client interface is the one of the StratusLab client
 ``search(query)``, ``search_documents(query)``, ``fetch_entry(identifier,
 email, created)``, ``entries(identifier, email=None, status='all')``,
 ``latest_entry(identifier, email)``, ``verified_entry(identifier, email,
-created, policy, now=None)`` and ``close()``.
+created, policy, now=None)`` and ``close()``; optionally
+``search_appliances(query)``, ``search_documents`` with each document's
+parsed model (the panel then does not parse the page again).
 """
 
 import urllib.parse

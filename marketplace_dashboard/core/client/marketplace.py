@@ -112,10 +112,20 @@ class MarketplaceClient:
         ``page.rows[i]``, or ``None`` if the XML listing did not have it
         (e.g. an entry uploaded between the two calls).
         """
+        page, documents, _appliances = self.search_appliances(query)
+        return page, documents
+
+    def search_appliances(self, query=None):
+        """:meth:`search_documents` and the parsed documents:
+        ``(SearchPage, documents, appliances)``, ``appliances[i]`` the
+        :class:`~marketplace_dashboard.core.model.Appliance` of
+        ``documents[i]`` (``None`` where that is ``None``).  Pairing rows
+        with documents parses every document once; this hands the models
+        on so that the caller need not parse them again."""
         query = query or SearchQuery()
         page = self.search(query)
         if not page.rows:
-            return page, []
+            return page, [], []
         params = dict(query.params(), media='xml')
         try:
             _, body = self.http.get('/metadata', params, 'application/xml')
@@ -126,10 +136,13 @@ class MarketplaceClient:
         by_key = {}
         for document in self._split(body) if body else []:
             try:
-                by_key[parse_appliance(document).key] = document
+                appliance = parse_appliance(document)
             except MarketplaceError:
                 continue
-        return page, [by_key.get(row.key) for row in page.rows]
+            by_key[appliance.key] = (document, appliance)
+        found = [by_key.get(row.key, (None, None)) for row in page.rows]
+        return (page, [document for document, _ in found],
+                [appliance for _, appliance in found])
 
     def _split(self, body):
         try:

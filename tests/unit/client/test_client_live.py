@@ -84,6 +84,19 @@ def test_search_documents_pairs_rows_and_documents(world):
         assert verify_signature(document).status == 'valid'
 
 
+def test_search_appliances_hands_on_the_parsed_documents(world):
+    query = client_mod.SearchQuery(start=1, length=4, sort='os',
+                                   sort_dir='asc')
+    page, documents, appliances = world['client'].search_appliances(query)
+    assert len(page.rows) == len(documents) == len(appliances) == 4
+    for row, document, appliance in zip(page.rows, documents, appliances,
+                                        strict=True):
+        assert appliance == parse_appliance(document)
+        assert appliance.key == row.key
+    assert world['client'].search_appliances(client_mod.SearchQuery(
+        text='nothing-matches-this'))[1:] == ([], [])
+
+
 def test_search_documents_empty(world):
     page, documents = world['client'].search_documents(
         client_mod.SearchQuery(text='nothing-matches-this'))

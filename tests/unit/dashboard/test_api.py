@@ -43,6 +43,10 @@ class FakeCache:
         self.data[key] = value
         self.ttls[key] = timeout
 
+    def get_many(self, keys):
+        self.round_trips = getattr(self, 'round_trips', 0) + 1
+        return {k: self.data[k] for k in keys if k in self.data}
+
     def delete(self, key):
         self.data.pop(key, None)
 
@@ -59,6 +63,9 @@ def test_django_cache_adapter_round_trip():
     assert all(k.startswith('marketplace-dashboard:client:') for k in keys)
     assert all(' ' not in k and len(k) < 250 for k in keys)
     assert sorted(backend.ttls.values()) == [30, 60]
+    assert cache.get_many(['mp-listing:abc', 'other key with spaces',
+                           'missing']) == {'mp-listing:abc': {'rows': []},
+                                           'other key with spaces': 1}
     cache.delete('mp-listing:abc')
     assert cache.get('mp-listing:abc') is None
 
@@ -178,7 +185,9 @@ def test_search_builds_the_query_and_verifies_the_page(request_):
     documents = [fixtures.sample('06-signed-testca.xml'),
                  fixtures.sample('04-signed-selfsigned-full.xml')]
     fake = mock.Mock()
-    fake.search_documents.return_value = (page_of(documents), documents)
+    fake.search_appliances.return_value = (
+        page_of(documents), documents,
+        [api.parse_document(d) for d in documents])
     filters = {'q': 'tty linux', 'os': 'ttylinux', 'os_version': '',
                'arch': 'i686', 'endorser': 'jane.tester@example.org',
                'kind': 'machine', 'status': 'all', 'location': 'web'}
@@ -186,7 +195,7 @@ def test_search_builds_the_query_and_verifies_the_page(request_):
         result = api.search(request_, 'mp', filters, start=2, sort='title',
                             sort_dir='asc')
 
-    query = fake.search_documents.call_args[0][0]
+    query = fake.search_appliances.call_args[0][0]
     assert query == core_client.SearchQuery(
         text='tty linux', os='ttylinux', os_version=None, arch='i686',
         endorser='jane.tester@example.org', kind='machine', status='all',
@@ -202,7 +211,8 @@ def test_search_builds_the_query_and_verifies_the_page(request_):
 def test_search_keeps_rows_without_documents(request_):
     document = fixtures.sample('06-signed-testca.xml')
     fake = mock.Mock()
-    fake.search_documents.return_value = (page_of([document]), [None])
+    fake.search_appliances.return_value = (page_of([document]), [None],
+                                           [None])
     with mock.patch.object(api, 'client', return_value=fake):
         result = api.search(request_, 'mp')
 
@@ -217,6 +227,32 @@ def test_search_keeps_rows_without_documents(request_):
     assert result.has_more
 
 
+def test_search_reads_the_verdicts_of_a_page_in_one_round_trip(request_):
+    documents = [fixtures.sample('06-signed-testca.xml'),
+                 fixtures.sample('04-signed-selfsigned-full.xml')]
+    appliances = [api.parse_document(d) for d in documents]
+    fake = mock.Mock()
+    fake.search_appliances.return_value = (page_of(documents), documents,
+                                           appliances)
+    backend = FakeCache()
+    with mock.patch.object(api, 'client', return_value=fake), \
+            mock.patch.object(api, 'django_cache', backend), \
+            mock.patch.object(api, 'parse_document',
+                              wraps=api.parse_document) as parse, \
+            mock.patch.object(core_verdict, 'evaluate',
+                              wraps=core_verdict.evaluate) as evaluate:
+        first = api.search(request_, 'mp')
+        assert evaluate.call_count == 2   # the first view verifies
+        second = api.search(request_, 'mp')
+    assert evaluate.call_count == 2       # the second is cached
+    assert backend.round_trips == 2       # one get_many per page
+    parse.assert_not_called()             # the client parsed them already
+    assert [e.appliance for e in second.entries] == appliances
+    assert [e.verdict for e in second.entries] == \
+        [e.verdict for e in first.entries]
+    assert [e.level for e in second.entries] == ['expired', 'deprecated']
+
+
 def test_search_cuts_an_oversized_page_to_the_page_size(request_):
     # A marketplace ignoring iDisplayLength must not make every view
     # verify (and render) its whole listing.
@@ -224,8 +260,8 @@ def test_search_cuts_an_oversized_page_to_the_page_size(request_):
                  fixtures.sample('04-signed-selfsigned-full.xml'),
                  fixtures.sample('07-signed-deprecated.xml')]
     fake = mock.Mock()
-    fake.search_documents.return_value = (page_of(documents, 10),
-                                          documents)
+    fake.search_appliances.return_value = (page_of(documents, 10),
+                                           documents, [None] * 3)
     with mock.patch.object(api, 'client', return_value=fake), \
             mock.patch.object(core_verdict, 'evaluate',
                               wraps=core_verdict.evaluate) as evaluate:
@@ -237,7 +273,8 @@ def test_search_cuts_an_oversized_page_to_the_page_size(request_):
 
 def test_search_propagates_client_errors(request_):
     fake = mock.Mock()
-    fake.search_documents.side_effect = errors.MarketplaceUnavailable('down')
+    fake.search_appliances.side_effect = errors.MarketplaceUnavailable(
+        'down')
     with mock.patch.object(api, 'client', return_value=fake):
         with pytest.raises(errors.MarketplaceClientError):
             api.search(request_, 'mp')

@@ -82,6 +82,32 @@ class TableActionTests(test.TestCase):
             self.assertNotIn('launch', self._actions(entry))
             self.assertIn('copy_link', self._actions(entry))
 
+    def test_the_policy_is_asked_once_per_table_not_per_row(self):
+        asked = []
+
+        def check(actions, request, target=None):
+            asked.append(tuple(tuple(a) for a in actions))
+            return ('image', 'add_image') not in actions
+
+        imported = fixtures.entry()
+        imported.image = glance_image()
+        rows = [fixtures.entry(), imported, fixtures.entry()]
+        with override_settings(POLICY_CHECK_FUNCTION=check):
+            table = self._table()
+            offered = [{a.name for a in table.get_row_actions(row)}
+                       for row in rows]
+            self.assertEqual(sorted(set(asked)), sorted(asked))
+            self.assertEqual({(('compute', 'os_compute_api:servers:create'),),
+                              (('image', 'add_image'),),
+                              (('image', 'get_images'),)}, set(asked))
+            # each row is still judged on its own, under the same answers
+            self.assertEqual([{'download'},
+                              {'launch', 'copy_link', 'download'},
+                              {'download'}], offered)
+            # another table (another request) asks again
+            self._table().get_row_actions(rows[0])
+            self.assertEqual(6, len(asked))
+
     @test.create_mocks({api: ['search', 'imported_images']})
     def test_index_renders_launch_and_import(self):
         imported = fixtures.entry()

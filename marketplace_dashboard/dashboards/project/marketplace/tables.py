@@ -115,7 +115,7 @@ def os_and_version(entry):
     return ' '.join(v for v in (entry.os, entry.os_version) if v)
 
 
-class DownloadMetadata(tables.LinkAction):
+class DownloadMetadata(actions.PolicyOncePerTable, tables.LinkAction):
     name = 'download'
     verbose_name = _('Download Metadata')
     icon = 'download'
@@ -140,7 +140,7 @@ def entry_image_id(request, entry):
     return imports.launch_image_id(request, image) if image else None
 
 
-class ImportEntry(tables.LinkAction):
+class ImportEntry(actions.PolicyOncePerTable, tables.LinkAction):
     name = 'import'
     verbose_name = _('Import')
     classes = ('ajax-modal',)
