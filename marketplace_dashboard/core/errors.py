@@ -81,10 +81,13 @@ class MarketplaceUnavailable(MarketplaceClientError):
 class MarketplaceHTTPError(MarketplaceClientError):
     """The marketplace answered with an HTTP error status."""
 
-    def __init__(self, message, status=None, server_message=None):
+    def __init__(self, message, status=None, server_message=None,
+                 headers=None):
         super().__init__(message)
         self.status = status
         self.server_message = server_message
+        #: the answer's headers (e.g. a registry's ``WWW-Authenticate``)
+        self.headers = headers
 
 
 class MarketplaceResponseError(MarketplaceClientError):

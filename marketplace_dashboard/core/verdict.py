@@ -92,6 +92,9 @@ class Verdict:
     #: subjects from the endorser certificate to the trusted CA (verified
     #: chains only)
     trust_path: list = dataclasses.field(default_factory=list)
+    #: the registry an unsigned OCI artifact was read from (its base URL:
+    #: the import policy's ``accept_unsigned_registries``); None otherwise
+    registry: str | None = None
 
     @property
     def identifier(self):
@@ -143,6 +146,7 @@ class Verdict:
             'uses_sha1': self.uses_sha1,
             'document_sha256': self.document_sha256,
             'trust_path': list(self.trust_path),
+            'registry': self.registry,
         }
         if include_appliance:
             data['appliance'] = (self.appliance.to_dict()

@@ -146,7 +146,8 @@ class Transport:
                     what, response.status_code,
                     ': %s' % message if message else
                     ' %s' % printable(response.reason or '')),
-                status=response.status_code, server_message=message)
+                status=response.status_code, server_message=message,
+                headers=response.headers)
         return response, body
 
     def _read(self, response, limit, deadline=None):

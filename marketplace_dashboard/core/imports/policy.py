@@ -25,13 +25,15 @@ imported at all, and :func:`check_request` whether what a user asks for
 import dataclasses
 import hashlib
 import os
+import urllib.parse
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
 from marketplace_dashboard.core.imports import urlfilter
 from marketplace_dashboard.core.imports.site import GlanceSite, refuse_unknown
 
-__all__ = ['ImportPolicy', 'VISIBILITIES', 'check_policy', 'check_request',
+__all__ = ['ImportPolicy', 'VISIBILITIES', 'accepts_unsigned', 'check_policy',
+           'check_request',
            'verdict_level']
 
 VISIBILITIES = ('private', 'shared', 'community', 'public')
@@ -81,6 +83,11 @@ class ImportPolicy:
     ``glance``: what the site's Glance does to imported data
     (:class:`~.site.GlanceSite`: ``convert_to``, ``decompresses``,
     ``stores``; a dict in the settings).
+    ``accept_unsigned_registries``: base URLs of OCI registries
+    (``https://host[:port]``) whose unsigned artifacts -- ``untrusted``,
+    "unsigned: trusted by registry only" -- may be imported without
+    ``allow_untrusted``, so that a site accepts its own registry without
+    accepting unsigned content from anywhere else.
     """
 
     allow_untrusted: bool = False
@@ -100,6 +107,7 @@ class ImportPolicy:
     heartbeat_interval: float = 15.0
     dead_after: float = 60.0
     glance: GlanceSite = dataclasses.field(default_factory=GlanceSite)
+    accept_unsigned_registries: tuple = ()
 
     _BOOLS = ('allow_untrusted', 'allow_expired', 'allow_deprecated',
               'allow_streamed', 'allow_web_download',
@@ -107,6 +115,8 @@ class ImportPolicy:
 
     def __post_init__(self):
         self.glance = GlanceSite.from_dict(self.glance)
+        self.accept_unsigned_registries = _registries(
+            self.accept_unsigned_registries)
         verify = self.verify_tls
         if verify is False:
             raise ConfigurationError(
@@ -161,6 +171,36 @@ class ImportPolicy:
         return cls(**settings)
 
 
+def _registries(value):
+    """The ``accept_unsigned_registries`` setting: registry base URLs
+    (``https://host[:port]``), normalised."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigurationError(
+            'Import setting accept_unsigned_registries must be a list of '
+            'registry base URLs (https://host[:port]), not %r.' % (value,))
+    found = []
+    for url in value:
+        parts = urllib.parse.urlsplit(url if isinstance(url, str) else '')
+        if parts.scheme not in ('http', 'https') or not parts.hostname or \
+                parts.path.strip('/') or parts.query or parts.fragment:
+            raise ConfigurationError(
+                'Import setting accept_unsigned_registries: %r is not a '
+                'registry base URL (https://host[:port], no path).' % (url,))
+        found.append('%s://%s' % (parts.scheme, parts.netloc.lower()))
+    return tuple(found)
+
+
+def accepts_unsigned(verdict, policy):
+    """Whether *policy* accepts the unsigned artifact *verdict* judged:
+    its registry is one of ``accept_unsigned_registries``."""
+    registry = getattr(verdict, 'registry', None)
+    if not isinstance(registry, str):
+        return False
+    parts = urllib.parse.urlsplit(registry)
+    return '%s://%s' % (parts.scheme, parts.netloc.lower()) in \
+        policy.accept_unsigned_registries
+
+
 def verdict_level(verdict):
     """The level of *verdict* (or of a level given as such), lower-case."""
     level = getattr(verdict, 'level', verdict)
@@ -180,12 +220,20 @@ def check_policy(verdict, policy):
     if level == 'invalid':
         raise ImportRefused('This entry cannot be imported: its signature '
                             'is invalid (%s).' % reasons)
+    if level == 'untrusted' and accepts_unsigned(verdict, policy):
+        return level
     allowed = {'untrusted': policy.allow_untrusted,
                'expired': policy.allow_expired,
                'deprecated': policy.allow_deprecated}
     if level not in allowed:
         raise ImportRefused('This entry cannot be imported: unknown '
                             'verdict %r.' % level)
+    if not allowed[level] and isinstance(getattr(verdict, 'registry', None),
+                                         str):
+        raise ImportRefused(
+            'This entry is %s (%s) and the import policy accepts no unsigned '
+            'artifact of registry %s (setting accept_unsigned_registries).'
+            % (level, reasons, verdict.registry))
     if not allowed[level]:
         raise ImportRefused(
             'This entry is %s (%s) and the import policy refuses %s '
