@@ -16,8 +16,9 @@
 EGI Artefact Registry) whose artifacts are disk images with EGI's
 annotations.  ``registry`` speaks the distribution API, ``document``
 maps one artifact onto the appliance model and judges it, ``client`` is
-the catalogue of one registry."""
+the catalogue of one registry, ``catalog`` the type (:data:`OCI`)."""
 
+from marketplace_dashboard.core.catalogs.oci.catalog import OCI, OCIType
 from marketplace_dashboard.core.catalogs.oci.client import OCIClient
 from marketplace_dashboard.core.catalogs.oci.document import (
     UNSIGNED,
@@ -26,5 +27,5 @@ from marketplace_dashboard.core.catalogs.oci.document import (
 )
 from marketplace_dashboard.core.catalogs.oci.registry import RegistryClient
 
-__all__ = ['UNSIGNED', 'OCIClient', 'RegistryClient', 'appliance_of',
-           'evaluate']
+__all__ = ['OCI', 'UNSIGNED', 'OCIClient', 'OCIType', 'RegistryClient',
+           'appliance_of', 'evaluate']
