@@ -44,7 +44,9 @@ class GlanceOptions:
     second file store (``enabled_backends``; the first is ``fs``, the
     default); ``allowed_ports``: web-download's allowed ports (None: 80,
     443 and the stack's image server, marketplace and
-    ``web_download_ports``); ``allowed_hosts``: its allowed hosts.
+    ``web_download_ports``); ``allowed_hosts``: its allowed hosts;
+    ``hashing_algorithm``: ``[DEFAULT] hashing_algorithm`` (None: Glance's
+    default, sha512).
     """
 
     import_plugins: tuple = ()
@@ -52,11 +54,15 @@ class GlanceOptions:
     second_store: str | None = None
     allowed_ports: tuple | None = None
     allowed_hosts: tuple = ("127.0.0.1",)
+    hashing_algorithm: str | None = None
 
     def config(self, state):
         """The options' part of ``glance-api.conf``; *state*(name) is the
         path of a state directory."""
         parts = []
+        if self.hashing_algorithm:
+            parts.append("[DEFAULT]\nhashing_algorithm = %s"
+                         % self.hashing_algorithm)
         if self.import_plugins:
             parts.append("[image_import_opts]\nimage_import_plugins = [%s]"
                          % ",".join("'%s'" % p for p in self.import_plugins))
