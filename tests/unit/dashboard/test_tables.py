@@ -6,6 +6,7 @@ import re
 
 from django.test.utils import override_settings
 from django.urls import reverse
+from horizon import tables as horizon_tables
 from openstack_dashboard.test import helpers as test
 
 from marketplace_dashboard.api import marketplace as api
@@ -21,6 +22,36 @@ from tests.unit.dashboard.fixtures import (
     deny,
     glance_image,
 )
+
+
+def _comparable(markup):
+    """*markup* without what differs between two renderings of one table:
+    whitespace around tags, the CSRF token, the order of CSS classes."""
+    markup = re.sub(r'\s*([<>])\s*', r'\1', re.sub(r'\s+', ' ', markup))
+    markup = re.sub(r'(csrfmiddlewaretoken" value=)"[^"]*"', r'\1""', markup)
+    return re.sub(r'class="([^"]*)"', lambda m: 'class="%s"' % ' '.join(
+        sorted(m.group(1).split())), markup).strip()
+
+
+class HorizonRowsTable(tables.AppliancesTable):
+    class Meta(tables.AppliancesTable.Meta):
+        row_class = horizon_tables.Row
+
+
+class RowTemplateTests(test.TestCase):
+
+    def test_rows_render_as_horizon_renders_them(self):
+        imported = fixtures.entry()
+        imported.image = glance_image()
+        unusable = api.Entry('stratuslab', verdict={'level': 'invalid'})
+        rows = [imported, unusable,
+                fixtures.entry('04-signed-selfsigned-full.xml')]
+        ours = str(tables.AppliancesTable(self.request, rows).render())
+        horizons = str(HorizonRowsTable(self.request, rows).render())
+        self.assertEqual(3, ours.count('id="appliances__row__'))
+        self.assertIn('data-level="verified"', ours)
+        self.assertIn('marketplace-in-glance', ours)
+        self.assertEqual(_comparable(horizons), _comparable(ours))
 
 
 class TableActionTests(test.TestCase):

@@ -32,7 +32,8 @@ from marketplace_dashboard.api import imports
 from marketplace_dashboard.dashboards.project.marketplace import actions
 
 __all__ = [
-    'LEVEL_CLASSES', 'LEVEL_NAMES', 'SORTABLE', 'AppliancesTable',
+    'LEVEL_CLASSES', 'LEVEL_NAMES', 'SORTABLE', 'ApplianceRow',
+    'AppliancesTable',
     'CopyEntryLink', 'DownloadMetadata', 'EntryImage', 'ImportEntry',
     'ImportsLink', 'LaunchEntry', 'detail_url', 'display_date',
     'download_url', 'entry_image_id', 'entry_kwargs', 'glance_mark',
@@ -178,6 +179,15 @@ class ImportsLink(tables.LinkAction):
     icon = 'tasks'
 
 
+class ApplianceRow(tables.Row):
+    """A row rendered by one template (``_row.html``): Horizon's row and
+    cell templates in one, as no cell of this table is edited inline."""
+
+    def render(self):
+        return render_to_string('project/marketplace/_row.html',
+                                {'row': self})
+
+
 class AppliancesTable(tables.DataTable):
     title = tables.Column('title', verbose_name=_('Title'),
                           link=detail_url, sortable=False)
@@ -245,6 +255,7 @@ class AppliancesTable(tables.DataTable):
         name = 'appliances'
         verbose_name = _('Appliances')
         template = 'project/marketplace/_table.html'
+        row_class = ApplianceRow
         pagination_param = 'start'
         prev_pagination_param = 'start'
         table_actions = (ImportsLink,)
