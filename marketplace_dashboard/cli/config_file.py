@@ -258,6 +258,11 @@ def _import(args, config):
         setattr(args, key, getattr(args, key) or bool(options.get(key)))
     if options.get('allow_streamed') is False:
         args.no_streamed = True
+    if hasattr(args, 'accept_unsigned_registry') and \
+            not args.accept_unsigned_registry:
+        accepted = options.get('accept_unsigned_registries') or []
+        args.accept_unsigned_registry = list(
+            accepted if isinstance(accepted, (list, tuple)) else [accepted])
     download = options.get('download_filter') or {}
     if not args.allow_download_host:
         args.allow_download_host = list(download.get('allowed_hosts') or [])

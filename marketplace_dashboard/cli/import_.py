@@ -83,6 +83,12 @@ def add_parser(subparsers):
                             help='import %s entries too (the image is '
                                  'marked marketplace_verdict=%s)'
                                  % (level, level))
+    parser.add_argument('--accept-unsigned-registry', action='append',
+                        default=[], metavar='URL',
+                        help='base URL of an OCI registry (https://host'
+                             '[:port]) whose unsigned artifacts may be '
+                             'imported (repeat); import setting '
+                             'accept_unsigned_registries')
     parser.add_argument('--no-streamed', action='store_true',
                         help='never download the image here; only let '
                              'Glance fetch it (web-download)')
@@ -143,6 +149,8 @@ def _policies(args):
         allow_expired=args.allow_expired,
         allow_deprecated=args.allow_deprecated,
         allow_streamed=not args.no_streamed,
+        accept_unsigned_registries=tuple(
+            getattr(args, 'accept_unsigned_registry', None) or ()),
         download_filter={'allowed_hosts': args.allow_download_host,
                          'allowed_ports': [80, 443] +
                          args.allow_download_port},

@@ -19,8 +19,10 @@ Glance (streamed and web-download) and verified against the layer digest;
 a blob tampered with in the registry's storage is refused."""
 
 import hashlib
+import json
 import os
 import subprocess
+import sys
 import uuid
 
 import pytest
@@ -229,3 +231,35 @@ def test_tampered_blob_deactivated_after_web_download(
     image = images.get(status.image_id)
     assert image['status'] == 'deactivated'
     assert 'sha256 is' in image['marketplace_verification_error']
+
+
+def _cli(stack, tmp_path, *argv):
+    from tests.integration.test_import_glance import _cli_env
+    command = os.path.join(os.path.dirname(sys.executable),
+                           'marketplace-metadata')
+    return subprocess.run([command, *argv],
+                          env=_cli_env(stack, stack.demo, tmp_path),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cli_import_from_the_registry(stack, registry, files, tmp_path):
+    pushed, data = _push(registry, files)
+    identifier = document.entry_identifier(pushed.layer_digest)
+    endpoint = registry.base_url + '/egi_vm_images'
+    common = ['import', identifier, '--catalog-type', 'oci', '--endpoint',
+              endpoint, '--wait', '--json', '--timeout', '120',
+              '--allow-download-host', '127.0.0.1',
+              '--allow-download-port', str(registry.port)]
+    refused = _cli(stack, tmp_path, *common)
+    assert refused.returncode == 1
+    assert 'accept_unsigned_registries' in refused.stderr + refused.stdout
+    result = _cli(stack, tmp_path, *common, '--accept-unsigned-registry',
+                  registry.base_url)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output['state'] == 'active' and output['verified'] is True
+    image = _images(stack).get(output['image_id'])
+    assert image['marketplace_identifier'] == identifier
+    assert image['marketplace_sha256'] == hashlib.sha256(data).hexdigest()
+    assert image['oci_manifest_digest'] == pushed.manifest_digest
+    assert image['marketplace_url'].startswith(endpoint + '/')

@@ -207,6 +207,27 @@ def test_import_options_from_the_file(config):
     assert args.glance_convert_to == 'qcow2'
 
 
+def test_accept_unsigned_registries_from_the_file(tmp_path):
+    from marketplace_dashboard.cli import import_
+    path = write(tmp_path / 'c.yaml', {
+        'marketplaces': [{'name': 'egi', 'type': 'oci',
+                          'url': 'https://registry.egi.eu/egi_vm_images'}],
+        'import': {'accept_unsigned_registries': ['https://registry.egi.eu']}})
+    config = config_file.load(str(path))
+    args = parse(config, 'import', 'A' * 27)
+    assert args.accept_unsigned_registry == ['https://registry.egi.eu']
+    _, policy = import_._policies(args)
+    assert policy.accept_unsigned_registries == ('https://registry.egi.eu',)
+    args = parse(config, 'import', 'A' * 27, '--accept-unsigned-registry',
+                 'https://mine.example:5000')
+    _, policy = import_._policies(args)
+    assert policy.accept_unsigned_registries == (
+        'https://mine.example:5000',)
+    args = parse(config_file.Config(), 'import', 'A' * 27, '--endpoint',
+                 'https://mp.example.org')
+    assert import_._policies(args)[1].accept_unsigned_registries == ()
+
+
 # -- errors ----------------------------------------------------------------
 
 def test_named_file_must_exist(tmp_path, monkeypatch, capsys):
