@@ -48,7 +48,8 @@ def add_parser(subparsers):
         'import', help='import a marketplace image into Glance, verified',
         description=__doc__.split('\n\n')[0])
     parser.add_argument('identifier', metavar='IDENTIFIER',
-                        help='27-character image identifier')
+                        help='image identifier (27 characters for a '
+                             'StratusLab marketplace)')
     creator.add_endpoint_arguments(parser, ca_option='--endpoint-ca-file')
     creator.add_catalog_type_argument(parser)
     parser.add_argument('--email', metavar='E',

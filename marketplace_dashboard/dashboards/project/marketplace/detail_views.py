@@ -22,6 +22,7 @@ from django.views import generic
 from django.views.decorators.cache import never_cache
 from horizon import tabs as horizon_tabs
 
+from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.dashboards.project.marketplace import (
     mixins,
     tables,
@@ -59,9 +60,14 @@ class DownloadView(mixins.EntryMixin, generic.View):
 
     def get(self, request, *args, **kwargs):
         entry = self.get_entry()
-        response = http.HttpResponse(entry.document,
-                                     content_type='application/rdf+xml')
+        kind = api.catalog_type(self.kwargs['marketplace'])
+        xml = kind.document_media_type == 'application/xml'
+        response = http.HttpResponse(
+            entry.document,
+            content_type='application/rdf+xml' if xml
+            else kind.document_media_type)
         response['Content-Disposition'] = (
-            'attachment; filename="%s.xml"' % self.kwargs['identifier'])
+            'attachment; filename="%s.%s"' % (self.kwargs['identifier'],
+                                              'xml' if xml else 'txt'))
         response['X-Content-Type-Options'] = 'nosniff'
         return response

@@ -71,6 +71,14 @@ class EntryMixin:
             raise http.Http404(str(exc)) from exc
         if settings.marketplace(kwargs['marketplace']) is None:
             raise http.Http404(_('No such marketplace.'))
+        try:
+            kind = api.catalog_type(kwargs['marketplace'])
+        except api.ConfigurationError as exc:
+            _log_misconfiguration(exc)
+            raise http.Http404(str(exc)) from exc
+        # each catalogue type has its own identifiers (the URL takes any)
+        if not kind.is_identifier(kwargs['identifier']):
+            raise http.Http404(_('Not a valid identifier.'))
         return (kwargs['marketplace'], kwargs['identifier'],
                 kwargs['email'], kwargs['created'])
 

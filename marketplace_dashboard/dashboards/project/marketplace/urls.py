@@ -24,10 +24,13 @@ from marketplace_dashboard.dashboards.project.marketplace import (
 
 __all__ = ['ENTRY', 'urlpatterns']
 
-# Marketplace names, identifiers and endorsement dates have fixed shapes
-# (conf.NAME_RE, spec section 1 and 2.2); the e-mail is checked in the view.
+# Marketplace names and endorsement dates have fixed shapes (conf.NAME_RE,
+# spec section 2.2); identifiers are those of a StratusLab entry (27
+# characters, spec section 1) or of another catalogue type (a HEPiX
+# image's UUID...): the view checks them against the marketplace's type,
+# and the e-mail.
 ENTRY = (r'^(?P<marketplace>[A-Za-z0-9][A-Za-z0-9_.-]{0,63})/'
-         r'(?P<identifier>[A-Za-z0-9_-]{27})/'
+         r'(?P<identifier>[A-Za-z0-9_.:-]{1,128})/'
          r'(?P<email>[^/]{3,254})/'
          r'(?P<created>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/')
 
