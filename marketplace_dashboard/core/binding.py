@@ -28,6 +28,8 @@ import functools
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from marketplace_dashboard.core.i18n import _
+
 __all__ = [
     'binding_warnings', 'certificate_email', 'certificate_identity',
     'check_binding', 'java_dn',
@@ -126,8 +128,10 @@ def certificate_identity(cert):
 
 
 def _mismatch(what, cert_value, doc_value):
-    return 'endorser inconsistency (%s): %s != %s' % (
-        what, cert_value, 'null' if doc_value is None else doc_value)
+    return _('endorser inconsistency (%(field)s): %(certificate)s != '
+             '%(document)s') % {
+        'field': what, 'certificate': cert_value,
+        'document': 'null' if doc_value is None else doc_value}
 
 
 def check_binding(cert, appliance):
@@ -152,7 +156,8 @@ def check_binding(cert, appliance):
 def binding_warnings(cert, appliance):
     """Non-fatal remarks about the binding (a list of strings)."""
     if certificate_email(cert) is None:
-        return ['the endorser certificate has no e-mail address '
-                '(subjectAltName), so the endorser e-mail %s is not '
-                'confirmed by the certificate' % appliance.endorsement.email]
+        return [_('the endorser certificate has no e-mail address '
+                  '(subjectAltName), so the endorser e-mail %(email)s is '
+                  'not confirmed by the certificate')
+                % {'email': appliance.endorsement.email}]
     return []

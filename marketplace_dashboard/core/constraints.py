@@ -33,6 +33,7 @@ import re
 from marketplace_dashboard.core import formats, model, xmlsafe
 from marketplace_dashboard.core import identifier as identifiers
 from marketplace_dashboard.core.errors import IdentifierError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = ['check_checksums', 'check_constraints', 'check_entry']
 
@@ -43,6 +44,7 @@ _AT_MOST_ONE = ('serial-number', 'version', 'deprecated', 'os', 'os-arch',
 _DIGEST_LENGTHS = {name: 2 * hashlib.new(spelling).digest_size
                    for name, spelling in formats.ALGORITHMS.items()}
 _HEX_RE = re.compile(r'[0-9a-fA-F]+')
+_NOT_SHA1 = _('%(value)s is not a valid SHA-1 checksum')
 
 
 def _string(elements):
@@ -68,8 +70,8 @@ def check_constraints(root):
     errors = []
     if root.get('{%s}base' % model.XML_NS) != model.XML_BASE or \
             root.tag != q('rdf', 'RDF'):
-        errors.append('root element must have xml:base attribute with value '
-                      + model.XML_BASE)
+        errors.append(_('root element must have xml:base attribute with '
+                        'value %(base)s') % {'base': model.XML_BASE})
     descriptions = (root.findall(q('rdf', 'Description'))
                     if root.tag == q('rdf', 'RDF') else [])
 
@@ -81,27 +83,29 @@ def check_constraints(root):
 
     types = find(q('dcterms', 'type'))
     if len(types) != 1:
-        errors.append('description must have exactly 1 dcterms:type element')
+        errors.append(_('description must have exactly 1 dcterms:type '
+                        'element'))
     if any(isinstance(c.tag, str) for t in types for c in t):
-        errors.append('dcterms:type cannot have child elements')
+        errors.append(_('dcterms:type cannot have child elements'))
     sha1_algorithms = [a for a in find(q('slreq', 'checksum'),
                                        q('slreq', 'algorithm'))
                        if xmlsafe.text_content(a) == 'SHA-1']
     sha1 = [a.getparent() for a in sha1_algorithms]
     if len(sha1_algorithms) != 1:
-        errors.append('description must have exactly 1 slterms:checksum '
-                      'element using SHA-1 algorithm')
+        errors.append(_('description must have exactly 1 slterms:checksum '
+                        'element using SHA-1 algorithm'))
     for name in _AT_MOST_ONE:
         if len(find(q('slterms', name))) > 1:
-            errors.append('description must have at most 1 slterms:%s '
-                          'element' % name)
+            errors.append(_('description must have at most 1 '
+                            'slterms:%(name)s element') % {'name': name})
     about = ''
     for description in descriptions[:1]:
         about = description.get(q('rdf', 'about'), '')
     ident = _string(find(q('dcterms', 'identifier')))
     if about != '#' + ident:
-        errors.append('rdf:about attribute (%s) and dcterms:identifier (%s) '
-                      'are not consistent' % (about, ident))
+        errors.append(_('rdf:about attribute (%(about)s) and '
+                        'dcterms:identifier (%(identifier)s) are not '
+                        'consistent') % {'about': about, 'identifier': ident})
     errors.extend(_checksum_errors(ident, sha1))
     valid = _string(find(q('dcterms', 'valid')))
     created = _string(find(q('slreq', 'endorsement'),
@@ -110,10 +114,11 @@ def check_constraints(root):
         kind = _date_error(value)
         if kind == 'pattern':
             # sic: the reference prints the dcterms:valid value for both.
-            errors.append('dcterms:%s value (%s) is not a valid date'
-                          % (name, valid))
+            errors.append(_('dcterms:%(name)s value (%(value)s) is not a '
+                            'valid date') % {'name': name, 'value': valid})
         elif kind == 'parse':
-            errors.append('Unparseable date: "%s"' % value)
+            errors.append(_('Unparseable date: "%(value)s"')
+                          % {'value': value})
     return errors
 
 
@@ -128,14 +133,15 @@ def _checksum_errors(ident, sha1_checksums):
     try:
         checksum = int(hex_value.strip(), 16)
     except ValueError:
-        return ['%s is not a valid SHA-1 checksum' % _shown(hex_value)]
+        return [_NOT_SHA1 % {'value': _shown(hex_value)}]
     if checksum.bit_length() > 160:
         # cannot match, and printing it in decimal is quadratic (Python
         # refuses past 4,300 digits)
-        return ['%s is not a valid SHA-1 checksum' % _shown(hex_value)]
+        return [_NOT_SHA1 % {'value': _shown(hex_value)}]
     if checksum != from_identifier:
-        return ['checksum from identifier (%d) and SHA-1 checksum (%d) are '
-                'not consistent' % (from_identifier, checksum)]
+        return [_('checksum from identifier (%(identifier)s) and SHA-1 '
+                  'checksum (%(checksum)s) are not consistent')
+                % {'identifier': from_identifier, 'checksum': checksum}]
     return []
 
 
@@ -143,7 +149,8 @@ def _shown(value, limit=128):
     """*value* for a message: attacker-sized ones are cut."""
     if len(value) <= limit:
         return value
-    return '%s... (%d characters)' % (value[:limit // 2], len(value))
+    return _('%(start)s... (%(length)s characters)') % {
+        'start': value[:limit // 2], 'length': len(value)}
 
 
 def check_checksums(appliance):
@@ -153,12 +160,14 @@ def check_checksums(appliance):
     for algorithm, value in appliance.checksums.items():
         length = _DIGEST_LENGTHS.get(algorithm)
         if not _HEX_RE.fullmatch(value or ''):
-            errors.append('%s checksum (%s) is not hexadecimal'
-                          % (_shown(algorithm), _shown(value)))
+            errors.append(_('%(algorithm)s checksum (%(value)s) is not '
+                            'hexadecimal') % {'algorithm': _shown(algorithm),
+                                              'value': _shown(value)})
         elif length is not None and len(value) != length:
-            errors.append('%s checksum (%s) must have %d hexadecimal digits, '
-                          'not %d' % (algorithm, _shown(value), length,
-                                      len(value)))
+            errors.append(_('%(algorithm)s checksum (%(value)s) must have '
+                            '%(length)s hexadecimal digits, not %(actual)s')
+                          % {'algorithm': algorithm, 'value': _shown(value),
+                             'length': length, 'actual': len(value)})
     return errors
 
 

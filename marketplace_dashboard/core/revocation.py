@@ -38,6 +38,7 @@ from cryptography import x509
 
 from marketplace_dashboard.core import binding, formats
 from marketplace_dashboard.core.errors import ConfigurationError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = ['check_revocation', 'load_crl_file', 'read_policy_file']
 
@@ -85,30 +86,36 @@ def check_revocation(pairs, crls, now, allow_stale=False):
     certificate)]`` (the endorser first) against *crls*."""
     reasons, warnings = [], []
     for index, (certificate, issuer) in enumerate(pairs):
-        what = ('the endorser certificate' if index == 0 else
-                'the CA certificate %s' % binding.java_dn(
-                    certificate.subject))
+        what = (_('the endorser certificate') if index == 0 else
+                _('the CA certificate %(dn)s')
+                % {'dn': binding.java_dn(certificate.subject)})
         issuer_dn = binding.java_dn(certificate.issuer)
         for crl in crls:
             if crl.issuer != certificate.issuer:
                 continue
             if not _signed_by(crl, issuer):
-                warnings.append('a CRL of %s is not signed by that CA and was '
-                                'ignored' % issuer_dn)
+                warnings.append(_('a CRL of %(dn)s is not signed by that CA '
+                                  'and was ignored') % {'dn': issuer_dn})
                 continue
             revoked = crl.get_revoked_certificate_by_serial_number(
                 certificate.serial_number)
             if revoked is not None:
-                reasons.append('%s (serial %X) was revoked by %s on %s'
-                               % (what, certificate.serial_number, issuer_dn,
-                                  formats.format_date(
-                                      revoked.revocation_date_utc)))
+                reasons.append(
+                    _('%(certificate)s (serial %(serial)s) was revoked by '
+                      '%(issuer)s on %(date)s')
+                    % {'certificate': what,
+                       'serial': '%X' % certificate.serial_number,
+                       'issuer': issuer_dn,
+                       'date': formats.format_date(
+                           revoked.revocation_date_utc)})
             next_update = crl.next_update_utc
             if next_update is not None and next_update < now:
-                stale = ('the CRL of %s is stale (its next update was due '
-                         'on %s): revocation of %s cannot be checked; '
-                         'install a fresh CRL' % (
-                             issuer_dn, formats.format_date(next_update),
-                             what))
+                stale = (_('the CRL of %(issuer)s is stale (its next update '
+                           'was due on %(date)s): revocation of '
+                           '%(certificate)s cannot be checked; install a '
+                           'fresh CRL')
+                         % {'issuer': issuer_dn,
+                            'date': formats.format_date(next_update),
+                            'certificate': what})
                 (warnings if allow_stale else reasons).append(stale)
     return reasons, warnings

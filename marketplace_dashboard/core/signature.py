@@ -48,6 +48,7 @@ import xmlsec
 
 from marketplace_dashboard.core import binding, formats, model, xmlsafe
 from marketplace_dashboard.core.errors import MetadataError, SigningError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = [
     'C14N', 'C14N_COMMENTS', 'DIGEST_METHODS', 'ENVELOPED', 'INVALID',
@@ -250,24 +251,26 @@ def verify_root(root):
     try:
         signature = _locate_signature(root)
         if signature is None:
-            result.status, result.reason = MISSING, 'no signature'
+            result.status, result.reason = MISSING, _('no signature')
             return result
         der = _check_structure(signature, result)
         result.certificate, key = _certificate_and_key(der)
     except _Refused as exc:
-        result.reason = 'invalid signature element: %s' % exc
+        result.reason = (_('invalid signature element: %(problem)s')
+                         % {'problem': exc})
         return result
     except xmlsec.Error:
-        result.reason = 'invalid signature element: unusable certificate key'
+        result.reason = _('invalid signature element: unusable '
+                          'certificate key')
         return result
     context = xmlsec.SignatureContext()
     context.key = key
     try:
         context.verify(signature)
     except xmlsec.Error:
-        result.reason = ('signature validation failed: the document was '
-                         'modified after signing, or not signed with the '
-                         'key of its certificate')
+        result.reason = _('signature validation failed: the document was '
+                          'modified after signing, or not signed with the '
+                          'key of its certificate')
         return result
     result.status, result.signed_root = VALID, root
     return result

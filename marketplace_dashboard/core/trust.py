@@ -75,6 +75,7 @@ from cryptography.x509 import verification
 
 from marketplace_dashboard.core import binding, formats, revocation
 from marketplace_dashboard.core.errors import ConfigurationError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = [
     'NO_ANCHORS', 'SETTINGS', 'SHA1_POLICIES', 'TrustPolicy', 'TrustResult',
@@ -85,7 +86,7 @@ SHA1_POLICIES = ('warn', 'refuse')
 #: the keys of a trust settings dict (:meth:`TrustPolicy.from_dict`)
 SETTINGS = ('ca_files', 'trusted_endorsers', 'sha1', 'require_trusted_ca',
             'require_valid_now', 'crl_files', 'allow_stale_crls')
-NO_ANCHORS = 'no trust anchors configured'
+NO_ANCHORS = _('no trust anchors configured')
 
 
 def normalize_dn(dn):
@@ -218,7 +219,7 @@ def _verify_chain(certificate, policy, when):
     checked apart, each time).
     """
     if not policy.ca_certificates:
-        return 'no trusted CA certificates are configured', []
+        return _('no trusted CA certificates are configured'), []
     cas = tuple(policy.ca_certificates)
     with _CHAINS_LOCK:
         known = _CHAINS.get((cas, certificate))
@@ -231,8 +232,8 @@ def _verify_chain(certificate, policy, when):
     try:
         verified = builder.build_client_verifier().verify(certificate, [])
     except verification.VerificationError as exc:
-        return ('the endorser certificate does not chain to a trusted CA '
-                '(%s)' % exc), []
+        return (_('the endorser certificate does not chain to a trusted '
+                  'CA (%(error)s)') % {'error': exc}), []
     chain = tuple(verified.chain)
     window = (max(c.not_valid_before_utc for c in chain),
               min(c.not_valid_after_utc for c in chain))
@@ -276,9 +277,9 @@ def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
     when = endorsed_at
     if when is None:
         when = now
-        result.warnings.append('the endorsement has no creation date; the '
-                               'certificate was checked at the current '
-                               'time')
+        result.warnings.append(_('the endorsement has no creation date; '
+                                 'the certificate was checked at the '
+                                 'current time'))
     not_before = certificate.not_valid_before_utc
     not_after = certificate.not_valid_after_utc
     result.valid_at_endorsement = not_before <= when <= not_after
@@ -286,18 +287,20 @@ def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
     valid_now = not_before <= now <= not_after
     if not result.valid_at_endorsement:
         result.reasons.append(
-            'the endorser certificate was not valid at the endorsement time '
-            '%s (valid from %s to %s)' % (_fmt(when), _fmt(not_before),
-                                          _fmt(not_after)))
+            _('the endorser certificate was not valid at the endorsement '
+              'time %(when)s (valid from %(start)s to %(end)s)')
+            % {'when': _fmt(when), 'start': _fmt(not_before),
+               'end': _fmt(not_after)})
     if policy.require_valid_now and not valid_now:
         result.reasons.append(
-            'the endorser certificate is not valid now (valid from %s to '
-            '%s) and the trust policy requires it (require_valid_now)'
-            % (_fmt(not_before), _fmt(not_after)))
+            _('the endorser certificate is not valid now (valid from '
+              '%(start)s to %(end)s) and the trust policy requires it '
+              '(require_valid_now)')
+            % {'start': _fmt(not_before), 'end': _fmt(not_after)})
     elif result.valid_at_endorsement and result.expired_now:
         result.warnings.append(
-            'the endorser certificate expired on %s (it was valid when the '
-            'entry was endorsed)' % _fmt(not_after))
+            _('the endorser certificate expired on %(date)s (it was valid '
+              'when the entry was endorsed)') % {'date': _fmt(not_after)})
     if not policy.has_anchors:
         result.reasons.append(NO_ANCHORS)
         return result
@@ -318,9 +321,10 @@ def evaluate_trust(certificate, policy, endorsed_at=None, now=None):
             email, subject, _issuer = binding.certificate_identity(
                 certificate)
             result.reasons.append(
-                'endorser %s is not in the trusted endorsers list'
-                % (subject if email is None else '%s (%s)' % (email,
-                                                              subject)))
+                _('endorser %(endorser)s is not in the trusted endorsers '
+                  'list')
+                % {'endorser': subject if email is None
+                   else '%s (%s)' % (email, subject)})
     if policy.crls:
         reasons, warnings = revocation.check_revocation(
             _issuer_pairs(certificate, chain, policy), policy.crls, now,

@@ -53,6 +53,7 @@ from marketplace_dashboard.core import (
     xmlsafe,
 )
 from marketplace_dashboard.core.errors import MetadataError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = [
     'STATUS_DEPRECATED', 'STATUS_EXPIRED', 'STATUS_VALID', 'Level', 'Verdict',
@@ -124,7 +125,7 @@ class Verdict:
         """One line for a badge tooltip."""
         if self.reasons:
             return self.reasons[0]
-        return 'signature valid, endorser trusted'
+        return _('signature valid, endorser trusted')
 
     def to_dict(self, include_appliance=False):
         data = {
@@ -203,8 +204,8 @@ def evaluate(data, policy=None, now=None,
         except MetadataError as exc:
             return failure(str(exc), data)
     if root.tag == xmlsafe.METADATA_LIST:
-        return failure('document is a <metadata> list of entries; '
-                       'evaluate each entry (evaluate_many)', data)
+        return failure(_('document is a <metadata> list of entries; '
+                         'evaluate each entry (evaluate_many)'), data)
     verdict = Verdict(Level.INVALID,
                       document_sha256=hashlib.sha256(data).hexdigest())
     sig = signature.verify_root(root)
@@ -240,22 +241,23 @@ def evaluate(data, policy=None, now=None,
         if sig.uses_sha1:
             if policy.sha1 == 'refuse':
                 verdict.signature = signature.INVALID
-                invalid.append('the signature uses SHA-1, which the trust '
-                               'policy refuses')
+                invalid.append(_('the signature uses SHA-1, which the '
+                                 'trust policy refuses'))
             else:
-                verdict.warnings.append('the signature uses SHA-1, a weak '
-                                        'algorithm; ask the endorser to '
-                                        're-sign with SHA-256')
+                verdict.warnings.append(_('the signature uses SHA-1, a weak '
+                                          'algorithm; ask the endorser to '
+                                          're-sign with SHA-256'))
         trust_result = trust.evaluate_trust(
             cert, policy, app.endorsement.created, now)
         verdict.warnings.extend(trust_result.warnings)
         verdict.trust_path = list(trust_result.chain)
     reasons = list(invalid)
     if app.deprecated:
-        reasons.append('deprecated: %s' % (app.deprecated_reason or
-                                           'no reason given'))
+        reasons.append(_('deprecated: %(reason)s') % {
+            'reason': app.deprecated_reason or _('no reason given')})
     if app.is_expired(now):
-        reasons.append('expired on %s' % formats.format_date(app.valid))
+        reasons.append(_('expired on %(date)s')
+                       % {'date': formats.format_date(app.valid)})
     if trust_result is not None:
         reasons.extend(trust_result.reasons)
     verdict.reasons = reasons

@@ -13,11 +13,12 @@
 # under the License.
 
 
-"""The French catalogue of the Horizon layer.
+"""The French catalogues: the Horizon layer's (django.po) and the core's
+(marketplace_dashboard.po: verdict reasons, import states and errors).
 
 Complete (no empty, no fuzzy msgstr), placeholders kept, and in step with
 the sources: tools/update-catalogues, run on a copy of the package, must
-find exactly the catalogue's msgids and leave nothing to translate.
+find exactly the catalogues' msgids and leave nothing to translate.
 """
 
 import importlib.util
@@ -34,6 +35,8 @@ import marketplace_dashboard
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = pathlib.Path(marketplace_dashboard.__file__).resolve().parent
 PO = PACKAGE / 'locale' / 'fr' / 'LC_MESSAGES' / 'django.po'
+CORE_PO = PO.with_name('marketplace_dashboard.po')
+BOTH = pytest.mark.parametrize('po', [PO, CORE_PO], ids=['django', 'core'])
 
 _spec = importlib.util.spec_from_file_location(
     'marketplace_msgfmt', REPO / 'tools' / 'msgfmt.py')
@@ -63,16 +66,22 @@ def test_catalogue_is_not_empty():
     assert len(messages(PO)) > 100
 
 
-def test_header_declares_french_plurals():
-    header = [e for e in msgfmt.read_entries(PO) if e.msgid == ''][0]
+def test_core_catalogue_is_not_empty():
+    assert len(messages(CORE_PO)) > 50
+
+
+@BOTH
+def test_header_declares_french_plurals(po):
+    header = [e for e in msgfmt.read_entries(po) if e.msgid == ''][0]
     assert not header.fuzzy
     assert 'Language: fr\n' in header.msgstrs[0]
     assert ('Plural-Forms: nplurals=2; plural=(n > 1);\n'
             in header.msgstrs[0])
 
 
-def test_every_message_is_translated_and_not_fuzzy():
-    untranslated = [e.msgid for e in messages(PO)
+@BOTH
+def test_every_message_is_translated_and_not_fuzzy(po):
+    untranslated = [e.msgid for e in messages(po)
                     if e.fuzzy or not all(e.msgstrs)]
     assert untranslated == []
 
@@ -83,9 +92,10 @@ def test_plural_messages_have_two_forms():
     assert all(len(e.msgstrs) == 2 for e in plurals)
 
 
-def test_placeholders_are_kept():
+@BOTH
+def test_placeholders_are_kept(po):
     wrong = []
-    for e in messages(PO):
+    for e in messages(po):
         want = placeholders(e.msgid)
         if e.msgid_plural is not None:
             allowed = (want, placeholders(e.msgid_plural))
@@ -102,14 +112,15 @@ def test_placeholder_pattern():
         '%%', '%(a)s', '%(b)d', '%s', '{{ c }}']
 
 
-def test_gnu_msgfmt_accepts_the_catalogue():
-    subprocess.run(['msgfmt', '--check', '-o', '/dev/null', str(PO)],
+@BOTH
+def test_gnu_msgfmt_accepts_the_catalogue(po):
+    subprocess.run(['msgfmt', '--check', '-o', '/dev/null', str(po)],
                    check=True)
 
 
 @pytest.fixture(scope='module')
 def refreshed(tmp_path_factory):
-    """The catalogue after tools/update-catalogues on a copy."""
+    """The catalogues' folder after tools/update-catalogues on a copy."""
     tree = tmp_path_factory.mktemp('catalogues')
     (tree / 'tools').mkdir()
     shutil.copy(REPO / 'tools' / 'update-catalogues', tree / 'tools')
@@ -118,15 +129,17 @@ def refreshed(tmp_path_factory):
     subprocess.run([str(tree / 'tools' / 'update-catalogues')],
                    env={'PATH': '/usr/bin:/bin', 'PYTHON': sys.executable},
                    check=True, capture_output=True)
-    return tree / 'marketplace_dashboard' / PO.relative_to(PACKAGE)
+    return tree / 'marketplace_dashboard' / PO.parent.relative_to(PACKAGE)
 
 
-def test_sources_yield_exactly_the_catalogue(refreshed):
-    assert keys(refreshed) == keys(PO)
+@BOTH
+def test_sources_yield_exactly_the_catalogue(refreshed, po):
+    assert keys(refreshed / po.name) == keys(po)
 
 
-def test_sources_leave_nothing_to_translate(refreshed):
-    untranslated = [e.msgid for e in messages(refreshed)
+@BOTH
+def test_sources_leave_nothing_to_translate(refreshed, po):
+    untranslated = [e.msgid for e in messages(refreshed / po.name)
                     if e.fuzzy or not all(e.msgstrs)]
     assert untranslated == []
 
@@ -151,3 +164,22 @@ def test_a_new_string_is_caught(tmp_path):
     new = [e for e in messages(fresh)
            if e.msgid == 'A string nobody translated'][0]
     assert new.msgstrs == ['']
+
+
+def test_a_new_core_string_is_caught(tmp_path):
+    """A message marked in the core lands in the core's catalogue only."""
+    tree = tmp_path
+    (tree / 'tools').mkdir()
+    shutil.copy(REPO / 'tools' / 'update-catalogues', tree / 'tools')
+    shutil.copytree(PACKAGE, tree / 'marketplace_dashboard',
+                    ignore=shutil.ignore_patterns('__pycache__', '*.mo'))
+    module = tree / 'marketplace_dashboard' / 'core' / 'verdict.py'
+    module.write_text(module.read_text()
+                      + "\n_NEW = _('a reason nobody translated')\n")
+    subprocess.run([str(tree / 'tools' / 'update-catalogues')],
+                   env={'PATH': '/usr/bin:/bin', 'PYTHON': sys.executable},
+                   check=True, capture_output=True)
+    folder = tree / 'marketplace_dashboard' / PO.parent.relative_to(PACKAGE)
+    assert keys(folder / CORE_PO.name) - keys(CORE_PO) == {
+        (None, 'a reason nobody translated', None)}
+    assert keys(folder / PO.name) == keys(PO)

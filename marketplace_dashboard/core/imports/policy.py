@@ -29,6 +29,7 @@ import urllib.parse
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
+from marketplace_dashboard.core.i18n import _
 from marketplace_dashboard.core.imports import urlfilter
 from marketplace_dashboard.core.imports.site import GlanceSite, refuse_unknown
 
@@ -207,6 +208,18 @@ def verdict_level(verdict):
     return str(getattr(level, 'value', level)).lower()
 
 
+_REFUSED = {
+    'untrusted': _('This entry is untrusted (%(reasons)s) and the import '
+                   'policy refuses untrusted entries (setting '
+                   'allow_untrusted).'),
+    'expired': _('This entry is expired (%(reasons)s) and the import policy '
+                 'refuses expired entries (setting allow_expired).'),
+    'deprecated': _('This entry is deprecated (%(reasons)s) and the import '
+                    'policy refuses deprecated entries (setting '
+                    'allow_deprecated).'),
+}
+
+
 def check_policy(verdict, policy):
     """Return the verdict level if *policy* allows the import, else raise.
 
@@ -218,8 +231,9 @@ def check_policy(verdict, policy):
     if level == 'verified':
         return level
     if level == 'invalid':
-        raise ImportRefused('This entry cannot be imported: its signature '
-                            'is invalid (%s).' % reasons)
+        raise ImportRefused(_('This entry cannot be imported: its '
+                              'signature is invalid (%(reasons)s).')
+                            % {'reasons': reasons})
     if level == 'untrusted' and accepts_unsigned(verdict, policy):
         return level
     allowed = {'untrusted': policy.allow_untrusted,
@@ -231,13 +245,13 @@ def check_policy(verdict, policy):
     if not allowed[level] and isinstance(getattr(verdict, 'registry', None),
                                          str):
         raise ImportRefused(
-            'This entry is %s (%s) and the import policy accepts no unsigned '
-            'artifact of registry %s (setting accept_unsigned_registries).'
-            % (level, reasons, verdict.registry))
+            _('This entry is %(level)s (%(reasons)s) and the import policy '
+              'accepts no unsigned artifact of registry %(registry)s '
+              '(setting accept_unsigned_registries).')
+            % {'level': level, 'reasons': reasons,
+               'registry': verdict.registry})
     if not allowed[level]:
-        raise ImportRefused(
-            'This entry is %s (%s) and the import policy refuses %s '
-            'entries (setting allow_%s).' % (level, reasons, level, level))
+        raise ImportRefused(_REFUSED[level] % {'reasons': reasons})
     return level
 
 

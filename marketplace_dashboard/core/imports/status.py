@@ -32,6 +32,7 @@ import logging
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import GlanceError, GlanceNotFound
+from marketplace_dashboard.core.i18n import _
 from marketplace_dashboard.core.imports import (
     heartbeat,
     mapping,
@@ -116,7 +117,7 @@ class Status:
                 result.state = 'failed'
                 result.progress = progress
                 result.reasons.append(progress.get('reason') or
-                                      'The streamed import failed.')
+                                      _('The streamed import failed.'))
                 return result
         dead = self.discard_dead(image)
         if dead is not None:
@@ -157,7 +158,7 @@ class Status:
                 return duplicate
         return ImportStatus(image_id, 'failed', reasons=[
             progress.get('reason') or
-            'The image no longer exists in Glance.'])
+            _('The image no longer exists in Glance.')])
 
     def _failed_status(self, result, error):
         """*result* of an image that failed as Glance or its record say."""
@@ -169,18 +170,21 @@ class Status:
         if error:
             result.reasons.append(error)
         if failed_import:
-            result.reasons.append('Glance could not import it into '
-                                  'store(s) %s.' % failed_import)
+            result.reasons.append(_('Glance could not import it into '
+                                    'store(s) %(stores)s.')
+                                  % {'stores': failed_import})
         if not error:  # a recorded error already has the task's
             result.reasons.extend(self._task_errors(result.image_id))
         if error and glance_status == 'active':
             result.reasons.append(
-                'The image is still active in Glance%s and must not be '
-                'used: ask your cloud administrator to delete it.'
-                % (' (hidden)' if image.get('os_hidden') else ''))
+                _('The image is still active in Glance (hidden) and must '
+                  'not be used: ask your cloud administrator to delete it.')
+                if image.get('os_hidden') else
+                _('The image is still active in Glance and must not be '
+                  'used: ask your cloud administrator to delete it.'))
         if not result.reasons:
-            result.reasons.append('Glance image status is %s.'
-                                  % glance_status)
+            result.reasons.append(_('Glance image status is %(status)s.')
+                                  % {'status': glance_status})
         return result
 
     def _progress_status(self, result):
@@ -194,8 +198,8 @@ class Status:
             result.state = 'importing'
         stores = image.get('os_glance_importing_to_stores')
         if stores:
-            result.reasons.append('Glance is importing it into store(s) '
-                                  '%s.' % stores)
+            result.reasons.append(_('Glance is importing it into store(s) '
+                                    '%(stores)s.') % {'stores': stores})
         if progress and progress.get('state') in ('transferring',
                                                   'verifying', 'importing'):
             result.state = ('verifying' if progress['state'] == 'verifying'
@@ -203,8 +207,9 @@ class Status:
         if self.stalled(image):
             result.state = 'failed'
             result.reasons.append(
-                'The import stalled (no progress for %d s); delete the '
-                'image and import again.' % self.policy.stall_after)
+                _('The import stalled (no progress for %(seconds)s s); '
+                  'delete the image and import again.')
+                % {'seconds': self.policy.stall_after})
         return result
 
     def stopped(self, image):
@@ -315,9 +320,10 @@ class Status:
                                            t.get('updated_at') or ''))
         if newest.get('status') != 'failure':
             return None
-        reason = mapping.clip('Glance could not download the image: %s'
-                              % (newest.get('message') or 'its import task '
-                                 'failed without a message'))
+        reason = mapping.clip(
+            _('Glance could not download the image: %(error)s')
+            % {'error': newest.get('message') or
+               _('its import task failed without a message')})
         self.record_import_error(image['id'], reason)
         return reason
 
@@ -329,6 +335,7 @@ class Status:
             LOG.info('Cannot record the failure of %s: %s', image_id, e)
 
     def _task_errors(self, image_id):
-        return ['Glance import task failed: %s' % t.get('message')
+        return [_('Glance import task failed: %(error)s')
+                % {'error': t.get('message')}
                 for t in self.images.tasks(image_id) or ()
                 if t.get('status') == 'failure' and t.get('message')]

@@ -37,6 +37,7 @@ from marketplace_dashboard.core.compression import (
     open_decompressed,
 )
 from marketplace_dashboard.core.errors import ImageDataError, TransferError
+from marketplace_dashboard.core.i18n import _
 from marketplace_dashboard.core.imports import urlfilter
 
 __all__ = [
@@ -92,13 +93,16 @@ def usable_locations(values):
     return usable
 
 
+_HTTP_ERROR = _('Cannot download %(url)s: HTTP %(status)s %(reason)s')
+
+
 def _html_page(url, response):
     """Why *response* is not image data when it is an HTML page."""
     content_type = response.headers.get('Content-Type', '')
     if locations.is_html_content_type(content_type):
-        return ('%s answers an HTML page (%s), not image data: a launch '
-                'link or a login page, never imported'
-                % (url, content_type.split(';', 1)[0].strip()))
+        return (_('%(url)s answers an HTML page (%(type)s), not image '
+                  'data: a launch link or a login page, never imported')
+                % {'url': url, 'type': content_type.split(';', 1)[0].strip()})
     return None
 
 
@@ -107,18 +111,19 @@ def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
     """A streamed ``requests`` response for *url*, redirects re-checked
     (*rules*: see :func:`check_url`)."""
     session = _session(session, rules)
-    for _ in range(max_redirects + 1):
+    for _attempt in range(max_redirects + 1):
         check_url(url, rules)
         try:
             response = session.get(url, stream=True, timeout=timeout,
                                    verify=verify, allow_redirects=False,
                                    headers=IDENTITY)
         except requests.exceptions.SSLError as e:
-            raise TransferError('TLS verification of %s failed: %s'
-                                % (url, e)) from None
-        except requests.RequestException as e:
-            raise TransferError('Cannot download %s: %s' % (url, e)
+            raise TransferError(_('TLS verification of %(url)s failed: '
+                                  '%(error)s') % {'url': url, 'error': e}
                                 ) from None
+        except requests.RequestException as e:
+            raise TransferError(_('Cannot download %(url)s: %(error)s')
+                                % {'url': url, 'error': e}) from None
         if response.is_redirect:
             target = response.headers.get('Location', '')
             response.close()
@@ -126,16 +131,17 @@ def open_url(url, session=None, timeout=DEFAULT_TIMEOUT, verify=True,
             continue
         if response.status_code != 200:
             response.close()
-            raise TransferError('Cannot download %s: HTTP %d %s'
-                                % (url, response.status_code,
-                                   response.reason or ''))
+            raise TransferError(_HTTP_ERROR % {
+                'url': url, 'status': response.status_code,
+                'reason': response.reason or ''})
         problem = _html_page(url, response)
         if problem:
             response.close()
-            raise TransferError('Cannot import from %s.' % problem)
+            raise TransferError(_('Cannot import from %(problem)s.')
+                                % {'problem': problem})
         return response
-    raise TransferError('Cannot download %s: more than %d redirects.'
-                        % (url, max_redirects))
+    raise TransferError(_('Cannot download %(url)s: more than %(count)s '
+                          'redirects.') % {'url': url, 'count': max_redirects})
 
 
 def probe(url, session=None, timeout=PROBE_TIMEOUT, verify=True,
@@ -156,12 +162,13 @@ def probe(url, session=None, timeout=PROBE_TIMEOUT, verify=True,
     except TransferError as e:
         return str(e)
     except requests.RequestException as e:
-        return 'Cannot reach %s: %s' % (url, e)
+        return (_('Cannot reach %(url)s: %(error)s')
+                % {'url': url, 'error': e})
     response.close()
     if response.status_code in (404, 410) or response.status_code >= 500 \
             and response.status_code != 501:
-        return 'Cannot download %s: HTTP %d %s' % (
-            url, response.status_code, response.reason or '')
+        return _HTTP_ERROR % {'url': url, 'status': response.status_code,
+                              'reason': response.reason or ''}
     if response.status_code == 200:
         return _html_page(url, response)
     return None
@@ -187,8 +194,10 @@ class _IterReader(io.RawIOBase):
                 return 0
             except (requests.RequestException, urllib3.exceptions.HTTPError,
                     OSError) as e:
-                raise TransferError('Download of %s interrupted: %s'
-                                    % (self.name, e)) from None
+                raise TransferError(_('Download of %(url)s interrupted: '
+                                      '%(error)s')
+                                    % {'url': self.name, 'error': e}
+                                    ) from None
         count = min(len(buffer), len(self._rest))
         buffer[:count] = self._rest[:count]
         self._rest = self._rest[count:]
@@ -241,8 +250,8 @@ class StreamedImage(io.RawIOBase):
             self.error = e
             raise
         except OSError as e:
-            self.error = TransferError('Reading %s failed: %s'
-                                       % (self.name, e))
+            self.error = TransferError(_('Reading %(url)s failed: %(error)s')
+                                       % {'url': self.name, 'error': e})
             raise self.error from None
         if not count:
             self.eof = True
@@ -250,8 +259,9 @@ class StreamedImage(io.RawIOBase):
             self.done += count
             if self.done > self.expected_bytes:
                 self.error = TransferError(
-                    '%s is larger than the %d bytes endorsed; stopped.'
-                    % (self.name, self.expected_bytes))
+                    _('%(url)s is larger than the %(size)s bytes endorsed; '
+                      'stopped.')
+                    % {'url': self.name, 'size': self.expected_bytes})
                 raise self.error
             self._hasher.update(memoryview(buffer)[:count])
             for plain in self._plain.values():
@@ -286,17 +296,22 @@ class StreamedImage(io.RawIOBase):
         if self.error is not None:
             return [str(self.error)]
         if not self.eof:
-            return ['%s was not read to its end.' % self.name]
+            return [_('%(url)s was not read to its end.')
+                    % {'url': self.name}]
         problems = []
         if self.done != self.expected_bytes:
-            problems.append('size is %d bytes, %d endorsed'
-                            % (self.done, self.expected_bytes))
+            problems.append(_('size is %(size)s bytes, %(endorsed)s endorsed')
+                            % {'size': self.done,
+                               'endorsed': self.expected_bytes})
         digests = self._hexdigests()
         for algorithm, expected in sorted(self.checksums.items()):
             if digests[algorithm].lower() != expected.lower():
-                problems.append('%s is %s…, %s… endorsed'
-                                % (algorithm, digests[algorithm][:16],
-                                   expected[:16]))
+                problems.append(_('%(algorithm)s is %(stored)s…, '
+                                  '%(endorsed)s… %(what)s')
+                                % {'algorithm': algorithm,
+                                   'stored': digests[algorithm][:16],
+                                   'endorsed': expected[:16],
+                                   'what': _('endorsed')})
         return problems
 
 

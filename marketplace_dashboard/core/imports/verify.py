@@ -26,6 +26,7 @@ import re
 
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import GlanceForbidden
+from marketplace_dashboard.core.i18n import _
 from marketplace_dashboard.core.imports import (
     mapping,
     plan,
@@ -39,15 +40,16 @@ __all__ = ['OWNER_ONLY', 'Verification', 'entry_problems',
 
 LOG = logging.getLogger(__name__)
 
-OWNER_ONLY = ('Glance computed a hash the entry does not endorse; only the '
-              "image's owner can verify it, against the digest its "
-              'streamed import recorded (the Imports view, import --wait).')
-MISMATCH = 'Stored data does not match the endorsed metadata: '
+OWNER_ONLY = _('Glance computed a hash the entry does not endorse; only '
+               "the image's owner can verify it, against the digest its "
+               'streamed import recorded (the Imports view, import --wait).')
+MISMATCH = _('Stored data does not match the endorsed metadata: '
+             '%(problems)s')
 
 
 def mismatch(problems):
     """The reason recorded for *problems* (:func:`integrity_problems`)."""
-    return mapping.clip(MISMATCH + '; '.join(problems))
+    return mapping.clip(MISMATCH % {'problems': '; '.join(problems)})
 
 
 def _strongly_endorsed(image):
@@ -76,36 +78,41 @@ def integrity_problems(image, trust_streamed=True):
     problems = []
     expected = image.get(record.BYTES)
     if expected is None or str(image.get('size')) != str(expected):
-        problems.append('size is %s bytes, %s endorsed'
-                        % (image.get('size'), expected))
+        problems.append(_('size is %(size)s bytes, %(endorsed)s endorsed')
+                        % {'size': image.get('size'), 'endorsed': expected})
     algo = formats.hashlib_name(image.get('os_hash_algo') or '')
     known = bool(re.fullmatch(r'[a-z0-9_]{1,32}', algo))
     endorsed = image.get(record.hash_property(algo)) \
         if algo in mapping.STRENGTH and algo != 'md5' else None
-    what = 'endorsed'
+    what = _('endorsed')
     if not endorsed and known and trust_streamed and algo != 'md5' \
             and image.get(record.IMPORT_METHOD) == plan.GLANCE_DIRECT \
             and _strongly_endorsed(image):
         endorsed = image.get(record.streamed_property(algo))
-        what = 'hashed while streaming the endorsed bytes'
+        what = _('hashed while streaming the endorsed bytes')
     if not endorsed:
         hint = ''
         streamed = record.ImageRecord(image).streamed_algorithms()
         if streamed and trust_streamed:
-            hint = (' (the streamed import hashed %s: set the import '
-                    'setting glance_hash_algo to Glance\'s '
-                    'hashing_algorithm)' % ', '.join(streamed))
-        problems.append('Glance computed %s, which the entry does not '
-                        'endorse: cannot verify the stored data%s'
-                        % ((algo if known else '') or 'no hash', hint))
+            hint = (_(' (the streamed import hashed %(algorithms)s: set the '
+                      'import setting glance_hash_algo to Glance\'s '
+                      'hashing_algorithm)')
+                    % {'algorithms': ', '.join(streamed)})
+        problems.append(_('Glance computed %(algorithm)s, which the entry '
+                          'does not endorse: cannot verify the stored '
+                          'data%(hint)s')
+                        % {'algorithm': (algo if known else '') or
+                           _('no hash'), 'hint': hint})
     elif (image.get('os_hash_value') or '').lower() != endorsed.lower():
-        problems.append('%s is %s…, %s… %s'
-                        % (algo, (image.get('os_hash_value') or '')[:16],
-                           endorsed[:16], what))
+        problems.append(_('%(algorithm)s is %(stored)s…, %(endorsed)s… '
+                          '%(what)s')
+                        % {'algorithm': algo,
+                           'stored': (image.get('os_hash_value') or '')[:16],
+                           'endorsed': endorsed[:16], 'what': what})
     md5 = image.get(record.hash_property('md5'))
     if md5 and image.get('checksum') and image['checksum'].lower() != md5:
-        problems.append('md5 is %s, %s endorsed' % (image['checksum'],
-                                                    md5))
+        problems.append(_('md5 is %(stored)s, %(endorsed)s endorsed')
+                        % {'stored': image['checksum'], 'endorsed': md5})
     return problems
 
 
@@ -159,8 +166,8 @@ class Verification:
                                     method=method, image=image)
             return ImportStatus(
                 image_id, 'failed', method=method, image=image, reasons=[
-                    mismatch(problems)
-                    + ' (not your image: ask its owner to deactivate it)'])
+                    _('%(mismatch)s (not your image: ask its owner to '
+                      'deactivate it)') % {'mismatch': mismatch(problems)}])
         if not problems:
             return self.publish(self._mark_verified(image))
         return self._withdraw_mismatch(image, mismatch(problems))

@@ -29,6 +29,7 @@ from marketplace_dashboard.core.errors import (
     GlanceNotFound,
     ImportFailed,
 )
+from marketplace_dashboard.core.i18n import _
 from marketplace_dashboard.core.imports import mapping, record
 from marketplace_dashboard.core.imports.policy import verdict_level
 from marketplace_dashboard.core.imports.status import ImportStatus
@@ -110,27 +111,28 @@ class Withdrawal:
         LOG.warning('Deleting image %s instead: %s', image_id, refused)
         try:
             self.writer.delete(image_id)
-            return None, ('Glance refused to deactivate it, so it was '
-                          'deleted (%s)' % refused)
+            return None, (_('Glance refused to deactivate it, so it was '
+                            'deleted (%(error)s)') % {'error': refused})
         except GlanceError as e:
             refused = '%s; %s' % (refused, e)
         LOG.error('Image %s does not match its endorsed metadata and can be '
                   'neither deactivated nor deleted: %s', image_id, refused)
         try:
             image = self.writer.update(image_id, os_hidden=True)
-            return image, ('Glance refused to deactivate and to delete it: '
-                           'it was hidden (os_hidden) and must not be used; '
-                           'ask your cloud administrator to delete it (%s)'
-                           % refused)
+            return image, (_('Glance refused to deactivate and to delete '
+                             'it: it was hidden (os_hidden) and must not be '
+                             'used; ask your cloud administrator to delete '
+                             'it (%(error)s)') % {'error': refused})
         except GlanceError as e:
             refused = '%s; %s' % (refused, e)
         try:
             image = self.images.get(image_id)
         except GlanceError:
             image = None
-        return image, ('Glance refused to deactivate, delete and hide it: '
-                       'it is still active and must not be used; ask your '
-                       'cloud administrator to delete it (%s)' % refused)
+        return image, (_('Glance refused to deactivate, delete and hide it: '
+                         'it is still active and must not be used; ask your '
+                         'cloud administrator to delete it (%(error)s)')
+                       % {'error': refused})
 
     def hide(self, image_id):
         """Hide an image from default listings (``os_hidden``)."""
@@ -184,9 +186,11 @@ class Withdrawal:
                              reason=reason)
         deleted = self.try_delete(image_id)
         self.remember_failure(image, reason)
-        raise ImportFailed('%s%s' % (
-            reason.rstrip('.') + '.', ' The image was deleted.' if deleted
-            else ' The image could not be deleted: delete it yourself.'))
+        reason = reason.rstrip('.')
+        raise ImportFailed(
+            (_('%(reason)s. The image was deleted.') if deleted else
+             _('%(reason)s. The image could not be deleted: delete it '
+               'yourself.')) % {'reason': reason})
 
     def remember_failure(self, image, reason):
         """Add a failed import to the project's list (best effort: the
