@@ -18,6 +18,7 @@ type the entry comes from."""
 
 import dataclasses
 
+from marketplace_dashboard.api import localize
 from marketplace_dashboard.core import formats, model
 
 __all__ = ['Entry', 'SearchResult']
@@ -112,11 +113,11 @@ class Entry:
 
     @property
     def reasons(self):
-        return list(self.verdict.get('reasons') or ())
+        return localize.texts(self.verdict.get('reasons'))
 
     @property
     def warnings(self):
-        return list(self.verdict.get('warnings') or ())
+        return localize.texts(self.verdict.get('warnings'))
 
 
 @dataclasses.dataclass

@@ -23,7 +23,7 @@ import logging
 
 from django.utils.translation import gettext_lazy as _
 
-from marketplace_dashboard.api import imports, marketplace
+from marketplace_dashboard.api import imports, localize, marketplace
 from marketplace_dashboard.core import errors
 from marketplace_dashboard.core.imports import ImportStatus, record, withdraw
 
@@ -75,7 +75,7 @@ class ImportRow:
 
     @property
     def reasons(self):
-        return list(self.status.reasons)
+        return localize.texts(self.status.reasons)
 
     @property
     def progress(self):
@@ -209,7 +209,7 @@ def unchecked_row(image, exc):
     status = ImportStatus(
         image_id, UNCHECKED, image=image,
         method=record.ImageRecord(image).import_method,
-        reasons=[_('Could not check this image: %s') % exc])
+        reasons=[_('Could not check this image: %s') % localize.text(exc)])
     return ImportRow(image, status, [])
 
 

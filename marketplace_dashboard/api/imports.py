@@ -34,7 +34,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from openstack_dashboard.api import base
 
-from marketplace_dashboard.api import marketplace
+from marketplace_dashboard.api import localize, marketplace
 from marketplace_dashboard.core import errors, formats, glance
 from marketplace_dashboard.core.imports import (
     Importer,
@@ -159,7 +159,7 @@ def refusal(entry):
     try:
         check_policy(entry, import_policy())
     except ImportRefused as exc:
-        return str(exc)
+        return localize.text(exc)
     return None
 
 
@@ -250,7 +250,7 @@ def launchable_image(request, image_id):
         reason = _('it was a duplicate import; launch image %s instead') \
             % status.duplicate_of
     else:
-        reason = '; '.join(status.reasons) or _(
+        reason = '; '.join(localize.texts(status.reasons)) or _(
             'its data has not been verified against its marketplace entry '
             '(%s)') % status.state
     raise ImportFailed(_('Image %(id)s cannot be launched: %(reason)s')

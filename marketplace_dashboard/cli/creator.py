@@ -33,6 +33,7 @@ from marketplace_dashboard.core.errors import (
     MarketplaceHTTPError,
     UploadFailed,
 )
+from marketplace_dashboard.core.i18n import localized
 
 __all__ = [
     'add_catalog_type_argument', 'add_endpoint_arguments',
@@ -42,7 +43,7 @@ __all__ = [
 
 
 def warn(message):
-    print('Warning: %s' % message, file=sys.stderr)
+    print('Warning: %s' % localized(message), file=sys.stderr)
 
 
 def command(run):
@@ -52,7 +53,8 @@ def command(run):
         try:
             return run(args)
         except MarketplaceError as exc:
-            print('%s%s' % (getattr(exc, 'prefix', 'Error: '), exc),
+            print('%s%s' % (getattr(exc, 'prefix', 'Error: '),
+                            localized(exc)),
                   file=sys.stderr)
             return 1
     return wrapper

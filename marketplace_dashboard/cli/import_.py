@@ -31,6 +31,7 @@ from marketplace_dashboard.core.errors import (
     ImportRefused,
     MarketplaceError,
 )
+from marketplace_dashboard.core.i18n import localized
 from marketplace_dashboard.core.imports import (
     GLANCE_DIRECT,
     Importer,
@@ -236,7 +237,7 @@ def run(args):
             else 'failed'
         print(json.dumps({'error': str(e), 'state': state, 'image_id': None,
                           'verified': False}, indent=2, sort_keys=True))
-        print('Error: %s' % e, file=sys.stderr)
+        print('Error: %s' % localized(e), file=sys.stderr)
         return 1
 
 
@@ -278,7 +279,7 @@ def report(status, args):
             else status.state
         print('Image %s: %s%s' % (status.image_id, what,
                                   ' (verified)' if status.verified else ''))
-    for reason in status.reasons:
+    for reason in map(localized, status.reasons):
         print('Error: %s' % reason if status.state == 'failed'
               else 'Note: %s' % reason, file=sys.stderr)
     return 1 if failed else 0

@@ -34,6 +34,7 @@ import sys
 
 from marketplace_dashboard.cli import config_file
 from marketplace_dashboard.core.errors import MarketplaceError
+from marketplace_dashboard.core.i18n import localized
 
 __all__ = ['COMMANDS', 'build_parser', 'command_name', 'main']
 
@@ -109,7 +110,7 @@ def main(argv=None):
             path, required = config_file.find(args.config)
             config_file.apply(args, config_file.load(path, required))
     except MarketplaceError as exc:
-        print('Error: %s' % exc, file=sys.stderr)
+        print('Error: %s' % localized(exc), file=sys.stderr)
         return 2
     try:
         status = args.func(args)

@@ -33,6 +33,7 @@ import sys
 from marketplace_dashboard.cli import creator, import_
 from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import CommandError, MarketplaceError
+from marketplace_dashboard.core.i18n import localized
 from marketplace_dashboard.core.imports import Importer, ImportStatus, record
 from marketplace_dashboard.core.imports.writer import RecordingWriter
 
@@ -152,7 +153,7 @@ def run(args):
                 ' verified' if r['verified'] else '',
                 r['name'] or ''))
             for reason in r['reasons']:
-                print('    %s' % reason)
+                print('    %s' % localized(reason))
     counts = {}
     for r in results:
         counts[r['state']] = counts.get(r['state'], 0) + 1

@@ -26,6 +26,7 @@ import sys
 from marketplace_dashboard.cli import creator
 from marketplace_dashboard.core import model
 from marketplace_dashboard.core.errors import CommandError
+from marketplace_dashboard.core.i18n import localized
 
 __all__ = ['add_parser', 'describe', 'run']
 
@@ -71,8 +72,9 @@ def describe(document, verdict, kind=None):
     """Readable lines: the verdict, then every field of the entry (of a
     catalogue of type *kind*, default ``stratuslab``)."""
     lines = ['Verdict: %s' % verdict.level]
-    lines += ['  - %s' % reason for reason in verdict.reasons]
-    lines += ['  warning: %s' % warning for warning in verdict.warnings]
+    lines += ['  - %s' % localized(reason) for reason in verdict.reasons]
+    lines += ['  warning: %s' % localized(warning)
+              for warning in verdict.warnings]
     appliance = verdict.appliance or (
         kind.parse(document) if kind else model.parse_appliance(document))
     endorsement = appliance.endorsement

@@ -38,6 +38,7 @@ from marketplace_dashboard.core.errors import (
     ConfigurationError,
     MarketplaceError,
 )
+from marketplace_dashboard.core.i18n import localized
 
 __all__ = [
     'MAX_EXIT_STATUS', 'check_draft_file', 'format_line', 'read_input',
@@ -116,11 +117,11 @@ def _label(path, identifier, index, count):
 
 def format_line(path, verdict, index=0, count=1):
     label = _label(path, verdict.identifier, index, count)
+    reasons = '; '.join(localized(reason) for reason in verdict.reasons)
     if verdict.is_invalid:
-        return 'Invalid: %s: %s' % (label, '; '.join(verdict.reasons))
+        return 'Invalid: %s: %s' % (label, reasons)
     if verdict.reasons:
-        return 'Valid: %s (%s): %s' % (label, verdict.level,
-                                       '; '.join(verdict.reasons))
+        return 'Valid: %s (%s): %s' % (label, verdict.level, reasons)
     return 'Valid: %s (%s)' % (label, verdict.level)
 
 

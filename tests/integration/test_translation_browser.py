@@ -19,16 +19,38 @@ The demo user picks *Français* in Horizon's User Settings (the
 ``horizon_language`` cookie, applied by Django's ``LocaleMiddleware``)
 and the Marketplace panel, its search form and its table headings are in
 French -- from the catalogue compiled into the installed package; back to
-English, they are in English again.  The verdict reasons and import
-errors of the Django-free core are not translated yet (the issue stays
-open for them).
+English, they are in English again.  The Django-free core's verdict
+reasons and import errors, made and stored in English, are shown in
+French too (the core's catalogue, :mod:`marketplace_dashboard.core.i18n`):
+an untrusted endorser's reason on its badge, and the hash mismatch of a
+tampered image on its Imports row.
 """
+
+import os
+import uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.integration.test_dashboard_import import PANEL
-from tests.integration.test_journey_browser import WAIT, Steps, page_ready
+from tests.integration.test_dashboard_import import (
+    PANEL,
+    SIZE,
+    endorser,  # noqa: F401 - module fixture
+    publish,
+)
+from tests.integration.test_journey_browser import (
+    WAIT,
+    Steps,
+    appliance_row,
+    badge,
+    import_through_modal,
+    page_ready,
+    search,
+    untrusted_endorser,
+    wait_import_row,
+)
+
+TAG = 'french%s' % uuid.uuid4().hex[:8]
 
 
 def choose_language(browser, code):
@@ -73,3 +95,42 @@ def test_the_panel_follows_the_users_language(stack, browser):
     finally:
         choose_language(browser, 'en')
     assert 'In Glance' in panel_text(browser)
+
+
+def test_core_reasons_and_import_errors_in_french(stack, browser,
+                                                  endorser):  # noqa: F811
+    steps = Steps(browser, 'translation-core')
+    untrusted = '%s untrusted' % TAG
+    publish(stack, stack.image_server, untrusted_endorser(), title=untrusted)
+    tampered = '%s tampered' % TAG
+    publish(stack, stack.image_server, endorser, served=os.urandom(SIZE),
+            title=tampered)
+    browser.login(next_url=PANEL)
+    page_ready(browser)
+    try:
+        choose_language(browser, 'fr')
+        panel_text(browser)
+        # a verdict reason of the core, on the badge of its row
+        search(browser, untrusted)
+        level, reasons = badge(appliance_row(browser, untrusted))
+        assert level == 'untrusted'
+        assert ("l'endosseur mallory@untrusted.example.org (CN="
+                in reasons), reasons
+        assert ("n'est pas dans la liste des endosseurs de confiance"
+                in reasons), reasons
+        assert 'trusted endorsers list' not in reasons, reasons
+        steps('untrusted-reason-in-french')
+        # an import error of the core, on the Imports row
+        search(browser, tampered)
+        name = 'tampered %s' % uuid.uuid4().hex[:6]
+        import_through_modal(browser, steps, appliance_row(browser, tampered),
+                             name)
+        _image_id, text = wait_import_row(browser, steps, name,
+                                          ('Active (vérifiée)', 'Échec'))
+        steps('import-error-in-french')
+        assert 'Échec' in text, text
+        assert ('Les données stockées ne correspondent pas aux métadonnées '
+                'endossées') in text, text
+        assert 'does not match' not in text, text
+    finally:
+        choose_language(browser, 'en')

@@ -12,7 +12,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Unit tests never read the user's command-line configuration file."""
+"""Unit tests never read the user's command-line configuration file, and
+run in the C locale whatever the developer's (the command-line tool
+speaks the process locale: tests that want another set it)."""
 
 import pytest
 
@@ -28,3 +30,10 @@ def _config_home(tmp_path_factory):
 def no_user_config(_config_home, monkeypatch):
     monkeypatch.setenv('XDG_CONFIG_HOME', _config_home)
     monkeypatch.delenv(config_file.ENV, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def c_locale(monkeypatch):
+    for name in ('LANGUAGE', 'LC_ALL', 'LC_MESSAGES'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('LANG', 'C.UTF-8')

@@ -69,6 +69,18 @@ def test_valid_untrusted_text(capsys, signed):
                   'configured\n' % (signed, ID)
 
 
+def test_reasons_in_the_process_locale(capsys, signed, monkeypatch):
+    """The core's reasons follow LANG; the verdict words and the JSON
+    output stay as they are (scripts read them)."""
+    monkeypatch.setenv('LANG', 'fr_FR.UTF-8')
+    status, out, _err = run(capsys, 'verify', signed)
+    assert status == 0
+    assert out == 'Valid: %s [%s] (untrusted): aucune ancre de confiance ' \
+                  'configurée\n' % (signed, ID)
+    status, out, _err = run(capsys, 'verify', '--json', signed)
+    assert 'no trust anchors configured' in out
+
+
 def test_verified_with_ca(capsys, signed, ca_file):
     status, out, _err = run(capsys, 'verify', '--ca-file', ca_file, signed)
     assert (status, out) == (0, 'Valid: %s [%s] (verified)\n' % (signed, ID))

@@ -14,6 +14,7 @@ from openstack_dashboard.test import helpers as test
 
 import marketplace_dashboard
 from marketplace_dashboard.api import marketplace as api
+from marketplace_dashboard.core import i18n
 from tests.unit.dashboard import fixtures
 from tests.unit.dashboard.fixtures import INDEX_URL
 
@@ -23,15 +24,18 @@ LOCALE = pathlib.Path(marketplace_dashboard.__file__).resolve().parent / (
 
 
 def compile_french():
-    po, mo = LOCALE / 'django.po', LOCALE / 'django.mo'
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        spec = importlib.util.spec_from_file_location(
-            'marketplace_msgfmt', REPO / 'tools' / 'msgfmt.py')
-        msgfmt = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(msgfmt)
-        msgfmt.compile_po(str(po), str(mo))
-        # a catalogue loaded before the .mo existed would be kept
-        trans_real._translations = {}
+    """Both French catalogues: the Horizon layer's and the core's."""
+    for domain in ('django', i18n.DOMAIN):
+        po, mo = LOCALE / (domain + '.po'), LOCALE / (domain + '.mo')
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            spec = importlib.util.spec_from_file_location(
+                'marketplace_msgfmt', REPO / 'tools' / 'msgfmt.py')
+            msgfmt = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(msgfmt)
+            msgfmt.compile_po(str(po), str(mo))
+    # a catalogue loaded before the .mo existed would be kept
+    trans_real._translations = {}
+    i18n.catalogue.cache_clear()
 
 
 def result(entries):
@@ -74,3 +78,29 @@ class LanguageTests(test.TestCase):
 
         self.assertContains(res, 'Free text')
         self.assertNotContains(res, 'Texte libre')
+
+    @test.create_mocks({api: ['search', 'imported_images']})
+    def test_core_reasons_follow_the_language(self):
+        """The verdict reasons are stored in English and shown in the
+        user's language: the badge of an untrusted, expired entry."""
+        self.mock_search.return_value = result([fixtures.entry(
+            level='untrusted', reasons=[
+                'expired on 2020-01-01',
+                'endorser CN=Mallory is not in the trusted endorsers list'],
+            warnings=['the signature uses SHA-1, a weak algorithm; ask the '
+                      'endorser to re-sign with SHA-256'])])
+        self.mock_imported_images.return_value = {}
+
+        french = self.index('fr')
+
+        self.assertContains(french, 'expiré le 2020-01-01')
+        self.assertContains(
+            french, "l&#x27;endosseur CN=Mallory n&#x27;est pas dans la liste "
+                    'des endosseurs de confiance')
+        self.assertContains(french, 'la signature utilise SHA-1')
+        self.assertNotContains(french, 'expired on 2020-01-01')
+
+        english = self.index('en')
+
+        self.assertContains(english, 'expired on 2020-01-01')
+        self.assertNotContains(english, 'expiré le')

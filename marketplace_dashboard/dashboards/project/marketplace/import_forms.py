@@ -29,7 +29,7 @@ from horizon import exceptions, messages
 from horizon import forms as horizon_forms
 from openstack_dashboard import policy
 
-from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import imports, localize
 
 __all__ = [
     'MAX_MEMBERS', 'MAX_PROPERTIES', 'PROJECT_ID_RE', 'VISIBILITY_CHOICES',
@@ -156,17 +156,17 @@ class ImportForm(horizon_forms.SelfHandlingForm):
                 visibility=data['visibility'], members=data['members'],
                 properties=data['properties'])
         except imports.ImportRefused as exc:
-            self.api_error(str(exc))
+            self.api_error(localize.text(exc))
             return False
         except imports.RECOVERABLE as exc:
             exceptions.handle(request, _('Unable to import the image: %s')
-                              % exc)
+                              % localize.text(exc))
             return False
         if status.existing:
             self._existing(request, status, data)
         elif status.state == 'failed':
             messages.error(request, _('The import failed: %s')
-                           % '; '.join(status.reasons))
+                           % '; '.join(localize.texts(status.reasons)))
             return False
         else:
             messages.success(request, _(

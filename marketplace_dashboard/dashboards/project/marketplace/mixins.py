@@ -30,7 +30,7 @@ from horizon import exceptions
 from horizon.utils import memoized
 from openstack_dashboard import policy
 
-from marketplace_dashboard.api import imports
+from marketplace_dashboard.api import imports, localize
 from marketplace_dashboard.api import marketplace as api
 from marketplace_dashboard.core import errors, formats
 
@@ -125,8 +125,9 @@ class ImageMixin:
         try:
             return imports.launchable_image(self.request, image_id)
         except errors.ImportFailed as exc:
-            msg = str(exc)
+            msg = localize.text(exc)
         except imports.RECOVERABLE as exc:
             msg = _('Unable to read image %(id)s from the image service: '
-                    '%(reason)s') % {'id': image_id, 'reason': exc}
+                    '%(reason)s') % {'id': image_id,
+                                     'reason': localize.text(exc)}
         exceptions.handle(self.request, msg, redirect=reverse(INDEX_URL))
