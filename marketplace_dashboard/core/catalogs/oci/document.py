@@ -44,6 +44,7 @@ from marketplace_dashboard.core.catalogs.oci import registry as registry_mod
 from marketplace_dashboard.core.client.responses import load_json
 from marketplace_dashboard.core.errors import MetadataError
 from marketplace_dashboard.core.formats import format_date, parse_date
+from marketplace_dashboard.core.i18n import _
 
 __all__ = ['ANNOTATIONS', 'DISK_MEDIA_TYPES', 'MAX_DOCUMENT_BYTES',
            'PROVENANCE_DIGEST', 'PROVENANCE_REFERENCE', 'UNSIGNED',
@@ -55,7 +56,7 @@ __all__ = ['ANNOTATIONS', 'DISK_MEDIA_TYPES', 'MAX_DOCUMENT_BYTES',
 PROVENANCE_REFERENCE = 'oci_reference'
 PROVENANCE_DIGEST = 'oci_manifest_digest'
 #: the reason of every OCI verdict
-UNSIGNED = 'unsigned: trusted by registry only'
+UNSIGNED = _('unsigned: trusted by registry only')
 #: layer media types of a disk image
 DISK_MEDIA_TYPES = ('application/x-qemu-disk',
                     'application/vnd.oci.image.layer.v1.tar',
