@@ -201,6 +201,13 @@ def start_import(request, name, verdict, image_name=None,
                     endorsement.created_text
                     or formats.format_date(endorsement.created))
     eng = engine(request)
+    if getattr(appliance, 'download_auth', False):
+        # a registry's token: the streamed transfer downloads with the
+        # catalogue's session (Glance's web-download cannot authenticate)
+        opener = getattr(marketplace.client(request, name),
+                         'download_session', None)
+        if opener is not None:
+            eng.http_session = opener(eng.policy.download_filter)
     status = eng.start(verdict, name=image_name, visibility=visibility,
                        members=members, marketplace_url=url,
                        properties=properties, background=True)

@@ -248,7 +248,9 @@ def _run(args):
     marketplace = creator.make_client(args)
     verdict, url = choose_entry(marketplace, args, trust_policy,
                                 import_policy)
-    engine = Importer(glance_images(args.os_cloud), policy=import_policy)
+    engine = Importer(glance_images(args.os_cloud), policy=import_policy,
+                      http_session=download_session(marketplace, verdict,
+                                                    import_policy))
     engine.progress = _PrintingProgress(engine.cache)
     status = engine.start(verdict, name=args.name,
                           visibility=args.visibility, members=args.member,
@@ -263,6 +265,17 @@ def _run(args):
     if args.wait and not status.done:
         status = engine.wait(status.image_id, timeout=args.timeout)
     return report(status, args)
+
+
+def download_session(marketplace, verdict, import_policy):
+    """The session the streamed transfer downloads with: the
+    catalogue's own (a registry's tokens) when the entry needs its
+    credentials, else None (the engine's)."""
+    opener = getattr(marketplace, 'download_session', None)
+    if opener is None or not getattr(verdict.appliance, 'download_auth',
+                                     False):
+        return None
+    return opener(import_policy.download_filter)
 
 
 def report(status, args):

@@ -131,6 +131,10 @@ class Appliance:
     #: provenance: an image list's URL, a registry reference...); empty
     #: for StratusLab entries
     catalog_properties: dict = dataclasses.field(default_factory=dict)
+    #: the locations need the catalogue's credentials (a registry's bearer
+    #: token): Glance cannot fetch them itself, the import streams them
+    #: with the catalogue client's ``download_session``
+    download_auth: bool = False
     problems: list = dataclasses.field(default_factory=list)
     document: bytes = b''
     document_sha256: str = ''

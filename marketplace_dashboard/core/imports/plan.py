@@ -90,7 +90,10 @@ def choose_method(appliance, import_methods, policy):
     why = None
     converts = site.conversion(policy.glance,
                                mapping.disk_format(appliance.format))
-    if converts:
+    if getattr(appliance, 'download_auth', False):
+        why = ('the image needs the credentials of its catalogue (a '
+               "registry's token), which Glance's web-download cannot send")
+    elif converts:
         why = ('Glance converts %s images to %s, so the endorsed bytes are '
                'checked here before it does' % (
                    mapping.disk_format(appliance.format), converts))

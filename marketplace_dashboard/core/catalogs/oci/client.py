@@ -29,6 +29,7 @@ import logging
 
 from marketplace_dashboard.core import cache as cache_mod
 from marketplace_dashboard.core.catalogs.oci import document as document_mod
+from marketplace_dashboard.core.catalogs.oci.auth import RegistryAuth
 from marketplace_dashboard.core.catalogs.oci.registry import RegistryClient
 from marketplace_dashboard.core.client.query import (
     ListingRow,
@@ -108,7 +109,20 @@ class OCIClient:
     def _document(self, repository, reference, tag):
         body, digest = self.registry.manifest(repository, reference)
         return document_mod.make_document(self.base, repository, tag,
-                                          digest, body)
+                                          digest, body,
+                                          token=self.registry.needs_token)
+
+    def download_session(self, rules=None):
+        """A ``requests`` session for the streamed import of this
+        registry's blobs: connecting only where the download *rules* (a
+        :class:`~marketplace_dashboard.core.imports.urlfilter.DownloadFilter`)
+        allow, with the registry's bearer tokens
+        (:class:`~.auth.RegistryAuth`)."""
+        from marketplace_dashboard.core.imports import urlfilter
+        session = urlfilter.filtered_session(rules or urlfilter.
+                                             DownloadFilter())
+        session.auth = RegistryAuth(self.registry)
+        return session
 
     def index(self):
         """``[(ListingRow, document)]`` of every disk-image tag, newest

@@ -79,14 +79,21 @@ _TAG_DATE_RE = re.compile(r'(?:^|-)(\d{4})(\d{2})(\d{2})(?:-|$)')
 _EPOCH = '1970-01-01T00:00:00Z'
 
 
-def make_document(registry, repository, tag, manifest_digest, manifest):
+def make_document(registry, repository, tag, manifest_digest, manifest,
+                  token=False):
     """The document (bytes) of *repository*:*tag* read from *registry*
-    (the configured base URL); *manifest* as the registry sent it."""
+    (the configured base URL); *manifest* as the registry sent it;
+    *token*: the registry asked for a bearer token (its blobs are then
+    streamed by the dashboard host, never web-downloaded by Glance)."""
     value = load_json(manifest) if isinstance(manifest, bytes) else manifest
-    return json.dumps({
+    envelope = {
         'oci': 1, 'registry': registry, 'repository': repository,
         'tag': tag, 'digest': manifest_digest, 'manifest': value,
-    }, sort_keys=True, separators=(',', ':')).encode()
+    }
+    if token:
+        envelope['token'] = True
+    return json.dumps(envelope, sort_keys=True,
+                      separators=(',', ':')).encode()
 
 
 def registry_email(registry):
@@ -218,6 +225,7 @@ def appliance_of(document):
         app.format = 'qcow2'
     if app.title is None:
         app.title = '%s %s' % (repository.rpartition('/')[2], tag)
+    app.download_auth = value.get('token') is True
     app.kind = 'machine'
     app.type = 'image'
     app.publisher = base

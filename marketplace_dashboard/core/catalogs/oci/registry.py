@@ -42,8 +42,8 @@ from marketplace_dashboard.core.errors import (
 
 __all__ = ['DOCKER_MANIFEST', 'MANIFEST_ACCEPT', 'MAX_CATALOG_PAGES',
            'MAX_MANIFEST_BYTES', 'MAX_PAGE_BYTES', 'OCI_INDEX',
-           'OCI_MANIFEST', 'RegistryClient', 'is_digest', 'is_repository',
-           'is_tag', 'parse_challenge', 'split_endpoint']
+           'OCI_MANIFEST', 'RegistryClient', 'is_digest',
+           'is_repository', 'is_tag', 'parse_challenge', 'split_endpoint']
 
 OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
@@ -317,3 +317,4 @@ class RegistryClient:
         if not is_repository(repository):
             raise MarketplaceClientError('invalid repository name %r'
                                          % (repository,))
+
