@@ -126,6 +126,38 @@ def broken_marketplace_urls():
             for name in (UNREACHABLE_MARKETPLACE, GARBAGE_MARKETPLACE)}
 
 
+#: A HEPiX image list (catalogue type ``hepix``) served on loopback, listed
+#: after the others; test_hepix_import.py sets what it serves (``body``)
+#: before Horizon first reads it.
+HEPIX_MARKETPLACE = "hepix"
+HEPIX_LIST = {"body": b""}
+
+
+class _HepixListHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = HEPIX_LIST["body"]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pkcs7-mime")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def hepix_list_url():
+    """URL of the served HEPiX image list (its server made once)."""
+    if "url" not in HEPIX_LIST:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                 _HepixListHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        HEPIX_LIST["server"] = server
+        HEPIX_LIST["url"] = ("http://127.0.0.1:%d/store/vo/test/image.list"
+                             % server.server_address[1])
+    return HEPIX_LIST["url"]
+
+
 def marketplace_settings(stack):
     """The MARKETPLACE_DASHBOARD setting of the test Horizon.
 
@@ -137,7 +169,9 @@ def marketplace_settings(stack):
         settings["marketplaces"] = [{
             "name": "local", "url": stack.marketplace_url}] + [
             {"name": name, "url": url}
-            for name, url in broken_marketplace_urls().items()]
+            for name, url in broken_marketplace_urls().items()] + [
+            {"name": HEPIX_MARKETPLACE, "type": "hepix",
+             "url": hepix_list_url()}]
     # test_dashboard_import.py / test_launch_browser.py sign their entries
     # as this endorser; Horizon trusts it by e-mail (allow-list, no CA).
     settings["trust"] = {"trusted_endorsers": [IMPORT_TEST_ENDORSER]}
