@@ -82,10 +82,13 @@ class Registry:
 
     *marker*: the directory put in ``MARKETPLACE_STACK`` (default: the
     state directory; give a stack's ``base`` to have its ``stop()`` find
-    the registry too).
+    the registry too).  *token*: a started
+    :class:`~stack.registry_token.TokenService` whose tokens the registry
+    then requires (``auth: token``); two registries on one state directory
+    share its storage (push anonymously, then serve with tokens).
     """
 
-    def __init__(self, state_dir, marker=None, binary=None):
+    def __init__(self, state_dir, marker=None, binary=None, token=None):
         self.state_dir = os.path.abspath(state_dir)
         self.marker = os.path.abspath(marker or state_dir)
         self.binary = binary or shutil.which("docker-registry") or \
@@ -94,6 +97,7 @@ class Registry:
         self.log_file = os.path.join(self.state_dir, "logs", "registry.out")
         self.port = None
         self.proc = None
+        self.token = token
 
     # ------------------------------------------------------------ lifecycle
     def start(self, timeout=60):
@@ -122,6 +126,18 @@ class Registry:
                   headers:
                     X-Content-Type-Options: [nosniff]
                 """))
+            if self.token is not None:
+                bundle = os.path.join(self.state_dir, "token-signer.pem")
+                with open(bundle, "wb") as pem:
+                    pem.write(self.token.cert_pem())
+                f.write(dedent(f"""
+                    auth:
+                      token:
+                        realm: {self.token.realm}
+                        service: {self.token.service}
+                        issuer: {self.token.issuer}
+                        rootcertbundle: {bundle}
+                    """))
         env = dict(os.environ, **{MARKER: self.marker, "HOME":
                                   self.state_dir})
         with open(self.log_file, "a") as log:
@@ -139,6 +155,9 @@ class Registry:
                         self.base_url + "/v2/", timeout=2) as r:
                     if r.status == 200:
                         return self
+            except urllib.error.HTTPError as e:
+                if e.code == 401 and self.token is not None:
+                    return self
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.1)

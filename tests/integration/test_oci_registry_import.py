@@ -23,6 +23,8 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -263,3 +265,54 @@ def test_cli_import_from_the_registry(stack, registry, files, tmp_path):
     assert image['marketplace_sha256'] == hashlib.sha256(data).hexdigest()
     assert image['oci_manifest_digest'] == pushed.manifest_digest
     assert image['marketplace_url'].startswith(endpoint + '/')
+
+
+@pytest.fixture(scope='module')
+def token_registry(stack, tmp_path_factory, files):
+    """A registry requiring bearer tokens from a loopback token service
+    (filled anonymously first: the same storage)."""
+    from stack.registry_token import TokenService
+    state = tmp_path_factory.mktemp('token-registry')
+    with Registry(state, marker=stack.base) as anonymous:
+        pushed, data = _push(anonymous, files)
+    tokens = TokenService().start()
+    reg = Registry(state, marker=stack.base, token=tokens).start()
+    yield reg, tokens, pushed, data
+    reg.stop()
+    tokens.stop()
+
+
+def test_a_token_registry_is_streamed_with_its_token(stack, token_registry):
+    reg, tokens, pushed, data = token_registry
+    blob = reg.blob_url(pushed.repository, pushed.layer_digest)
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(blob, timeout=10)  # noqa: S310 - loopback
+    assert info.value.code == 401
+    catalog = oci.OCIClient({'name': 'egi', 'url': reg.base_url +
+                             '/egi_vm_images', 'username': tokens.username,
+                             'password': tokens.password})
+    identifier = document.entry_identifier(pushed.layer_digest)
+    [row] = [r for r in catalog.search().rows if r.identifier == identifier]
+    _, verdict = catalog.verified_entry(*row.key, None)
+    assert verdict.appliance.download_auth is True
+    policy = _policy(reg)
+    images = _images(stack)
+    # without the registry's session the transfer cannot download
+    plain = Importer(images, policy=policy)
+    status = plain.start(verdict)
+    assert status.method == 'glance-direct'
+    with pytest.raises(ImportFailed, match='401'):
+        plain.transfer(status.image_id)
+    served = tokens.requests
+    engine = Importer(images, policy=policy,
+                      http_session=catalog.download_session(
+                          policy.download_filter))
+    status = engine.start(verdict)
+    assert status.method == 'glance-direct'
+    engine.transfer(status.image_id)
+    final = engine.wait(status.image_id, timeout=120, interval=0.5)
+    assert final.state == 'active' and final.verified, final.reasons
+    image = images.get(status.image_id)
+    assert image['size'] == len(data)
+    assert image['marketplace_sha256'] == hashlib.sha256(data).hexdigest()
+    assert served >= 1  # the listing itself needed tokens
