@@ -32,6 +32,7 @@ import re
 
 from marketplace_dashboard.core.catalogs.hepix.imagelist import IDENTIFIER_RE
 from marketplace_dashboard.core.errors import MetadataError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = ['MAGIC', 'entry_document', 'split_entry_document']
 
@@ -59,11 +60,11 @@ def split_entry_document(document):
         raise MetadataError('a HEPiX entry document is bytes')
     match = _HEAD_RE.match(document[:2200])
     if match is None:
-        raise MetadataError('not the document of an image of a HEPiX image '
-                            'list')
+        raise MetadataError(_('not the document of an image of a HEPiX '
+                              'image list'))
     identifier = match.group(1).decode('ascii', 'replace')
     list_url = match.group(2).decode('ascii', 'replace')
     if not IDENTIFIER_RE.match(identifier) or not _URL_RE.match(list_url):
-        raise MetadataError('the HEPiX entry document names a malformed '
-                            'image or list')
+        raise MetadataError(_('the HEPiX entry document names a malformed '
+                              'image or list'))
     return identifier, list_url, document[match.end():]

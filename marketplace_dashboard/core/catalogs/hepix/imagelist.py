@@ -31,6 +31,7 @@ import re
 from marketplace_dashboard.core import formats, model
 from marketplace_dashboard.core.client.responses import load_json
 from marketplace_dashboard.core.errors import MetadataError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = [
     'IDENTIFIER_RE', 'MAX_IMAGES', 'ImageList', 'appliance_of',
@@ -71,11 +72,17 @@ class ImageList:
         list does not hold it exactly once."""
         found = [i for i in self.images if i.get('dc:identifier') ==
                  identifier]
-        if len(found) != 1:
+        if not found:
             raise MetadataError(
-                'the image list %s %s the image %s'
-                % (self.identifier or '', 'does not hold' if not found
-                   else 'holds %d times' % len(found), identifier))
+                _('the image list %(list)s does not hold the image '
+                  '%(image)s') % {'list': self.identifier or '',
+                                  'image': identifier})
+        if len(found) > 1:
+            raise MetadataError(
+                _('the image list %(list)s holds the image %(image)s '
+                  '%(count)s times') % {'list': self.identifier or '',
+                                        'image': identifier,
+                                        'count': len(found)})
         return found[0]
 
 
@@ -86,8 +93,8 @@ def _text(data, key):
     if isinstance(value, (int, float)):
         value = str(value)
     if not isinstance(value, str):
-        raise MetadataError('%s must be a string, not %s'
-                            % (key, type(value).__name__))
+        raise MetadataError(_('%(key)s must be a string, not %(type)s')
+                            % {'key': key, 'type': type(value).__name__})
     return value.strip()
 
 
@@ -110,12 +117,13 @@ def parse_list(content):
     try:
         value = load_json(content)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise MetadataError('the image list is not valid JSON (%s)'
-                            % str(exc)[:200]) from None
+        raise MetadataError(_('the image list is not valid JSON '
+                              '(%(error)s)') % {'error': str(exc)[:200]}) \
+            from None
     if not isinstance(value, dict) or not isinstance(
             value.get('hv:imagelist'), dict):
-        raise MetadataError('the document is not a HEPiX image list (no '
-                            'hv:imagelist object)')
+        raise MetadataError(_('the document is not a HEPiX image list (no '
+                              'hv:imagelist object)'))
     data = value['hv:imagelist']
     result = ImageList(
         identifier=_text(data, 'dc:identifier'),
@@ -126,38 +134,42 @@ def parse_list(content):
     result.created_text = _text(data, 'dc:date:created')
     result.created = parse_time(result.created_text)
     if result.created is None:
-        raise MetadataError('the image list has no valid dc:date:created '
-                            '(%r)' % (result.created_text,))
+        raise MetadataError(_('the image list has no valid '
+                              'dc:date:created (%(value)s)')
+                            % {'value': repr(result.created_text)})
     result.created_text = formats.format_date(result.created)
     expires = _text(data, 'dc:date:expires')
     result.expires = parse_time(expires)
     if result.expires is None:
-        raise MetadataError('the image list has no valid dc:date:expires '
-                            '(%r)' % (expires,))
+        raise MetadataError(_('the image list has no valid '
+                              'dc:date:expires (%(value)s)')
+                            % {'value': repr(expires)})
     endorser = data.get('hv:endorser')
     x509 = endorser.get('hv:x509') if isinstance(endorser, dict) else None
     if not isinstance(x509, dict):
-        raise MetadataError('the image list names no endorser '
-                            '(hv:endorser.hv:x509)')
+        raise MetadataError(_('the image list names no endorser '
+                              '(hv:endorser.hv:x509)'))
     result.endorser_dn = _text(x509, 'hv:dn')
     result.endorser_ca = _text(x509, 'hv:ca')
     result.endorser_email = _text(x509, 'hv:email')
     result.endorser_name = _text(x509, 'dc:creator')
     images = data.get('hv:images')
     if not isinstance(images, list):
-        raise MetadataError('the image list has no hv:images list')
+        raise MetadataError(_('the image list has no hv:images list'))
     if len(images) > MAX_IMAGES:
-        raise MetadataError('the image list has %d images, more than %d'
-                            % (len(images), MAX_IMAGES))
+        raise MetadataError(_('the image list has %(count)s images, more '
+                              'than %(limit)s')
+                            % {'count': len(images), 'limit': MAX_IMAGES})
     for item in images:
         image = item.get('hv:image') if isinstance(item, dict) else None
         if not isinstance(image, dict):
-            raise MetadataError('an entry of hv:images is not an hv:image '
-                                'object')
+            raise MetadataError(_('an entry of hv:images is not an '
+                                  'hv:image object'))
         identifier = _text(image, 'dc:identifier')
         if not identifier or not IDENTIFIER_RE.match(identifier):
-            raise MetadataError('an image of the list has no usable '
-                                'dc:identifier (%r)' % (identifier,))
+            raise MetadataError(_('an image of the list has no usable '
+                                  'dc:identifier (%(value)s)')
+                                % {'value': repr(identifier)})
         result.images.append(image)
     return result
 
@@ -211,14 +223,14 @@ def appliance_of(image_list, identifier, document=b'', list_url=None):
     if _SIZE_RE.match(size):
         app.bytes = int(size)
     else:
-        app.problems.append('hv:size (%s) is not a non-negative integer'
-                            % size)
+        app.problems.append(_('hv:size (%(value)s) is not a non-negative '
+                              'integer') % {'value': size})
     sha512 = text['sl:checksum:sha512'] or ''
     if _SHA512_RE.match(sha512):
         app.checksums['SHA-512'] = sha512.lower()
     else:
-        app.problems.append('sl:checksum:sha512 is missing or not 128 hex '
-                            'digits')
+        app.problems.append(_('sl:checksum:sha512 is missing or not 128 '
+                              'hex digits'))
     app.valid = image_list.expires
     image_expires = parse_time(text['dc:date:expires'])
     if image_expires is not None and image_expires < app.valid:

@@ -47,6 +47,7 @@ from marketplace_dashboard.core import verdict as verdict_mod
 from marketplace_dashboard.core.catalogs.hepix import document as document_mod
 from marketplace_dashboard.core.catalogs.hepix import imagelist, smime
 from marketplace_dashboard.core.errors import MetadataError
+from marketplace_dashboard.core.i18n import _
 
 __all__ = ['evaluate', 'openssl_dn', 'parse', 'policy_for_lists',
            'slash_dn_to_rfc2253']
@@ -125,7 +126,7 @@ def parse(document):
     """The appliance of an entry document (MetadataError if unusable)."""
     identifier, list_url, _result, image_list = _read(document)
     if image_list is None:
-        raise MetadataError('the image list could not be read')
+        raise MetadataError(_('the image list could not be read'))
     return imagelist.appliance_of(image_list, identifier, document,
                                   list_url)
 
@@ -139,20 +140,24 @@ def _signer_checks(verdict, result, image_list, policy):
     subject, issuer = openssl_dn(cert.subject), openssl_dn(cert.issuer)
     if not _same_dn(subject, image_list.endorser_dn):
         invalid.append(
-            'the list is signed by %s, not by its endorser %s (hv:dn)'
-            % (subject, image_list.endorser_dn or '(none named)'))
+            _('the list is signed by %(signer)s, not by its endorser '
+              '%(endorser)s (hv:dn)')
+            % {'signer': subject,
+               'endorser': image_list.endorser_dn or _('(none named)')})
     if not _same_dn(issuer, image_list.endorser_ca):
         invalid.append(
-            'the signer certificate is issued by %s, not by the CA the '
-            'list names, %s (hv:ca)'
-            % (issuer, image_list.endorser_ca or '(none named)'))
+            _('the signer certificate is issued by %(issuer)s, not by the '
+              'CA the list names, %(ca)s (hv:ca)')
+            % {'issuer': issuer,
+               'ca': image_list.endorser_ca or _('(none named)')})
     if result.uses_sha1:
         if policy.sha1 == 'refuse':
-            invalid.append('the signature uses SHA-1, which the trust '
-                           'policy refuses')
+            invalid.append(_('the signature uses SHA-1, which the '
+                             'trust policy refuses'))
         else:
-            verdict.warnings.append('the signature uses SHA-1, a weak '
-                                    'algorithm')
+            verdict.warnings.append(_('the signature uses SHA-1, a weak '
+                                      'algorithm; ask the endorser to '
+                                      're-sign with SHA-256'))
     return invalid
 
 
@@ -196,12 +201,14 @@ def evaluate(document, policy=None, now=None):
         verdict.trust_path = list(trust_result.chain)
     expired = []
     if image_list.expires < now:
-        expired.append('the image list expired on %s (dc:date:expires)'
-                       % formats.format_date(image_list.expires))
+        expired.append(_('the image list expired on %(date)s '
+                         '(dc:date:expires)')
+                       % {'date': formats.format_date(image_list.expires)})
     own = imagelist.image_expiry(image_list.image(identifier))
     if own is not None and own < now:
-        expired.append('the image expired on %s (its dc:date:expires in '
-                       'the list)' % formats.format_date(own))
+        expired.append(_('the image expired on %(date)s (its '
+                         'dc:date:expires in the list)')
+                       % {'date': formats.format_date(own)})
     verdict.reasons = invalid + expired + (
         trust_result.reasons if trust_result is not None else [])
     verdict.trusted = bool(not invalid and trust_result is not None

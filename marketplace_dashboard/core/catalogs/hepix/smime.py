@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from marketplace_dashboard.core import signature as signature_mod
+from marketplace_dashboard.core.i18n import _
 
 __all__ = [
     'HASHES', 'MAX_HEADER_BYTES', 'MAX_SIGNATURE_BYTES', 'SignatureResult',
@@ -96,8 +97,8 @@ def _split_headers(data):
     """``(email.message.Message of the headers, body bytes)``."""
     match = _HEADER_END_RE.search(data, 0, MAX_HEADER_BYTES + 4)
     if match is None:
-        raise _Refused('its MIME headers do not end within %d bytes'
-                       % MAX_HEADER_BYTES)
+        raise _Refused(_('its MIME headers do not end within %(size)s '
+                         'bytes') % {'size': MAX_HEADER_BYTES})
     head = data[:match.start()] + b'\r\n\r\n'
     message = email.parser.BytesHeaderParser(
         policy=email.policy.compat32).parsebytes(head)
@@ -121,16 +122,18 @@ def _entity_body(entity):
     if encoding in ('7bit', '8bit', 'binary'):
         return body
     if encoding == 'base64':
-        return _base64(body, 'the list part')
-    raise _Refused('the list part has the transfer encoding %r, which is '
-                   'not supported' % encoding[:40])
+        return _base64(body, _('the list part'))
+    raise _Refused(_('the list part has the transfer encoding %(encoding)s, '
+                     'which is not supported')
+                   % {'encoding': repr(encoding[:40])})
 
 
 def _base64(data, what):
     try:
         return base64.b64decode(re.sub(rb'\s+', b'', data), validate=True)
     except (binascii.Error, ValueError):
-        raise _Refused('%s is not valid base64' % what) from None
+        raise _Refused(_('%(what)s is not valid base64') % {'what': what}) \
+            from None
 
 
 def _canonical(data):
@@ -150,7 +153,7 @@ def _multipart_parts(body, boundary):
             break
         parts.append(body[here.end():after.start()])
     if len(found) < 2 or not found[len(parts)].group(1):
-        raise _Refused('its multipart body has no closing boundary')
+        raise _Refused(_('its multipart body has no closing boundary'))
     return parts
 
 
@@ -163,30 +166,31 @@ def _signed_message(data):
     if content_type == 'multipart/signed':
         boundary = headers.get_param('boundary')
         if not isinstance(boundary, str) or not _BOUNDARY_RE.match(boundary):
-            raise _Refused('its multipart/signed boundary is missing or '
-                           'malformed')
+            raise _Refused(_('its multipart/signed boundary is missing or '
+                             'malformed'))
         parts = _multipart_parts(body, boundary)
         if len(parts) != 2:
-            raise _Refused('a multipart/signed message has two parts, not '
-                           '%d' % len(parts))
+            raise _Refused(_('a multipart/signed message has two parts, '
+                             'not %(count)s') % {'count': len(parts)})
         entity, signature_part = parts
         part_headers, part_body = _split_headers(signature_part)
         if part_headers.get_content_type() not in _SIGNATURE_TYPES:
-            raise _Refused('its second part is %s, not an '
-                           'application/pkcs7-signature'
-                           % part_headers.get_content_type()[:60])
+            raise _Refused(_('its second part is %(type)s, not an '
+                             'application/pkcs7-signature') % {
+                                 'type': part_headers.get_content_type()[:60]})
         if len(part_body) > MAX_SIGNATURE_BYTES:
-            raise _Refused('its signature is larger than %d bytes'
-                           % MAX_SIGNATURE_BYTES)
-        der = _base64(part_body, 'the signature')
+            raise _Refused(_('its signature is larger than %(size)s bytes')
+                           % {'size': MAX_SIGNATURE_BYTES})
+        der = _base64(part_body, _('the signature'))
         candidates = [_canonical(entity)]
         if candidates[0] != entity:
             candidates.append(entity)
         return candidates, der, True
     if content_type in _MIME_TYPES:
-        return [], _base64(body, 'the application/pkcs7-mime body'), False
-    raise _Refused('it is a MIME message of type %s, not an S/MIME signed '
-                   'one' % content_type[:60])
+        return [], _base64(body, _('the application/pkcs7-mime body')), \
+            False
+    raise _Refused(_('it is a MIME message of type %(type)s, not an S/MIME '
+                     'signed one') % {'type': content_type[:60]})
 
 
 def _certificate_of(signed_data, signer_id):
@@ -205,7 +209,7 @@ def _certificate_of(signed_data, signer_id):
                 return cert
         elif cert.key_identifier == signer_id.chosen.native:
             return cert
-    raise _Refused('the signer certificate is not in the signature')
+    raise _Refused(_('the signer certificate is not in the signature'))
 
 
 def _attributes(signer_info):
@@ -213,8 +217,8 @@ def _attributes(signer_info):
     for attribute in signer_info['signed_attrs']:
         values = attribute['values']
         if attribute['type'].native in found or len(values) != 1:
-            raise _Refused('the signed attribute %s is repeated'
-                           % attribute['type'].native)
+            raise _Refused(_('the signed attribute %(name)s is repeated')
+                           % {'name': attribute['type'].native})
         found[attribute['type'].native] = values[0]
     return found
 
@@ -230,8 +234,8 @@ def _check_signature(public_key, algorithm, digest, signature, data):
                               ['algorithm'].native)
         pss_hash = HASHES.get(params['hash_algorithm']['algorithm'].native)
         if mgf_hash is None or pss_hash is None:
-            raise _Refused('the RSASSA-PSS parameters use an unsupported '
-                           'hash')
+            raise _Refused(_('the RSASSA-PSS parameters use an unsupported '
+                             'hash'))
         public_key.verify(signature, data, padding.PSS(
             padding.MGF1(mgf_hash()), params['salt_length'].native),
             pss_hash())
@@ -239,59 +243,60 @@ def _check_signature(public_key, algorithm, digest, signature, data):
             name == 'ecdsa':
         public_key.verify(signature, data, ec.ECDSA(digest))
     else:
-        raise _Refused('the signature algorithm %s does not fit the signer '
-                       'key' % name)
+        raise _Refused(_('the signature algorithm %(name)s does not fit the '
+                         'signer key') % {'name': name})
 
 
 def _verify_signed_data(der, candidates, result):
     try:
         info = cms.ContentInfo.load(der, strict=True)
         if info['content_type'].native != 'signed_data':
-            raise _Refused('it is a CMS %s, not SignedData'
-                           % info['content_type'].native)
+            raise _Refused(_('it is a CMS %(type)s, not SignedData')
+                           % {'type': info['content_type'].native})
         signed_data = info['content']
         encapsulated = signed_data['encap_content_info']
         if encapsulated['content_type'].native != 'data':
-            raise _Refused('it signs %s content, not data'
-                           % encapsulated['content_type'].native)
+            raise _Refused(_('it signs %(type)s content, not data')
+                           % {'type': encapsulated['content_type'].native})
         embedded = encapsulated['content'].native \
             if encapsulated['content'] else None
         if embedded is not None:
             candidates = [embedded]
         if not candidates:
-            raise _Refused('it has neither a detached nor an embedded '
-                           'content')
+            raise _Refused(_('it has neither a detached nor an embedded '
+                             'content'))
         result.content = _entity_body(candidates[-1])
         signers = signed_data['signer_infos']
         if len(signers) != 1:
-            raise _Refused('it has %d signers; a list has one' %
-                           len(signers))
+            raise _Refused(_('it has %(count)s signers; a list has one')
+                           % {'count': len(signers)})
         signer_info = signers[0]
         cert = _certificate_of(signed_data, signer_info['sid'])
         digest_name = signer_info['digest_algorithm']['algorithm'].native
         if digest_name not in HASHES:
-            raise _Refused('its digest algorithm %s is not accepted'
-                           % digest_name)
+            raise _Refused(_('its digest algorithm %(name)s is not accepted')
+                           % {'name': digest_name})
         result.digest_method = digest_name
         result.uses_sha1 = digest_name == 'sha1'
         algorithm = signer_info['signature_algorithm']
         result.signature_method = algorithm['algorithm'].native
         if not signer_info['signed_attrs']:
-            raise _Refused('it has no signed attributes')
+            raise _Refused(_('it has no signed attributes'))
         attributes = _attributes(signer_info)
         if 'content_type' not in attributes or \
                 attributes['content_type'].native != 'data':
-            raise _Refused('its signed content-type attribute is missing '
-                           'or not data')
+            raise _Refused(_('its signed content-type attribute is missing '
+                             'or not data'))
         if 'message_digest' not in attributes:
-            raise _Refused('it has no message-digest attribute')
+            raise _Refused(_('it has no message-digest attribute'))
         expected = attributes['message_digest'].native
         signed = next((c for c in candidates if hmac.compare_digest(
             hashlib.new(digest_name, c).digest(), expected)), None)
         if signed is None:
-            raise _Refused('the list does not match its signature (its '
-                           '%s digest differs from the signed one): it was '
-                           'changed after it was signed' % digest_name)
+            raise _Refused(_('the list does not match its signature (its '
+                             '%(name)s digest differs from the signed one): '
+                             'it was changed after it was signed')
+                           % {'name': digest_name})
         result.content = _entity_body(signed)
         # RFC 5652 5.4: the DER of the attributes as a SET OF, not [0]
         encoded = signer_info['signed_attrs'].dump()
@@ -302,19 +307,19 @@ def _verify_signed_data(der, candidates, result):
         except ValueError:
             hash_name = digest_name
         if hash_name not in HASHES:
-            raise _Refused('its signature hash %s is not accepted'
-                           % hash_name)
+            raise _Refused(_('its signature hash %(name)s is not accepted')
+                           % {'name': hash_name})
         result.uses_sha1 = result.uses_sha1 or hash_name == 'sha1'
         _check_signature(certificate.public_key(), algorithm,
                          HASHES[hash_name](), signer_info['signature'].native,
                          to_verify)
     except crypto_exceptions.InvalidSignature:
-        raise _Refused('the signature does not verify with the signer '
-                       'certificate\'s key') from None
+        raise _Refused(_("the signature does not verify with the signer "
+                         "certificate's key")) from None
     except (ValueError, TypeError, KeyError, AttributeError,
             OverflowError) as exc:
-        raise _Refused('its SignedData is malformed (%s)'
-                       % str(exc)[:200]) from None
+        raise _Refused(_('its SignedData is malformed (%(error)s)')
+                       % {'error': str(exc)[:200]}) from None
     result.certificate = certificate
     result.status = signature_mod.VALID
 
@@ -324,8 +329,8 @@ def verify(data):
     result = SignatureResult()
     if not _is_mime(data):
         result.status = UNSIGNED
-        result.reason = ('the image list is not signed (it is not an S/MIME '
-                         'message): nothing in it can be trusted')
+        result.reason = _('the image list is not signed (it is not an S/MIME '
+                          'message): nothing in it can be trusted')
         result.content = data
         return result
     try:
@@ -335,6 +340,6 @@ def verify(data):
         _verify_signed_data(der, candidates, result)
     except _Refused as exc:
         result.status = signature_mod.INVALID
-        result.reason = 'the S/MIME signature of the image list is ' \
-            'invalid: %s' % exc
+        result.reason = _('the S/MIME signature of the image list is '
+                          'invalid: %(reason)s') % {'reason': str(exc)}
     return result

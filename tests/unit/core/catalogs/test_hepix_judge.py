@@ -270,3 +270,20 @@ def test_slash_dns():
     name = pki.name('Jane')
     assert judge.openssl_dn(name) == lists.slash_dn('Jane')
     assert json.dumps(judge.openssl_dn(name))
+
+
+def test_reasons_are_shown_translated(hepix_pki):
+    from marketplace_dashboard.core import i18n
+    tampered = lists.signed_list(hepix_pki['signer']).replace(
+        b'"CentOS"', b'"Evil OS"')
+    reason = judged(tampered, hepix_pki['policy']).reasons[0]
+    assert i18n.translate(reason, ['fr']) == (
+        "la signature S/MIME de la liste d'images n'est pas valide : la "
+        "liste ne correspond pas à sa signature (son empreinte sha256 "
+        "diffère de celle qui a été signée) : elle a été modifiée après "
+        "avoir été signée")
+    signed = lists.signed_list(hepix_pki['signer'],
+                               dn=lists.slash_dn('Someone Else'))
+    reason = judged(signed, hepix_pki['policy']).reasons[0]
+    assert i18n.translate(reason, ['fr']).startswith(
+        'la liste est signée par /C=EU/')
