@@ -58,6 +58,11 @@ Targets (issue 8):
 6. ``hostile`` -- ``verify`` and the model build of the worst hostile
    document of the maximum size (4 MiB) versus a typical one of the same
    size (issue 14; bound 3x).
+7. ``load`` -- issue 15's target 6, under load: the panel's p95 page time
+   with 16 members browsing at once (a Horizon with four workers beside
+   the stack's one) versus one member alone, and the marketplace service
+   (gunicorn, four workers, 10,000 entries) answering 32 clients at once
+   versus one: listing requests per second and p99 latency.
 
 ``python -m benchmarks.glance_stage`` (by hand, not part of the suite)
 looks into target 2's bound: Glance alone staging a file, chunked and with

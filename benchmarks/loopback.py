@@ -23,7 +23,8 @@ background thread (the browse benchmark signs its entries meanwhile),
 :func:`stack` waits for it, :func:`stop` ends it and every marketplace
 service started here.  Marketplace services are ``marketplace-server``
 processes on their own ports (``small`` and ``large`` for browsing,
-``bench`` for the import entries), filled beforehand through the server's
+``bench`` for the import entries; ``load``, target 6, runs its own), filled
+beforehand through the server's
 :class:`~marketplace_dashboard.server.store.Store` (no HTTP upload, so that
 10,000 entries take seconds) or by an upload.
 """
@@ -45,16 +46,17 @@ from benchmarks import common, documents
 _STATE = {}
 
 
-def _free_port():
-    from stack import free_port
-    return free_port()
+def free_port():
+    """A free TCP port of 127.0.0.1 (the stack's helper)."""
+    from stack import free_port as stack_free_port
+    return stack_free_port()
 
 
 def marketplaces():
     """``{name: port}`` of the marketplaces Horizon is configured with."""
     if 'ports' not in _STATE:
-        _STATE['ports'] = {name: _free_port()
-                           for name in ('small', 'large', 'bench')}
+        _STATE['ports'] = {name: free_port()
+                           for name in ('small', 'large', 'bench', 'load')}
     return _STATE['ports']
 
 
@@ -203,14 +205,16 @@ def start_marketplace(name, data_dir):
             time.sleep(0.2)
 
 
-def horizon_login(st):
-    """A ``requests.Session`` logged in to Horizon as the demo member."""
+def horizon_login(st, horizon_url=None):
+    """A ``requests.Session`` logged in to Horizon (the stack's, or the
+    one at *horizon_url*) as the demo member."""
     from lxml import html
     import requests
 
     session = requests.Session()
     url = '%s/auth/login/?next=%s' % (
-        st.horizon_url, urllib.parse.quote('/project/marketplace/'))
+        horizon_url or st.horizon_url,
+        urllib.parse.quote('/project/marketplace/'))
     page = session.get(url, timeout=300)
     page.raise_for_status()
     form = html.fromstring(page.content).xpath(

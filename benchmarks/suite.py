@@ -33,6 +33,7 @@ TARGETS = {
     'search': 'benchmarks.service_search',
     'import': 'benchmarks.imports',
     'hostile': 'benchmarks.hostile',
+    'load': 'benchmarks.load',
 }
 #: ``stream`` and ``import`` share one stack: both come from imports.py
 ALIASES = {'stream': 'import'}

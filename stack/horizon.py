@@ -21,7 +21,7 @@ import os
 import shutil
 import sysconfig
 
-from stack.processes import StackError, dedent
+from stack.processes import StackError, dedent, free_ports
 
 __all__ = ["LEGACY_LAUNCH_LINKS", "Horizon"]
 
@@ -204,7 +204,22 @@ class Horizon:
             """)
 
     def _horizon_spawn(self):
-        hdir = self._horizon_settings()
+        self._horizon_gunicorn("horizon", self._horizon_settings(),
+                               self.ports["horizon"], self.horizon_workers)
+
+    def add_horizon(self, name, workers):
+        """Another Horizon on the running stack's settings (the same
+        Keystone, memcached and plugin settings) with *workers* gunicorn
+        workers, on a port of its own; waits for it and returns its URL.
+        Stopped with the stack (e.g. the load benchmark's four workers
+        beside the one worker the import benchmarks measure)."""
+        port = free_ports(1)[0]
+        self._horizon_gunicorn(name, self._p("horizon"), port, workers)
+        url = "http://127.0.0.1:%d" % port
+        self._wait_http(name, url + "/auth/login/", ok=(200,), timeout=300)
+        return url
+
+    def _horizon_gunicorn(self, name, hdir, port, workers):
         env = self.child_env(
             PYTHONPATH=os.pathsep.join(
                 [hdir] + [p for p in os.environ.get("PYTHONPATH", "").split(
@@ -214,12 +229,11 @@ class Horizon:
         # gunicorn + Django's static files handler (what runserver
         # --insecure does) serves /static/ without collectstatic; SCSS is
         # compiled on the first page view and shared through memcached.
-        self._gunicorn("horizon", """
+        self._gunicorn(name, """
             from django.contrib.staticfiles.handlers import StaticFilesHandler
             from django.core.wsgi import get_wsgi_application
             application = StaticFilesHandler(get_wsgi_application())
-            """, self.ports["horizon"], env,
-            workers=self.horizon_workers, timeout=600)
+            """, port, env, workers=workers, timeout=600)
 
     def _horizon_wait(self):
         self._wait_http("horizon", self.horizon_url + "/auth/login/",

@@ -126,3 +126,22 @@ def test_the_compressor_cache_holds_horizons_entries(st, monkeypatch):
         ''')
     r = _run_with_settings(hdir, code)
     assert r.stdout.split() == ['compressor', 'LocMemCache', '10000']
+
+
+def test_another_horizon_runs_on_the_same_settings(st, monkeypatch):
+    spawned = []
+    waited = []
+    monkeypatch.setattr(st, '_gunicorn', lambda name, source, port, env,
+                        workers=1, timeout=300: spawned.append(
+                            (name, port, env, workers)))
+    monkeypatch.setattr(st, '_wait_http', lambda name, url, ok, timeout:
+                        waited.append((name, url)))
+    url = st.add_horizon('horizon_load', 4)
+    ((name, port, env, workers),) = spawned
+    assert (name, workers) == ('horizon_load', 4)
+    assert port not in st.all_ports().values()
+    assert url == 'http://127.0.0.1:%d' % port
+    assert waited == [('horizon_load', url + '/auth/login/')]
+    # the settings the stack's own Horizon was given (first on the path)
+    assert env['PYTHONPATH'].split(os.pathsep)[0] == st._p('horizon')
+    assert env['DJANGO_SETTINGS_MODULE'] == 'openstack_dashboard.settings'
