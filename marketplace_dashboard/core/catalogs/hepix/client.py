@@ -46,10 +46,14 @@ from marketplace_dashboard.core.errors import (
     MetadataError,
 )
 
-__all__ = ['LIST_TTL', 'MAX_TOKEN_BYTES', 'TOKEN_AUTH', 'HepixClient']
+__all__ = ['LIST_TTL', 'MAX_CACHED_LIST', 'MAX_TOKEN_BYTES', 'TOKEN_AUTH',
+           'HepixClient']
 
 LIST_TTL = 30
 VERDICT_TTL = 300
+#: larger lists are not put in the shared cache (memcached refuses items
+#: over 1 MiB): each request downloads them again, within max_bytes
+MAX_CACHED_LIST = 900 * 1024
 MAX_TOKEN_BYTES = 8192
 #: how the token is sent: ``Authorization: Bearer <token>``, or as HTTP
 #: basic authentication with the token as user name (AppDB's
@@ -168,11 +172,19 @@ class HepixClient:
         if body is None:
             _, body = self.http.get('', None, 'application/pkcs7-mime, '
                                     'application/json;q=0.5, */*;q=0.1')
-            self.cache.set(key, body, self.list_ttl)
+            if len(body) <= MAX_CACHED_LIST:
+                self.cache.set(key, body, self.list_ttl)
         return body
 
+    def _document(self, appliance):
+        """The entry document of an image of the list (built when needed:
+        each holds the whole signed list)."""
+        return document_mod.entry_document(appliance.identifier, self.url,
+                                           self._loaded[0])
+
     def _entries(self):
-        """``[(document, appliance)]`` of the list's images, in order."""
+        """The appliances of the list's images, in order (their
+        ``document`` left empty: see :meth:`_document`)."""
         signed = self.signed_list()
         if self._loaded is not None and self._loaded[0] == signed:
             return self._loaded[1]
@@ -188,15 +200,12 @@ class HepixClient:
                 % (self.http.describe(), exc)) from None
         entries = []
         for image in image_list.images:
-            identifier = image['dc:identifier']
-            document = document_mod.entry_document(identifier, self.url,
-                                                   signed)
             try:
-                appliance = imagelist.appliance_of(
-                    image_list, identifier, document, self.url)
+                entries.append(imagelist.appliance_of(
+                    image_list, image['dc:identifier'], list_url=self.url,
+                    image=image))
             except MetadataError:
                 continue   # listed as nothing: its verdict would say why
-            entries.append((document, appliance))
         self._loaded = (signed, entries)
         return entries
 
@@ -218,11 +227,11 @@ class HepixClient:
         now = datetime.datetime.now(datetime.UTC)
         entries = self._entries()
         rows = []
-        for document, appliance in entries:
+        for appliance in entries:
             row = self._row(appliance)
             if _matches(row, appliance, query,
                         verdict_mod.entry_status(appliance, now)):
-                rows.append((row, document))
+                rows.append((row, appliance))
         rows.sort(key=lambda r: (getattr(r[0], query.sort) or '').lower(),
                   reverse=query.sort_dir == 'desc')
         start, length = int(query.start), int(query.length)
@@ -230,7 +239,7 @@ class HepixClient:
         page = SearchPage(rows=[r for r, _ in window], total=len(entries),
                           total_filtered=len(rows), start=start,
                           length=length)
-        return page, [d for _, d in window]
+        return page, [self._document(a) for _, a in window]
 
     def search(self, query=None):
         return self.search_documents(query)[0]
@@ -240,7 +249,7 @@ class HepixClient:
     def entries(self, identifier, email=None, status='all'):
         """The documents of *identifier* (of *email*) in the list."""
         now = datetime.datetime.now(datetime.UTC)
-        return [d for d, a in self._entries()
+        return [self._document(a) for a in self._entries()
                 if a.identifier == identifier
                 and (email is None or a.endorsement.email == email)
                 and (status == 'all'
@@ -255,9 +264,9 @@ class HepixClient:
         if not imagelist.IDENTIFIER_RE.match(identifier or ''):
             raise MarketplaceClientError('invalid image identifier %r'
                                          % (identifier,))
-        for document, appliance in self._entries():
+        for appliance in self._entries():
             if appliance.key == (identifier, email, created):
-                return document
+                return self._document(appliance)
         raise MarketplaceHTTPError(
             'the image list %s holds no image %s endorsed by %s on %s (the '
             'list may have been renewed since)'

@@ -191,11 +191,15 @@ _EXTRA = ('ad:mpuri', 'sl:os', 'hv:ram_minimum', 'ad:ram_recommended',
           'ad:group', 'sl:comments')
 
 
-def appliance_of(image_list, identifier, document=b'', list_url=None):
+def appliance_of(image_list, identifier, document=b'', list_url=None,
+                 image=None):
     """The :class:`~marketplace_dashboard.core.model.Appliance` of the
     image *identifier* of *image_list*; *document* is the entry's document
-    (:mod:`marketplace_dashboard.core.catalogs.hepix` envelope)."""
-    image = image_list.image(identifier)
+    (:mod:`marketplace_dashboard.core.catalogs.hepix` envelope), *image*
+    its ``hv:image`` when the caller has it already (else it is looked up
+    and must be in the list once)."""
+    if image is None:
+        image = image_list.image(identifier)
     app = model.Appliance(
         identifier=identifier, document=bytes(document),
         document_sha256=hashlib.sha256(document).hexdigest())

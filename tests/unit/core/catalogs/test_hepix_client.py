@@ -161,3 +161,45 @@ def test_something_else_than_a_list(served):
     with pytest.raises(MarketplaceResponseError,
                        match='did not send a readable HEPiX image list'):
         catalog(served).search()
+
+
+class DictCache:
+    def __init__(self):
+        self.data = {}
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
+    def set(self, key, value, timeout=None):
+        self.data[key] = value
+
+
+def test_the_list_is_cached_briefly_unless_it_is_large(served, monkeypatch):
+    from marketplace_dashboard.core.catalogs.hepix import client as module
+    cache = DictCache()
+    hepix = catalogs.for_config({'url': served.url, 'type': 'hepix'},
+                                cache=cache)
+    hepix.search()
+    catalogs.for_config({'url': served.url, 'type': 'hepix'},
+                        cache=cache).search()
+    assert len(served.headers) == 1 and len(cache.data) == 1
+    monkeypatch.setattr(module, 'MAX_CACHED_LIST', 1000)
+    cache.data.clear()
+    for _ in range(2):
+        catalogs.for_config({'url': served.url, 'type': 'hepix'},
+                            cache=cache).search()
+    assert len(served.headers) == 3 and cache.data == {}
+
+
+def test_a_list_of_many_images(hepix_pki):
+    server = ListServer()
+    try:
+        server.body = lists.signed_list(hepix_pki['signer'], images=[
+            lists.image('img-%05d' % i) for i in range(3000)])
+        page = catalogs.for_config({'url': server.url, 'type': 'hepix'}) \
+            .search(client.SearchQuery(sort='identifier', sort_dir='asc'))
+        assert page.total == 3000
+        assert [r.identifier for r in page.rows][:2] == ['img-00000',
+                                                         'img-00001']
+    finally:
+        server.stop()
