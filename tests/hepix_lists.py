@@ -132,3 +132,32 @@ def opaque(der):
             b'smime-type=signed-data; name="smime.p7m"\r\n'
             b'Content-Transfer-Encoding: base64\r\n\r\n' + _b64(der) +
             b'\r\n')
+
+
+def sha1_signature_der(content, signer):
+    """A detached SignedData of *content* by *signer* using SHA-1, which
+    cryptography's builder refuses to make: its SHA-256 one, re-signed
+    here with asn1crypto (test side only)."""
+    from asn1crypto import algos, cms
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    info = cms.ContentInfo.load(signature_der(content, signer))
+    signed_data = info['content']
+    sha1 = algos.DigestAlgorithm({'algorithm': 'sha1'})
+    signed_data['digest_algorithms'] = [sha1]
+    signer_info = signed_data['signer_infos'][0]
+    signer_info['digest_algorithm'] = sha1
+    attributes = []
+    for attribute in signer_info['signed_attrs']:
+        if attribute['type'].native == 'message_digest':
+            attribute = cms.CMSAttribute({
+                'type': 'message_digest',
+                'values': [hashlib.sha1(content).digest()]})  # noqa: S324
+        attributes.append(attribute)
+    signer_info['signed_attrs'] = cms.CMSAttributes(attributes)
+    to_sign = b'\x31' + signer_info['signed_attrs'].dump(force=True)[1:]
+    signer_info['signature_algorithm'] = algos.SignedDigestAlgorithm(
+        {'algorithm': 'sha1_rsa'})
+    signer_info['signature'] = signer.key.sign(
+        to_sign, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
+    return info.dump(force=True)

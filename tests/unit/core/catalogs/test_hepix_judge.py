@@ -202,6 +202,27 @@ def test_unsigned_list(hepix_pki):
     assert verdict.appliance.identifier == lists.IMAGE_ID
 
 
+def test_sha1_is_warned_or_refused(hepix_pki):
+    content = lists.dumps(lists.image_list(hepix_pki['signer']))
+    signed = lists.multipart(content, lists.sha1_signature_der(
+        content, hepix_pki['signer']))
+    warned = judged(signed, hepix_pki['policy'])
+    assert warned.level == 'verified', warned.reasons
+    assert warned.uses_sha1 and warned.digest_method == 'sha1'
+    assert warned.warnings == ['the signature uses SHA-1, a weak algorithm; '
+                               'ask the endorser to re-sign with SHA-256']
+    refusing = trust.TrustPolicy(ca_files=[hepix_pki['ca_file']],
+                                 sha1='refuse')
+    refused = judged(signed, refusing)
+    assert refused.level == 'invalid'
+    assert refused.reasons[0] == ('the signature uses SHA-1, which the '
+                                  'trust policy refuses')
+    # and tampering is still found with SHA-1
+    bad = judged(signed.replace(b'"CentOS"', b'"Other"'),
+                 hepix_pki['policy'])
+    assert 'sha1 digest differs' in bad.reasons[0]
+
+
 def test_image_not_in_the_list(hepix_pki):
     signed = lists.signed_list(hepix_pki['signer'])
     verdict = judged(signed, hepix_pki['policy'], lists.OTHER_ID)
