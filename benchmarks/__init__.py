@@ -64,6 +64,9 @@ Targets (issue 8):
    (gunicorn, four workers, 10,000 entries) answering 32 clients at once
    versus one: listing requests per second and p99 latency.
 
+``python -m benchmarks.panel_profile`` (by hand) samples the Horizon
+worker with py-spy during panel page views and prints where a page's
+time goes (target 3).
 ``python -m benchmarks.glance_stage`` (by hand, not part of the suite)
 looks into target 2's bound: Glance alone staging a file, chunked and with
 a ``Content-Length``, and a py-spy profile of Glance's worker meanwhile.
