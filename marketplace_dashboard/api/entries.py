@@ -119,6 +119,13 @@ class Entry:
     def warnings(self):
         return localize.texts(self.verdict.get('warnings'))
 
+    @property
+    def registry(self):
+        """The registry an unsigned OCI artifact was read from (what the
+        import policy's ``accept_unsigned_registries`` matches), else
+        None."""
+        return self.verdict.get('registry')
+
 
 @dataclasses.dataclass
 class SearchResult:

@@ -158,6 +158,25 @@ def hepix_list_url():
     return HEPIX_LIST["url"]
 
 
+#: An OCI registry (catalogue type ``oci``): Debian's docker-registry on
+#: loopback, started with the stack's Horizon settings and stopped with the
+#: stack (its marker); test_oci_panel.py pushes into it.
+OCI_MARKETPLACE = "egi"
+OCI_REGISTRY = {}
+
+
+def oci_registry(stack):
+    """The stack's loopback registry (started once), its port allowed
+    for the dashboard's downloads."""
+    if OCI_REGISTRY.get("stack") is not stack:
+        from stack.registry import Registry
+        registry = Registry(os.path.join(stack.base, "registry"),
+                            marker=stack.base).start()
+        stack.web_download_ports.append(registry.port)
+        OCI_REGISTRY.update(stack=stack, registry=registry)
+    return OCI_REGISTRY["registry"]
+
+
 def marketplace_settings(stack):
     """The MARKETPLACE_DASHBOARD setting of the test Horizon.
 
@@ -172,6 +191,13 @@ def marketplace_settings(stack):
             for name, url in broken_marketplace_urls().items()] + [
             {"name": HEPIX_MARKETPLACE, "type": "hepix",
              "url": hepix_list_url()}]
+        registry = oci_registry(stack)
+        settings["marketplaces"].append({
+            "name": OCI_MARKETPLACE, "type": "oci",
+            "url": registry.base_url + "/egi_vm_images"})
+        # its artifacts are unsigned: this site accepts its own registry
+        settings["import"] = {
+            "accept_unsigned_registries": [registry.base_url]}
     # test_dashboard_import.py / test_launch_browser.py sign their entries
     # as this endorser; Horizon trusts it by e-mail (allow-list, no CA).
     settings["trust"] = {"trusted_endorsers": [IMPORT_TEST_ENDORSER]}

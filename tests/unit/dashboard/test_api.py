@@ -377,3 +377,24 @@ def test_unparseable_entry_is_shown_as_invalid(request_):
     assert entry.level == 'invalid'
     assert entry.reasons
     assert entry.document == b'<html>maintenance</html>'
+
+
+def test_an_unsigned_artifact_entry_carries_its_registry():
+    """The panel's import check sees the registry of an OCI verdict, so
+    that accept_unsigned_registries applies to it (and only to it)."""
+    from marketplace_dashboard.core.imports.policy import (
+        ImportPolicy,
+        check_policy,
+    )
+    accepting = ImportPolicy.from_dict(
+        {'accept_unsigned_registries': ['https://registry.egi.eu']})
+    artifact = api.Entry('egi', verdict={
+        'level': 'untrusted', 'registry': 'https://registry.egi.eu',
+        'reasons': ['unsigned: trusted by registry only']})
+    assert artifact.registry == 'https://registry.egi.eu'
+    assert check_policy(artifact, accepting) == 'untrusted'
+    signed = api.Entry('mp', verdict={'level': 'untrusted',
+                                      'reasons': ['not trusted']})
+    assert signed.registry is None
+    with pytest.raises(errors.ImportRefused):
+        check_policy(signed, accepting)
