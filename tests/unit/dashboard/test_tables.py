@@ -34,6 +34,8 @@ def _comparable(markup):
 
 
 class HorizonRowsTable(tables.AppliancesTable):
+    render_row_actions = horizon_tables.DataTable.render_row_actions
+
     class Meta(tables.AppliancesTable.Meta):
         row_class = horizon_tables.Row
 
@@ -51,6 +53,16 @@ class RowTemplateTests(test.TestCase):
         self.assertEqual(3, ours.count('id="appliances__row__'))
         self.assertIn('data-level="verified"', ours)
         self.assertIn('marketplace-in-glance', ours)
+        self.assertEqual(_comparable(horizons), _comparable(ours))
+
+    def test_a_single_row_action_renders_as_horizon_renders_it(self):
+        rows = [fixtures.entry()]
+        with override_settings(POLICY_CHECK_FUNCTION=deny(
+                ('image', 'add_image'))):
+            ours = str(tables.AppliancesTable(self.request, rows).render())
+            horizons = str(HorizonRowsTable(self.request, rows).render())
+        self.assertNotIn('dropdown-toggle', ours)
+        self.assertIn('__action_download', ours)
         self.assertEqual(_comparable(horizons), _comparable(ours))
 
 

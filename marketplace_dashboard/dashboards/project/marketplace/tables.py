@@ -216,6 +216,18 @@ class AppliancesTable(tables.DataTable):
     def get_object_id(self, datum):
         return datum.id
 
+    def render_row_actions(self, datum, row=False):
+        """Horizon's dropdown of the row's actions from one template
+        (``_row_actions.html``, the same HTML) when they are all links,
+        as this table's are; else Horizon's own templates."""
+        actions = self.get_row_actions(datum)
+        if row or any(action.method != 'GET' or
+                      action.action_type == 'danger' for action in actions):
+            return super().render_row_actions(datum, row)
+        return render_to_string('project/marketplace/_row_actions.html', {
+            'row_actions': actions, 'row_id': self.get_object_id(datum)},
+            self.request)
+
     def get_object_display(self, datum):
         return datum.title
 
