@@ -138,6 +138,13 @@ def test_sources_yield_exactly_the_catalogue(refreshed, po):
 
 
 @BOTH
+def test_a_run_on_unchanged_sources_changes_nothing(refreshed, po):
+    """tools/update-catalogues is idempotent: the committed catalogues are
+    exactly what it writes (order, wrapping, header)."""
+    assert (refreshed / po.name).read_text() == po.read_text()
+
+
+@BOTH
 def test_sources_leave_nothing_to_translate(refreshed, po):
     untranslated = [e.msgid for e in messages(refreshed / po.name)
                     if e.fuzzy or not all(e.msgstrs)]
