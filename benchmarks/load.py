@@ -68,14 +68,17 @@ SERVICE_ENTRIES = 10000
 PAGE_ROWS = 20
 #: no request loop runs longer than this (seconds)
 LOOP_DEADLINE = 300
-#: sizes: (signed entries for the panel, rounds, one member's pages per
-#: round, each of the 16 members' pages per round, one client's requests
-#: per round, each of the 32 clients' requests per round)
+#: sizes: signed entries for the panel, rounds, each member's warm-up
+#: pages, one member's pages per round, each of the 16 members' pages per
+#: round, one client's requests per round, each of the 32 clients'
+#: requests per round (quick: about a minute in all)
 SIZES = {
-    'quick': {'panel_entries': 200, 'rounds': 2, 'one_member': 5,
-              'each_member': 2, 'one_client': 40, 'each_client': 4},
-    'full': {'panel_entries': 2000, 'rounds': 3, 'one_member': 16,
-             'each_member': 5, 'one_client': 200, 'each_client': 20},
+    'quick': {'panel_entries': 200, 'rounds': 1, 'warm_up': 1,
+              'one_member': 6, 'each_member': 2, 'one_client': 60,
+              'each_client': 6},
+    'full': {'panel_entries': 2000, 'rounds': 3, 'warm_up': 2,
+             'one_member': 16, 'each_member': 5, 'one_client': 200,
+             'each_client': 20},
 }
 
 
@@ -379,7 +382,7 @@ def measure_panel(st, horizon_url, entries, sizes, members=PANEL_MEMBERS,
     call = _page_call(horizon_url, sessions, pages)
     # every worker renders pages (templates, compressor: its first page
     # takes seconds), every page's verdicts are cached: the steady state
-    closed_loop(members, 2, call)
+    closed_loop(members, sizes['warm_up'], call)
     if pages > members:
         closed_loop(1, pages, lambda _member, n: call(0, n))
     pooled, rounds = interleaved(
