@@ -220,7 +220,12 @@ def _endpoint(args, config):
         if args.catalog_type is None:
             args.catalog_type = entry.get('type')
         if args.catalog_type == entry.get('type', 'stratuslab'):
-            args.endpoint_settings = entry
+            args.endpoint_settings = dict(entry)
+            keys = entry.get('cosign_public_keys')
+            if isinstance(keys, (list, tuple)):
+                args.endpoint_settings['cosign_public_keys'] = [
+                    _relative(config, k) if isinstance(k, str) else k
+                    for k in keys]
     if args.endpoint_ca_file is None:
         args.endpoint_ca_file = _relative(config, entry.get('ca_file'))
     if getattr(args, 'endpoint_timeout', None) is None:

@@ -149,6 +149,12 @@ def add_catalog_type_argument(parser):
              'the default), an OCI registry (oci: its base URL and a '
              'repository prefix) or a HEPiX image list (hepix: the URL of '
              'the list)')
+    parser.add_argument(
+        '--cosign-key', dest='cosign_keys', action='append', default=[],
+        metavar='PEM',
+        help='public key (PEM, as cosign.pub) whose cosign signatures of '
+             'an OCI registry\'s artifacts are trusted (repeat); setting '
+             'cosign_public_keys of the marketplace')
 
 
 def catalog_type(args):
@@ -176,6 +182,8 @@ def make_client(args):
     settings.update(name=args.endpoint, url=args.endpoint, type=kind.name)
     settings.pop('ca_file', None)
     settings['verify'] = args.endpoint_ca_file or True
+    if getattr(args, 'cosign_keys', None):
+        settings['cosign_public_keys'] = list(args.cosign_keys)
     timeout = getattr(args, 'endpoint_timeout', None)
     if timeout is not None:
         settings['timeout'] = timeout

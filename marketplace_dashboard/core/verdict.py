@@ -96,6 +96,9 @@ class Verdict:
     #: the registry an unsigned OCI artifact was read from (its base URL:
     #: the import policy's ``accept_unsigned_registries``); None otherwise
     registry: str | None = None
+    #: the SHA-256 fingerprint of the configured public key a cosign
+    #: signature of an OCI artifact verified with; None otherwise
+    public_key_sha256: str | None = None
 
     @property
     def identifier(self):
@@ -148,6 +151,7 @@ class Verdict:
             'document_sha256': self.document_sha256,
             'trust_path': list(self.trust_path),
             'registry': self.registry,
+            'public_key_sha256': self.public_key_sha256,
         }
         if include_appliance:
             data['appliance'] = (self.appliance.to_dict()

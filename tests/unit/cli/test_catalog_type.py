@@ -111,6 +111,30 @@ def test_the_configured_type_and_settings_apply(fake, capsys, tmp_path):
     assert fake.made[0].settings['token_file'] == '/etc/token'
 
 
+def test_cosign_keys_of_the_file_and_the_command_line(fake, capsys,
+                                                      tmp_path):
+    path = tmp_path / 'config.yaml'
+    path.write_text('marketplaces:\n'
+                    '  - name: egi\n'
+                    '    url: https://registry.example/egi\n'
+                    '    type: oci\n'
+                    '    cosign_public_keys: [keys/egi.pub, /etc/a.pub]\n')
+    status, _, err = run(capsys, '--config', str(path), 'search',
+                         '--marketplace', 'egi')
+    assert status == 0, err
+    # relative to the file
+    assert fake.made[0].settings['cosign_public_keys'] == [
+        str(tmp_path / 'keys' / 'egi.pub'), '/etc/a.pub']
+    for command in (['search'], ['show', 'fake-id'],
+                    ['import', 'fake-id']):
+        status, _, err = run(capsys, '--config', str(path), command[0],
+                             '--marketplace', 'egi', '--cosign-key',
+                             'one.pub', '--cosign-key', 'two.pub',
+                             *command[1:])
+        assert fake.made[-1].settings['cosign_public_keys'] == [
+            'one.pub', 'two.pub'], (command, err)
+
+
 def test_unknown_types_are_refused(capsys):
     with pytest.raises(SystemExit):
         main.main(['search', '--catalog-type', 'docker', '--endpoint',

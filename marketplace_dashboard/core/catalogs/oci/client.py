@@ -21,13 +21,21 @@ endpoint's prefix, its tags and their manifests (at most
 :data:`MAX_ENTRIES`), keeps that index in the cache for
 :data:`LISTING_TTL` seconds and filters, sorts and pages it as the
 marketplace's listing does.  A tag whose manifest is not a disk image
-(an SBOM referrer, a container image) is left out of the listing.
+(an SBOM referrer, a container image) is left out of the listing, and
+cosign's own tags (``sha256-<hex>.sig``, ``.att``, ``.sbom``) are not read.
+
+The cosign signature of an artifact (:mod:`.cosign`) is looked up only for
+the documents the client returns -- a page of the listing, the entries of
+an identifier, one entry --, never for the whole index: one more request
+per artifact shown (a ``404`` for an unsigned one), kept in the cache for
+:data:`LISTING_TTL` seconds as the index is.
 """
 
 import hashlib
 import logging
 
 from marketplace_dashboard.core import cache as cache_mod
+from marketplace_dashboard.core.catalogs.oci import cosign
 from marketplace_dashboard.core.catalogs.oci import document as document_mod
 from marketplace_dashboard.core.catalogs.oci.auth import RegistryAuth
 from marketplace_dashboard.core.catalogs.oci.registry import RegistryClient
@@ -96,6 +104,9 @@ class OCIClient:
     def __init__(self, settings, cache=None, listing_ttl=LISTING_TTL,
                  verdict_ttl=VERDICT_TTL):
         self.registry = RegistryClient(settings)
+        #: the configured cosign public keys (``cosign_public_keys``)
+        self.cosign_keys = cosign.load_public_keys(
+            settings.get('cosign_public_keys'))
         self.base = self.registry.base
         self.endpoint = self.registry.endpoint
         self.cache = cache or cache_mod.NullCache()
@@ -135,6 +146,8 @@ class OCIClient:
         read = 0
         for repository in self.registry.repositories():
             for tag in self.registry.tags(repository):
+                if cosign.is_signature_tag(tag):
+                    continue
                 read += 1
                 if read > MAX_ENTRIES:
                     raise MarketplaceResponseError(
@@ -155,6 +168,26 @@ class OCIClient:
         self.cache.set(key, entries, self.listing_ttl)
         return entries
 
+    def _signed(self, document):
+        """*document* with its artifact's cosign signature material and
+        the configured keys (the material cached; a failed lookup is not
+        kept)."""
+        value = document_mod.load_envelope(document)
+        repository, digest = value['repository'], value['digest']
+        key = cache_mod.digest_key('oci-cosign', self.base, repository,
+                                   digest)
+        material = self.cache.get(key)
+        if material is None:
+            material = cosign.lookup(self.registry, repository, digest)
+            if material.get('status') != 'error':
+                self.cache.set(key, material, self.listing_ttl)
+            else:
+                LOG.warning('%s: the cosign signature of %s@%s could not '
+                            'be looked up: %s', self.registry.describe(),
+                            repository, digest, material.get('reason'))
+        return document_mod.with_signature(document, material,
+                                           self.cosign_keys)
+
     # ------------------------------------------------------------ listing
     def search(self, query=None):
         return self.search_documents(query)[0]
@@ -171,13 +204,13 @@ class OCIClient:
                            total=len(self.index()),
                            total_filtered=len(found), start=start,
                            length=length),
-                [document for _, document in page])
+                [self._signed(document) for _, document in page])
 
     # ------------------------------------------------------------ entries
     def entries(self, identifier, email=None, status='all'):
         if status in ('expired', 'deprecated'):
             return []
-        return [document for row, document in self.index()
+        return [self._signed(document) for row, document in self.index()
                 if row.identifier == identifier and
                 (email is None or row.email == email)]
 
@@ -191,8 +224,8 @@ class OCIClient:
         for row, document in self.index():
             if row.key == (identifier, email, created):
                 value = document_mod.load_envelope(document)
-                return self._document(value['repository'], value['digest'],
-                                      value['tag'])
+                return self._signed(self._document(
+                    value['repository'], value['digest'], value['tag']))
         raise MarketplaceHTTPError(
             '%s has no entry %s/%s/%s' % (self.registry.describe(),
                                           identifier, email, created),
@@ -220,4 +253,4 @@ class OCIClient:
         if self.registry.prefix and not repository.startswith(
                 self.registry.prefix + '/'):
             repository = '%s/%s' % (self.registry.prefix, repository)
-        return self._document(repository, tag, tag)
+        return self._signed(self._document(repository, tag, tag))

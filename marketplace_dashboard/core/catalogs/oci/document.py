@@ -25,10 +25,18 @@ EGI's annotations (``org.openstack.glance.*``, ``eu.egi.cloud.*``,
 ``org.opencontainers.image.*``): the image layer (``application/x-qemu-
 disk``) gives the size, the endorsed SHA-256 (its digest) and the location
 (its blob URL); the identifier is derived from the layer digest, so the
-same bytes are the same entry whatever their tag.  :func:`evaluate`: an
-artifact has no signature, so its verdict is ``untrusted`` with the reason
-:data:`UNSIGNED`, never verified; the import policy's
-``accept_unsigned_registries`` decides whether it may be imported.
+same bytes are the same entry whatever their tag.
+
+:func:`evaluate`: an artifact without a cosign signature is ``untrusted``
+with the reason :data:`UNSIGNED`, and the import policy's
+``accept_unsigned_registries`` decides whether it may be imported.  The
+client adds to the document of an artifact it returns its cosign
+signature material (:func:`with_signature`, read by
+:func:`~.cosign.lookup`) and the marketplace's configured public keys
+(``cosign_public_keys``; never anything the registry sent): a signature
+valid with one of the keys makes the entry ``verified``, a signature that
+does not verify (or signs another manifest) ``invalid``, a signature with
+no key configured ``untrusted``.
 """
 
 import datetime
@@ -40,6 +48,7 @@ import urllib.parse
 from marketplace_dashboard.core import identifier as identifier_mod
 from marketplace_dashboard.core import model, signature
 from marketplace_dashboard.core import verdict as verdict_mod
+from marketplace_dashboard.core.catalogs.oci import cosign
 from marketplace_dashboard.core.catalogs.oci import registry as registry_mod
 from marketplace_dashboard.core.client.responses import load_json
 from marketplace_dashboard.core.errors import MetadataError
@@ -49,7 +58,8 @@ from marketplace_dashboard.core.i18n import _
 __all__ = ['ANNOTATIONS', 'DISK_MEDIA_TYPES', 'MAX_DOCUMENT_BYTES',
            'PROVENANCE_DIGEST', 'PROVENANCE_REFERENCE', 'UNSIGNED',
            'appliance_of', 'disk_layer', 'entry_identifier', 'evaluate',
-           'load_envelope', 'make_document', 'registry_email']
+           'load_envelope', 'make_document', 'registry_email',
+           'with_signature']
 
 #: Glance properties of an imported artifact: its registry reference
 #: (``host/repository:tag``) and its manifest's digest
@@ -61,7 +71,8 @@ UNSIGNED = _('unsigned: trusted by registry only')
 DISK_MEDIA_TYPES = ('application/x-qemu-disk',
                     'application/vnd.oci.image.layer.v1.tar',
                     'application/octet-stream')
-MAX_DOCUMENT_BYTES = registry_mod.MAX_MANIFEST_BYTES + 8192
+MAX_DOCUMENT_BYTES = (registry_mod.MAX_MANIFEST_BYTES +
+                      cosign.MAX_MATERIAL_BYTES + 8192)
 #: annotation -> Appliance attribute
 ANNOTATIONS = {
     'org.openstack.glance.os_distro': 'os',
@@ -93,6 +104,20 @@ def make_document(registry, repository, tag, manifest_digest, manifest,
     if token:
         envelope['token'] = True
     return json.dumps(envelope, sort_keys=True,
+                      separators=(',', ':')).encode()
+
+
+def with_signature(document, material, keys):
+    """*document* with the cosign signature *material* of its artifact
+    (:func:`~.cosign.lookup`) and the configured *keys*
+    (:func:`~.cosign.encode_keys`; none: left out)."""
+    value = _load(document)[0]
+    value['cosign'] = material
+    if keys:
+        value['cosign_keys'] = list(keys)
+    else:
+        value.pop('cosign_keys', None)
+    return json.dumps(value, sort_keys=True,
                       separators=(',', ':')).encode()
 
 
@@ -248,10 +273,14 @@ def appliance_of(document):
 
 def evaluate(document, policy=None, now=None):
     """The verdict of an OCI entry *document*: ``invalid`` when it cannot
-    be read, else ``untrusted`` -- :data:`UNSIGNED` -- with
-    ``Verdict.registry`` naming the registry for the import policy."""
+    be read or its cosign signature fails, ``verified`` when its cosign
+    signature is valid with a configured key (``Verdict.public_key_sha256``
+    names it), else ``untrusted`` -- :data:`UNSIGNED` when it has no
+    signature, with ``Verdict.registry`` naming the registry for the
+    import policy."""
     try:
         app = appliance_of(document)
+        value = _load(document)[0]
     except MetadataError as exc:
         return verdict_mod.failure(str(exc), document)
     result = verdict_mod.Verdict(
@@ -259,4 +288,30 @@ def evaluate(document, policy=None, now=None):
         signature=signature.MISSING, status=verdict_mod.STATUS_VALID,
         appliance=app, document_sha256=app.document_sha256,
         registry=app.publisher)
+    material = value.get('cosign')
+    if material is None:
+        return result  # not looked up
+    keys = value.get('cosign_keys')
+    found = cosign.judge(material, keys, value['digest'],
+                         value['repository'])
+    if found.state == 'missing':
+        return result
+    if found.state == 'error' and not keys:
+        result.warnings = list(found.reasons)
+        return result
+    result.reasons = list(found.reasons)
+    if found.state == 'verified':
+        result.level = verdict_mod.Level.VERIFIED
+        result.signature = signature.VALID
+        result.trusted = True
+        result.registry = None
+        result.signature_method = 'cosign ' + found.algorithm
+        result.public_key_sha256 = found.key_sha256
+    elif found.state == 'invalid':
+        result.level = verdict_mod.Level.INVALID
+        result.signature = signature.INVALID
+        result.registry = None
+    elif found.state == 'error':
+        # it may be signed: accept_unsigned_registries does not apply
+        result.registry = None
     return result

@@ -268,16 +268,17 @@ class RegistryClient:
             'the tags of %s' % repository, self._scope(repository))
             if is_tag(t))
 
-    def manifest(self, repository, reference):
+    def manifest(self, repository, reference, max_bytes=MAX_MANIFEST_BYTES):
         """``(manifest bytes, digest)`` of *repository* at *reference* (a
-        tag or a digest); an image manifest, checked."""
+        tag or a digest); an image manifest of at most *max_bytes*,
+        checked."""
         self._check_repository(repository)
         if not (is_tag(reference) or is_digest(reference)):
             raise MarketplaceClientError('invalid tag or digest %r'
                                          % (reference,))
         response, body = self._get(
             '/v2/%s/manifests/%s' % (repository, reference), MANIFEST_ACCEPT,
-            MAX_MANIFEST_BYTES, scope=self._scope(repository))
+            max_bytes, scope=self._scope(repository))
         media_type = (response.headers.get('Content-Type') or '').split(
             ';')[0].strip()
         if media_type not in (OCI_MANIFEST, DOCKER_MANIFEST):
@@ -297,6 +298,18 @@ class RegistryClient:
                 '%s sent a manifest for %s@%s whose digest is %s'
                 % (self.describe(), repository, reference, computed))
         return body, computed
+
+    def blob(self, repository, digest, max_bytes):
+        """The bytes of a small blob (at most *max_bytes*: a signature's
+        payload); its digest is checked by the caller."""
+        self._check_repository(repository)
+        if not is_digest(digest):
+            raise MarketplaceClientError('invalid blob digest %r' % (digest,))
+        _response, body = self._get(
+            '/v2/%s/blobs/%s' % (repository, digest),
+            'application/octet-stream, */*', max_bytes,
+            scope=self._scope(repository))
+        return body
 
     def blob_url(self, repository, digest):
         self._check_repository(repository)

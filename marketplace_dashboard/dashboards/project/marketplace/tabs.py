@@ -68,6 +68,7 @@ def endorsement_facts(verdict):
         (_('Certificate Valid From'), cert.get('not_before')),
         (_('Certificate Valid Until'), cert.get('not_after')),
         (_('Certificate SHA-256'), cert.get('sha256_fingerprint')),
+        (_('Public Key SHA-256'), verdict.get('public_key_sha256')),
         (_('Trusted by the Policy'), verdict.get('trusted')),
         (_('Document SHA-256'), verdict.get('document_sha256')),
     ]

@@ -104,9 +104,11 @@ def test_one_entry_and_its_verdict(fake):
     assert result.reasons == [document.UNSIGNED]
     assert result.appliance.identifier == row.identifier
     assert result.registry == fake.base_url
-    # the manifest is read again, by its digest
+    # the manifest is read again, by its digest, then its signature
     digest = json.loads(data)['digest']
-    assert fake.hits[-1][0] == '/v2/%s/manifests/%s' % (UBUNTU, digest)
+    assert [hit[0] for hit in fake.hits[-2:]] == [
+        '/v2/%s/manifests/%s' % (UBUNTU, digest),
+        '/v2/%s/manifests/%s.sig' % (UBUNTU, digest.replace(':', '-'))]
     assert catalog.entries(row.identifier) == [
         d for d in catalog.search_documents()[1]
         if document.appliance_of(d).identifier == row.identifier]
