@@ -214,6 +214,39 @@ class Registry:
                             "data")
 
     # --------------------------------------------------------------- content
+    def push_blob(self, repository, data):
+        """Upload *data* as a blob of *repository* (the distribution API's
+        monolithic upload); its digest."""
+        import hashlib
+
+        import requests
+
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        started = requests.post(
+            "%s/v2/%s/blobs/uploads/" % (self.base_url, repository),
+            timeout=10)
+        started.raise_for_status()
+        location = started.headers["Location"]
+        if location.startswith("/"):
+            location = self.base_url + location
+        done = requests.put(location, params={"digest": digest}, data=data,
+                            headers={"Content-Type":
+                                     "application/octet-stream"},
+                            timeout=10)
+        done.raise_for_status()
+        return digest
+
+    def put_manifest(self, repository, reference, body,
+                     media_type="application/vnd.oci.image.manifest.v1+json"):
+        """PUT the manifest *body* (bytes) at *reference* (a tag)."""
+        import requests
+
+        response = requests.put(
+            "%s/v2/%s/manifests/%s" % (self.base_url, repository, reference),
+            data=body, headers={"Content-Type": media_type}, timeout=10)
+        response.raise_for_status()
+        return response.headers.get("Docker-Content-Digest")
+
     def push_appliance(self, name, tag, path, annotations,
                        prefix="egi_vm_images"):
         """Push the image file *path* as ``<file>:application/x-qemu-disk``
