@@ -104,3 +104,20 @@ class LanguageTests(test.TestCase):
 
         self.assertContains(english, 'expired on 2020-01-01')
         self.assertNotContains(english, 'expiré le')
+
+    def test_import_visibility_in_french(self):
+        """Glance's visibility values are shown translated on Imports."""
+        from django.utils import translation
+
+        from marketplace_dashboard.dashboards.project.marketplace import (
+            imports_tables,
+        )
+        shown = dict(imports_tables.ImportsTable.base_columns[
+            'visibility'].display_choices)
+        with translation.override('fr'):
+            self.assertEqual(
+                ['Privée', 'Partagée', 'Communautaire', 'Publique'],
+                [str(shown[v]) for v in ('private', 'shared', 'community',
+                                         'public')])
+        with translation.override('en'):
+            self.assertEqual('Private', str(shown['private']))

@@ -25,7 +25,7 @@ from django.template import defaultfilters
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, tables
 
 from marketplace_dashboard.api import import_rows, imports
@@ -199,11 +199,22 @@ class UpdateImportRow(tables.Row):
             return import_rows.unchecked_row({'id': image_id}, exc)
 
 
+#: Glance's visibilities, as the column shows them (an image: feminine in
+#: French)
+VISIBILITY_DISPLAY = (
+    ('private', pgettext_lazy('Image visibility', 'Private')),
+    ('shared', pgettext_lazy('Image visibility', 'Shared')),
+    ('community', pgettext_lazy('Image visibility', 'Community')),
+    ('public', pgettext_lazy('Image visibility', 'Public')),
+)
+
+
 class ImportsTable(tables.DataTable):
     name = tables.Column('name', verbose_name=_('Image Name'),
                          link=image_detail_url)
     endorser = tables.Column('endorser', verbose_name=_('Endorser'))
     visibility = tables.Column('visibility', verbose_name=_('Visibility'),
+                               display_choices=VISIBILITY_DISPLAY,
                                filters=(defaultfilters.title,))
     state = tables.Column('state', verbose_name=_('Status'), status=True,
                           status_choices=STATE_STATUS,
