@@ -30,6 +30,7 @@ imported for ``--help``, no command, or a name that is not a command.
 
 import argparse
 import importlib
+import json
 import sys
 
 from marketplace_dashboard.cli import config_file
@@ -110,6 +111,10 @@ def main(argv=None):
             path, required = config_file.find(args.config)
             config_file.apply(args, config_file.load(path, required))
     except MarketplaceError as exc:
+        if getattr(args, 'json', False):
+            # what --json promises: a JSON object on stdout, even now
+            print(json.dumps({'error': str(exc), 'state': 'refused'},
+                             indent=2, sort_keys=True))
         print('Error: %s' % localized(exc), file=sys.stderr)
         return 2
     try:

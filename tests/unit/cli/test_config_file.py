@@ -14,6 +14,7 @@
 
 """The command-line configuration file (``--config``, env, XDG)."""
 
+import json
 import os
 
 import pytest
@@ -365,3 +366,17 @@ def test_which_commands_use_the_file():
             if {a.dest for a in sub._actions} & set(config_file.USED_BY)}
     assert uses == {'verify', 'upload', 'deprecate', 'import', 'search',
                     'show'}
+
+
+@pytest.mark.parametrize('command', [
+    ['search', '--endpoint', 'http://127.0.0.1:9/'],
+    ['import', 'some-identifier', '--endpoint', 'http://127.0.0.1:9/'],
+])
+def test_a_broken_file_is_reported_as_json_with_json(tmp_path, capsys,
+                                                     command):
+    path = write(tmp_path / 'bad.yaml', 'trust: [a]')
+    status, out, err = run(capsys, '--config', str(path), *command, '--json')
+    assert status == 2
+    assert json.loads(out) == {
+        'error': err[len('Error: '):].strip(), 'state': 'refused'}
+    assert "['trust'] must be a dict" in json.loads(out)['error']
