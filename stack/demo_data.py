@@ -34,7 +34,10 @@ Deprecated demo           deprecated, with a reason
 ========================  ============================================
 
 The trust policy of the demo Horizon (``horizon_settings``) trusts the demo
-CA only.
+CA only.  A second marketplace of another catalogue type, ``appdb-demo``,
+is a HEPiX image list signed by the trusted endorser
+(:mod:`stack.demo_hepix`): *CirrOS (HEPiX list)* and *Debian (HEPiX list)*,
+both verified.
 """
 
 import dataclasses
@@ -49,7 +52,7 @@ from cryptography.x509.oid import NameOID
 import requests
 
 from marketplace_dashboard.core import builder, signature, xmlsafe
-from stack import imageserver
+from stack import demo_hepix, imageserver
 
 __all__ = ["TRUSTED_EMAIL", "UNTRUSTED_EMAIL", "UTC", "Credential", "DemoPKI",
            "Entry", "horizon_settings", "load", "make_entries", "make_pki",
@@ -155,7 +158,8 @@ def horizon_settings(st):
                 "import": {"set_hypervisor_type": False}}
     if st.marketplace_url:
         settings["marketplaces"] = [{"name": "demo",
-                                     "url": st.marketplace_url}]
+                                     "url": st.marketplace_url},
+                                    demo_hepix.marketplace(st)]
     return settings
 
 
@@ -259,6 +263,12 @@ def load(st):
         return {}
     entries = make_entries(st)
     upload(st, entries)
+    disks = {name: st.image_server.path("demo/disks/" + name)
+             for name in ("disk.qcow2", "disk.img")}
+    listed = demo_hepix.publish(st, pki_for(st).trusted, TRUSTED_EMAIL,
+                                disks)
     return {"DEMO_CA_FILE": pki_for(st).ca_file,
+            "DEMO_HEPIX_LIST": st.image_server.url(demo_hepix.LIST_PATH),
+            "DEMO_HEPIX_IMAGES": ",".join(listed),
             "DEMO_ENTRIES": ",".join("%s:%s" % (e.identifier, e.expected)
                                      for e in entries)}

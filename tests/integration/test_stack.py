@@ -444,6 +444,25 @@ def test_demo_ready_file_and_clean_stop(tmp_path):
                 served = requests.get(app.locations[0], timeout=30).content
                 assert hashlib.sha1(served).hexdigest() != \
                     app.checksums["SHA-1"]  # noqa: S324 - the format's
+
+        # the HEPiX image list, a second catalogue type: both its images
+        # verified by the demo's trust policy, and listed so in the panel
+        from marketplace_dashboard.core import catalogs
+        hepix = catalogs.for_config({"name": "appdb-demo", "type": "hepix",
+                                     "url": values["DEMO_HEPIX_LIST"]})
+        listed = values["DEMO_HEPIX_IMAGES"].split(",")
+        assert len(listed) == 2
+        for ident in listed:
+            entry = hepix.entries(ident)[0]
+            judged = hepix.evaluate(entry, policy)
+            assert judged.level.value == "verified", judged.reasons
+        page = s.get(values["DASHBOARD_URL"] + "project/marketplace/",
+                     params={"marketplace": "appdb-demo"}, timeout=120)
+        assert page.status_code == 200
+        assert "CirrOS (HEPiX list)" in page.text
+        assert "Debian (HEPiX list)" in page.text
+        assert page.text.count('data-level="verified"') >= 2
+        assert 'data-level="invalid"' not in page.text
     finally:
         status, elapsed = _stop_demo(proc, str(state))
     assert status == 0, "the demo did not stop on SIGTERM within 120 s " \
