@@ -35,7 +35,7 @@ import hashlib
 import logging
 
 from marketplace_dashboard.core import cache as cache_mod
-from marketplace_dashboard.core.catalogs.oci import cosign
+from marketplace_dashboard.core.catalogs.oci import cosign, cosign_keys
 from marketplace_dashboard.core.catalogs.oci import document as document_mod
 from marketplace_dashboard.core.catalogs.oci.auth import RegistryAuth
 from marketplace_dashboard.core.catalogs.oci.registry import RegistryClient
@@ -105,7 +105,7 @@ class OCIClient:
                  verdict_ttl=VERDICT_TTL):
         self.registry = RegistryClient(settings)
         #: the configured cosign public keys (``cosign_public_keys``)
-        self.cosign_keys = cosign.load_public_keys(
+        self.cosign_keys = cosign_keys.load_public_keys(
             settings.get('cosign_public_keys'))
         self.base = self.registry.base
         self.endpoint = self.registry.endpoint

@@ -28,12 +28,12 @@ bytes.
 :func:`lookup` reads that material from the registry (bounded:
 :data:`MAX_SIGNATURE_MANIFEST_BYTES`, :data:`MAX_PAYLOAD_BYTES` in all,
 :data:`MAX_LAYERS`); :func:`judge` decides on it with the configured keys
-(:func:`load_public_keys`): a layer counts when its payload has the
-layer's digest, its signature verifies with one of the keys (ECDSA with
-SHA-256 -- cosign's default --, RSA PKCS#1 v1.5 or PSS with SHA-256,
-Ed25519), its type is cosign's, it names the artifact's manifest digest
-and its ``docker-reference`` names the artifact's repository
-(:func:`same_repository`: the host is not compared).
+(:func:`.cosign_keys.load_public_keys`): a layer counts when its
+payload has the layer's digest, its signature verifies with one of the
+keys (:func:`.cosign_keys.verifies`), its type is cosign's, it names
+the artifact's manifest digest and its ``docker-reference`` names the
+artifact's repository (:func:`same_repository`: the host is not
+compared).
 """
 
 import base64
@@ -42,24 +42,23 @@ import dataclasses
 import hashlib
 import re
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 
+from marketplace_dashboard.core.catalogs.oci import cosign_keys
+from marketplace_dashboard.core.catalogs.oci.cosign_keys import MAX_KEYS
 from marketplace_dashboard.core.client.responses import load_json, printable
 from marketplace_dashboard.core.errors import (
-    ConfigurationError,
     MarketplaceClientError,
     MarketplaceHTTPError,
     MarketplaceResponseError,
 )
 from marketplace_dashboard.core.i18n import _
 
-__all__ = ['MAX_KEYS', 'MAX_LAYERS', 'MAX_MATERIAL_BYTES',
-           'MAX_PAYLOAD_BYTES', 'MAX_SIGNATURE_MANIFEST_BYTES',
-           'PAYLOAD_TYPE', 'SIGNATURE_ANNOTATION', 'SIGNATURE_MEDIA_TYPE',
-           'Judgement', 'encode_keys', 'is_signature_tag', 'judge',
-           'key_fingerprint', 'load_public_keys', 'lookup', 'same_repository',
+__all__ = ['MAX_LAYERS', 'MAX_MATERIAL_BYTES', 'MAX_PAYLOAD_BYTES',
+           'MAX_SIGNATURE_MANIFEST_BYTES', 'PAYLOAD_TYPE',
+           'SIGNATURE_ANNOTATION', 'SIGNATURE_MEDIA_TYPE', 'Judgement',
+           'is_signature_tag', 'judge', 'lookup', 'same_repository',
            'signature_tag']
 
 SIGNATURE_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json'
@@ -73,12 +72,6 @@ MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_LAYERS = 16
 #: the base64 of one layer's signature (an RSA-8192 one is 1,366)
 MAX_SIGNATURE_TEXT = 4096
-#: configured keys of one marketplace
-MAX_KEYS = 16
-MAX_KEY_FILE_BYTES = 64 * 1024
-MIN_RSA_BITS = 2048
-MAX_RSA_BITS = 8192
-_CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
 #: what a document's signature material may hold (keys included)
 MAX_MATERIAL_BYTES = (MAX_LAYERS * (MAX_SIGNATURE_TEXT + 512) +
                       MAX_PAYLOAD_BYTES * 4 // 3 + MAX_KEYS * 2048 + 16384)
@@ -95,112 +88,6 @@ def is_signature_tag(tag):
     """Whether *tag* is one of cosign's (signature, attestation, SBOM):
     never an artifact of the listing."""
     return bool(_ARTIFACT_TAG_RE.match(tag))
-
-
-# -- keys ------------------------------------------------------------------
-
-def _check_key(key, path):
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        if not isinstance(key.curve, _CURVES):
-            raise ConfigurationError(
-                'cosign public key %s: the curve %s is not one of P-256, '
-                'P-384 and P-521' % (path, key.curve.name))
-    elif isinstance(key, rsa.RSAPublicKey):
-        if not MIN_RSA_BITS <= key.key_size <= MAX_RSA_BITS:
-            raise ConfigurationError(
-                'cosign public key %s: an RSA key of %d bits (%d to %d)'
-                % (path, key.key_size, MIN_RSA_BITS, MAX_RSA_BITS))
-    elif not isinstance(key, ed25519.Ed25519PublicKey):
-        raise ConfigurationError(
-            'cosign public key %s is neither an ECDSA, an RSA nor an '
-            'Ed25519 key' % path)
-
-
-def load_public_keys(paths):
-    """The configured keys (``cosign_public_keys``: PEM files of public
-    keys, as ``cosign generate-key-pair`` writes ``cosign.pub``) as
-    :func:`encode_keys` gives them; :class:`ConfigurationError` when one is
-    missing, unreadable or not a usable public key."""
-    if paths is None:
-        return []
-    if isinstance(paths, str) or not isinstance(paths, (list, tuple)) or \
-            not all(isinstance(p, str) and p for p in paths):
-        raise ConfigurationError(
-            'cosign_public_keys must be a list of paths of PEM public key '
-            'files, not %r' % (paths,))
-    if len(paths) > MAX_KEYS:
-        raise ConfigurationError('cosign_public_keys: at most %d keys'
-                                 % MAX_KEYS)
-    keys = []
-    for path in paths:
-        try:
-            with open(path, 'rb') as handle:
-                data = handle.read(MAX_KEY_FILE_BYTES + 1)
-        except OSError as exc:
-            raise ConfigurationError('cannot read cosign public key %s: %s'
-                                     % (path, exc.strerror or exc)) from None
-        if len(data) > MAX_KEY_FILE_BYTES:
-            raise ConfigurationError('cosign public key %s is too large'
-                                     % path)
-        try:
-            key = serialization.load_pem_public_key(data)
-        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            raise ConfigurationError(
-                'cosign public key %s is not a PEM public key: %s'
-                % (path, str(exc)[:200])) from None
-        _check_key(key, path)
-        keys.append(key)
-    return encode_keys(keys)
-
-
-def _der(key):
-    return key.public_bytes(serialization.Encoding.DER,
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def encode_keys(keys):
-    """The public *keys* as a document carries them: base64 of their
-    SubjectPublicKeyInfo, in order, without repeats."""
-    found = []
-    for key in keys:
-        text = base64.b64encode(_der(key)).decode('ascii')
-        if text not in found:
-            found.append(text)
-    return found
-
-
-def key_fingerprint(key):
-    """The SHA-256 of a public key's SubjectPublicKeyInfo (hex)."""
-    return hashlib.sha256(_der(key)).hexdigest()
-
-
-def _algorithm(key):
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return 'ecdsa-%s-sha256' % key.curve.name
-    if isinstance(key, rsa.RSAPublicKey):
-        return 'rsa-%d-sha256' % key.key_size
-    return 'ed25519'
-
-
-def _verifies(key, signature, payload):
-    try:
-        if isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, payload, ec.ECDSA(hashes.SHA256()))
-        elif isinstance(key, rsa.RSAPublicKey):
-            try:
-                key.verify(signature, payload, padding.PKCS1v15(),
-                           hashes.SHA256())
-            except InvalidSignature:
-                key.verify(signature, payload, padding.PSS(
-                    mgf=padding.MGF1(hashes.SHA256()),
-                    salt_length=padding.PSS.AUTO), hashes.SHA256())
-        elif isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(signature, payload)
-        else:
-            return False
-    except (InvalidSignature, ValueError):
-        return False
-    return True
 
 
 # -- reading ---------------------------------------------------------------
@@ -354,7 +241,7 @@ def _judge_layer(layer, keys, digest, repository):
         return None, [_('its payload does not have the digest of its '
                         'layer (tampered)')]
     for key in keys:
-        if _verifies(key, signature, payload):
+        if cosign_keys.verifies(key, signature, payload):
             errors = _payload_errors(payload, digest, repository)
             return (None, errors) if errors else (key, [])
     return None, [_('its signature does not verify with any configured '
@@ -375,7 +262,7 @@ def _load_keys(encoded):
 def judge(material, keys, digest, repository):
     """The :class:`Judgement` of the signature *material* (of
     :func:`lookup`) of the artifact *repository*@*digest* with the
-    configured *keys* (:func:`encode_keys`)."""
+    configured *keys* (:func:`.cosign_keys.encode_keys`)."""
     status = material.get('status') if isinstance(material, dict) else None
     if status == 'missing':
         return Judgement('missing')
@@ -400,8 +287,9 @@ def judge(material, keys, digest, repository):
         key, errors = _judge_layer(layer if isinstance(layer, dict)
                                    else {}, keys, digest, repository)
         if key is not None:
-            return Judgement('verified', key_sha256=key_fingerprint(key),
-                             algorithm=_algorithm(key))
+            return Judgement('verified',
+                             key_sha256=cosign_keys.key_fingerprint(key),
+                             algorithm=cosign_keys.algorithm(key))
         reasons.extend(_('cosign signature %(number)s: %(reason)s')
                        % {'number': number, 'reason': error}
                        for error in errors)

@@ -110,7 +110,7 @@ def make_document(registry, repository, tag, manifest_digest, manifest,
 def with_signature(document, material, keys):
     """*document* with the cosign signature *material* of its artifact
     (:func:`~.cosign.lookup`) and the configured *keys*
-    (:func:`~.cosign.encode_keys`; none: left out)."""
+    (:func:`~.cosign_keys.encode_keys`; none: left out)."""
     value = _load(document)[0]
     value['cosign'] = material
     if keys:

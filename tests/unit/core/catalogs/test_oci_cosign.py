@@ -12,9 +12,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 import pytest
 
 from marketplace_dashboard.core.cache import MemoryCache
-from marketplace_dashboard.core.catalogs.oci import OCIClient, cosign, document
+from marketplace_dashboard.core.catalogs.oci import (
+    OCIClient,
+    cosign,
+    cosign_keys,
+    document,
+)
 from marketplace_dashboard.core.client.query import SearchQuery
-from marketplace_dashboard.core.errors import ConfigurationError, ImportRefused
+from marketplace_dashboard.core.errors import ImportRefused
 from marketplace_dashboard.core.imports.policy import (
     ImportPolicy,
     check_policy,
@@ -312,33 +317,5 @@ def test_the_keys_come_from_the_configuration_only(fake, signer, other,
     client = OCIClient({'url': fake.base_url + '/egi_vm_images',
                         'cosign_public_keys': [pem_file(tmp_path, signer)]})
     data = client.search_documents()[1][0]
-    assert json.loads(data)['cosign_keys'] == cosign.encode_keys(
+    assert json.loads(data)['cosign_keys'] == cosign_keys.encode_keys(
         [signer.public_key()])
-
-
-@pytest.mark.parametrize('content, message', [
-    (None, 'cannot read'),
-    (b'not a key', 'not a PEM public key'),
-    ('dsa', 'neither an ECDSA'),
-    ('rsa1024', 'RSA key of 1024 bits'),
-])
-def test_unusable_keys_are_configuration_errors(tmp_path, content,
-                                                message):
-    path = tmp_path / 'key.pem'
-    if content == 'dsa':
-        from cryptography.hazmat.primitives.asymmetric import dsa
-        path = pem_file(tmp_path, dsa.generate_private_key(2048))
-    elif content == 'rsa1024':
-        path = pem_file(tmp_path, rsa.generate_private_key(
-            65537, 1024))  # noqa: S505 - refused
-    elif content is not None:
-        path.write_bytes(content)
-    with pytest.raises(ConfigurationError, match=message):
-        OCIClient({'url': 'https://registry.example.org/x',
-                   'cosign_public_keys': [str(path)]})
-
-
-@pytest.mark.parametrize('value', ['key.pem', [1], {}])
-def test_cosign_public_keys_must_be_a_list_of_paths(value):
-    with pytest.raises(ConfigurationError, match='list of paths'):
-        cosign.load_public_keys(value)
