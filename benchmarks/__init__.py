@@ -44,9 +44,10 @@ Targets (issue 8):
    --import-method web-download``; bytes the dashboard process (Horizon's
    one worker) read meanwhile.
 2. ``stream`` -- throughput of the streamed import through the panel,
-   upload to Glance's staging area included, versus ``curl URL |
-   sha512sum``; peak RSS growth of the dashboard process (references: the
-   core's stream_image in a stand-in process, and Glance staging alone).
+   upload to Glance's staging area included, versus python-glanceclient
+   staging the same file from disk into the same Glance (its bound); peak
+   RSS growth of the dashboard process (references: ``curl URL |
+   sha512sum``, the core's stream_image in a stand-in process).
 3. ``browse`` -- Horizon panel page with 100 versus 10,000 marketplace
    entries (real Horizon login on the loopback stack), and second view
    (cached verdicts) versus first.

@@ -64,6 +64,9 @@ class Result:
     raw: dict = dataclasses.field(default_factory=dict)
     note: str = ''
     goal: str = ''
+    #: a figure that locates a bound, not a target of the issue: printed
+    #: and written, never judged (``met`` is None, never "MISSED")
+    reference: bool = False
 
     def __post_init__(self):
         if self.op not in OPS:
@@ -71,12 +74,16 @@ class Result:
 
     @property
     def met(self):
+        if self.reference:
+            return None
         if self.measured is None:
             return False
         return OPS[self.op](self.measured, self.target)
 
     @property
     def goal_text(self):
+        if self.reference:
+            return self.goal or '(reference)'
         return self.goal or '%s %s' % (self.op, _figure(self.target,
                                                         self.unit))
 
@@ -85,7 +92,7 @@ class Result:
                 'measured': self.measured, 'unit': self.unit.strip(),
                 'op': self.op, 'target': self.target,
                 'goal': self.goal_text, 'met': self.met, 'raw': self.raw,
-                'note': self.note}
+                'note': self.note, 'reference': self.reference}
 
 
 def run(cmd, *, timeout=3600, stdout=subprocess.DEVNULL, env=None,
@@ -227,7 +234,7 @@ def print_table(results, stream=sys.stdout):
     for r in results:
         measured = '-' if r.measured is None else _figure(r.measured, r.unit)
         rows.append((r.name, measured, r.goal_text,
-                     'yes' if r.met else 'NO'))
+                     '--' if r.reference else 'yes' if r.met else 'NO'))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for n, row in enumerate(rows):
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
@@ -235,9 +242,9 @@ def print_table(results, stream=sys.stdout):
         if n == 0:
             stream.write('  '.join('-' * w for w in widths) + '\n')
     for r in results:
-        if not r.met or r.note:
+        if r.met is False or r.note:
             stream.write('\n%s%s: %s\n' % (
-                '' if r.met else 'MISSED ', r.name,
+                'MISSED ' if r.met is False else '', r.name,
                 r.note or r.description))
 
 

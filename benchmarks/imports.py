@@ -51,7 +51,9 @@ downloads, hashes the three endorsed digests plus SHA-512 for Glance, and
 uploads to Glance's staging area; then Glance imports the staged data.  The
 figure is the *transfer*: from the POST until Glance has the whole image
 staged and is importing it (``importing``, polled every 0.1 s), versus
-``curl -s URL | sha512sum`` on the same file, interleaved.  The time until
+its bound (issue 15): python-glanceclient staging the same file from
+local disk (``images.stage``, what the dashboard's transfer calls) into
+the same Glance, interleaved round by round.  The time until
 *Active (verified)* is reported too.  Memory: the dashboard process's peak
 RSS during the import (``VmHWM``, reset before) minus its RSS before.
 
@@ -59,14 +61,14 @@ Before the streamed runs, one small streamed import warms the dashboard
 process up (modules and buffers loaded once per process are not growth
 per import).
 
-For reference (labelled so, not targets of the issue), on the larger
-image: a stand-in process (:mod:`benchmarks.import_worker`) running the
-same core ``transfer.stream_image`` without Glance -- download and hashing
-only, with the four digests and with SHA-512 alone -- and the upload
-alone: python-glanceclient staging the file from disk
-(``images.stage``, what the dashboard's transfer calls) into the same
-Glance.  Together they tell how much of the streamed time is hashing and
-how much is Glance taking the data.
+For reference (``reference=True``: printed, never judged), on the
+larger image, each against ``curl -s URL | sha512sum`` on the same file
+(the old target): the panel, a stand-in process
+(:mod:`benchmarks.import_worker`) running the same core
+``transfer.stream_image`` without Glance -- download and hashing only,
+with the four digests and with SHA-512 alone -- and Glance staging alone.
+Together they tell how much of the streamed time is hashing and how much
+is Glance taking the data.
 """
 
 import html
@@ -516,39 +518,50 @@ def streamed(st, dash, workdir, quick, log):
     raw['first_import_1MiB'] = warmup
     last = raw[sizes[-1]]
     tput = last['MiB_per_s']
+    # the target: through the panel against Glance staging the same file
+    # alone, round by round (time of Glance's staging / time of ours)
+    last['paired']['panel_vs_glance_stage'] = round(common.paired_ratio(
+        last['glance_stage_s'], last['transfer_s']), 3)
     results = [common.Result(
-        '2 stream via panel vs curl|sha512sum',
+        '2 stream via panel vs Glance staging',
         'throughput of the streamed import through the panel (download, '
         'MD5+SHA-1+SHA-256 endorsed + SHA-512 for Glance, upload to Glance '
-        'staging: POST -> image importing) / curl | sha512sum (%d MiB)'
+        'staging: POST -> image importing) / python-glanceclient staging '
+        'the same file from local disk into the same Glance (%d MiB)'
         % sizes[-1],
-        last['paired']['panel_transfer'], 0.8, op='>=', raw=raw,
+        last['paired']['panel_vs_glance_stage'], 0.9, op='>=', raw=raw,
         note=('%d MiB: through the panel %.0f MiB/s to staged (%.0f MiB/s '
               'to active and verified, Glance\'s own import included), '
-              'curl | sha512sum %.0f MiB/s; references: the stand-in '
+              'Glance staging the file from disk (glanceclient) %.0f MiB/s; '
+              'references: curl | sha512sum %.0f MiB/s, the stand-in '
               'without Glance %.0f MiB/s with the four digests, %.0f MiB/s '
-              'with SHA-512 only, and Glance staging the file from disk '
-              '(glanceclient) %.0f MiB/s; %d cores.' % (
+              'with SHA-512 only; %d cores.' % (
                   sizes[-1], tput['panel_transfer'],
-                  tput['panel_to_verified'], tput['curl_sha512sum'],
-                  tput['standin'], tput['standin_sha512'],
-                  tput['glance_stage'], os.cpu_count())))]
+                  tput['panel_to_verified'], tput['glance_stage'],
+                  tput['curl_sha512sum'], tput['standin'],
+                  tput['standin_sha512'], os.cpu_count())))]
+    results.append(common.Result(
+        '2 (reference) panel / curl|sha512sum',
+        'reference (the old target): the streamed import through the '
+        'panel / curl | sha512sum of the same URL',
+        last['paired']['panel_transfer'], 0.8, op='>=', raw=raw,
+        reference=True))
     results.append(common.Result(
         '2 (reference) stand-in, no Glance',
-        'reference, not a target of the issue: the same core '
-        'stream_image in a stand-in process, download and the four digests '
-        'only, no upload / curl | sha512sum',
-        last['paired']['standin'], 0.8, op='>=', raw=raw))
+        'reference: the same core stream_image in a stand-in process, '
+        'download and the four digests only, no upload / curl | sha512sum',
+        last['paired']['standin'], 0.8, op='>=', raw=raw, reference=True))
     results.append(common.Result(
         '2 (reference) stand-in, SHA-512 only',
         'reference: the stand-in hashing only what the peer hashes',
-        last['paired']['standin_sha512'], 0.8, op='>=', raw=raw))
+        last['paired']['standin_sha512'], 0.8, op='>=', raw=raw,
+        reference=True))
     results.append(common.Result(
         '2 (reference) Glance staging alone',
         'reference: python-glanceclient staging the file from disk into '
-        'the same Glance (the upload half of the streamed path) / curl | '
-        'sha512sum',
-        last['paired']['glance_stage'], 0.8, op='>=', raw=raw))
+        'the same Glance (the bound of target 2) / curl | sha512sum',
+        last['paired']['glance_stage'], 0.8, op='>=', raw=raw,
+        reference=True))
     for mib in sizes:
         growth = raw[mib]['peak_rss_growth_bytes']
         results.append(common.Result(

@@ -63,3 +63,26 @@ def test_table_shows_the_goal_and_misses():
     text = out.getvalue()
     assert '>= 0.8x' in text and '< 50 MB' in text
     assert 'MISSED 2 stream: why' in text
+
+
+def test_a_reference_is_shown_never_judged(tmp_path):
+    reference = common.Result('2 (reference) Glance staging alone', 'bound',
+                              0.5, 0.8, op='>=', reference=True,
+                              note='where the bound is')
+    target = common.Result('2 stream via panel vs Glance staging', 'ratio',
+                           0.6, 0.9, op='>=')
+    assert reference.met is None and target.met is False
+    out = io.StringIO()
+    common.print_table([reference, target], stream=out)
+    text = out.getvalue()
+    assert 'MISSED 2 stream via panel vs Glance staging' in text
+    assert 'MISSED 2 (reference)' not in text
+    assert '2 (reference) Glance staging alone: where the bound is' in text
+    row = next(line for line in text.splitlines()
+               if line.startswith('2 (reference)'))
+    assert '(reference)' in row.split('0.5x', 1)[1] and row.endswith('--')
+    path = tmp_path / 'results.json'
+    common.write_results(str(path), [reference, target], {})
+    first, second = json.loads(path.read_text())['targets']
+    assert (first['reference'], first['met']) == (True, None)
+    assert (second['reference'], second['met']) == (False, False)
