@@ -49,6 +49,7 @@ import re
 import sqlite3
 import tempfile
 import threading
+import time
 
 from marketplace_dashboard.core.errors import (
     EndorserMismatch,
@@ -77,6 +78,8 @@ __all__ = [
 LOG = logging.getLogger(__name__)
 
 INDEX_NAME = 'index.sqlite3'
+#: how long a connection waits for another one's lock
+_BUSY_SECONDS = 30
 #: ``PRAGMA user_version`` of the index; an older index is rebuilt.
 SCHEMA_VERSION = 2
 _WEB_RE = re.compile(r'^(https?|ftp)://', re.I)
@@ -154,13 +157,27 @@ class Store:
     # -- connections -------------------------------------------------------
 
     def connect(self, path=None):
-        conn = sqlite3.connect(path or self.index_path, timeout=30,
+        conn = sqlite3.connect(path or self.index_path,
+                               timeout=_BUSY_SECONDS,
                                isolation_level=None,
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute('PRAGMA journal_mode=WAL')
+        conn.execute('PRAGMA busy_timeout=%d' % (_BUSY_SECONDS * 1000))
+        # Switching to WAL (a no-op once the file is in WAL mode, which
+        # persists) can answer SQLITE_BUSY at once, without the busy
+        # handler, while another connection opens or checkpoints the WAL:
+        # retried here for as long as the busy timeout.
+        deadline = time.monotonic() + _BUSY_SECONDS
+        while True:
+            try:
+                conn.execute('PRAGMA journal_mode=WAL')
+                break
+            except sqlite3.OperationalError as exc:
+                if 'locked' not in str(exc) or time.monotonic() > deadline:
+                    conn.close()
+                    raise
+                time.sleep(0.01)
         conn.execute('PRAGMA synchronous=NORMAL')
-        conn.execute('PRAGMA busy_timeout=30000')
         conn.executescript(_SCHEMA)
         return conn
 

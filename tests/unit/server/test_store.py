@@ -117,6 +117,54 @@ def _upload_many(data_dir, prefix, count):
                b'<doc/>')
 
 
+class _BusyOnce:
+    """A connection whose first ``PRAGMA journal_mode=WAL`` answers
+    SQLITE_BUSY at once, as SQLite does while another connection opens
+    or checkpoints the WAL (the busy handler is not called then)."""
+
+    def __init__(self, conn, failures):
+        self._conn = conn
+        self._failures = failures
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def __setattr__(self, name, value):
+        if name.startswith('_'):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._conn, name, value)
+
+    def execute(self, sql, *args):
+        if sql == 'PRAGMA journal_mode=WAL' and self._failures:
+            self._failures.pop()
+            raise sqlite3.OperationalError('database is locked')
+        return self._conn.execute(sql, *args)
+
+
+def test_a_busy_journal_mode_switch_is_retried(tmp_path, monkeypatch):
+    Store(tmp_path)
+    failures = [1, 1, 1]
+    real = sqlite3.connect
+    monkeypatch.setattr(store_mod.sqlite3, 'connect',
+                        lambda *a, **kw: _BusyOnce(real(*a, **kw), failures))
+    st = Store(tmp_path)
+    st.add(record('2030-01-01T00:00:00Z'), b'<doc/>')
+    assert failures == []
+    assert st.db.execute('PRAGMA journal_mode').fetchone()[0] == 'wal'
+
+
+def test_a_lock_held_past_the_busy_time_is_an_error(tmp_path, monkeypatch):
+    Store(tmp_path)
+    real = sqlite3.connect
+    monkeypatch.setattr(store_mod, '_BUSY_SECONDS', 0.05)
+    monkeypatch.setattr(store_mod.sqlite3, 'connect',
+                        lambda *a, **kw: _BusyOnce(real(*a, **kw),
+                                                   [1] * 10000))
+    with pytest.raises(sqlite3.OperationalError, match='locked'):
+        Store(tmp_path).db.execute('SELECT 1')
+
+
 def test_concurrent_writers_threads_and_processes(tmp_path):
     Store(tmp_path)
     threads = [threading.Thread(target=_upload_many,
