@@ -37,8 +37,18 @@ def test_the_first_commands_are_the_demo_and_the_test_suite():
     assert commands[:2] == ['tools/demo', 'tools/run-tests']
 
 
-def test_the_readme_is_about_one_screen():
-    assert len(_lines()) <= 70
+def test_the_readme_stays_short():
+    # set-up, what it is, the guides, and the performance summary that
+    # issue 15 asks for (targets missed and why); details live in doc/
+    assert len(_lines()) <= 100
+
+
+def test_the_readme_says_which_performance_targets_are_missed():
+    text = README.read_text()
+    section = text.split('\nPerformance\n===========\n', 1)[1]
+    assert 'benchmarks/run --quick' in section
+    assert 'doc/source/contributor/performance.rst' in section
+    assert 'Still missed' in section and 'Closed by' in section
 
 
 def test_every_documentation_link_exists():
