@@ -25,6 +25,7 @@ from marketplace_dashboard.core.imports.policy import (
     check_policy,
 )
 from tests.unit.core.catalogs.fakeregistry import FakeRegistry, recorded
+from tests.unit.core.catalogs.pemkeys import pem_file
 
 UBUNTU = 'egi_vm_images/ubuntu-22.04'
 TAG = '22.04-20261201-0123abcd'
@@ -73,14 +74,6 @@ def push_signature(server, layers, repository=UBUNTU, digest=DIGEST):
 
 def b64(data):
     return base64.b64encode(data).decode()
-
-
-def pem_file(tmp_path, key, name='cosign.pub'):
-    path = tmp_path / name
-    path.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM,
-        serialization.PublicFormat.SubjectPublicKeyInfo))
-    return str(path)
 
 
 @pytest.fixture(scope='module')

@@ -11,16 +11,9 @@ import pytest
 
 from marketplace_dashboard.core.catalogs.oci import OCIClient, cosign_keys
 from marketplace_dashboard.core.errors import ConfigurationError
+from tests.unit.core.catalogs.pemkeys import pem_file
 
 PAYLOAD = b'{"critical": {}}'
-
-
-def pem_file(tmp_path, key, name='cosign.pub'):
-    path = tmp_path / name
-    path.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM,
-        serialization.PublicFormat.SubjectPublicKeyInfo))
-    return str(path)
 
 
 def der(key):
