@@ -12,14 +12,18 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Target 3: the Horizon Marketplace panel with 100 versus 10,000 entries.
+"""Target 3: the Horizon Marketplace panel with 100 versus 100,000 entries.
 
-Two ``marketplace-server`` processes serve 100 and 10,000 (2,000 with
+Two ``marketplace-server`` processes serve 100 and 100,000 (2,000 with
 ``--quick``) distinct signed entries, filled through the server's Store
-API (signed with the core signer, keys from ``tests/pki.py``) while the
-loopback stack starts in the background.  Horizon
-on the loopback stack is configured with both (trust: the benchmark CA)
-and the demo member logs in through the real login form.  Each sample is
+API (signed with the core signer in one process per CPU, keys from
+``tests/pki.py``) while the loopback stack starts in the background, and
+kept between runs (:class:`~benchmarks.scale.KeptStore`).  Before each
+service starts, its own figures are taken: ``--rebuild-index``, start-up,
+and listing requests straight to it (:func:`~benchmarks.scale.
+service_figures`, reported next to the panel's).  Horizon on the
+loopback stack is configured with both (trust: the kept stores' CA) and
+the demo member logs in through the real login form.  Each sample is
 one page of 20 rows (``?marketplace=...&start=N``) fetched over HTTP:
 
 * the *first* view of a page has never been seen (its 20 verdicts are
@@ -45,13 +49,11 @@ the other.  Our panel's second view (its steady state, the verdicts
 cached) and first view are compared with it.
 """
 
-import os
 import re
-import shutil
 import statistics
 import time
 
-from benchmarks import common, loopback
+from benchmarks import common, loopback, scale
 
 STARTS = (0, 20, 40, 60)
 
@@ -104,19 +106,45 @@ def _images_for_the_peer(st, count=20):
             for i in range(count)]
 
 
+SIZES = {'quick': {'small': 100, 'large': 2000},
+         'full': {'small': 100, 'large': 100000}}
+
+
+def _service(stores, log):
+    """The service's own figures on each store (the service stopped, then
+    started): ``{name: figures}``."""
+    figures = {}
+    for name, store in stores.items():
+        def start(name=name, store=store):
+            url = loopback.start_marketplace(name, store.data_dir)
+            return url.rsplit('/metadata', 1)[0]
+        figures[name] = scale.service_figures(
+            store.data_dir, store.count, start,
+            first_seed=store.first_seed)
+        log('browse: service at %d entries: --rebuild-index %.1fs, '
+            'start-up %.2fs, first page %.0f ms, last page %.0f ms, text '
+            'search %.0f ms' % (
+                store.count, figures[name]['rebuild_index_s'],
+                figures[name]['startup_s'],
+                figures[name]['median_s']['first_page'] * 1000,
+                figures[name]['median_s']['last_page'] * 1000,
+                figures[name]['median_s']['search'] * 1000))
+    return figures
+
+
 def run(workdir, quick=False, log=print):
-    sizes = {'small': 100, 'large': 2000 if quick else 10000}
-    # the stack starts in the background while the entries are signed
+    sizes = SIZES['quick' if quick else 'full']
+    # the stack starts in the background while the entries are signed (or
+    # found kept from an earlier run)
     loopback.start_stack(workdir, log=log)
-    data_dirs = {}
-    for number, (name, count) in enumerate(sizes.items()):
-        data_dirs[name] = os.path.join(workdir, 'market-%s' % name)
-        shutil.rmtree(data_dirs[name], ignore_errors=True)
-        loopback.fill_store(data_dirs[name], count,
-                            first_seed=number * 1000000, log=log)
+    stores = {name: scale.KeptStore(loopback.stores_root(workdir),
+                                    'browse-%d' % count, count,
+                                    first_seed=number * 1000000)
+              for number, (name, count) in enumerate(sizes.items())}
+    filled = {name: round(store.fill(log=log), 1)
+              for name, store in stores.items()}
     st = loopback.stack(workdir, log=log)
-    for name, data_dir in data_dirs.items():
-        loopback.start_marketplace(name, data_dir)
+    service = _service(stores, log)
     session = loopback.horizon_login(st)
     peer_images = _images_for_the_peer(st)
     url = '%s/project/marketplace/' % st.horizon_url
@@ -151,7 +179,8 @@ def run(workdir, quick=False, log=print):
            'seconds': {k: [round(v, 4) for v in values]
                        for k, values in samples.items()},
            'median_s': {k: round(v, 4) for k, v in med.items()},
-           'horizon_workers': st.horizon_workers}
+           'horizon_workers': st.horizon_workers,
+           'store_fill_s': filled}
     note = ('Median page time, first view: %d entries %.0f ms, %d entries '
             '%.0f ms; second view %.0f ms / %.0f ms.'
             % (sizes['small'], med['small_first'] * 1000, sizes['large'],
@@ -162,8 +191,6 @@ def run(workdir, quick=False, log=print):
             'verdict cache cannot remove).' % (
                 med['horizon_settings_page'] * 1000,
                 med['empty_result'] * 1000))
-    for name in data_dirs.values():
-        shutil.rmtree(name, ignore_errors=True)
     glance = st.glance(st.demo)
     for image_id in peer_images:
         glance.images.delete(image_id)
@@ -198,4 +225,4 @@ def run(workdir, quick=False, log=print):
                                                 samples['small_first']), 3),
                       1.2,
                       raw=raw, note=note),
-    ]
+    ] + scale.service_results(service, 'small', 'large')

@@ -25,8 +25,8 @@ service started here.  Marketplace services are ``marketplace-server``
 processes on their own ports (``small`` and ``large`` for browsing,
 ``bench`` for the import entries; ``load``, target 6, runs its own), filled
 beforehand through the server's
-:class:`~marketplace_dashboard.server.store.Store` (no HTTP upload, so that
-10,000 entries take seconds) or by an upload.
+:class:`~marketplace_dashboard.server.store.Store` (no HTTP upload; signed
+in one process per CPU by :func:`benchmarks.scale.fill`) or by an upload.
 """
 
 import os
@@ -41,7 +41,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from benchmarks import common, documents
+from benchmarks import common, documents, scale
 
 _STATE = {}
 
@@ -84,7 +84,8 @@ def start_stack(workdir, log=print):
     from stack import Stack
 
     base = tempfile.mkdtemp(prefix='stack-', dir=workdir)
-    ca = ca_file(workdir)
+    # the run's CA, and the one of the signed stores kept between runs
+    cas = [ca_file(workdir), scale.credentials(stores_root(workdir))[0]]
 
     def settings(st):
         return {
@@ -92,7 +93,7 @@ def start_stack(workdir, log=print):
                 {'name': name, 'url': 'http://127.0.0.1:%d/marketplace'
                  % port, 'timeout': (5, 60)}
                 for name, port in marketplaces().items()],
-            'trust': {'ca_files': [ca]},
+            'trust': {'ca_files': cas},
             'page_size': 20,
         }
 
@@ -156,29 +157,21 @@ def dashboard_pid(st):
     return children[0]
 
 
-def fill_store(data_dir, count, first_seed=0, log=print):
-    """*count* distinct signed entries written through the Store API
-    (seeds *first_seed*...: give each marketplace its own documents)."""
-    from marketplace_dashboard.core.model import parse_appliance
-    from marketplace_dashboard.server.records import EntryRecord
-    from marketplace_dashboard.server.store import Store
+def stores_root(workdir):
+    """Where the signed stores kept between runs live
+    (:class:`~benchmarks.scale.KeptStore`)."""
+    return os.path.join(workdir, 'stores')
 
-    endorser = credentials()[1]
-    store = Store(data_dir, parse=parse_appliance)
-    batch = []
+
+def fill_store(data_dir, count, first_seed=0, log=print):
+    """*count* distinct signed entries (the run's endorser) written
+    through the Store API (seeds *first_seed*...: give each marketplace
+    its own documents), signed in one process per CPU."""
     started = time.monotonic()
-    for seed in range(first_seed, first_seed + count):
-        document = documents.signed(endorser, seed)
-        batch.append((EntryRecord.from_appliance(parse_appliance(document)),
-                      document))
-        if len(batch) == 1000:
-            store.add_many(batch)
-            batch = []
-    if batch:
-        store.add_many(batch)
+    stored = scale.fill(data_dir, credentials()[1], count, first_seed)
     log('store: %d entries signed and stored in %.0fs'
         % (count, time.monotonic() - started))
-    return store.count()
+    return stored
 
 
 def start_marketplace(name, data_dir):
