@@ -34,6 +34,7 @@ from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
 from marketplace_dashboard.server.search import (
     SEARCH_BUDGET,
     compile_pattern,
+    literal_needle,
     register_functions,
     search_budget,
 )
@@ -196,7 +197,7 @@ def run_query(conn, query, now=None, budget=SEARCH_BUDGET):
     """
     register_functions(conn)
     if query.terms or query.column_terms:
-        with search_budget(budget):
+        with search_budget(budget, conn):
             return _run_query(conn, query, now)
     return _run_query(conn, query, now)
 
@@ -217,8 +218,16 @@ def _filter_sql(query, now, prefix=''):
     elif query.location == 'web':
         where.append(prefix + 'has_web = 1')
     for term in query.terms:
-        where.append('mp_search(?, %s)' % ', '.join(COLUMNS))
-        params.append(term)
+        needle = literal_needle(term)
+        if needle is None:
+            where.append('mp_search(?, %s)' % ', '.join(COLUMNS))
+            params.append(term)
+        else:
+            # in C, without the GIL; entries too long for the index's
+            # search_text (NULL) are matched in Python
+            where.append('coalesce(instr(search_text, ?) > 0, '
+                         'mp_search(?, %s))' % ', '.join(COLUMNS))
+            params += [needle, term]
     for col, term in sorted(query.column_terms.items()):
         where.append('mp_search(?, %s)' % COLUMNS[col - 1])
         params.append(term)
@@ -239,16 +248,21 @@ def _run_query(conn, query, now):
     the total, counted once.  The page walks the ``entries_latest`` index
     in endorsement-date order and stops after its rows: its status and
     location terms are written ``+column`` so that SQLite does not choose
-    ``entries_listing`` for them and sort every listed row instead.
+    ``entries_listing`` for them and sort every listed row instead.  The
+    index holds those columns, so in the default order (newest first) the
+    rows before an offset are skipped in the index alone.
     """
     now = now_string(now)
     # Only constant SQL fragments are joined; every value is a parameter.
     page_where, page_params = _filter_sql(query, now, prefix='+')
     paged = query.length is not None or query.start
     direction = 'DESC' if query.sort_dir == 'desc' else 'ASC'
-    sql = ('SELECT * FROM entries WHERE %s ORDER BY %s %s, '  # noqa: S608
-           'identifier, email, created'
-           % (page_where, COLUMNS[query.sort_column - 1], direction))
+    column = COLUMNS[query.sort_column - 1]
+    # ties by the rest of the key; "created" only once, or SQLite sorts
+    # every row again instead of reading them in the index's order
+    ties = 'identifier, email' + (', created' if column != 'created' else '')
+    sql = ('SELECT * FROM entries WHERE %s ORDER BY %s %s, %s'  # noqa: S608
+           % (page_where, column, direction, ties))
     if paged:
         sql += ' LIMIT ? OFFSET ?'
         page_params += [-1 if query.length is None else query.length,
@@ -256,16 +270,26 @@ def _run_query(conn, query, now):
     rows = conn.execute(sql, page_params).fetchall()
     status_where, status_params = _status_sql(query.status, now)
     total_where = ' AND '.join(['latest = 1'] + status_where)
+    listed = _listed_count(query, rows)
     if not query.has_filter and query.location == 'all':
         # the rows listed are the rows the total counts
-        total = filtered = len(rows) if not paged else _count(
-            conn, total_where, status_params)
-        return ListingResult(rows=rows, total=total, total_filtered=filtered)
+        if listed is None:
+            listed = _count(conn, total_where, status_params)
+        return ListingResult(rows=rows, total=listed, total_filtered=listed)
     total = _count(conn, total_where, status_params)
-    # without paging the rows are the count (the search runs once)
-    filtered = len(rows) if not paged else _count(
-        conn, *_filter_sql(query, now))
-    return ListingResult(rows=rows, total=total, total_filtered=filtered)
+    if listed is None:
+        listed = _count(conn, *_filter_sql(query, now))
+    return ListingResult(rows=rows, total=total, total_filtered=listed)
+
+
+def _listed_count(query, rows):
+    """How many rows *query* lists in all, when its page tells (``None``
+    otherwise): the page reached the last row, so a search is not run a
+    second time to count what it found."""
+    if rows or not query.start:
+        if query.length is None or len(rows) < query.length:
+            return query.start + len(rows)
+    return None
 
 
 def json_row(row):

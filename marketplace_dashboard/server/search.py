@@ -38,17 +38,21 @@ accepted (:func:`check_pattern`) whose matching cost is bounded:
   4 with an unbounded repetition.
 
 Literal expressions (plain text, ``re.escape`` output) see the whole
-value and are matched in linear time: the lower-cased text is looked up in
-the lower-cased value with ``str.find``'s two-way algorithm (Python's
-``re`` takes seconds to find a 200-character literal in a few MiB of text
-without matching case).  Every other expression is matched against the
-first 512 characters of each value, which bounds one match to well under
-a second even for hostile values.  So each value costs a few milliseconds
-at most while the matching holds the GIL, and other requests run between
-two values: a search that still takes more than its budget
+value and are matched in linear time.  The index keeps the listing columns
+of each entry lower-cased and joined (:func:`search_text`, up to
+:data:`MAX_INDEXED_TEXT` characters), so a literal term is one ``instr``
+in SQLite's C code, run without the GIL; an entry whose columns are longer
+is matched in Python, the lower-cased text looked up in each lower-cased
+value with ``str.find``'s two-way algorithm (Python's ``re`` takes seconds
+to find a 200-character literal in a few MiB of text without matching
+case).  Every other expression is matched in Python against the first 512
+characters of each value, which bounds one match to well under a second
+even for hostile values.  So each value costs a few milliseconds at most
+while the matching holds the GIL, and other requests run between two
+values: a search that still takes more than its budget
 (:data:`SEARCH_BUDGET` seconds, ``marketplace-server --search-budget``)
-is aborted between two values.  Anything refused gives ``ListingError``
-(HTTP 400 ``invalid search expression``).
+is aborted between two values or two rows.  Anything refused gives
+``ListingError`` (HTTP 400 ``invalid search expression``).
 """
 
 import contextlib
@@ -63,9 +67,10 @@ import time
 from marketplace_dashboard.core.errors import ListingError
 
 __all__ = [
-    'MAX_COUNT', 'MAX_PATTERN', 'MAX_SEARCH_TEXT', 'MAX_UNBOUNDED',
-    'MAX_WAYS', 'MAX_WAYS_UNBOUNDED', 'SEARCH_BUDGET', 'check_pattern',
-    'compile_pattern', 'matcher', 'register_functions', 'search_budget',
+    'MAX_COUNT', 'MAX_INDEXED_TEXT', 'MAX_PATTERN', 'MAX_SEARCH_TEXT',
+    'MAX_UNBOUNDED', 'MAX_WAYS', 'MAX_WAYS_UNBOUNDED', 'SEARCH_BUDGET',
+    'check_pattern', 'compile_pattern', 'literal_needle', 'matcher',
+    'register_functions', 'search_budget', 'search_text',
 ]
 
 MAX_PATTERN = 200
@@ -77,6 +82,13 @@ MAX_WAYS_UNBOUNDED = 4
 MAX_SEARCH_TEXT = 512
 #: Seconds a listing with search terms may take before it is interrupted.
 SEARCH_BUDGET = 10.0
+#: Longest :func:`search_text` kept in the index (characters): ``instr``
+#: compares the needle at each position, at most 200 characters each.
+MAX_INDEXED_TEXT = 64 * 1024
+#: Joins the values in :func:`search_text`; XML text never holds it.
+_SEPARATOR = '\x00'
+#: SQLite virtual machine steps between two checks of the budget.
+_PROGRESS_STEPS = 10000
 #: Characters of a value a literal is looked for in at once: a few
 #: milliseconds, after which another thread may take the GIL.
 _SLICE = 256 * 1024
@@ -210,16 +222,41 @@ def _contains(needle, value):
                for start in range(0, len(value), _SLICE))
 
 
+def _needle(pattern):
+    return ''.join(chr(code) for _, code in
+                   sre_parse.parse(pattern, re.IGNORECASE)).lower()
+
+
 @functools.lru_cache(maxsize=256)
 def matcher(pattern):
     """A function telling whether a value matches the user search
     *pattern* (linear time for a literal one); ListingError if refused."""
     regex, limit = compile_pattern(pattern)
     if limit is None:
-        needle = ''.join(chr(code) for _, code in
-                         sre_parse.parse(pattern, re.IGNORECASE)).lower()
-        return functools.partial(_contains, needle)
+        return functools.partial(_contains, _needle(pattern))
     return lambda value: regex.search(value[:limit]) is not None
+
+
+def literal_needle(pattern):
+    """The lower-cased text a literal *pattern* looks for in a
+    :func:`search_text`, or ``None`` when it has to be matched value by
+    value (a regular expression, or text holding the separator)."""
+    if compile_pattern(pattern)[1] is not None:
+        return None
+    needle = _needle(pattern)
+    return None if _SEPARATOR in needle else needle
+
+
+def search_text(values):
+    """The *values* (``None`` skipped) lower-cased and joined, as a literal
+    term looks for them; ``None`` when longer than
+    :data:`MAX_INDEXED_TEXT`.  A needle never holds the separator
+    (:func:`literal_needle`), so it is found in the text exactly when
+    :func:`matcher` finds it in one of the values."""
+    values = [value for value in values if value is not None]
+    if sum(len(value) for value in values) > MAX_INDEXED_TEXT:
+        return None
+    return _SEPARATOR.join(value.lower() for value in values)
 
 
 class _OutOfTime(Exception):
@@ -245,10 +282,14 @@ def register_functions(conn):
 
 
 @contextlib.contextmanager
-def search_budget(seconds):
-    """Abort the searches (``mp_search``) run inside after *seconds*."""
+def search_budget(seconds, conn=None):
+    """Abort the searches run inside after *seconds*: ``mp_search`` calls,
+    and the statements of *conn* (checked every few thousand steps)."""
     deadline = time.monotonic() + seconds
     _budget_state.deadline = deadline
+    if conn is not None:
+        conn.set_progress_handler(lambda: time.monotonic() > deadline,
+                                  _PROGRESS_STEPS)
     try:
         yield
     except sqlite3.OperationalError:
@@ -259,3 +300,5 @@ def search_budget(seconds):
                            'terms' % seconds) from None
     finally:
         _budget_state.deadline = None
+        if conn is not None:
+            conn.set_progress_handler(None, 0)

@@ -70,6 +70,7 @@ from marketplace_dashboard.server.records import (
     index_date,
     relative_path,
 )
+from marketplace_dashboard.server.search import search_text
 
 __all__ = [
     'COLUMNS', 'INDEX_NAME', 'SCHEMA_VERSION', 'Store',
@@ -81,7 +82,7 @@ INDEX_NAME = 'index.sqlite3'
 #: how long a connection waits for another one's lock
 _BUSY_SECONDS = 30
 #: ``PRAGMA user_version`` of the index; an older index is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _WEB_RE = re.compile(r'^(https?|ftp)://', re.I)
 
 #: Listing columns 1-10 of the StratusLab JSON rows, by number.
@@ -100,9 +101,17 @@ CREATE TABLE IF NOT EXISTS entries (
     has_pdisk INTEGER NOT NULL DEFAULT 0, has_web INTEGER NOT NULL DEFAULT 1,
     path TEXT NOT NULL, sha256 TEXT, key_sha256 TEXT,
     latest INTEGER NOT NULL DEFAULT 0,
+    -- the listing columns lower-cased for literal search terms
+    -- (search.search_text), NULL when too long
+    search_text TEXT,
     PRIMARY KEY (identifier, email, created)
 );
-CREATE INDEX IF NOT EXISTS entries_latest ON entries (latest, created);
+-- the page's walk in the default order (newest first, ties by identifier
+-- and e-mail), with the status and location columns: the rows an OFFSET
+-- skips are neither read from the table nor sorted
+CREATE INDEX IF NOT EXISTS entries_latest
+    ON entries (latest, created DESC, identifier, email, deprecated, valid,
+                has_pdisk, has_web);
 CREATE INDEX IF NOT EXISTS entries_email ON entries (email, latest);
 -- covers the listing's counts (status and location kind of the latest
 -- entries), so they read the index, never the table; created when an
@@ -263,23 +272,31 @@ class Store:
                 'UPDATE entries SET latest=0 WHERE identifier=? AND email=?',
                 (record.identifier, record.email))
         locations = [loc for loc in record.locations if loc]
+        row = {
+            'identifier': record.identifier, 'email': record.email,
+            'created': record.created, 'os': record.os,
+            'os_version': record.os_version, 'os_arch': record.os_arch,
+            'kind': record.kind,
+            'location': locations[0] if locations else None,
+            'description': record.description, 'title': record.title,
+            'alternative': record.alternative,
+            'valid': index_date(record.valid) or None,
+            'deprecated': int(bool(record.deprecated)),
+            'deprecated_reason': record.deprecated_reason,
+            'subject': record.subject, 'issuer': record.issuer,
+            'has_pdisk': int(any(loc.startswith('pdisk')
+                                 for loc in locations)),
+            'has_web': int(not locations or any(_WEB_RE.match(loc)
+                                                for loc in locations)),
+            'path': rel, 'sha256': record.sha256,
+            'key_sha256': record.key_sha256, 'latest': int(is_latest),
+        }
+        row['search_text'] = search_text(row[name] for name in COLUMNS)
+        # Only the constant column names are joined; values are parameters.
         conn.execute(
-            'INSERT OR REPLACE INTO entries (identifier, email, created, os, '
-            'os_version, os_arch, kind, location, description, title, '
-            'alternative, valid, deprecated, deprecated_reason, subject, '
-            'issuer, has_pdisk, has_web, path, sha256, key_sha256, latest) '
-            'VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
-            (record.identifier, record.email, record.created, record.os,
-             record.os_version, record.os_arch, record.kind,
-             locations[0] if locations else None, record.description,
-             record.title, record.alternative,
-             index_date(record.valid) or None,
-             int(bool(record.deprecated)), record.deprecated_reason,
-             record.subject, record.issuer,
-             int(any(loc.startswith('pdisk') for loc in locations)),
-             int(not locations or any(_WEB_RE.match(loc)
-                                      for loc in locations)),
-             rel, record.sha256, record.key_sha256, int(is_latest)))
+            'INSERT OR REPLACE INTO entries (%s) VALUES (%s)'  # noqa: S608
+            % (', '.join(row), ', '.join('?' * len(row))),
+            tuple(row.values()))
 
     def add_many(self, pairs):
         """Bulk :meth:`add` of ``(record, document)`` pairs (one txn)."""

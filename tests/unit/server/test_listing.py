@@ -189,16 +189,77 @@ def test_search_cost_is_bounded_on_hostile_values(hostile):
     assert count(sSearch='a.*') == 2
 
 
-def test_search_time_budget(hostile):
-    query = listing.ListingQuery.from_args({'sSearch': 'nothing'})
+@pytest.mark.parametrize('term', ['nothing', 'noth.ng'])
+def test_search_time_budget(big, term):
+    # a literal term runs in SQLite (the progress handler stops it), an
+    # expression in Python (mp_search stops it)
+    store = Store(big[0])
+    query = listing.ListingQuery.from_args({'sSearch': term})
     with pytest.raises(ListingError) as err:
-        listing.run_query(hostile.db, query, budget=0)
+        listing.run_query(store.db, query, budget=0)
     assert 'took more than 0 seconds' in str(err.value)
     # a listing without search terms is not limited
     plain = listing.ListingQuery.from_args({})
-    assert listing.run_query(hostile.db, plain, budget=0).total == 2
+    assert listing.run_query(store.db, plain, budget=0).total == len(
+        expected_valid(big[1]))
     # and the connection is usable afterwards
-    assert listing.run_query(hostile.db, query).total_filtered == 0
+    assert listing.run_query(store.db, query).total_filtered == 0
+
+
+class CountingCalls:
+    """A connection whose ``mp_search`` calls are counted."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.calls = 0
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+    def create_function(self, name, narg, func, **kwargs):
+        def counted(*args):
+            self.calls += 1
+            return func(*args)
+        return self.conn.create_function(name, narg, counted, **kwargs)
+
+
+@pytest.mark.parametrize('term, needle, in_python', [
+    ('alpha', 'alpha', False), ('ALPHA', 'alpha', False),
+    (re.escape('22.04'), '22.04', False),
+    ('alph.', 'alph', True), ('^alpha', 'alpha', True),
+])
+def test_literal_terms_are_matched_in_sqlite(big, term, needle, in_python):
+    data_dir, records = big
+    conn = CountingCalls(Store(data_dir).db)
+    result = listing.run_query(conn, listing.ListingQuery.from_args(
+        {'sSearch': term, 'iDisplayLength': '10'}))
+    want = [r for r in expected_valid(records) if any(
+        needle in (getattr(r, c, None) or '').lower()
+        for c in ('os', 'os_version', 'description', 'title'))]
+    assert want and result.total_filtered == len(want)
+    assert (conn.calls > 0) == in_python
+
+
+def test_a_literal_term_never_matches_across_two_values(tmp_path):
+    store = Store(tmp_path)
+    store.add_many([(EntryRecord(
+        identifier=identifier_from_sha1(hashlib.sha1(  # noqa: S324
+            b'join').hexdigest()),
+        email='j@example.org', created=fmt(-1), valid=fmt(30),
+        description='Gazelle', title='Zebra'), b'<doc/>')])
+
+    def count(term):
+        query = listing.ListingQuery.from_args({'sSearch': term})
+        return listing.run_query(store.db, query).total_filtered
+
+    assert count('gazelle') == count('zebra') == 1
+    # however the values are joined in the index
+    for term in ('ellezeb', 'zebragaz', 'lle\x00zeb', 'ra\x00gaz',
+                 'elle\x00', '\x00'):
+        assert count(term) == 0, term
+    # the row holds the lower-cased values
+    [text] = store.db.execute('SELECT search_text FROM entries').fetchone()
+    assert 'gazelle' in text and 'zebra' in text and 'Z' not in text
 
 
 def test_literal_search_of_huge_values_stays_within_budget(tmp_path):
@@ -227,7 +288,10 @@ def test_search_over_its_budget_answered_and_others_served(live, jane):
 
     srv = live(search_budget=0)
     assert post(srv, make_doc(jane, 1)).status_code == 201
-    response = get(srv, '/metadata', sSearch='ubuntu')
+    # an expression: matched in Python, so one entry already stops it (a
+    # literal term is checked every few thousand SQLite steps, see
+    # test_search_time_budget)
+    response = get(srv, '/metadata', sSearch='ubunt.')
     assert response.status_code == 400
     assert 'the search took more than 0 seconds' in error_text(response)
     assert get(srv, '/endorsers').status_code == 200

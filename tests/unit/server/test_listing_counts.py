@@ -109,6 +109,9 @@ class Recording:
     def create_function(self, *args, **kwargs):
         return self.conn.create_function(*args, **kwargs)
 
+    def set_progress_handler(self, *args):
+        return self.conn.set_progress_handler(*args)
+
     def plans(self, kind):
         """``(sql, plan lines)`` of the recorded count or page queries."""
         out = []
@@ -157,10 +160,11 @@ def test_counts_with_and_without_filters(store, case, paged):
         assert got == want
     counts = len(conn.plans('count'))
     unfiltered = not case.get('email') and case.get('location') is None
-    # unfiltered: the filtered count is the total, counted once (not at
-    # all without paging: the rows are the count); else both are counted
-    # (the filtered one only when paged)
-    assert counts == (int(paged) if unfiltered else 1 + int(paged))
+    # the listed rows are counted only when the page does not tell how
+    # many there are (a full page); unfiltered they are the total, else
+    # the total is counted too
+    counted = int(paged and len(rows) >= 7)
+    assert counts == (counted if unfiltered else 1 + counted)
 
 
 def _scans_table(plan):
@@ -172,7 +176,7 @@ def test_counts_read_the_listing_index_only(store, case):
     st, _ = store
     conn = Recording(st.db)
     listing.run_query(conn, listing.ListingQuery.from_args(
-        dict(case, iDisplayLength='20')))
+        dict(case, iDisplayLength='1')))  # a full page: counted
     plans = conn.plans('count')
     assert plans
     for sql, plan in plans:
@@ -226,3 +230,21 @@ def test_an_index_of_the_earlier_schema_gets_the_listing_index(tmp_path):
         'ID%d' % i for i in want[:5]]
     [(sql, plan)] = conn.plans('count')
     assert any('COVERING INDEX entries_listing' in line for line in plan)
+
+
+@pytest.mark.parametrize('start, counted', [
+    (0, False), ('last two', False), ('past the end', True)])
+def test_a_page_reaching_the_last_row_is_the_count(store, start, counted):
+    st, records = store
+    case = {'email': 'user2@example.org'}
+    _, rows = expected(records, **case)
+    start = {'last two': len(rows) - 2,
+             'past the end': len(rows) + 5}.get(start, start)
+    conn = Recording(st.db)
+    result = listing.run_query(conn, listing.ListingQuery.from_args(
+        dict(case, iDisplayStart=str(start),
+             iDisplayLength=str(len(rows) + 1))))
+    assert result.total_filtered == len(rows)
+    assert len(result.rows) == max(len(rows) - start, 0)
+    # the total is always counted; the listed rows only past the end
+    assert len(conn.plans('count')) == 1 + int(counted)

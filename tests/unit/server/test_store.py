@@ -109,6 +109,21 @@ def test_rebuild_index_from_files(tmp_path):
     assert st2.rebuild_index() == 3
 
 
+def test_an_index_of_schema_2_is_rebuilt_with_the_search_text(tmp_path):
+    st = Store(tmp_path, parse=parse_appliance)
+    data = (SAMPLES / '06-signed-testca.xml').read_bytes()
+    st.add(EntryRecord.from_appliance(parse_appliance(data)), data)
+    st.db.execute('UPDATE entries SET search_text = NULL')
+    st.db.execute('PRAGMA user_version = 2')
+    st.db.close()
+    st2 = Store(tmp_path, parse=parse_appliance)
+    [(version,)] = st2.db.execute('PRAGMA user_version').fetchall()
+    assert version == store_mod.SCHEMA_VERSION == 3
+    [(text, identifier)] = st2.db.execute(
+        'SELECT search_text, identifier FROM entries').fetchall()
+    assert text is not None and identifier.lower() in text
+
+
 def _upload_many(data_dir, prefix, count):
     st = Store(data_dir)
     for i in range(count):
