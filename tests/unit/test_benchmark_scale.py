@@ -138,6 +138,9 @@ def test_service_figures_rebuild_start_and_list(tmp_path, endorser):
     assert figures['entries'] == 30
     assert figures['index_bytes'] > 0
     assert figures['rebuild_index_s'] > 0 and figures['startup_s'] > 0
+    # the bare /metadata holds every document
+    assert figures['whole_listing_s'] > 0
+    assert figures['whole_listing_bytes'] > 30 * 1000
     assert {len(v) for v in figures['samples_s'].values()} == {2}
     with pytest.raises(RuntimeError, match='lists 30 entries, not 31'):
         procs.clear()
@@ -152,6 +155,7 @@ def test_service_figures_rebuild_start_and_list(tmp_path, endorser):
 def _figures(entries, first, rebuild, startup):
     return {'entries': entries, 'rebuild_index_s': rebuild,
             'startup_s': startup, 'index_bytes': 2e6,
+            'whole_listing_s': startup * 10, 'whole_listing_bytes': 3e6,
             'samples_s': {'first_page': first, 'last_page': first,
                           'search': first},
             'median_s': {'first_page': first[1], 'last_page': first[1],
@@ -172,3 +176,4 @@ def test_service_results_are_reference_rows():
     assert rows[1].measured == 95.0 and rows[1].unit == ' s'
     assert '1053 entries/s' in rows[1].note
     assert '0.50 s at 100 entries' in rows[2].note
+    assert '6.0 s and 3 MB at 100000 entries, 5.00 s at 100' in rows[2].note
