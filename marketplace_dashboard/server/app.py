@@ -66,7 +66,7 @@ from marketplace_dashboard.server.responses import (
     wants_json,
 )
 from marketplace_dashboard.server.search import SEARCH_BUDGET
-from marketplace_dashboard.server.store import Store
+from marketplace_dashboard.server.store import COLUMNS, Store
 from marketplace_dashboard.server.upload import (
     DEFAULT_MAX_UPLOAD,
     UploadValidator,
@@ -177,13 +177,15 @@ class MarketplaceApp:
         return self._listing(request, request.args, segments)
 
     def _listing(self, request, args, segments, force=None):
+        as_json = force == 'json' or wants_json(request)
         try:
             query = listing.ListingQuery.from_args(args, segments)
-            result = listing.run_query(self.store.db, query,
-                                       budget=self.search_budget)
+            result = listing.run_query(
+                self.store.db, query, budget=self.search_budget,
+                columns=COLUMNS if as_json else ('path',))
         except ListingError as exc:
             raise HTTPError(400, str(exc)) from None
-        if force == 'json' or wants_json(request):
+        if as_json:
             return json_response({
                 'sEcho': query.echo, 'iTotalRecords': result.total,
                 'iTotalDisplayRecords': result.total_filtered,
@@ -191,24 +193,29 @@ class MarketplaceApp:
                 'aaData': [listing.json_row(r) for r in result.rows]})
         if not result.rows and query.has_filter:
             raise HTTPError(404, NO_MATCH)
-        parts = [XML_DECL, b'<metadata>']
-        for row in result.rows:
+        # streamed: the unpaged listing holds every stored document
+        return Response(self._xml_listing([r['path'] for r in result.rows]),
+                        mimetype='application/xml')
+
+    def _xml_listing(self, paths):
+        """The documents at *paths* in one ``<metadata>`` element, read
+        and sent one at a time."""
+        yield XML_DECL + b'<metadata>'
+        for path in paths:
             try:
-                document = self.store.read_path(row['path'])
+                document = self.store.read_path(path)
             except FileNotFoundError:
-                LOG.warning('indexed entry %s is missing on disk',
-                            row['path'])
+                LOG.warning('indexed entry %s is missing on disk', path)
                 continue
             problem = encoding_problem(document)
             if problem:
                 # Stored before uploads had to be UTF-8: splicing it in
                 # would make the whole listing malformed.
                 LOG.warning('entry %s left out of the XML listing: not '
-                            'UTF-8 (%s)', row['path'], problem)
+                            'UTF-8 (%s)', path, problem)
                 continue
-            parts.append(strip_declaration(document))
-        parts.append(b'</metadata>')
-        return Response(b''.join(parts), mimetype='application/xml')
+            yield strip_declaration(document)
+        yield b'</metadata>'
 
     # -- single entry and tags ---------------------------------------------
 

@@ -52,6 +52,7 @@ DEFAULT_SORT_COLUMN = 6
 MAX_INT = 2 ** 31 - 1
 _ASCII_INT_RE = re.compile(r'-?[0-9]+\Z')
 STATUSES = ('valid', 'expired', 'deprecated')
+_INDEX_COLUMNS = frozenset(COLUMNS + ('path', 'valid', 'deprecated'))
 
 
 def classify(value):
@@ -189,17 +190,21 @@ def now_string(now=None):
     return format_date(now)
 
 
-def run_query(conn, query, now=None, budget=SEARCH_BUDGET):
+def run_query(conn, query, now=None, budget=SEARCH_BUDGET, columns=None):
     """Execute *query*; "now" is evaluated per call (UTC).
 
+    The rows hold the index's *columns* (names; all of them by default).
     A query with search terms is interrupted after *budget* seconds
     (:class:`ListingError`).
     """
+    if columns is not None and not set(columns) <= _INDEX_COLUMNS:
+        raise ValueError('not index columns: %r' % (columns,))
+    selected = '*' if columns is None else ', '.join(columns)
     register_functions(conn)
     if query.terms or query.column_terms:
         with search_budget(budget, conn):
-            return _run_query(conn, query, now)
-    return _run_query(conn, query, now)
+            return _run_query(conn, query, now, selected)
+    return _run_query(conn, query, now, selected)
 
 
 def _filter_sql(query, now, prefix=''):
@@ -240,7 +245,7 @@ def _count(conn, where_sql, params):
         params).fetchone()[0]
 
 
-def _run_query(conn, query, now):
+def _run_query(conn, query, now, selected):
     """The page, then the counts.
 
     The counts read the ``entries_listing`` index only (it holds every
@@ -261,8 +266,8 @@ def _run_query(conn, query, now):
     # ties by the rest of the key; "created" only once, or SQLite sorts
     # every row again instead of reading them in the index's order
     ties = 'identifier, email' + (', created' if column != 'created' else '')
-    sql = ('SELECT * FROM entries WHERE %s ORDER BY %s %s, %s'  # noqa: S608
-           % (page_where, column, direction, ties))
+    sql = ('SELECT %s FROM entries WHERE %s ORDER BY %s %s, %s'  # noqa: S608
+           % (selected, page_where, column, direction, ties))
     if paged:
         sql += ' LIMIT ? OFFSET ?'
         page_params += [-1 if query.length is None else query.length,

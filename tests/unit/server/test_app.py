@@ -525,3 +525,33 @@ def test_control_characters_in_paths(live):
         as_json = get(srv, path, media='json')
         assert as_json.status_code == 404
         assert list(as_json.json()) == ['404']
+
+
+def test_the_xml_listing_is_streamed_one_document_at_a_time(tmp_path, jane):
+    from werkzeug.test import Client
+
+    from marketplace_dashboard.server.app import create_app
+    from marketplace_dashboard.server.documents import strip_declaration
+
+    app = create_app(str(tmp_path / 'data'))
+    client = Client(app)
+    docs = [make_doc(jane, seed) for seed in range(5)]
+    for doc in docs:
+        assert client.post('/marketplace/metadata', data=doc,
+                           content_type='application/rdf+xml'
+                           ).status_code == 201
+    response = client.get('/marketplace/metadata', buffered=False)
+    assert response.status_code == 200
+    # no body built in memory: no Content-Length, one part per document
+    assert 'Content-Length' not in response.headers
+    parts = list(response.response)
+    assert len(parts) == len(docs) + 2
+    assert parts[0].endswith(b'<metadata>') and parts[-1] == b'</metadata>'
+    body = b''.join(parts)
+    assert len(split_documents(body)) == len(docs)
+    # each stored document as it was uploaded, without its declaration
+    assert all(strip_declaration(d) in body for d in docs)
+    # a page is streamed the same way
+    page = client.get('/marketplace/metadata?iDisplayLength=2',
+                      buffered=False)
+    assert len(list(page.response)) == 4

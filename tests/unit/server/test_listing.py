@@ -296,3 +296,16 @@ def test_search_over_its_budget_answered_and_others_served(live, jane):
     assert 'the search took more than 0 seconds' in error_text(response)
     assert get(srv, '/endorsers').status_code == 200
     assert len(get_listing(srv)['aaData']) == 1
+
+
+def test_the_page_holds_the_columns_asked_for(big):
+    store = Store(big[0])
+    query = listing.ListingQuery.from_args({'iDisplayLength': '3'})
+    result = listing.run_query(store.db, query, columns=('path',))
+    assert [r.keys() for r in result.rows] == [['path']] * 3
+    everything = listing.run_query(store.db, query)
+    assert [r['path'] for r in result.rows] == [
+        r['path'] for r in everything.rows]
+    assert 'search_text' in everything.rows[0].keys()
+    with pytest.raises(ValueError):
+        listing.run_query(store.db, query, columns=('path; DROP',))
