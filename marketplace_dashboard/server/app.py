@@ -57,6 +57,7 @@ from marketplace_dashboard.server.options import (
     public_url_of,
     server_url,
 )
+from marketplace_dashboard.server.records import COLUMNS
 from marketplace_dashboard.server.responses import (
     XML_DECL,
     HTTPError,
@@ -66,7 +67,7 @@ from marketplace_dashboard.server.responses import (
     wants_json,
 )
 from marketplace_dashboard.server.search import SEARCH_BUDGET
-from marketplace_dashboard.server.store import COLUMNS, Store
+from marketplace_dashboard.server.store import Store
 from marketplace_dashboard.server.upload import (
     DEFAULT_MAX_UPLOAD,
     UploadValidator,

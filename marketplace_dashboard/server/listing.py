@@ -31,6 +31,7 @@ import re
 
 from marketplace_dashboard.core.errors import ListingError
 from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
+from marketplace_dashboard.server.records import COLUMNS
 from marketplace_dashboard.server.search import (
     SEARCH_BUDGET,
     compile_pattern,
@@ -38,7 +39,6 @@ from marketplace_dashboard.server.search import (
     register_functions,
     search_budget,
 )
-from marketplace_dashboard.server.store import COLUMNS
 
 __all__ = [
     'DEFAULT_SORT_COLUMN', 'MAX_INT', 'MAX_TERMS', 'STATUSES',

@@ -28,11 +28,17 @@ from cryptography.hazmat.primitives import serialization
 from marketplace_dashboard.core.errors import StoreError
 from marketplace_dashboard.core.formats import DATE_RE, format_date, is_email
 from marketplace_dashboard.core.identifier import IDENTIFIER_RE
+from marketplace_dashboard.server.search import search_text
 
 __all__ = [
-    'EntryRecord', 'atomic_write', 'check_key', 'index_date',
-    'key_fingerprint', 'relative_path',
+    'COLUMNS', 'EntryRecord', 'atomic_write', 'check_key', 'index_date',
+    'index_row', 'key_fingerprint', 'relative_path',
 ]
+
+#: Listing columns 1-10 of the StratusLab JSON rows, by number.
+COLUMNS = ('os', 'os_version', 'os_arch', 'email', 'kind', 'created',
+           'identifier', 'location', 'description', 'title')
+_WEB_RE = re.compile(r'^(https?|ftp)://', re.I)
 
 _SHORT_YEAR_RE = re.compile(r'(\d{1,3})(-\d\d-\d\dT\d\d:\d\d:\d\dZ)\Z')
 
@@ -47,6 +53,32 @@ def index_date(text):
     if match:
         return '%04d%s' % (int(match.group(1)), match.group(2))
     return text
+
+
+def index_row(record, rel, latest):
+    """The index row of *record* stored at *rel*: ``{column: value}``
+    (*latest*: whether it is the latest entry of its pair)."""
+    locations = [loc for loc in record.locations if loc]
+    row = {
+        'identifier': record.identifier, 'email': record.email,
+        'created': record.created, 'os': record.os,
+        'os_version': record.os_version, 'os_arch': record.os_arch,
+        'kind': record.kind,
+        'location': locations[0] if locations else None,
+        'description': record.description, 'title': record.title,
+        'alternative': record.alternative,
+        'valid': index_date(record.valid) or None,
+        'deprecated': int(bool(record.deprecated)),
+        'deprecated_reason': record.deprecated_reason,
+        'subject': record.subject, 'issuer': record.issuer,
+        'has_pdisk': int(any(loc.startswith('pdisk') for loc in locations)),
+        'has_web': int(not locations or any(_WEB_RE.match(loc)
+                                            for loc in locations)),
+        'path': rel, 'sha256': record.sha256,
+        'key_sha256': record.key_sha256, 'latest': int(latest),
+    }
+    row['search_text'] = search_text(row[name] for name in COLUMNS)
+    return row
 
 
 def key_fingerprint(certificate):

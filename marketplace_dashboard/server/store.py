@@ -45,7 +45,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import re
 import sqlite3
 import tempfile
 import threading
@@ -67,13 +66,12 @@ from marketplace_dashboard.server.endorsers import (
 from marketplace_dashboard.server.records import (
     EntryRecord,
     atomic_write,
-    index_date,
+    index_row,
     relative_path,
 )
-from marketplace_dashboard.server.search import search_text
 
 __all__ = [
-    'COLUMNS', 'INDEX_NAME', 'SCHEMA_VERSION', 'Store',
+    'INDEX_NAME', 'SCHEMA_VERSION', 'Store',
 ]
 
 LOG = logging.getLogger(__name__)
@@ -83,11 +81,6 @@ INDEX_NAME = 'index.sqlite3'
 _BUSY_SECONDS = 30
 #: ``PRAGMA user_version`` of the index; an older index is rebuilt.
 SCHEMA_VERSION = 3
-_WEB_RE = re.compile(r'^(https?|ftp)://', re.I)
-
-#: Listing columns 1-10 of the StratusLab JSON rows, by number.
-COLUMNS = ('os', 'os_version', 'os_arch', 'email', 'kind', 'created',
-           'identifier', 'location', 'description', 'title')
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -271,27 +264,7 @@ class Store:
             conn.execute(
                 'UPDATE entries SET latest=0 WHERE identifier=? AND email=?',
                 (record.identifier, record.email))
-        locations = [loc for loc in record.locations if loc]
-        row = {
-            'identifier': record.identifier, 'email': record.email,
-            'created': record.created, 'os': record.os,
-            'os_version': record.os_version, 'os_arch': record.os_arch,
-            'kind': record.kind,
-            'location': locations[0] if locations else None,
-            'description': record.description, 'title': record.title,
-            'alternative': record.alternative,
-            'valid': index_date(record.valid) or None,
-            'deprecated': int(bool(record.deprecated)),
-            'deprecated_reason': record.deprecated_reason,
-            'subject': record.subject, 'issuer': record.issuer,
-            'has_pdisk': int(any(loc.startswith('pdisk')
-                                 for loc in locations)),
-            'has_web': int(not locations or any(_WEB_RE.match(loc)
-                                                for loc in locations)),
-            'path': rel, 'sha256': record.sha256,
-            'key_sha256': record.key_sha256, 'latest': int(is_latest),
-        }
-        row['search_text'] = search_text(row[name] for name in COLUMNS)
+        row = index_row(record, rel, is_latest)
         # Only the constant column names are joined; values are parameters.
         conn.execute(
             'INSERT OR REPLACE INTO entries (%s) VALUES (%s)'  # noqa: S608
