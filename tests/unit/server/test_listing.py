@@ -11,8 +11,8 @@ import pytest
 from marketplace_dashboard.core.errors import ListingError
 from marketplace_dashboard.core.identifier import identifier_from_sha1
 from marketplace_dashboard.server import listing, search
-from marketplace_dashboard.server.records import EntryRecord
-from marketplace_dashboard.server.store import COLUMNS, Store
+from marketplace_dashboard.server.records import COLUMNS, EntryRecord
+from marketplace_dashboard.server.store import Store
 from tests.unit.server.web import listing as get_listing
 
 COUNT = 3000
@@ -240,17 +240,29 @@ def test_literal_terms_are_matched_in_sqlite(big, term, needle, in_python):
     assert (conn.calls > 0) == in_python
 
 
-def test_a_literal_term_never_matches_across_two_values(tmp_path):
-    store = Store(tmp_path)
+def store_of_one(data_dir, name, **fields):
+    """A store holding one valid entry of image *name* with *fields*."""
+    store = Store(data_dir)
     store.add_many([(EntryRecord(
         identifier=identifier_from_sha1(hashlib.sha1(  # noqa: S324
-            b'join').hexdigest()),
-        email='j@example.org', created=fmt(-1), valid=fmt(30),
-        description='Gazelle', title='Zebra'), b'<doc/>')])
+            name).hexdigest()),
+        email='owner@example.org', created=fmt(-1), valid=fmt(30),
+        **fields), b'<doc/>')])
+    return store
+
+
+def search_count(store, term, **kwargs):
+    """How many entries of *store* the search *term* lists."""
+    query = listing.ListingQuery.from_args({'sSearch': term})
+    return listing.run_query(store.db, query, **kwargs).total_filtered
+
+
+def test_a_literal_term_never_matches_across_two_values(tmp_path):
+    store = store_of_one(tmp_path, b'join', description='Gazelle',
+                         title='Zebra')
 
     def count(term):
-        query = listing.ListingQuery.from_args({'sSearch': term})
-        return listing.run_query(store.db, query).total_filtered
+        return search_count(store, term)
 
     assert count('gazelle') == count('zebra') == 1
     # however the values are joined in the index
@@ -265,17 +277,11 @@ def test_a_literal_term_never_matches_across_two_values(tmp_path):
 def test_literal_search_of_huge_values_stays_within_budget(tmp_path):
     # issue 14, finding 4: a literal term is found in linear time in the
     # whole value (Python's re took seconds per 3 MiB value)
-    store = Store(tmp_path)
-    store.add_many([(EntryRecord(
-        identifier=identifier_from_sha1(hashlib.sha1(  # noqa: S324
-            b'huge').hexdigest()),
-        email='big@example.org', created=fmt(-1), valid=fmt(30),
-        description='a' * (3 * 1024 * 1024) + 'XYZ', title='big'),
-        b'<doc/>')])
+    store = store_of_one(tmp_path, b'huge', title='big',
+                         description='a' * (3 * 1024 * 1024) + 'XYZ')
 
     def count(term):
-        query = listing.ListingQuery.from_args({'sSearch': term})
-        return listing.run_query(store.db, query, budget=1).total_filtered
+        return search_count(store, term, budget=1)
 
     assert count('a' * 199 + 'b') == 0
     assert count('aaXyZ') == 1
