@@ -267,6 +267,10 @@ class Processes:
             "--bind", "127.0.0.1:%d" % port, "--workers", str(workers),
             "--threads", "4", "--worker-class", "gthread",
             "--keep-alive", "30",
+            # one line per request, with its time: what a browser test
+            # that timed out was waiting for is in the service's log
+            "--access-logfile", "-", "--access-logformat",
+            '%(t)s "%(r)s" %(s)s %(b)s %(M)sms',
             "--timeout", str(timeout), "--graceful-timeout", "5",
             "--no-control-socket", "%s_app:application" % name], env=env)
 

@@ -122,6 +122,30 @@ class ImportFormTests(test.TestCase):
 
     @test.create_mocks({api: ['entry'],
                         imports: ['refusal', 'existing_image',
+                                  'verified_entry', 'start_import']})
+    def test_import_failed_at_submit_lands_on_imports(self):
+        # A small web-download can be finished and checked by the time
+        # start_import() reads the status: the outcome must not depend on
+        # that timing (the modal used to stay open with the error).
+        self.mock_entry.return_value = self.entry
+        self.mock_refusal.return_value = None
+        self.mock_existing_image.return_value = None
+        self.mock_verified_entry.return_value = mock.sentinel.verdict
+        self.mock_start_import.return_value = core_imports.ImportStatus(
+            IMAGE_ID, 'failed', method=core_imports.WEB_DOWNLOAD,
+            reasons=['Stored data does not match the endorsed metadata'])
+
+        res = self.client.post(IMPORT_URL, form_data())
+
+        self.assertNoFormErrors(res)
+        self.assertRedirectsNoFollow(res, IMPORTS_URL)
+        [(level, text)] = [(m.level_tag, str(m)) for m in messages_of(res)]
+        self.assertEqual('error', level)
+        self.assertIn('The import failed: Stored data does not match the '
+                      'endorsed metadata', text)
+
+    @test.create_mocks({api: ['entry'],
+                        imports: ['refusal', 'existing_image',
                                   'start_import']})
     def test_invalid_input_is_refused_with_reasons(self):
         self.mock_entry.return_value = self.entry

@@ -165,9 +165,12 @@ class ImportForm(horizon_forms.SelfHandlingForm):
         if status.existing:
             self._existing(request, status, data)
         elif status.state == 'failed':
+            # Glance may already have finished (a small web-download) and
+            # the stored data been checked when start_import() reads the
+            # status: the failed image is on Imports with its reason, the
+            # same place a failure a second later would be.
             messages.error(request, _('The import failed: %s')
                            % '; '.join(localize.texts(status.reasons)))
-            return False
         else:
             messages.success(request, _(
                 'Import of "%(name)s" started (image %(id)s); follow it in '
