@@ -13,6 +13,7 @@
 # under the License.
 """GlanceImages: error translation and retries, over a stub glanceclient."""
 
+import json
 import types
 
 from glanceclient import exc as glance_exc
@@ -251,3 +252,73 @@ def test_imports_go_to_the_stores_asked_for():
                           'allow_failure': False}),
         ('glance-direct', {'stores': ['cheap'], 'allow_failure': False}),
         ('glance-direct', {})]
+
+
+class PatchHTTP:
+    """glanceclient's http_client: records PATCH calls, answers the
+    patched image (or raises the queued errors)."""
+
+    def __init__(self, errors=()):
+        self.errors = list(errors)
+        self.patches = []
+
+    def patch(self, url, headers, data):
+        self.patches.append((url, headers, json.loads(data)))
+        if self.errors:
+            raise self.errors.pop(0)
+        image = {'id': url.rsplit('/', 1)[1]}
+        image.update((op['path'][1:], op['value']) for op in json.loads(data))
+        return types.SimpleNamespace(status_code=200), image
+
+
+class UpdatingImages(StubImages):
+    def update(self, image_id, remove_props=None, **props):
+        self._maybe_fail('update')
+        return dict(props, id=image_id, removed=list(remove_props or ()))
+
+
+def make_patching(*errors):
+    stub, http = UpdatingImages(), PatchHTTP(errors)
+    images = glance.GlanceImages(
+        types.SimpleNamespace(images=stub, http_client=http),
+        sleep=lambda seconds: None)
+    return stub, http, images
+
+
+def test_update_is_one_patch_answering_the_image():
+    stub, http, images = make_patching()
+    image = images.update('i1', marketplace_verified='true', os_hidden=True)
+    assert image == {'id': 'i1', 'marketplace_verified': 'true',
+                     'os_hidden': True}
+    [(url, headers, ops)] = http.patches
+    assert url == '/v2/images/i1'
+    assert headers == {'Content-Type': glance.JSON_PATCH}
+    assert ops == [
+        {'op': 'add', 'path': '/marketplace_verified', 'value': 'true'},
+        {'op': 'add', 'path': '/os_hidden', 'value': True}]
+    assert stub.calls == []  # no read of the image or the schema
+
+
+def test_update_escapes_the_property_names():
+    _stub, http, images = make_patching()
+    images.update('i1', **{'a/b~c': 'x'})
+    assert http.patches[0][2][0]['path'] == '/a~1b~0c'
+
+
+def test_update_retries_server_errors_not_client_errors():
+    _stub, http, images = make_patching(
+        glance_exc.HTTPServiceUnavailable('busy'))
+    assert images.update('i1', k='v')['k'] == 'v'
+    assert len(http.patches) == 2
+    _stub, http, images = make_patching(glance_exc.HTTPConflict('no'))
+    with pytest.raises(glance.GlanceError, match='update image i1'):
+        images.update('i1', k='v')
+    assert len(http.patches) == 1
+
+
+def test_update_removing_properties_goes_through_glanceclient():
+    stub, http, images = make_patching()
+    image = images.update('i1', remove_props=['old'], k='v')
+    assert image['removed'] == ['old']
+    assert stub.calls == ['update']
+    assert http.patches == []
