@@ -16,13 +16,13 @@
 
 Django-free engine shared by the CLI and the dashboard, one stage per
 module in the order an import runs: :mod:`.policy`, :mod:`.mapping`,
-:mod:`.plan`, :mod:`.election`, :mod:`.transfer` (with :mod:`.stream`
-and :mod:`.progress`), :mod:`.status`, :mod:`.verify`, :mod:`.publish`,
-:mod:`.withdraw`.  :class:`Importer` (:mod:`.importer`) composes them;
-:mod:`.writer` applies (or records) what they decide; :mod:`.record`
-spells the ``marketplace_*`` properties all the state of an import lives
-in, on the Glance image itself, so that any worker can advance it or
-read its status.
+:mod:`.plan`, :mod:`.election`, :mod:`.transfer` (with :mod:`.stream`,
+:mod:`.readahead` and :mod:`.progress`), :mod:`.status`, :mod:`.verify`,
+:mod:`.publish`, :mod:`.withdraw`.  :class:`Importer` (:mod:`.importer`)
+composes them; :mod:`.writer` applies (or records) what they decide;
+:mod:`.record` spells the ``marketplace_*`` properties all the state of
+an import lives in, on the Glance image itself, so that any worker can
+advance it or read its status.
 
 * :meth:`Importer.start` checks the refusal policy, returns an image that
   already holds the same entry (same ``marketplace_identifier`` and

@@ -15,8 +15,9 @@
 """Stage 5 of an import: the streamed path (``glance-direct``).
 
 The data is downloaded from the recorded sources, decompressed and hashed
-in one pass while it is staged into Glance (:mod:`.stream`), and imported
-only when its size and every endorsed hash match.  In a web worker the
+in one pass while it is staged into Glance (:mod:`.stream`, read ahead in
+a thread of its own by :mod:`.readahead`), and imported only when its size
+and every endorsed hash match.  In a web worker the
 transfer runs in a background thread that holds one of the process's
 transfer slots (:mod:`.progress`), then follows Glance's import until it
 is verified.
@@ -44,6 +45,7 @@ from marketplace_dashboard.core.imports import (
 )
 from marketplace_dashboard.core.imports.heartbeat import Heartbeat
 from marketplace_dashboard.core.imports.progress import busy
+from marketplace_dashboard.core.imports.readahead import ReadAhead
 from marketplace_dashboard.core.imports.status import ImportStatus
 
 __all__ = ['FOLLOW_INTERVAL', 'StreamedTransfer']
@@ -129,7 +131,10 @@ class StreamedTransfer:
             if refusal:
                 return self.fail_transfer(image_id, refusal, total, image)
             try:
-                self.writer.stage(image_id, staged)
+                # downloading (and hashing) in a thread of its own while
+                # this one uploads: see readahead
+                with ReadAhead(staged, name='readahead-%s' % image_id) as up:
+                    self.writer.stage(image_id, up)
             except GlanceError as e:
                 if data.error is not None:  # the data stopped the upload
                     return self.fail_transfer(
