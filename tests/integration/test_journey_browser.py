@@ -170,6 +170,18 @@ def _replaced(exc):
         and 'does not belong to the document' in str(exc))
 
 
+def _displayed(element):
+    """``element.is_displayed()``, False once the element was replaced
+    (removed with the part of the page that held it, e.g. a modal that
+    closed between finding it and asking)."""
+    try:
+        return element.is_displayed()
+    except WebDriverException as exc:
+        if _replaced(exc):
+            return False
+        raise
+
+
 def _gone(element):
     """A wait condition: *element* belongs to a document that has been
     replaced.  Selenium's ``staleness_of`` expects a
@@ -363,9 +375,12 @@ def launch_in_wizard(stack, browser, steps, image_id, name, creds=None):
     wizard_step(browser, 'Networks')
 
     def network_allocated(driver):
-        return any(NETWORK in e.text for e in driver.find_elements(
-            By.CSS_SELECTOR, '.modal .transfer-allocated')
-            if e.is_displayed())
+        try:
+            return any(NETWORK in e.text for e in driver.find_elements(
+                By.CSS_SELECTOR, '.modal .transfer-allocated')
+                if _displayed(e))
+        except StaleElementReferenceException:
+            return False  # re-rendered while read: asked again
     if not network_allocated(browser):
         wait.until(ec.element_to_be_clickable((
             By.XPATH, '//div[contains(@class, "modal")]//div[contains('
@@ -396,7 +411,7 @@ def launch_in_wizard(stack, browser, steps, image_id, name, creds=None):
     # the wizard closes once Horizon has asked Nova for the server
     wait.until(lambda d: not [
         e for e in d.find_elements(By.CSS_SELECTOR, '.modal .wizard-nav')
-        if e.is_displayed()])
+        if _displayed(e)])
     no_alert(browser)
     steps('wizard-launched')
     nova = stack.nova(creds or stack.demo)
@@ -411,11 +426,14 @@ def launch_in_wizard(stack, browser, steps, image_id, name, creds=None):
         assert server.image['id'] == image_id
         assert NETWORK in server.addresses, server.addresses
         browser.get(stack.horizon_url + '/project/instances/')
-        row = wait.until(lambda d: d.find_element(
-            By.XPATH, '//table[@id="instances"]/tbody/tr[.//a['
-                      'normalize-space()="%s"]]' % server_name))
-        wait.until(lambda d: 'Active' in row.text)
-        assert name in row.text  # the image column
+        # horizon.tables.js replaces the row as it updates it
+        row_xpath = ('//table[@id="instances"]/tbody/tr[.//a['
+                     'normalize-space()="%s"]]' % server_name)
+        text = WebDriverWait(browser, WAIT, ignored_exceptions=(
+            StaleElementReferenceException,)).until(
+            lambda d: (lambda t: t if 'Active' in t else False)(
+                d.find_element(By.XPATH, row_xpath).text))
+        assert name in text  # the image column
         steps('instance-active')
     except BaseException:
         nova.servers.delete(server.id)  # leave the shared stack clean
