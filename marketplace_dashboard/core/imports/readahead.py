@@ -117,6 +117,8 @@ class ReadAhead(io.RawIOBase):
         chunk as read when it fits, without a copy."""
         if size is None or size < 0:
             return self.readall()
+        if size == 0:
+            return b''
         if not self._rest:
             self._rest = self._next()
         if len(self._rest) <= size:
@@ -127,10 +129,13 @@ class ReadAhead(io.RawIOBase):
         return part.tobytes()
 
     def readinto(self, buffer):
+        view = memoryview(buffer).cast('B')
+        if not view:
+            return 0
         if not self._rest:
             self._rest = self._next()
-        count = min(len(buffer), len(self._rest))
-        memoryview(buffer).cast('B')[:count] = self._rest[:count]
+        count = min(len(view), len(self._rest))
+        view[:count] = self._rest[:count]
         self._rest = self._rest[count:]
         return count
 

@@ -81,6 +81,16 @@ def test_reads_of_other_sizes_and_readinto():
     assert got == data
 
 
+def test_empty_reads_neither_wait_nor_lose_data():
+    gate = threading.Event()
+    source = Source(b'abc', gate=gate)
+    with ReadAhead(source, chunk_size=1024) as ahead:
+        assert ahead.read(0) == b''  # the source has given nothing yet
+        assert ahead.readinto(bytearray()) == 0
+        gate.set()
+        assert ahead.read() == b'abc'
+
+
 def test_reads_at_most_depth_chunks_ahead():
     source = Source(os.urandom(100 * 1024))
     ahead = ReadAhead(source, chunk_size=1024, depth=3)
