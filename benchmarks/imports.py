@@ -211,10 +211,11 @@ class Dashboard:
         asked = 0.0
         try:
             while time.monotonic() < deadline:
-                state = (cache.get(key) or {}).get('state')
+                record = cache.get(key) or {}
+                state = record.get('state')
                 if state == 'failed':
-                    raise RuntimeError('the import of %s failed: %s' % (
-                        image_id, cache.get(key)))
+                    raise RuntimeError('the import of %s failed: %s'
+                                       % (image_id, record))
                 if state == 'importing' or \
                         time.monotonic() - asked >= 0.5:
                     asked = time.monotonic()

@@ -226,8 +226,7 @@ class GlanceImages:
         which it skips when the image does not have them.
         """
         action = 'update image %s' % image_id
-        if remove_props or not props or \
-                getattr(self.client, 'http_client', None) is None:
+        if remove_props or not props:
             return self._idempotent(action, lambda: dict(
                 self.client.images.update(image_id, remove_props=remove_props,
                                           **props)))

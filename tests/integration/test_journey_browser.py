@@ -429,10 +429,11 @@ def launch_in_wizard(stack, browser, steps, image_id, name, creds=None):
         # horizon.tables.js replaces the row as it updates it
         row_xpath = ('//table[@id="instances"]/tbody/tr[.//a['
                      'normalize-space()="%s"]]' % server_name)
+        def active_row(driver):
+            text = driver.find_element(By.XPATH, row_xpath).text
+            return text if 'Active' in text else False
         text = WebDriverWait(browser, WAIT, ignored_exceptions=(
-            StaleElementReferenceException,)).until(
-            lambda d: (lambda t: t if 'Active' in t else False)(
-                d.find_element(By.XPATH, row_xpath).text))
+            StaleElementReferenceException,)).until(active_row)
         assert name in text  # the image column
         steps('instance-active')
     except BaseException:

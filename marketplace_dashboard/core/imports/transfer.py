@@ -17,10 +17,9 @@
 The data is downloaded from the recorded sources, decompressed and hashed
 in one pass while it is staged into Glance (:mod:`.stream`, read ahead in
 a thread of its own by :mod:`.readahead`), and imported only when its size
-and every endorsed hash match.  In a web worker the
-transfer runs in a background thread that holds one of the process's
-transfer slots (:mod:`.progress`), then follows Glance's import until it
-is verified.
+and every endorsed hash match.  In a web worker the transfer runs in a
+background thread that holds one of the process's transfer slots
+(:mod:`.progress`), then follows Glance's import until it is verified.
 """
 
 import functools

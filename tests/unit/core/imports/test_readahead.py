@@ -91,25 +91,26 @@ def test_empty_reads_neither_wait_nor_lose_data():
         assert ahead.read() == b'abc'
 
 
+def _settles_at(source, reads):
+    """Wait until *source* was read *reads* times, then a little more:
+    the count it settles at."""
+    pause = threading.Event()
+    for _ in range(100):
+        if source.reads >= reads:
+            break
+        pause.wait(0.05)
+    pause.wait(0.3)
+    return source.reads
+
+
 def test_reads_at_most_depth_chunks_ahead():
     source = Source(os.urandom(100 * 1024))
     ahead = ReadAhead(source, chunk_size=1024, depth=3)
     try:
-        deadline = threading.Event()
         # the reader fills the queue (3) and holds one more chunk
-        for _ in range(100):
-            if source.reads >= 4:
-                break
-            deadline.wait(0.05)
-        deadline.wait(0.3)
-        assert source.reads == 4
+        assert _settles_at(source, 4) == 4
         assert ahead.read(1024)
-        for _ in range(100):
-            if source.reads >= 5:
-                break
-            deadline.wait(0.05)
-        deadline.wait(0.3)
-        assert source.reads == 5
+        assert _settles_at(source, 5) == 5
     finally:
         ahead.close()
 
