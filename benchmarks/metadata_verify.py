@@ -14,13 +14,16 @@
 
 """Target 5: ``marketplace-metadata verify`` versus ``xmlsec1 --verify``.
 
-The same *N* signed documents (1,000; 200 with ``--quick``) are verified
+The same 1,000 signed documents (what the target names, in quick runs
+too: at 200, start-up weighed a fifth of the time) are verified
 
 * by one ``marketplace-metadata verify --ca-file CA FILE...`` process (what
   a user runs; it also checks the endorser binding, the StratusLab
   constraints, the trust chain and expiry);
 * by ``xmlsec1 --verify --trusted-pem CA FILE``, one process per file (the
-  honest peer invocation: the tool a user would script);
+  honest peer invocation: the tool a user would script), over the first
+  100 of them with ``--quick`` (a process per file costs the same for
+  every file; its time is scaled to the 1,000);
 * by one ``xmlsec1 --verify`` process given all the files (batch, for
   reference: libxmlsec without process start-up).
 
@@ -36,9 +39,13 @@ import shutil
 
 from benchmarks import common, documents
 
+COUNT = 1000
+#: documents ``xmlsec1`` is started on one at a time in a quick run
+QUICK_PER_FILE = 100
+
 
 def run(workdir, quick=False, log=print):
-    count = 200 if quick else 1000
+    count = COUNT
     repeat = 3
     directory = os.path.join(workdir, 'verify-docs')
     xmlsec1 = shutil.which('xmlsec1')
@@ -57,8 +64,11 @@ def run(workdir, quick=False, log=print):
     def ours():
         return common.run([verify, 'verify', '--ca-file', ca_file] + paths)
 
+    sample = paths[:QUICK_PER_FILE] if quick else paths
+
     def per_file():
-        return sum(common.run(peer + [path]) for path in paths)
+        seconds = sum(common.run(peer + [path]) for path in sample)
+        return seconds * len(paths) / len(sample)
 
     def batch():
         return common.run(peer + paths)
@@ -71,11 +81,13 @@ def run(workdir, quick=False, log=print):
         shutil.rmtree(directory, ignore_errors=True)
         os.unlink(ca_file)
     rate = {name: round(count / t['median'], 1) for name, t in times.items()}
-    raw = {'documents': count, 'seconds': times, 'entries_per_s': rate}
+    raw = {'documents': count, 'per_file_documents': len(sample),
+           'seconds': times, 'entries_per_s': rate}
     note = ('%d documents: marketplace-metadata verify %.0f/s (one process), '
-            'xmlsec1 %.0f/s (one process per file), xmlsec1 batch %.0f/s '
-            '(one process, signature and chain only).'
-            % (count, rate['ours'], rate['xmlsec1'], rate['xmlsec1_batch']))
+            'xmlsec1 %.0f/s (one process per file, over %d of them), '
+            'xmlsec1 batch %.0f/s (one process, signature and chain only).'
+            % (count, rate['ours'], rate['xmlsec1'], len(sample),
+               rate['xmlsec1_batch']))
     return [
         common.Result('5 verify vs xmlsec1', 'entries/s of marketplace-'
                       'metadata verify / xmlsec1 --verify per file',
