@@ -251,28 +251,36 @@ def _search_query(filters, start, length, sort, sort_dir):
         start=start, length=length, sort=sort, sort_dir=sort_dir)
 
 
-def _search_page(catalog_client, query):
+def _search_page(catalog_client, query, on_rows=None):
     """``(page, documents, appliances)``: the client's
     ``search_appliances`` (the StratusLab client parses each document
     once, to pair it with its row, and hands the models on), else its
-    ``search_documents`` with no models (parsed by the verifier)."""
+    ``search_documents`` with no models (parsed by the verifier).
+    *on_rows* is called with a page that has rows before its documents
+    are fetched (StratusLab) or judged (the other types)."""
     search_appliances = getattr(catalog_client, 'search_appliances', None)
     if search_appliances is not None:
-        return search_appliances(query)
+        return search_appliances(query, on_rows=on_rows)
     page, documents = catalog_client.search_documents(query)
+    if page.rows and on_rows is not None:
+        on_rows(page)
     return page, documents, [None] * len(documents)
 
 
 def search(request, name, filters=None, start=0, sort='created',
-           sort_dir='desc'):
+           sort_dir='desc', on_rows=None):
     """One page of marketplace *name*; a :class:`SearchResult`.
 
     Only the page is fetched (the marketplace pages server-side); every
     document on it gets a verdict, the cached ones read in one round trip.
+    *on_rows(page)* is called once the listing has rows, before their
+    documents are fetched and judged (the index starts its Glance list
+    there, so that both run at once); never for an empty page.
     """
     page_size = get_settings().page_size
     query = _search_query(filters or {}, start, page_size, sort, sort_dir)
-    page, documents, appliances = _search_page(client(request, name), query)
+    page, documents, appliances = _search_page(client(request, name), query,
+                                               on_rows)
     # A marketplace that ignores the requested length gets no more work.
     rows = page.rows[:page_size]
     entries = [Entry(name, row=row, verdict=NO_DOCUMENT) for row in rows]

@@ -27,8 +27,10 @@ The client interface is the one of the StratusLab client
 email, created)``, ``entries(identifier, email=None, status='all')``,
 ``latest_entry(identifier, email)``, ``verified_entry(identifier, email,
 created, policy, now=None)`` and ``close()``; optionally
-``search_appliances(query)``, ``search_documents`` with each document's
-parsed model (the panel then does not parse the page again).
+``search_appliances(query, on_rows=None)``, ``search_documents`` with
+each document's parsed model (the panel then does not parse the page
+again), calling ``on_rows(page)`` between the listing and the documents
+when the page has rows.
 """
 
 import urllib.parse

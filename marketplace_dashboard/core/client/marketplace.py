@@ -115,17 +115,25 @@ class MarketplaceClient:
         page, documents, _appliances = self.search_appliances(query)
         return page, documents
 
-    def search_appliances(self, query=None):
+    def search_appliances(self, query=None, on_rows=None):
         """:meth:`search_documents` and the parsed documents:
         ``(SearchPage, documents, appliances)``, ``appliances[i]`` the
         :class:`~marketplace_dashboard.core.model.Appliance` of
         ``documents[i]`` (``None`` where that is ``None``).  Pairing rows
         with documents parses every document once; this hands the models
-        on so that the caller need not parse them again."""
+        on so that the caller need not parse them again.
+
+        *on_rows*, if given, is called with the page as soon as the JSON
+        listing has rows, before their documents are asked for: the
+        caller can start what it needs of a non-empty page (the panel's
+        Glance list) while they come.  It is not called for an empty page
+        or a listing that failed."""
         query = query or SearchQuery()
         page = self.search(query)
         if not page.rows:
             return page, [], []
+        if on_rows is not None:
+            on_rows(page)
         params = dict(query.params(), media='xml')
         try:
             _, body = self.http.get('/metadata', params, 'application/xml')

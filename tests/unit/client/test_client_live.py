@@ -97,6 +97,31 @@ def test_search_appliances_hands_on_the_parsed_documents(world):
         text='nothing-matches-this'))[1:] == ([], [])
 
 
+def test_search_appliances_calls_on_rows_between_the_two_listings(world):
+    cli = world['client']
+    calls = []
+    real_get = cli.http.get
+
+    def get(path, params=None, accept='application/xml', **kw):
+        calls.append(accept)
+        return real_get(path, params, accept, **kw)
+
+    def on_rows(page):
+        calls.append(('on_rows', len(page.rows)))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli.http, 'get', get)
+        page, documents, _ = cli.search_appliances(
+            client_mod.SearchQuery(length=3), on_rows=on_rows)
+        assert len(page.rows) == len(documents) == 3
+        assert calls == ['application/json', ('on_rows', 3),
+                         'application/xml']
+        del calls[:]
+        cli.search_appliances(client_mod.SearchQuery(
+            text='nothing-matches-this'), on_rows=on_rows)
+        assert calls == ['application/json']   # no rows: never called
+
+
 def test_search_documents_empty(world):
     page, documents = world['client'].search_documents(
         client_mod.SearchQuery(text='nothing-matches-this'))

@@ -271,6 +271,31 @@ def test_search_cuts_an_oversized_page_to_the_page_size(request_):
     assert result.has_more and result.next_start == 2
 
 
+def test_search_hands_on_rows_to_the_client(request_):
+    documents = [fixtures.sample('06-signed-testca.xml')]
+    fake = mock.Mock()
+    fake.search_appliances.return_value = (page_of(documents), documents,
+                                           [None])
+    on_rows = mock.Mock()
+    with mock.patch.object(api, 'client', return_value=fake):
+        api.search(request_, 'mp', on_rows=on_rows)
+    assert fake.search_appliances.call_args[1] == {'on_rows': on_rows}
+
+
+def test_search_calls_on_rows_for_clients_without_search_appliances(
+        request_):
+    documents = [fixtures.sample('06-signed-testca.xml')]
+    fake = mock.Mock(spec=['search_documents'])
+    seen = []
+    fake.search_documents.side_effect = [(page_of(documents), documents),
+                                         (page_of([]), [])]
+    with mock.patch.object(api, 'client', return_value=fake):
+        found = api.search(request_, 'mp', on_rows=seen.append)
+        api.search(request_, 'mp', on_rows=seen.append)  # an empty page
+    assert [len(page.rows) for page in seen] == [1]
+    assert found.entries[0].identifier == 'BEE8-MMAw-Lk_IgsEExAy3d9R8h'
+
+
 def test_search_propagates_client_errors(request_):
     fake = mock.Mock()
     fake.search_appliances.side_effect = errors.MarketplaceUnavailable(

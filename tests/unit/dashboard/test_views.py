@@ -80,7 +80,7 @@ class IndexViewTests(test.TestCase):
                    'location': 'all'}
         self.mock_search.assert_called_once_with(
             test.IsHttpRequest(), 'stratuslab', filters, start=0,
-            sort='created', sort_dir='desc')
+            sort='created', sort_dir='desc', on_rows=mock.ANY)
         self.mock_imported_images.assert_called_once_with(
             test.IsHttpRequest())
 
@@ -264,7 +264,7 @@ class IndexViewTests(test.TestCase):
                 'q': 'cloud image', 'os': 'Ubuntu', 'os_version': '14.04',
                 'arch': 'x86_64', 'endorser': EMAIL, 'kind': 'machine',
                 'status': 'deprecated', 'location': 'web'},
-            start=40, sort='title', sort_dir='asc')
+            start=40, sort='title', sort_dir='asc', on_rows=mock.ANY)
 
     @test.create_mocks({api: ['search', 'imported_images']})
     def test_search_form_shows_the_current_search(self):

@@ -16,8 +16,11 @@
 """The panel's index: a marketplace search and its page of entries.
 
 Each entry on the page is marked with the Glance image it is already in,
-if any (:func:`mark_imported`), from one Glance call per page.
+if any (:func:`mark_imported`), from one Glance call per page, made in a
+thread of its own while the page's documents are fetched and judged.
 """
+
+from concurrent import futures
 
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
@@ -46,12 +49,17 @@ def start_offset(request):
     return value if 0 <= value <= MAX_START else 0
 
 
-def mark_imported(request, entries):
+def mark_imported(request, entries, images=None):
     """Set ``entry.image``: the image the entry is "In Glance" as, by the
     import engine's rule (``imports.existing_image``: the project's live
-    import, else a matching public or accepted shared image)."""
+    import, else a matching public or accepted shared image).
+
+    *images* is the future of an ``api.imported_images(request)`` already
+    under way, if any; else the Glance list is made here.  Its failure is
+    reported the same way in both cases."""
     try:
-        images = api.imported_images(request)
+        images = (api.imported_images(request) if images is None
+                  else images.result())
         for entry in entries:
             entry.image = None if entry.appliance is None else \
                 imports.existing_image(request, entry.appliance,
@@ -97,19 +105,31 @@ class IndexView(horizon_tables.DataTableView):
         if not form.is_valid():
             return []
         name = form.cleaned_data['marketplace']
-        try:
-            self._result = api.search(
-                self.request, name, form.filters(),
-                start=start_offset(self.request),
-                sort=form.cleaned_data['sort'],
-                sort_dir=form.cleaned_data['dir'])
-        except api.RECOVERABLE:
-            exceptions.handle(self.request, _(
-                'Unable to search the marketplace "%s".') % name)
-            return []
-        entries = self._result.entries
-        if entries:
-            mark_imported(self.request, entries)
+        # The Glance list of "In Glance" starts once the listing has rows
+        # (never for an empty page or a failed search) and runs while
+        # their documents are fetched and judged; leaving the block waits
+        # for it, whatever happened to the search.
+        with futures.ThreadPoolExecutor(max_workers=1) as pool:
+            images = []
+
+            def start_glance_list(_page):
+                images.append(pool.submit(api.imported_images, self.request))
+
+            try:
+                self._result = api.search(
+                    self.request, name, form.filters(),
+                    start=start_offset(self.request),
+                    sort=form.cleaned_data['sort'],
+                    sort_dir=form.cleaned_data['dir'],
+                    on_rows=start_glance_list)
+            except api.RECOVERABLE:
+                exceptions.handle(self.request, _(
+                    'Unable to search the marketplace "%s".') % name)
+                return []
+            entries = self._result.entries
+            if entries:
+                mark_imported(self.request, entries,
+                              images[0] if images else None)
         return entries
 
     def has_more_data(self, table):
