@@ -21,8 +21,9 @@ The file is chosen by ``--config PATH``, else
 the dashboard's ``MARKETPLACE_DASHBOARD`` setting (``marketplaces``,
 ``trust``, ``import``, ...), validated the same way.  A file named by
 ``--config`` or the variable must exist; a missing default file means no
-configuration.  Relative paths in the file (CA bundles) are relative to the
-file's directory.
+configuration.  Relative paths in the file (CA bundles, CRLs, cosign
+public keys, a HEPiX list's ``token_file``) are relative to the file's
+directory.
 
 :func:`apply` fills in the options a command was not given: the endpoint of
 ``--marketplace NAME`` or of the first configured marketplace (with its
@@ -220,12 +221,15 @@ def _endpoint(args, config):
         if args.catalog_type is None:
             args.catalog_type = entry.get('type')
         if args.catalog_type == entry.get('type', 'stratuslab'):
-            args.endpoint_settings = dict(entry)
+            args.endpoint_settings = settings = dict(entry)
             keys = entry.get('cosign_public_keys')
             if isinstance(keys, (list, tuple)):
-                args.endpoint_settings['cosign_public_keys'] = [
+                settings['cosign_public_keys'] = [
                     _relative(config, k) if isinstance(k, str) else k
                     for k in keys]
+            if isinstance(entry.get('token_file'), str):
+                settings['token_file'] = _relative(config,
+                                                   entry['token_file'])
     if args.endpoint_ca_file is None:
         args.endpoint_ca_file = _relative(config, entry.get('ca_file'))
     if getattr(args, 'endpoint_timeout', None) is None:

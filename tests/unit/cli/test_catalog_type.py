@@ -111,6 +111,21 @@ def test_the_configured_type_and_settings_apply(fake, capsys, tmp_path):
     assert fake.made[0].settings['token_file'] == '/etc/token'
 
 
+def test_a_relative_token_file_is_relative_to_the_file(fake, capsys,
+                                                       tmp_path):
+    path = tmp_path / 'config.yaml'
+    path.write_text('marketplaces:\n'
+                    '  - name: egi\n'
+                    '    url: https://registry.example/egi\n'
+                    '    type: oci\n'
+                    '    token_file: secrets/egi.token\n')
+    status, _, err = run(capsys, '--config', str(path), 'search',
+                         '--marketplace', 'egi')
+    assert status == 0, err
+    assert fake.made[0].settings['token_file'] == str(
+        tmp_path / 'secrets' / 'egi.token')
+
+
 def test_cosign_keys_of_the_file_and_the_command_line(fake, capsys,
                                                       tmp_path):
     path = tmp_path / 'config.yaml'
