@@ -35,7 +35,8 @@ from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import MarketplaceError
 from marketplace_dashboard.core.imports import mapping, plan, record
 
-__all__ = ['Heartbeat', 'TRANSFERRING', 'dead_reason', 'silence', 'stamp']
+__all__ = ['Heartbeat', 'TRANSFERRING', 'dead_reason', 'recent', 'silence',
+           'stamp']
 
 LOG = logging.getLogger(__name__)
 
@@ -48,6 +49,13 @@ def stamp(seconds):
     """POSIX *seconds* as the record writes times."""
     return mapping.iso(datetime.datetime.fromtimestamp(seconds,
                                                        datetime.UTC))
+
+
+def recent(image, now, seconds):
+    """True when *image*'s heartbeat was written less than *seconds*
+    before *now* (e.g. with the image, by the request that created it)."""
+    beat = formats.parse_timestamp(image.get(record.HEARTBEAT))
+    return bool(beat) and now - beat < seconds
 
 
 def silence(image, progress, now, dead_after):
@@ -83,16 +91,18 @@ class Heartbeat:
     """Write ``marketplace_heartbeat`` on an image while in the block.
 
     *write(properties)* updates the image (the engine's writer); the first
-    beat is written on entry, then one every *interval* seconds from a
-    daemon thread until the block ends.  A beat that cannot be written is
-    logged, never a reason to stop the transfer.
+    beat is written on entry (unless *first* is false: the image was
+    created with one, see ``Importer.start``), then one every *interval*
+    seconds from a daemon thread until the block ends.  A beat that cannot
+    be written is logged, never a reason to stop the transfer.
     """
 
-    def __init__(self, image_id, write, interval, clock):
+    def __init__(self, image_id, write, interval, clock, first=True):
         self.image_id = image_id
         self.write = write
         self.interval = interval
         self.clock = clock
+        self.first = first
         self._stop = threading.Event()
         self._thread = None
 
@@ -111,7 +121,8 @@ class Heartbeat:
             self.beat()
 
     def __enter__(self):
-        self.beat()
+        if self.first:
+            self.beat()
         self._thread = threading.Thread(
             target=self._run, daemon=True,
             name='marketplace-heartbeat-%s' % self.image_id)

@@ -35,7 +35,7 @@ from marketplace_dashboard.core.errors import (
     GlanceError,
     ImportRefused,
 )
-from marketplace_dashboard.core.imports import mapping, plan, record
+from marketplace_dashboard.core.imports import heartbeat, mapping, plan, record
 from marketplace_dashboard.core.imports.election import (
     Election,
     request_unapplied,
@@ -121,6 +121,9 @@ class Importer(Election, WebDownloadOffer, StreamedTransfer, Status,
         self.now = now
         #: images whose background transfer has its slot (see start())
         self._reserved = set()
+        #: streamed images this engine created, as read back after their
+        #: election: their transfer starts from that, not another read
+        self._fresh = {}
 
     @classmethod
     def dry_run(cls, images, **options):
@@ -204,6 +207,10 @@ class Importer(Election, WebDownloadOffer, StreamedTransfer, Status,
             chosen = plan.reachable(chosen, self.policy, self.http_session,
                                     self.clock)
         props.update(chosen.properties())
+        if chosen.method == plan.GLANCE_DIRECT:
+            # the transfer's first heartbeat comes with the image, not in
+            # a call of its own before the data (see heartbeat.py)
+            props[record.HEARTBEAT] = heartbeat.stamp(self.clock())
         props.update(record.pack_members(members))
         props[record.VISIBILITY] = visibility
         if not (background and chosen.method == plan.GLANCE_DIRECT):
@@ -257,7 +264,11 @@ class Importer(Election, WebDownloadOffer, StreamedTransfer, Status,
                 self.cache.delete(lock)
         if chosen.method == plan.WEB_DOWNLOAD:
             self.offer_web_download(image, chosen)
-        return self._status(image['id'], None, elect=False)
+        status = self._status(image['id'], None, elect=False)
+        if chosen.method == plan.GLANCE_DIRECT and status.image is not None \
+                and status.state != 'failed':
+            self._fresh[image['id']] = status.image
+        return status
 
     def _create(self, attempts=3, **props):
         """Create the image, retrying server errors (e.g. a busy database).

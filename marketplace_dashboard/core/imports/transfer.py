@@ -36,6 +36,7 @@ from marketplace_dashboard.core.errors import (
     TransferError,
 )
 from marketplace_dashboard.core.imports import (
+    heartbeat,
     inspection,
     mapping,
     plan,
@@ -82,14 +83,19 @@ class StreamedTransfer:
         import: then None (from there on the import is Glance's, and
         nothing here fails it or deletes the image); else the status that
         ended it (not a streamed import, a duplicate)."""
-        image = self.images.get(image_id)
+        # the image as start() read it back, if this engine created it
+        image = self._fresh.pop(image_id, None) or self.images.get(image_id)
         if image.get(record.IMPORT_METHOD) != plan.GLANCE_DIRECT:
             return self.status(image_id)
         # Until Glance accepts the import, every process can tell that
-        # this one is alive (see heartbeat.py).
+        # this one is alive (see heartbeat.py); a heartbeat written with
+        # the image moments ago need not be written again first.
+        interval = self.policy.heartbeat_interval
         with Heartbeat(image_id, functools.partial(self.writer.update,
                                                    image_id),
-                       self.policy.heartbeat_interval, self.clock):
+                       interval, self.clock,
+                       first=not heartbeat.recent(image, self.clock(),
+                                                  interval)):
             return self._stage_data(image_id, image)
 
     def _stage_data(self, image_id, image):

@@ -18,8 +18,9 @@ import time
 
 import pytest
 
+from marketplace_dashboard.core import formats
 from marketplace_dashboard.core.errors import ConfigurationError
-from marketplace_dashboard.core.imports import ImportPolicy, record
+from marketplace_dashboard.core.imports import Importer, ImportPolicy, record
 from marketplace_dashboard.core.imports.heartbeat import Heartbeat, stamp
 from tests.unit.core.imports import fakes
 from tests.unit.core.imports.fakes import GZ_URL
@@ -111,18 +112,73 @@ def test_no_heartbeat_ever_written_is_left_to_the_stall_check():
     images, engine = fakes.make(policy=ImportPolicy(stall_after=0))
     status = engine.start(fakes.verdict(locations=[GZ_URL]))
     images.update(status.image_id, status='uploading')
+    # as an older version left it: no heartbeat, not even at creation
+    del images.images[status.image_id][record.HEARTBEAT]
     engine.clock = lambda: 10 ** 12
     assert engine.status(status.image_id).state == 'importing'
 
 
-def test_streamed_transfer_beats_on_its_image():
+def test_a_streamed_image_is_created_with_its_first_heartbeat():
+    images, engine = fakes.make()
+    before = time.time()
+    status = engine.start(fakes.verdict(locations=[GZ_URL]))
+    beat = images.get(status.image_id)[record.HEARTBEAT]
+    assert beat.endswith('Z')
+    assert before - 1 <= formats.parse_timestamp(beat) <= time.time()
+    # a web-download has no transfer of ours to beat for
+    images, engine = fakes.make()
+    status = engine.start(fakes.verdict())
+    assert status.method == 'web-download'
+    assert record.HEARTBEAT not in images.get(status.image_id)
+
+
+def traced(images):
+    """Record the engine's reads and updates in ``images.calls`` too, as
+    ``('get', id)`` and ``('update', id, sorted property names)``."""
+    get, update = images.get, images.update
+    inside = []
+
+    def traced_get(image_id):
+        if not inside:
+            images.calls.append(('get', image_id))
+        return get(image_id)
+
+    def traced_update(image_id, remove_props=None, **props):
+        images.calls.append(('update', image_id, sorted(props)))
+        inside.append(1)
+        try:
+            return update(image_id, remove_props=remove_props, **props)
+        finally:
+            inside.pop()
+    images.get, images.update = traced_get, traced_update
+    return len(images.calls)
+
+
+def test_the_transfer_of_a_fresh_image_starts_without_a_call_of_its_own():
+    # created moments ago with its heartbeat and read back by start():
+    # neither read again nor beaten before the data goes
     images, engine, image_id = fakes.streamed_engine()
-    updates = fakes.recording_updates(images)
+    calls = traced(images)
     assert engine.transfer(image_id).state == 'active'
-    beats = [u for u in updates if record.HEARTBEAT in u]
-    assert beats and beats[0] == {record.HEARTBEAT: beats[0][
-        record.HEARTBEAT]}
-    assert images.get(image_id)[record.HEARTBEAT].endswith('Z')
+    assert images.calls[calls] == ('stage', image_id)
+    assert ('update', image_id, [record.HEARTBEAT]) not in images.calls
+    assert not engine._fresh
+
+
+def test_a_transfer_of_an_older_image_reads_it_and_beats_first():
+    # another engine (the CLI resuming, another worker) and the heartbeat
+    # older than heartbeat_interval (15 s): read, beaten, then the data
+    images, engine, image_id = fakes.streamed_engine()
+    other = Importer(images, http_session=engine.http_session,
+                     sleep=lambda seconds: None,
+                     clock=lambda: time.time() + 16)
+    calls = traced(images)
+    assert other.transfer(image_id).state == 'active'
+    assert images.calls[calls:calls + 3] == [
+        ('get', image_id), ('update', image_id, [record.HEARTBEAT]),
+        ('stage', image_id)]
+    beat = images.get(image_id)[record.HEARTBEAT]
+    assert formats.parse_timestamp(beat) > time.time() + 10
 
 
 def test_heartbeat_thread_beats_at_its_interval_and_stops():

@@ -15,10 +15,13 @@
 """Status: the state machine and stall detection."""
 
 import datetime
+import time
 
 import pytest
 
 from marketplace_dashboard.core.formats import parse_timestamp
+from marketplace_dashboard.core.imports import record
+from marketplace_dashboard.core.imports.heartbeat import stamp
 from marketplace_dashboard.core.imports.policy import ImportPolicy
 from tests.unit.core.imports import fakes
 from tests.unit.core.imports.fakes import (
@@ -71,10 +74,14 @@ def test_web_download_left_queued_is_stalled():
 
 
 def test_upload_by_unseen_worker_is_not_stalled():
+    # a worker whose progress record is in another cache (a CLI
+    # elsewhere), beating on the image as it uploads
     images, engine = make(policy=ImportPolicy(stall_after=0))
     status = engine.start(fakes.verdict(locations=[GZ_URL]))
-    images.update(status.image_id, status='uploading')
-    engine.clock = lambda: 10 ** 12
+    later = time.time() + 10 ** 6  # days after the image was created
+    images.update(status.image_id, status='uploading',
+                  **{record.HEARTBEAT: stamp(later - 1)})
+    engine.clock = lambda: later
     assert engine.status(status.image_id).state == 'importing'
     assert engine.start(fakes.verdict(locations=[GZ_URL])).image_id == \
         status.image_id
