@@ -114,6 +114,13 @@ class Glance:
         return {"allowed_hosts": ["127.0.0.1"],
                 "allowed_ports": self.download_ports()}
 
+    def glance_metadefs_dir(self):
+        """The metadata definitions Glance installs (``etc/glance/metadefs``
+        of its prefix)."""
+        data = sysconfig.get_paths(
+            vars={"base": os.path.dirname(self.bindir)})["data"]
+        return os.path.join(data, "etc", "glance", "metadefs")
+
     def _glance_setup(self, name="glance", options=None, port=None):
         options = options or getattr(self, "glance_options", None) or \
             GlanceOptions()
@@ -161,6 +168,13 @@ class Glance:
             """) + options.config(state) + self._authtoken("glance"))
         self._run(name + "-manage", self._bin("glance-manage"),
                   "--config-file", conf, "db_sync")
+        # Glance's metadata definitions, as deployments load them: the
+        # launch wizard's Metadata step and its image rows use them (with
+        # none, Horizon's namespaces call fails: "max_workers must be
+        # greater than zero").
+        self._run(name + "-metadefs", self._bin("glance-manage"),
+                  "--config-file", conf, "db_load_metadefs",
+                  self.glance_metadefs_dir())
         # Glance's import tasks write from worker threads while the API
         # reads: without WAL they hit "database is locked".
         self._wal(name + ".db")

@@ -96,6 +96,14 @@ def test_deep_link_opens_the_wizard_with_the_image(stack, browser,
     title = browser.find_element(By.CSS_SELECTOR, '.modal .modal-title')
     assert 'Launch Instance' in title.text
     browser.screenshot('marketplace-deep-link-wizard')
+    # Glance's metadata definitions are loaded, as deployments do: the
+    # wizard's Metadata step offers them for the instance (OS::Nova::Server)
+    WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable((
+        By.XPATH, '//div[contains(@class, "wizard-nav")]'
+                  '//a[normalize-space()="Metadata"]'))).click()
+    WebDriverWait(browser, WAIT).until(lambda d: 'Database Software' in
+                                       d.find_element(By.CSS_SELECTOR,
+                                                      '.modal').text)
 
 
 def test_launch_button_in_imports_table(stack, browser, imported):
