@@ -98,45 +98,35 @@ def test_show_through_another_type(fake, capsys):
     assert 'Identifier: fake-id' in out
 
 
-def test_the_configured_type_and_settings_apply(fake, capsys, tmp_path):
+def search_with_config(capsys, tmp_path, setting):
+    """``search --marketplace egi`` with a configuration file whose OCI
+    marketplace ``egi`` has the YAML line *setting*."""
     path = tmp_path / 'config.yaml'
     path.write_text('marketplaces:\n'
                     '  - name: egi\n'
                     '    url: https://registry.example/egi\n'
                     '    type: oci\n'
-                    '    token_file: /etc/token\n')
+                    '    %s\n' % setting)
     status, _, err = run(capsys, '--config', str(path), 'search',
                          '--marketplace', 'egi')
     assert status == 0, err
-    assert fake.made[0].settings['token_file'] == '/etc/token'
+    return path
 
 
-def test_a_relative_token_file_is_relative_to_the_file(fake, capsys,
-                                                       tmp_path):
-    path = tmp_path / 'config.yaml'
-    path.write_text('marketplaces:\n'
-                    '  - name: egi\n'
-                    '    url: https://registry.example/egi\n'
-                    '    type: oci\n'
-                    '    token_file: secrets/egi.token\n')
-    status, _, err = run(capsys, '--config', str(path), 'search',
-                         '--marketplace', 'egi')
-    assert status == 0, err
-    assert fake.made[0].settings['token_file'] == str(
-        tmp_path / 'secrets' / 'egi.token')
+@pytest.mark.parametrize('token_file, expected', [
+    ('/etc/token', '/etc/token'),  # absolute: tmp_path / it is itself
+    ('secrets/egi.token', 'secrets/egi.token'),  # relative to the file
+])
+def test_the_configured_type_and_settings_apply(fake, capsys, tmp_path,
+                                                token_file, expected):
+    search_with_config(capsys, tmp_path, 'token_file: %s' % token_file)
+    assert fake.made[0].settings['token_file'] == str(tmp_path / expected)
 
 
 def test_cosign_keys_of_the_file_and_the_command_line(fake, capsys,
                                                       tmp_path):
-    path = tmp_path / 'config.yaml'
-    path.write_text('marketplaces:\n'
-                    '  - name: egi\n'
-                    '    url: https://registry.example/egi\n'
-                    '    type: oci\n'
-                    '    cosign_public_keys: [keys/egi.pub, /etc/a.pub]\n')
-    status, _, err = run(capsys, '--config', str(path), 'search',
-                         '--marketplace', 'egi')
-    assert status == 0, err
+    path = search_with_config(capsys, tmp_path,
+                              'cosign_public_keys: [keys/egi.pub, /etc/a.pub]')
     # relative to the file
     assert fake.made[0].settings['cosign_public_keys'] == [
         str(tmp_path / 'keys' / 'egi.pub'), '/etc/a.pub']
