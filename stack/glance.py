@@ -114,12 +114,12 @@ class Glance:
         return {"allowed_hosts": ["127.0.0.1"],
                 "allowed_ports": self.download_ports()}
 
-    def glance_metadefs_dir(self):
-        """The metadata definitions Glance installs (``etc/glance/metadefs``
-        of its prefix)."""
+    def glance_installed_etc(self, *parts):
+        """A path under the ``etc/glance`` Glance installs in its prefix
+        (its paste pipeline, its metadata definitions)."""
         data = sysconfig.get_paths(
             vars={"base": os.path.dirname(self.bindir)})["data"]
-        return os.path.join(data, "etc", "glance", "metadefs")
+        return os.path.join(data, "etc", "glance", *parts)
 
     def _glance_setup(self, name="glance", options=None, port=None):
         options = options or getattr(self, "glance_options", None) or \
@@ -131,11 +131,8 @@ class Glance:
                   options.second_store):
             if d:
                 os.makedirs(state(d), exist_ok=True)
-        data = sysconfig.get_paths(
-            vars={"base": os.path.dirname(self.bindir)})["data"]
         os.makedirs(gdir, exist_ok=True)
-        shutil.copy(os.path.join(data, "etc", "glance",
-                                 "glance-api-paste.ini"), gdir)
+        shutil.copy(self.glance_installed_etc("glance-api-paste.ini"), gdir)
         ports = options.allowed_ports
         if ports is None:
             ports = self.download_ports()
@@ -174,7 +171,7 @@ class Glance:
         # greater than zero").
         self._run(name + "-metadefs", self._bin("glance-manage"),
                   "--config-file", conf, "db_load_metadefs",
-                  self.glance_metadefs_dir())
+                  self.glance_installed_etc("metadefs"))
         # Glance's import tasks write from worker threads while the API
         # reads: without WAL they hit "database is locked".
         self._wal(name + ".db")
